@@ -1,0 +1,89 @@
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { loadConfig } from '../config/index.ts';
+import { createRuntime } from '../runtime/create-runtime.ts';
+import { AppError, ErrorCode, toAppError } from '../shared/errors.ts';
+import { createLogger } from '../shared/logger.ts';
+import type { CommandIo, CommandSpec } from './command.ts';
+
+/** Process exit codes: stable, documented in the README. */
+export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, UNAVAILABLE: 3, ATTENTION: 4 } as const;
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  logLevel?: string;
+  databaseUrl?: string;
+  storageUrl?: string;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  for (;;) {
+    const def = (s as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
+    if ((def.type === 'optional' || def.type === 'default' || def.type === 'prefault' || def.type === 'nullable') && def.innerType) s = def.innerType;
+    else return s;
+  }
+}
+
+/** Adds a command's flags (from its zod options) and the wrapper that runs it. */
+export function registerCommand(parent: Command, spec: CommandSpec, io: { out: (line: string) => void; err: (line: string) => void; setExitCode: (code: number) => void }): void {
+  const words = spec.name.split(' ');
+  let target = parent;
+  for (const word of words.slice(0, -1)) {
+    target = target.commands.find((c) => c.name() === word) ?? target.command(word).description(`${word} commands`);
+  }
+  const cmd = target.command(words[words.length - 1]!).description(spec.description);
+  for (const [key, field] of Object.entries(spec.options.shape as Record<string, z.ZodType>)) {
+    const inner = unwrap(field);
+    const type = (inner as unknown as { def: { type: string } }).def.type;
+    const flag = type === 'boolean' ? `--${kebab(key)}` : `--${kebab(key)} <${type === 'number' ? 'n' : 'value'}>`;
+    cmd.addOption(new Option(flag, field.description ?? ''));
+  }
+  cmd.action(async (raw: Record<string, unknown>, command: Command) => {
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    io.setExitCode(await runCommand(spec, raw, globals, io));
+  });
+}
+
+/** The single wrapper around every command: config → runtime → run → print → stop, errors → exit codes. */
+export async function runCommand(
+  spec: CommandSpec,
+  raw: Record<string, unknown>,
+  globals: GlobalOptions,
+  io: { out: (line: string) => void; err: (line: string) => void },
+): Promise<number> {
+  let runtime: ReturnType<typeof createRuntime> | undefined;
+  const json = globals.json === true;
+  try {
+    const config = loadConfig({
+      env: process.env,
+      ...(globals.config ? { file: globals.config } : {}),
+      overrides: { database: { url: globals.databaseUrl }, storage: { url: globals.storageUrl }, log: { level: globals.logLevel } },
+    });
+    const parsed = spec.options.safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0] ?? ''))}: ${i.message}`).join('; ');
+      throw new AppError({ code: ErrorCode.VALIDATION_FAILED, httpStatus: 400, expected: true }, `invalid option(s) for '${spec.name}': ${problems}`);
+    }
+    const logger = createLogger({ level: config.log.level });
+    runtime = createRuntime(config, logger);
+    const commandIo: CommandIo = { out: io.out, json };
+    const result = await spec.run(runtime, parsed.data, commandIo);
+    if (json) io.out(JSON.stringify(result, null, 2));
+    else spec.print?.(result as never, commandIo);
+    return spec.exitCode?.(result as never) ?? ExitCode.OK;
+  } catch (error) {
+    const e = toAppError(error);
+    if (json) io.out(JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2));
+    io.err(`pickwise ${spec.name}: ${e.message}`);
+    if (!e.expected && e.stack) io.err(e.stack);
+    return e.code === ErrorCode.BACKEND_UNAVAILABLE ? ExitCode.UNAVAILABLE : e.code === ErrorCode.VALIDATION_FAILED || e.code === ErrorCode.CONFIG_INVALID || e.code === ErrorCode.UNSUPPORTED_URL ? ExitCode.USAGE : ExitCode.FAILED;
+  } finally {
+    await runtime?.stop();
+  }
+}

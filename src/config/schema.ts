@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Keys whose values are secrets: never logged or printed (see {@link redactConfig}). */
+export const SECRET_PATHS: readonly string[] = [
+  'database.url',
+  'storage.secretAccessKey',
+  'storage.accessKeyId',
+];
+
+const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The one configuration object of pickwise. Defaults live only here. Precedence:
+ * defaults < `pickwise.config.yaml` < `PICKWISE_*` environment < command-line flags.
+ */
+export const configSchema = z
+  .object({
+    /** Folder for everything pickwise keeps locally (embedded database, local bucket). */
+    home: z.string().min(1).default('.pickwise'),
+    database: z
+      .object({
+        /** `sqlite:PATH` (embedded default: `sqlite:<home>/pickwise.db`) or `mysql://user:pass@host:port/db` (MariaDB 10.6+, MySQL 8). */
+        url: z.string().min(1).optional(),
+        /** Connections kept open to a MariaDB/MySQL server. */
+        poolSize: positiveInt.default(4),
+        /** Seconds to wait for a database server before giving up with BACKEND_UNAVAILABLE. */
+        connectTimeoutSeconds: z.coerce.number().positive().default(10),
+      })
+      .strict()
+      .prefault({}),
+    storage: z
+      .object({
+        /** `file:PATH` (embedded default: `file:<home>/bucket`), `s3://bucket/prefix`, `gs://bucket/prefix` or `memory:`. */
+        url: z.string().min(1).optional(),
+        /** S3-compatible endpoint (MinIO, Ceph, R2…); leave empty for AWS. */
+        endpoint: z.string().url().optional(),
+        region: z.string().optional(),
+        forcePathStyle: boolish.default(false),
+        accessKeyId: z.string().optional(),
+        secretAccessKey: z.string().optional(),
+        /** GCS: project and service-account key file; apiEndpoint targets an emulator. */
+        projectId: z.string().optional(),
+        keyFilename: z.string().optional(),
+        apiEndpoint: z.string().url().optional(),
+      })
+      .strict()
+      .prefault({}),
+    ingest: z
+      .object({
+        /** Where the business uploads CSV files. */
+        landingPrefix: z.string().default('landing/'),
+        /** Raw backups: `raw/YYYY/MM/DD/<sha256-prefix>-<name>`. */
+        rawPrefix: z.string().default('raw/'),
+        /** Rejected rows with line numbers and reasons: `quarantine/<sha256-prefix>-<name>.rejects.csv`. */
+        quarantinePrefix: z.string().default('quarantine/'),
+        /** Rows written to the warehouse per statement. */
+        batchSize: positiveInt.max(5000).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .transform((cfg) => ({
+    ...cfg,
+    database: { ...cfg.database, url: cfg.database.url ?? `sqlite:${cfg.home}/pickwise.db` },
+    storage: { ...cfg.storage, url: cfg.storage.url ?? `file:${cfg.home}/bucket` },
+  }));
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type DatabaseConfig = Config['database'];
+export type StorageConfig = Config['storage'];
+export type IngestConfig = Config['ingest'];

@@ -1,0 +1,63 @@
+import { isReject, reservationValidator, type ReservationRow } from '../preprocess/index.ts';
+import { StarWriter, type Warehouse } from '../warehouse/index.ts';
+
+const COLUMNS = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'];
+const INDEX = Object.fromEntries(COLUMNS.map((c, i) => [c, i]));
+
+export interface RetryQuarantineResult {
+  /** Pending rows examined. */
+  readonly examined: number;
+  /** Rows now loaded into fact_reservation. */
+  readonly loaded: number;
+  /** Rows dropped from the pending list because a newer file already set that reservation. */
+  readonly superseded: number;
+  /** Rows still waiting for their user or service. */
+  readonly stillPending: number;
+}
+
+/**
+ * Re-validates reservations that were quarantined only because their user or service was unknown, and
+ * loads those whose keys now exist, in one transaction. A pending row never overwrites a reservation
+ * that a newer file has already written (its ledger file id is higher).
+ */
+export async function retryQuarantine(options: { warehouse: Warehouse; now: string }): Promise<RetryQuarantineResult> {
+  const { warehouse } = options;
+  const validate = reservationValidator(INDEX);
+  return warehouse.db.transaction().execute(async (trx) => {
+    const pending = await trx.selectFrom('ingestPendingRow').selectAll().orderBy('fileId').orderBy('lineNo').execute();
+    if (pending.length === 0) return { examined: 0, loaded: 0, superseded: 0, stillPending: 0 };
+    const keys = await new StarWriter({ db: trx, dialect: warehouse.dialect, fileId: 0, now: options.now }).keyMaps();
+    const resolved = new Map<number, { pendingKeys: number[]; rows: ReservationRow[] }>();
+    let stillPending = 0;
+    for (const p of pending) {
+      const row = validate([p.reservationId, p.userId, p.serviceId, p.status, p.reservedAt, p.rating]);
+      if (isReject(row) || !keys.users.has(row.userId) || !keys.services.has(row.serviceId)) {
+        stillPending++;
+        continue;
+      }
+      const group = resolved.get(p.fileId) ?? { pendingKeys: [], rows: [] };
+      group.pendingKeys.push(Number(p.pendingKey));
+      group.rows.push(row);
+      resolved.set(p.fileId, group);
+    }
+    let loaded = 0;
+    let superseded = 0;
+    for (const [fileId, group] of resolved) {
+      const newer = new Set<string>();
+      for (let i = 0; i < group.rows.length; i += 1000) {
+        const ids = group.rows.slice(i, i + 1000).map((r) => r.reservationId);
+        const existing = await trx.selectFrom('factReservation').select('reservationId').where('reservationId', 'in', ids).where('sourceFileId', '>', fileId).execute();
+        for (const e of existing) newer.add(e.reservationId);
+      }
+      const rows = group.rows.filter((r) => !newer.has(r.reservationId));
+      superseded += group.rows.length - rows.length;
+      const writer = new StarWriter({ db: trx, dialect: warehouse.dialect, fileId, now: options.now });
+      await writer.writeReservations(rows, keys);
+      loaded += rows.length;
+      for (let i = 0; i < group.pendingKeys.length; i += 1000) {
+        await trx.deleteFrom('ingestPendingRow').where('pendingKey', 'in', group.pendingKeys.slice(i, i + 1000)).execute();
+      }
+    }
+    return { examined: pending.length, loaded, superseded, stillPending };
+  });
+}

@@ -1,0 +1,3 @@
+/** The pipeline: the only place that knows the order of stages. */
+export { runIngestJob, type IngestSummary, type FileOutcome, type IngestJobOptions, type IngestProgress } from './ingest-job.ts';
+export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';

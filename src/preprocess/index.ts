@@ -1,0 +1,5 @@
+/** Preprocessing: pure checks and normalisation of landing rows. No I/O. */
+export { LANDING_COLUMNS, KIND_ORDER, kindOfFile, checkHeader, describeHeaderProblem, type ColumnIndex, type HeaderCheck } from './landing-contract.ts';
+export { RejectCode, RETRYABLE_CODES, isReject, type Reject, type UserRow, type ServiceRow, type ReservationRow, type LandingKind, type ReservationStatus } from './rows.ts';
+export { parseIsoTimestamp, toUtcText, calendarOf, type UtcTimestamp } from './timestamp.ts';
+export { userValidator, serviceValidator, reservationValidator, validatorFor, MAX_ID_LENGTH, type RowValidator } from './validate-row.ts';

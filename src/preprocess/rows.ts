@@ -1,0 +1,67 @@
+/** Validated, normalised rows: what preprocessing hands to the loader. All timestamps are UTC. */
+import type { ReservationStatus } from '../shared/domain.ts';
+
+export type { LandingKind, ReservationStatus } from '../shared/domain.ts';
+
+export interface UserRow {
+  readonly userId: string;
+  /** `YYYY-MM-DD HH:MM:SS.sss` UTC */
+  readonly signupAt: string;
+  /** `F`, `M` or `X` (other), or null when not given. */
+  readonly gender: string | null;
+  readonly birthYear: number | null;
+  readonly region: string | null;
+}
+
+export interface ServiceRow {
+  readonly serviceId: string;
+  readonly name: string;
+  readonly category: string;
+  readonly region: string | null;
+  readonly price: number;
+  readonly createdAt: string;
+}
+
+export interface ReservationRow {
+  readonly reservationId: string;
+  readonly userId: string;
+  readonly serviceId: string;
+  readonly status: ReservationStatus;
+  readonly reservedAt: string;
+  /** yyyymmdd of `reservedAt` (UTC). */
+  readonly dateKey: number;
+  readonly rating: number | null;
+}
+
+/**
+ * Why a row was quarantined. Codes are stable (they are counted in the ledger and in summaries);
+ * reasons are for people.
+ */
+export const RejectCode = {
+  PARSE_ERROR: 'PARSE_ERROR',
+  FIELD_COUNT: 'FIELD_COUNT',
+  INVALID_UTF8: 'INVALID_UTF8',
+  MISSING_VALUE: 'MISSING_VALUE',
+  VALUE_TOO_LONG: 'VALUE_TOO_LONG',
+  BAD_TIMESTAMP: 'BAD_TIMESTAMP',
+  BAD_STATUS: 'BAD_STATUS',
+  BAD_RATING: 'BAD_RATING',
+  BAD_PRICE: 'BAD_PRICE',
+  BAD_BIRTH_YEAR: 'BAD_BIRTH_YEAR',
+  BAD_GENDER: 'BAD_GENDER',
+  UNKNOWN_USER: 'UNKNOWN_USER',
+  UNKNOWN_SERVICE: 'UNKNOWN_SERVICE',
+} as const;
+export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
+
+/** Codes that may resolve by themselves once other files land (`pickwise ingest --retry-quarantine`). */
+export const RETRYABLE_CODES: ReadonlySet<RejectCode> = new Set([RejectCode.UNKNOWN_USER, RejectCode.UNKNOWN_SERVICE]);
+
+export interface Reject {
+  readonly code: RejectCode;
+  readonly reason: string;
+}
+
+export function isReject(value: object): value is Reject {
+  return 'code' in value && 'reason' in value;
+}

@@ -1,0 +1,109 @@
+/**
+ * ISO-8601 timestamps → UTC. Accepts `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` (or a space for `T`),
+ * with `Z` or a `±HH[:MM]` offset. A timestamp without an offset is taken as UTC (documented in the README).
+ */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export interface UtcTimestamp {
+  /** `YYYY-MM-DD HH:MM:SS.sss` in UTC: sortable text, and accepted by DATETIME(3). */
+  readonly text: string;
+  /** yyyymmdd of the UTC day. */
+  readonly dateKey: number;
+  readonly epochMs: number;
+}
+
+/** Parses an ISO-8601 timestamp, or returns a reason it is not one. Years 1900–2199 only. */
+export function parseIsoTimestamp(value: string): UtcTimestamp | string {
+  const m = ISO.exec(value);
+  if (m === null) return `'${clip(value)}' is not an ISO-8601 timestamp (expected e.g. 2024-03-05T14:22:10Z)`;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] === undefined ? 0 : Number(m[4]);
+  const minute = m[5] === undefined ? 0 : Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const millis = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+  if (year < 1900 || year > 2199) return `year ${year} in '${clip(value)}' is out of range (1900–2199)`;
+  if (month < 1 || month > 12) return `month ${month} in '${clip(value)}' does not exist`;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const maxDay = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 31);
+  if (day < 1 || day > maxDay) return `day ${day} in '${clip(value)}' does not exist`;
+  if (hour > 23 || minute > 59 || second > 59) return `time of day in '${clip(value)}' is out of range`;
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 14 || om > 59) return `time-zone offset '${zone}' in '${clip(value)}' is out of range`;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  const epochMs = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  if (offsetMinutes === 0) {
+    // Fast path: the fields already are UTC.
+    return { text: format(year, month, day, hour, minute, second, millis), dateKey: year * 10000 + month * 100 + day, epochMs };
+  }
+  const d = new Date(epochMs);
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth() + 1;
+  const da = d.getUTCDate();
+  return {
+    text: format(y, mo, da, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()),
+    dateKey: y * 10000 + mo * 100 + da,
+    epochMs,
+  };
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+function format(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): string {
+  const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
+  return `${y}-${pad2(mo)}-${pad2(d)} ${pad2(h)}:${pad2(mi)}:${pad2(s)}.${msText}`;
+}
+
+/** Formats a Date as the warehouse's UTC timestamp text. */
+export function toUtcText(date: Date): string {
+  return format(
+    date.getUTCFullYear(),
+    date.getUTCMonth() + 1,
+    date.getUTCDate(),
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+    date.getUTCMilliseconds(),
+  );
+}
+
+/** Calendar attributes of a yyyymmdd key, for `dim_date`. */
+export function calendarOf(dateKey: number): {
+  fullDate: string; year: number; quarter: number; month: number; day: number; isoWeek: number; weekday: number; isWeekend: number;
+} {
+  const year = Math.floor(dateKey / 10000);
+  const month = Math.floor(dateKey / 100) % 100;
+  const day = dateKey % 100;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const weekday = ((date.getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1 … Sunday = 7
+  // ISO week: the week with the year's first Thursday is week 1.
+  const thursday = new Date(date.getTime() + (4 - weekday) * 86_400_000);
+  const yearStart = Date.UTC(thursday.getUTCFullYear(), 0, 1);
+  const isoWeek = Math.floor((thursday.getTime() - yearStart) / 86_400_000 / 7) + 1;
+  return {
+    fullDate: `${year}-${pad2(month)}-${pad2(day)}`,
+    year,
+    quarter: Math.floor((month - 1) / 3) + 1,
+    month,
+    day,
+    isoWeek,
+    weekday,
+    isWeekend: weekday >= 6 ? 1 : 0,
+  };
+}
+
+function clip(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}

@@ -1,0 +1,161 @@
+import { RESERVATION_STATUSES, type LandingKind, type ReservationStatus } from '../shared/domain.ts';
+import type { ColumnIndex } from './landing-contract.ts';
+import { RejectCode, type Reject, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
+import { parseIsoTimestamp, type UtcTimestamp } from './timestamp.ts';
+
+/** Longest natural key or name kept (the warehouse columns' sizes). */
+export const MAX_ID_LENGTH = 64;
+export const MAX_NAME_LENGTH = 255;
+export const MAX_LABEL_LENGTH = 100;
+
+const GENDERS: Readonly<Record<string, string>> = {
+  f: 'F', female: 'F', woman: 'F', w: 'F', '여': 'F', '여성': 'F',
+  m: 'M', male: 'M', man: 'M', '남': 'M', '남성': 'M',
+  x: 'X', o: 'X', other: 'X', nonbinary: 'X', 'non-binary': 'X',
+};
+const STATUS_ALIASES: Readonly<Record<string, ReservationStatus>> = { cancelled: 'canceled', complete: 'completed', booked: 'reserved' };
+const PRICE = /^\d{1,12}(\.\d{1,4})?$/;
+const RATING = /^[1-5]$/;
+const INT = /^\d{4}$/;
+
+function reject(code: RejectCode, reason: string): Reject {
+  return { code, reason };
+}
+
+function clip(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+/** A validator for one row of a file whose header produced `index`. Returns the normalised row or a reject. */
+export type RowValidator<T> = (fields: readonly string[]) => T | Reject;
+
+/** Checks a required identifier: trimmed, non-empty, at most {@link MAX_ID_LENGTH} characters. */
+function requiredId(fields: readonly string[], at: number, column: string): string | Reject {
+  const value = (fields[at] ?? '').trim();
+  if (value === '') return reject(RejectCode.MISSING_VALUE, `${column} is empty`);
+  if (value.length > MAX_ID_LENGTH) return reject(RejectCode.VALUE_TOO_LONG, `${column} '${clip(value)}' is longer than ${MAX_ID_LENGTH} characters`);
+  return value;
+}
+
+function requiredText(fields: readonly string[], at: number, column: string, max: number): string | Reject {
+  const value = (fields[at] ?? '').trim();
+  if (value === '') return reject(RejectCode.MISSING_VALUE, `${column} is empty`);
+  if (value.length > max) return reject(RejectCode.VALUE_TOO_LONG, `${column} '${clip(value)}' is longer than ${max} characters`);
+  return value;
+}
+
+function optionalLabel(fields: readonly string[], at: number, column: string): string | null | Reject {
+  const value = (fields[at] ?? '').trim();
+  if (value === '') return null;
+  if (value.length > MAX_LABEL_LENGTH) return reject(RejectCode.VALUE_TOO_LONG, `${column} '${clip(value)}' is longer than ${MAX_LABEL_LENGTH} characters`);
+  return value;
+}
+
+function timestamp(fields: readonly string[], at: number, column: string): UtcTimestamp | Reject {
+  const value = (fields[at] ?? '').trim();
+  if (value === '') return reject(RejectCode.MISSING_VALUE, `${column} is empty`);
+  const parsed = parseIsoTimestamp(value);
+  return typeof parsed === 'string' ? reject(RejectCode.BAD_TIMESTAMP, `${column}: ${parsed}`) : parsed;
+}
+
+function isRejected(v: unknown): v is Reject {
+  return typeof v === 'object' && v !== null && 'code' in v;
+}
+
+/** users: user_id, signup_at required; gender, birth_year, region optional. */
+export function userValidator(index: ColumnIndex, now: Date = new Date()): RowValidator<UserRow> {
+  const [iId, iSignup, iGender, iBirth, iRegion] = ['user_id', 'signup_at', 'gender', 'birth_year', 'region'].map((c) => index[c] ?? -1) as [number, number, number, number, number];
+  const maxYear = now.getUTCFullYear();
+  return (fields) => {
+    const userId = requiredId(fields, iId, 'user_id');
+    if (isRejected(userId)) return userId;
+    const signup = timestamp(fields, iSignup, 'signup_at');
+    if (isRejected(signup)) return signup;
+    const genderRaw = (fields[iGender] ?? '').trim();
+    let gender: string | null = null;
+    if (genderRaw !== '') {
+      const g = GENDERS[genderRaw.toLowerCase()];
+      if (g === undefined) return reject(RejectCode.BAD_GENDER, `gender '${clip(genderRaw)}' is not one of F, M, X (female, male, other) or empty`);
+      gender = g;
+    }
+    const birthRaw = (fields[iBirth] ?? '').trim();
+    let birthYear: number | null = null;
+    if (birthRaw !== '') {
+      const y = Number(birthRaw);
+      if (!INT.test(birthRaw) || y < 1900 || y > maxYear) {
+        return reject(RejectCode.BAD_BIRTH_YEAR, `birth_year '${clip(birthRaw)}' is not a year between 1900 and ${maxYear}`);
+      }
+      birthYear = y;
+    }
+    const region = optionalLabel(fields, iRegion, 'region');
+    if (isRejected(region)) return region;
+    return { userId, signupAt: signup.text, gender, birthYear, region };
+  };
+}
+
+/** services: service_id, name, category, price, created_at required; region optional. */
+export function serviceValidator(index: ColumnIndex): RowValidator<ServiceRow> {
+  const [iId, iName, iCat, iRegion, iPrice, iCreated] = ['service_id', 'name', 'category', 'region', 'price', 'created_at'].map((c) => index[c] ?? -1) as [number, number, number, number, number, number];
+  return (fields) => {
+    const serviceId = requiredId(fields, iId, 'service_id');
+    if (isRejected(serviceId)) return serviceId;
+    const name = requiredText(fields, iName, 'name', MAX_NAME_LENGTH);
+    if (isRejected(name)) return name;
+    const category = requiredText(fields, iCat, 'category', MAX_LABEL_LENGTH);
+    if (isRejected(category)) return category;
+    const region = optionalLabel(fields, iRegion, 'region');
+    if (isRejected(region)) return region;
+    const priceRaw = (fields[iPrice] ?? '').trim();
+    if (priceRaw === '') return reject(RejectCode.MISSING_VALUE, 'price is empty');
+    if (!PRICE.test(priceRaw)) return reject(RejectCode.BAD_PRICE, `price '${clip(priceRaw)}' is not a non-negative number (digits with an optional '.' decimal part, no thousands separators)`);
+    const created = timestamp(fields, iCreated, 'created_at');
+    if (isRejected(created)) return created;
+    return { serviceId, name, category, region, price: Number(priceRaw), createdAt: created.text };
+  };
+}
+
+/** reservations: everything required except rating (empty or an integer 1–5). */
+export function reservationValidator(index: ColumnIndex): RowValidator<ReservationRow> {
+  const [iId, iUser, iService, iStatus, iAt, iRating] = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'].map((c) => index[c] ?? -1) as [number, number, number, number, number, number];
+  return (fields) => {
+    const reservationId = requiredId(fields, iId, 'reservation_id');
+    if (isRejected(reservationId)) return reservationId;
+    const userId = requiredId(fields, iUser, 'user_id');
+    if (isRejected(userId)) return userId;
+    const serviceId = requiredId(fields, iService, 'service_id');
+    if (isRejected(serviceId)) return serviceId;
+    const statusRaw = (fields[iStatus] ?? '').trim();
+    let status = statusRaw as ReservationStatus;
+    if (!RESERVATION_STATUSES.includes(status)) {
+      const lower = statusRaw.toLowerCase();
+      const alias = RESERVATION_STATUSES.includes(lower as ReservationStatus) ? (lower as ReservationStatus) : STATUS_ALIASES[lower];
+      if (alias === undefined) {
+        return statusRaw === ''
+          ? reject(RejectCode.MISSING_VALUE, 'status is empty')
+          : reject(RejectCode.BAD_STATUS, `status '${clip(statusRaw)}' is not one of ${RESERVATION_STATUSES.join(', ')}`);
+      }
+      status = alias;
+    }
+    const at = timestamp(fields, iAt, 'reserved_at');
+    if (isRejected(at)) return at;
+    const ratingRaw = (fields[iRating] ?? '').trim();
+    let rating: number | null = null;
+    if (ratingRaw !== '') {
+      if (!RATING.test(ratingRaw)) return reject(RejectCode.BAD_RATING, `rating '${clip(ratingRaw)}' is not empty or an integer 1–5`);
+      rating = Number(ratingRaw);
+    }
+    return { reservationId, userId, serviceId, status, reservedAt: at.text, dateKey: at.dateKey, rating };
+  };
+}
+
+/** The validator for a kind of file. */
+export function validatorFor(kind: LandingKind, index: ColumnIndex): RowValidator<UserRow | ServiceRow | ReservationRow> {
+  switch (kind) {
+    case 'users':
+      return userValidator(index);
+    case 'services':
+      return serviceValidator(index);
+    case 'reservations':
+      return reservationValidator(index);
+  }
+}

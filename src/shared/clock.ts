@@ -1,0 +1,3 @@
+/** The source of "now", injected so tests never depend on the wall clock. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();

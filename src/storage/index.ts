@@ -1,0 +1,20 @@
+/**
+ * The storage stage's public API: the {@link ObjectStore} port, key helpers, every adapter, and
+ * {@link openObjectStore}, the registry the composition root uses to pick an adapter from a URL.
+ */
+export type { ObjectInfo, ObjectStore } from './object-store.ts';
+export { baseName, joinKey } from './object-store.ts';
+export { LocalObjectStore } from './local-object-store.ts';
+export { MemoryObjectStore } from './memory-object-store.ts';
+export { S3ObjectStore, S3_PART_SIZE } from './s3-object-store.ts';
+export type { S3ClientLike, S3Command, S3ObjectStoreOptions } from './s3-object-store.ts';
+export { GcsObjectStore } from './gcs-object-store.ts';
+export type {
+  GcsBucketLike,
+  GcsFileLike,
+  GcsObjectMetadata,
+  GcsObjectStoreOptions,
+  GcsStorageLike,
+} from './gcs-object-store.ts';
+export { openObjectStore, SUPPORTED_OBJECT_STORE_URLS } from './open-object-store.ts';
+export type { ObjectStoreOptions } from './open-object-store.ts';

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { WarehouseDb } from '../schema.ts';
+
+/** A multi-row "insert, or update on natural-key conflict" statement, with its parameter layout. */
+export interface UpsertSpec {
+  readonly table: string;
+  /** snake_case columns, in parameter order. */
+  readonly columns: readonly string[];
+  /** The unique natural key that decides insert vs update. */
+  readonly conflictColumn: string;
+  /** Columns overwritten when the natural key already exists. */
+  readonly updateColumns: readonly string[];
+}
+
+/**
+ * What differs between warehouse backends, and nothing else: SQL that Kysely's builder cannot express
+ * cheaply for bulk loads, and capability flags. Nothing outside `warehouse/dialects/` tests the backend name.
+ */
+export abstract class WarehouseDialect {
+  abstract readonly name: 'sqlite' | 'mariadb';
+  /** Largest number of bound parameters one statement may carry. */
+  readonly maxParameters: number = 30_000;
+  /** Whether a read from another connection can run while a load transaction is open. */
+  readonly concurrentReaders: boolean = true;
+  readonly #cache = new Map<string, string>();
+
+  /** Quotes an identifier. */
+  abstract quote(identifier: string): string;
+
+  /** Multi-row upsert SQL for `rows` rows (cached per spec and row count). */
+  upsertSql(spec: UpsertSpec, rows: number): string {
+    const cacheKey = `${spec.table}|${spec.columns.join(',')}|${spec.conflictColumn}|${spec.updateColumns.join(',')}|${rows}`;
+    let text = this.#cache.get(cacheKey);
+    if (text === undefined) {
+      const tuple = `(${spec.columns.map(() => '?').join(',')})`;
+      const values = new Array<string>(rows).fill(tuple).join(',');
+      text = `insert into ${this.quote(spec.table)} (${spec.columns.map((c) => this.quote(c)).join(',')}) values ${values} ${this.onConflictClause(spec)}`;
+      if (this.#cache.size > 64) this.#cache.clear();
+      this.#cache.set(cacheKey, text);
+    }
+    return text;
+  }
+
+  /** Multi-row insert that silently keeps existing rows on a natural-key conflict. */
+  insertIgnoreSql(table: string, columns: readonly string[], rows: number): string {
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    return `${this.insertIgnoreVerb()} into ${this.quote(table)} (${columns.map((c) => this.quote(c)).join(',')}) values ${new Array<string>(rows).fill(tuple).join(',')}`;
+  }
+
+  protected abstract onConflictClause(spec: UpsertSpec): string;
+  protected abstract insertIgnoreVerb(): string;
+
+  /** Per-connection settings applied once after connecting. */
+  async prepare(_db: Kysely<WarehouseDb>): Promise<void> {}
+}

@@ -1,0 +1,72 @@
+import { CamelCasePlugin, Kysely, sql } from 'kysely';
+import { BackendUnavailableError, UnsupportedUrlError } from '../shared/errors.ts';
+import { redactUrl } from '../config/index.ts';
+import type { DatabaseConfig } from '../config/index.ts';
+import { createMariaDbDialect, MariaDbWarehouseDialect } from './dialects/mariadb.ts';
+import { createSqliteDialect, SqliteWarehouseDialect } from './dialects/sqlite.ts';
+import type { WarehouseDialect } from './dialects/warehouse-dialect.ts';
+import type { WarehouseDb } from './schema.ts';
+
+/** An open warehouse: the query layer plus what differs per backend. */
+export interface Warehouse {
+  readonly db: Kysely<WarehouseDb>;
+  readonly dialect: WarehouseDialect;
+  /** The URL with any password hidden, for messages. */
+  readonly displayUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the warehouse named by `config.url` (`sqlite:` or `mysql://`/`mariadb://`) and checks that it
+ * answers, so that an unreachable server fails here, before any file is touched.
+ */
+export async function openWarehouse(config: Pick<DatabaseConfig, 'url'> & Partial<DatabaseConfig>): Promise<Warehouse> {
+  const { url } = config;
+  const displayUrl = redactUrl(url);
+  let db: Kysely<WarehouseDb>;
+  let dialect: WarehouseDialect;
+  if (url.startsWith('sqlite:')) {
+    db = new Kysely<WarehouseDb>({ dialect: createSqliteDialect(url).dialect, plugins: [new CamelCasePlugin()] });
+    dialect = new SqliteWarehouseDialect();
+  } else if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    const kyselyDialect = createMariaDbDialect({
+      url,
+      poolSize: config.poolSize ?? 4,
+      connectTimeoutSeconds: config.connectTimeoutSeconds ?? 10,
+    });
+    db = new Kysely<WarehouseDb>({ dialect: kyselyDialect, plugins: [new CamelCasePlugin()] });
+    dialect = new MariaDbWarehouseDialect();
+  } else {
+    throw new UnsupportedUrlError(`unsupported database URL '${displayUrl}': use sqlite:PATH or mysql://user:pass@host:port/db`);
+  }
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new BackendUnavailableError(`cannot reach the database ${displayUrl}: ${describeDbError(error)}`, { cause: error });
+  }
+  return {
+    db,
+    dialect,
+    displayUrl,
+    close: () => db.destroy(),
+  };
+}
+
+function describeDbError(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the server running, and is the host/port right?)';
+    case 'ETIMEDOUT':
+      return 'connection timed out (check host, port and firewall)';
+    case 'ENOTFOUND':
+      return 'host name not found';
+    case 'ER_ACCESS_DENIED_ERROR':
+      return 'access denied (check the user name and password)';
+    case 'ER_BAD_DB_ERROR':
+      return `${e.message ?? 'unknown database'} (create it first: CREATE DATABASE … CHARACTER SET utf8mb4)`;
+    default:
+      return e.message ?? String(error);
+  }
+}
