@@ -1,15 +1,18 @@
 /**
  * The reservation model. Each reservation is drawn as follows:
  *
- * 1. User u ~ activity (lognormal appetite × share of the period since signup): most users book a few times,
- *    a few book a lot.
- * 2. K = 32 candidate services are drawn from a mixture of popularity tables,
- *      q(s) = 0.70·pop(s | home region of u) + 0.15·pop(s | u's metro group) + 0.15·pop(s),
+ * 1. Each reservation's user is drawn by activity (lognormal appetite × share of the period since signup), so
+ *    most users book a few times and a few book a lot; this fixes n_u, the bookings of user u.
+ * 2. User u gets a consideration set of K_u = 32 + 4·n_u services (capped at 4096), drawn from a mixture of
+ *    popularity tables, as someone browsing the app would meet them:
+ *      q_u(s) = 0.45·pop(s | u's district) + 0.10·pop(s | u's metro area) + 0.10·pop(s)
+ *             + 0.35·pop(s | u's district, one of u's 1–3 favourite categories),
  *    where pop is Zipf-like (∝ 1/rank) — this is where REGION AFFINITY and POPULARITY come from.
- * 3. One candidate is chosen with probability softmax(θ_u · φ_s) over the K candidates, where θ_u (user taste,
- *    norm = pickiness 2–4) and φ_s (unit service factor near its category's direction) live in 8 dimensions —
- *    this is LATENT TASTE. Steps 2–3 are sampling-importance-resampling: the result approximates
- *    P(s | u) ∝ q(s)·exp(θ_u · φ_s) at O(K·d) per reservation instead of O(#services·d).
+ * 3. Each of u's bookings picks from the set with probability softmax(θ_u · φ_s), where θ_u (user taste,
+ *    norm = pickiness) and φ_s (unit service factor near its category's direction) live in 8 dimensions — this
+ *    is LATENT TASTE. Steps 2–3 are sampling-importance-resampling: each booking approximates
+ *    P(s | u) ∝ q(s)·exp(θ_u · φ_s), at O(K_u·d) per user instead of O(#services·d) per booking. Sharing the set
+ *    across a user's bookings also yields the repeat bookings (same salon again) real platforms see.
  * 4. The time is uniform over the days after max(period start, signup, service creation), with the hour drawn
  *    from a Korean (UTC+9) daily booking profile.
  * 5. Status: bookings in the last three weeks are often still `reserved` (the visit is upcoming); otherwise
@@ -20,8 +23,9 @@
  */
 import { ValidationError } from '../shared/errors.ts';
 import type { Rng } from './rng.ts';
-import { REGIONS } from './catalog.ts';
-import { TASTE_DIMS, type World } from './world.ts';
+import { buildCandidateTables } from './candidate-tables.ts';
+import { CATEGORIES, REGIONS } from './catalog.ts';
+import { MAX_FAVOURITES, NO_FAVOURITE, TASTE_DIMS, type World } from './world.ts';
 
 /** Reservation statuses of the landing contract, indexed by the codes stored in {@link ReservationPlan}. */
 export const STATUSES = ['reserved', 'completed', 'canceled'] as const;
@@ -30,9 +34,13 @@ const RESERVED = 0;
 const COMPLETED = 1;
 const CANCELED = 2;
 
-const CANDIDATES = 32;
-const P_HOME = 0.7;
-const P_GROUP = 0.15;
+const POOL_BASE = 32;
+const POOL_PER_BOOKING = 4;
+const POOL_MAX = 4096;
+// Consideration-set mixture: home district, metro area, nationwide, favourite categories in the district.
+const P_HOME = 0.45;
+const P_METRO = 0.1;
+const P_GLOBAL = 0.1;
 const CANCEL_RATE = 0.12;
 const RATED_SHARE = 0.3;
 const UPDATE_SHARE = 0.0105;
@@ -101,44 +109,80 @@ function drawTime(rng: Rng, lo: number, hi: number): number {
   return t >= lo && t < hi ? t : Math.floor(lo + rng.next() * (hi - lo));
 }
 
-/** Steps 1–4: who books what, when, in generation order. */
+/** Steps 1–4: who books what, when, grouped by user (sorted by time afterwards). */
 function drawChoices(world: World, count: number, rng: Rng) {
   const { users, services } = world;
+  // Step 1 as a multinomial: how many reservations each user makes.
+  const perUser = new Int32Array(users.count);
+  for (let r = 0; r < count; r++) {
+    const u = rng.weightedIndex(users.activityCum);
+    perUser[u] = (perUser[u] as number) + 1;
+  }
+  let largest = 0;
+  for (const n of perUser) largest = Math.max(largest, n);
+
   const user = new Int32Array(count);
   const service = new Int32Array(count);
   const timeSec = new Float64Array(count);
   const affinity = new Float32Array(count);
-  const candidate = new Int32Array(CANDIDATES);
-  const logit = new Float64Array(CANDIDATES);
-  const weightCum = new Float64Array(CANDIDATES);
+  if (count === 0) return { user, service, timeSec, affinity };
+  const poolCap = Math.min(POOL_MAX, POOL_BASE + POOL_PER_BOOKING * largest);
+  const pool = new Int32Array(poolCap);
+  const logit = new Float64Array(poolCap);
+  const weightCum = new Float64Array(poolCap);
+  const tables = buildCandidateTables(services);
   const groupOf = REGIONS.map((r) => r.group);
-  for (let r = 0; r < count; r++) {
-    const u = rng.weightedIndex(users.activityCum);
-    const home = users.homeRegion[u] as number;
-    const local = world.byRegion[home] ?? world.global;
-    const metro = world.byGroup[groupOf[home] ?? 0] ?? world.global;
-    const uo = u * TASTE_DIMS;
+  const nCat = CATEGORIES.length;
+  // Hot loop: hoist every array out of the objects and copy the user's taste into a local vector.
+  const { taste, homeRegion, tasteNorm, signupSec, favourites } = users;
+  const { factors, createdSec } = services;
+  const theta = new Float64Array(TASTE_DIMS);
+  const browse = Array.from({ length: 2 * MAX_FAVOURITES }, () => tables.global);
+  let r = 0;
+  for (let u = 0; u < users.count; u++) {
+    const bookings = perUser[u] as number;
+    if (bookings === 0) continue;
+    const home = homeRegion[u] as number;
+    const local = tables.byRegion[home] ?? tables.global;
+    const metro = tables.byGroup[groupOf[home] ?? 0] ?? tables.global;
+    let favouriteCount = 0;
+    for (let f = 0; f < MAX_FAVOURITES; f++) {
+      const c = favourites[u * MAX_FAVOURITES + f] as number;
+      if (c === NO_FAVOURITE) continue;
+      browse[favouriteCount++] = tables.byRegionCategory[home * nCat + c] ?? local;
+      browse[favouriteCount++] = tables.byGroupCategory[(groupOf[home] ?? 0) * nCat + c] ?? metro;
+    }
+    for (let d = 0; d < TASTE_DIMS; d++) theta[d] = taste[u * TASTE_DIMS + d] as number;
+    // Step 2: the consideration set.
+    const size = Math.min(poolCap, POOL_BASE + POOL_PER_BOOKING * bookings);
     let best = -Infinity;
-    for (let k = 0; k < CANDIDATES; k++) {
+    for (let k = 0; k < size; k++) {
       const x = rng.next();
-      const tbl = x < P_HOME ? local : x < P_HOME + P_GROUP ? metro : world.global;
+      const tbl = x < P_HOME ? local
+        : x < P_HOME + P_METRO ? metro
+        : x < P_HOME + P_METRO + P_GLOBAL ? tables.global
+        : (browse[Math.floor(rng.next() * favouriteCount)] ?? local);
       const s = tbl.ids[tbl.popularity.sample(rng)] as number;
       const so = s * TASTE_DIMS;
       let dot = 0;
-      for (let d = 0; d < TASTE_DIMS; d++) dot += (users.taste[uo + d] as number) * (services.factors[so + d] as number);
-      candidate[k] = s;
+      for (let d = 0; d < TASTE_DIMS; d++) dot += (theta[d] as number) * (factors[so + d] as number);
+      pool[k] = s;
       logit[k] = dot;
       if (dot > best) best = dot;
     }
+    // Step 3: softmax over the set, one draw per booking.
     let sum = 0;
-    for (let k = 0; k < CANDIDATES; k++) weightCum[k] = sum += Math.exp((logit[k] as number) - best);
-    const k = rng.weightedIndex(weightCum);
-    const s = candidate[k] as number;
-    user[r] = u;
-    service[r] = s;
-    affinity[r] = (logit[k] as number) / (users.tasteNorm[u] as number);
-    const lo = Math.max(world.startSec, users.signupSec[u] as number, services.createdSec[s] as number);
-    timeSec[r] = drawTime(rng, lo, world.endSec);
+    for (let k = 0; k < size; k++) weightCum[k] = sum += Math.exp((logit[k] as number) - best);
+    const cum = weightCum.subarray(0, size);
+    const lo0 = Math.max(world.startSec, signupSec[u] as number);
+    for (let b = 0; b < bookings; b++, r++) {
+      const k = rng.weightedIndex(cum);
+      const s = pool[k] as number;
+      user[r] = u;
+      service[r] = s;
+      affinity[r] = (logit[k] as number) / (tasteNorm[u] as number);
+      timeSec[r] = drawTime(rng, Math.max(lo0, createdSec[s] as number), world.endSec);
+    }
   }
   return { user, service, timeSec, affinity };
 }
@@ -194,8 +238,8 @@ export interface PlanOptions {
 
 /** Draws `count` reservations (plus their status updates) from the model documented at the top of this file. */
 export function planReservations(world: World, opts: PlanOptions): ReservationPlan {
-  if (world.users.count === 0 || world.services.count === 0) {
-    if (opts.count > 0) throw new ValidationError('reservations need at least one user and one service');
+  if (opts.count > 0 && (world.users.count === 0 || world.services.count === 0)) {
+    throw new ValidationError('reservations need at least one user and one service');
   }
   const drawn = drawChoices(world, opts.count, opts.rng.fork());
   const span = world.endSec - world.startSec;

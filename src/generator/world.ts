@@ -1,5 +1,4 @@
-import { CATEGORIES, REGIONS, REGION_GROUPS, roundPrice, serviceName } from './catalog.ts';
-import { AliasTable } from './alias-table.ts';
+import { CATEGORIES, REGIONS, roundPrice, serviceName } from './catalog.ts';
 import type { Rng } from './rng.ts';
 
 /** Dimension of the latent taste space shared by users and services. */
@@ -7,6 +6,10 @@ export const TASTE_DIMS = 8;
 
 const DAY = 86_400;
 const YEAR = 365 * DAY;
+
+/** Most favourite categories a user has, and the padding of {@link Users.favourites}. */
+export const MAX_FAVOURITES = 3;
+export const NO_FAVOURITE = 255;
 
 /** Gender codes in {@link Users.gender}. */
 export const GENDER = { unknown: 0, M: 1, F: 2 } as const;
@@ -25,6 +28,8 @@ export interface Users {
   readonly gender: Uint8Array;
   /** 0 when not reported. */
   readonly birthYear: Int16Array;
+  /** count × MAX_FAVOURITES category indices, NO_FAVOURITE-padded: the categories the user browses. */
+  readonly favourites: Uint8Array;
   /** count × TASTE_DIMS; the norm is the user's pickiness (softmax inverse temperature). */
   readonly taste: Float32Array;
   readonly tasteNorm: Float32Array;
@@ -45,12 +50,8 @@ export interface Services {
   readonly createdSec: Float64Array;
   /** count × TASTE_DIMS unit vectors. */
   readonly factors: Float32Array;
-}
-
-/** Services that can be proposed, and an alias table over their popularity (index into `ids`). */
-export interface SamplingTable {
-  readonly ids: Int32Array;
-  readonly popularity: AliasTable;
+  /** Relative booking appeal: Zipf-like (∝ 1 / rank over a random ranking) × share of the period it existed. */
+  readonly popularity: Float64Array;
 }
 
 /** Everything the reservation model draws from. */
@@ -59,11 +60,6 @@ export interface World {
   readonly endSec: number;
   readonly users: Users;
   readonly services: Services;
-  readonly global: SamplingTable;
-  /** One per region; a region without providers falls back to its group's table. */
-  readonly byRegion: readonly SamplingTable[];
-  /** One per REGION_GROUPS entry; an empty group falls back to the global table. */
-  readonly byGroup: readonly SamplingTable[];
 }
 
 /** Options of {@link buildWorld}. */
@@ -121,6 +117,7 @@ function buildUsers(opts: WorldOptions, centroids: readonly Float64Array[]): Use
   const regionReported = new Uint8Array(count);
   const gender = new Uint8Array(count);
   const birthYear = new Int16Array(count);
+  const favourites = new Uint8Array(count * MAX_FAVOURITES).fill(NO_FAVOURITE);
   const taste = new Float32Array(count * TASTE_DIMS);
   const tasteNorm = new Float32Array(count);
   const activityCum = new Float64Array(count);
@@ -142,9 +139,11 @@ function buildUsers(opts: WorldOptions, centroids: readonly Float64Array[]): Use
 
     // Taste = a blend of 1–3 favourite category directions plus personal noise, scaled by pickiness.
     const v = new Float64Array(TASTE_DIMS);
-    const favourites = 1 + (rng.chance(0.5) ? 1 : 0) + (rng.chance(0.2) ? 1 : 0);
-    for (let f = 0; f < favourites; f++) {
-      const c = centroids[rng.weightedIndex(favouriteCum[latentGender])] as Float64Array;
+    const favouriteCount = 1 + (rng.chance(0.5) ? 1 : 0) + (rng.chance(0.2) ? 1 : 0);
+    for (let f = 0; f < favouriteCount; f++) {
+      const category = rng.weightedIndex(favouriteCum[latentGender]);
+      favourites[u * MAX_FAVOURITES + f] = category;
+      const c = centroids[category] as Float64Array;
       const w = f === 0 ? 1 : 0.4 + 0.4 * rng.next();
       for (let d = 0; d < TASTE_DIMS; d++) v[d] = (v[d] as number) + w * (c[d] as number);
     }
@@ -161,7 +160,7 @@ function buildUsers(opts: WorldOptions, centroids: readonly Float64Array[]): Use
     activityCum[u] = activitySum;
   }
   const ids = Array.from({ length: count }, (_, i) => userId(i));
-  return { count, ids, signupSec, homeRegion, regionReported, gender, birthYear, taste, tasteNorm, activityCum };
+  return { count, ids, signupSec, homeRegion, regionReported, gender, birthYear, favourites, taste, tasteNorm, activityCum };
 }
 
 function buildServices(opts: WorldOptions, centroids: readonly Float64Array[]): Services {
@@ -187,43 +186,21 @@ function buildServices(opts: WorldOptions, centroids: readonly Float64Array[]): 
     const v = normalise(centroid.map((x) => x + (0.6 * rng.normal()) / Math.sqrt(TASTE_DIMS)));
     factors.set(v, s * TASTE_DIMS);
   }
-  const ids = Array.from({ length: count }, (_, i) => serviceId(i));
-  return { count, ids, names, category, region, price, createdSec, factors };
-}
-
-function table(ids: readonly number[], weight: Float64Array): SamplingTable {
-  return { ids: Int32Array.from(ids), popularity: new AliasTable(ids.map((s) => weight[s] as number)) };
-}
-
-/**
- * Popularity is Zipf-like over a random ranking (weight ∝ 1 / rank), times the share of the period the service
- * existed, so a storefront opened last month cannot be a top seller.
- */
-function buildTables(opts: WorldOptions, services: Services): Pick<World, 'global' | 'byRegion' | 'byGroup'> {
-  const rank = opts.rng.shuffle(Int32Array.from({ length: services.count }, (_, i) => i));
-  const span = opts.endSec - opts.startSec;
-  const popularity = new Float64Array(services.count);
-  for (let s = 0; s < services.count; s++) {
-    const activeShare = (opts.endSec - Math.max(opts.startSec, services.createdSec[s] ?? opts.startSec)) / span;
+  // Zipf-like appeal over a random ranking, so that a storefront opened last month cannot be a top seller.
+  const rank = rng.shuffle(Int32Array.from({ length: count }, (_, i) => i));
+  const popularity = new Float64Array(count);
+  for (let s = 0; s < count; s++) {
+    const activeShare = (endSec - Math.max(startSec, createdSec[s] ?? startSec)) / (endSec - startSec);
     popularity[s] = Math.max(activeShare, 0.02) / ((rank[s] ?? 0) + 1);
   }
-  const all = Array.from({ length: services.count }, (_, i) => i);
-  const global = table(all, popularity);
-  const byGroup = REGION_GROUPS.map((_, g) => {
-    const ids = all.filter((s) => REGIONS[services.region[s] ?? 0]?.group === g);
-    return ids.length > 0 ? table(ids, popularity) : global;
-  });
-  const byRegion = REGIONS.map((r, i) => {
-    const ids = all.filter((s) => services.region[s] === i);
-    return ids.length > 0 ? table(ids, popularity) : (byGroup[r.group] ?? global);
-  });
-  return { global, byGroup, byRegion };
+  const ids = Array.from({ length: count }, (_, i) => serviceId(i));
+  return { count, ids, names, category, region, price, createdSec, factors, popularity };
 }
 
-/** Builds the simulated population: customers, providers, their latent tastes, and the popularity tables. */
+/** Builds the simulated population: customers, providers, their latent tastes and the services' popularity. */
 export function buildWorld(opts: WorldOptions): World {
   const centroids = CATEGORIES.map(() => randomDirection(opts.rng));
   const users = buildUsers(opts, centroids);
   const services = buildServices(opts, centroids);
-  return { startSec: opts.startSec, endSec: opts.endSec, users, services, ...buildTables(opts, services) };
+  return { startSec: opts.startSec, endSec: opts.endSec, users, services };
 }

@@ -20,6 +20,8 @@ export interface LoadFileOptions {
   /** UTC text stamped on every written row's `updated_at`. */
   readonly now: string;
   readonly quarantine: QuarantineFile;
+  /** Size of the file in bytes: decides whether indexes are rebuilt after the load rather than maintained. */
+  readonly sizeBytes: number;
   readonly onProgress?: (bytes: number) => void;
 }
 
@@ -112,6 +114,12 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
     }
   };
 
+  // A file that adds about as many facts as the table holds loads faster with its indexes rebuilt once.
+  let finishBulkLoad: (() => Promise<void>) | undefined;
+  if (kind === 'reservations') {
+    const top = await trx.selectFrom('factReservation').select((eb) => eb.fn.max('reservationKey').as('n')).executeTakeFirst();
+    if (options.sizeBytes / BYTES_PER_ROW_ESTIMATE > Number(top?.n ?? 0) * 0.5) finishBulkLoad = await options.dialect.beginBulkLoad(trx, 'fact_reservation');
+  }
   const source = await options.store.get(options.key);
   // A retried load of the same file version replaces its earlier pending rows.
   await trx.deleteFrom('ingestPendingRow').where('fileId', '=', options.fileId).execute();
@@ -148,9 +156,11 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
     }
   });
   await flushPending();
+  await finishBulkLoad?.();
   return { rowsTotal, rowsOk, rowsRejected: quarantine.count, extraColumns, pending: pendingCount };
 }
 
+const BYTES_PER_ROW_ESTIMATE = 60;
 const RESERVATION_COLUMNS = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'];
 
 function hasReplacementChar(fields: readonly string[]): boolean {

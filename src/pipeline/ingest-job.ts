@@ -141,7 +141,7 @@ async function ingestOne(object: LandingObject, ctx: Ctx): Promise<FileOutcome |
     const result = await ctx.warehouse.db.transaction().execute(async (trx) => {
       const loaded = await loadLandingFile({
         store: ctx.store, trx, dialect: ctx.warehouse.dialect, key: info.key, kind: object.kind!, fileId,
-        now: toUtcText(ctx.clock()), quarantine,
+        now: toUtcText(ctx.clock()), quarantine, sizeBytes: info.size,
         onProgress: ctx.onProgress ? (bytes) => ctx.onProgress!({ key: info.key, bytes, size: info.size }) : undefined,
       });
       log.debug({ rowsOk: loaded.rowsOk, rowsRejected: loaded.rowsRejected }, 'file parsed, committing');

@@ -26,7 +26,7 @@ export function createRuntime(config: Readonly<Config>, logger: Logger): Runtime
     logger,
     store() {
       store ??= (async () => {
-        const s = openObjectStore(config.storage.url, config.storage);
+        const s = await openObjectStore(config.storage.url, config.storage);
         closers.push(() => s.close());
         return s;
       })();

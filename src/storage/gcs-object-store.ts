@@ -70,6 +70,8 @@ export interface GcsObjectStoreOptions {
  * {@link ObjectStore} on a GCS bucket (`gs://bucket/prefix`). Keys are relative to `prefix`.
  * Uploads are single-request (non-resumable) so that an object appears whole or not at all; a failed upload is
  * simply retried by the caller. Downloads are checked against the CRC32C GCS reports.
+ * When the caller's stream fails mid-upload, `put` rejects and no object is created, but the client library leaves
+ * that unfinished request's socket open until the server times it out.
  */
 export class GcsObjectStore implements ObjectStore {
   readonly url: string;
@@ -112,7 +114,8 @@ export class GcsObjectStore implements ObjectStore {
 
   async get(key: string): Promise<Readable> {
     const what = `get '${key}'`;
-    const source = this.#bucketFor().file(this.#root + key).createReadStream();
+    const file = await this.#call(what, async (b) => b.file(this.#root + key));
+    const source = file.createReadStream();
     const out = new PassThrough({ highWaterMark: 1 << 20 });
     // The library requests lazily and reports a missing object as a stream error; wait for the response status so
     // that `get` itself rejects with NotFoundError instead of handing out a stream that fails on first read.
@@ -138,19 +141,22 @@ export class GcsObjectStore implements ObjectStore {
 
   async put(key: string, body: Readable | Uint8Array | string): Promise<void> {
     const what = `put '${key}'`;
-    const file = this.#bucketFor().file(this.#root + key);
+    const file = await this.#call(what, async (b) => b.file(this.#root + key));
     if (!(body instanceof Readable)) {
       const data = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       await this.#call(what, () => file.save(data, { resumable: false }));
       return;
     }
-    // Tell the caller's own stream failures apart from the upload's: only the latter mean GCS is unavailable.
-    let sourceError: unknown;
-    body.once('error', (error) => (sourceError ??= error));
+    // pipeline() re-raises the first error on every stream, so note which side failed first: only an upload
+    // failure means GCS is unavailable; the caller's own stream failing is theirs.
+    let origin: 'source' | 'upload' | undefined;
+    const sink = file.createWriteStream({ resumable: false });
+    body.once('error', () => (origin ??= 'source'));
+    sink.once('error', () => (origin ??= 'upload'));
     try {
-      await pipeline(body, file.createWriteStream({ resumable: false }));
+      await pipeline(body, sink);
     } catch (error) {
-      throw error === sourceError ? toAppError(error) : this.#mapError(error, what);
+      throw origin === 'source' ? toAppError(error) : this.#mapError(error, what);
     }
   }
 

@@ -69,6 +69,15 @@ export function runObjectStoreContract(name: string, factory: ObjectStoreFactory
       expect(hash.digest('hex')).toBe(expectedHash);
     });
 
+    it('rejects put from a failing stream and leaves no partial object', { timeout: 60_000 }, async () => {
+      await store.put('broken/kept.csv', 'previous');
+      // Past one 8 MiB multipart part, so adapters that upload in parts must clean up after themselves.
+      await expect(store.put('broken/new.csv', failingStream(9 * 1024 * 1024))).rejects.toThrow();
+      await expect(store.put('broken/kept.csv', failingStream(1000))).rejects.toThrow();
+      expect(await store.stat('broken/new.csv')).toBeUndefined();
+      expect((await readAll(await store.get('broken/kept.csv'))).toString()).toBe('previous');
+    });
+
     it('handles keys with spaces and non-ASCII characters', async () => {
       const key = 'landing/예약 2024.csv';
       await store.put(key, 'id\n1\n');
@@ -208,4 +217,15 @@ function patternedStream(totalBytes: number): { stream: Readable; digest(): stri
     }
   }
   return { stream: Readable.from(chunks()), digest: () => hash.digest('hex') };
+}
+
+/** A stream that delivers `bytesBeforeFailure` bytes and then errors, like a dropped upstream connection. */
+function failingStream(bytesBeforeFailure: number): Readable {
+  function* chunks(): Generator<Buffer> {
+    for (let sent = 0; sent < bytesBeforeFailure; sent += LARGE_CHUNK_BYTES) {
+      yield Buffer.alloc(Math.min(LARGE_CHUNK_BYTES, bytesBeforeFailure - sent), 7);
+    }
+    throw new Error('source stream broke');
+  }
+  return Readable.from(chunks());
 }

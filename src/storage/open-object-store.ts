@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { UnsupportedUrlError } from '../shared/errors.ts';
-import { GcsObjectStore } from './gcs-object-store.ts';
 import { LocalObjectStore } from './local-object-store.ts';
 import { MemoryObjectStore } from './memory-object-store.ts';
 import type { ObjectStore } from './object-store.ts';
-import { S3ObjectStore } from './s3-object-store.ts';
 
 /**
  * Backend settings that do not fit in a URL (endpoints, regions, secrets). Shaped like the `storage` config slice,
@@ -35,11 +33,12 @@ export const SUPPORTED_OBJECT_STORE_URLS = ['file:PATH', 'file:///ABS/PATH', 'PA
  * The one registry of object-store backends, keyed by URL scheme:
  * `file:relative/path`, `file:/abs/path`, `file:///abs/path` or a bare path → {@link LocalObjectStore};
  * `memory:` → {@link MemoryObjectStore}; `s3://bucket/optional/prefix` → {@link S3ObjectStore};
- * `gs://bucket/optional/prefix` → {@link GcsObjectStore}. Opening is lazy: no connection is made until first use.
+ * `gs://bucket/optional/prefix` → GcsObjectStore. Opening is lazy: no connection is made until first use, and the
+ * cloud SDKs (tens of MB each) are imported only when their scheme is used.
  *
  * @throws UnsupportedUrlError for any other scheme, a missing bucket, or credentials embedded in the URL.
  */
-export function openObjectStore(url: string, options: ObjectStoreOptions = {}): ObjectStore {
+export async function openObjectStore(url: string, options: ObjectStoreOptions = {}): Promise<ObjectStore> {
   const scheme = schemeOf(url);
   switch (scheme) {
     case undefined:
@@ -51,6 +50,7 @@ export function openObjectStore(url: string, options: ObjectStoreOptions = {}): 
       return new MemoryObjectStore();
     case 's3': {
       const { bucket, prefix } = bucketAndPrefix(url, 's3');
+      const { S3ObjectStore } = await import('./s3-object-store.ts');
       return new S3ObjectStore({
         bucket,
         prefix,
@@ -63,6 +63,7 @@ export function openObjectStore(url: string, options: ObjectStoreOptions = {}): 
     }
     case 'gs': {
       const { bucket, prefix } = bucketAndPrefix(url, 'gs');
+      const { GcsObjectStore } = await import('./gcs-object-store.ts');
       return new GcsObjectStore({
         bucket,
         prefix,

@@ -2,8 +2,6 @@ import { CamelCasePlugin, Kysely, sql } from 'kysely';
 import { BackendUnavailableError, UnsupportedUrlError } from '../shared/errors.ts';
 import { redactUrl } from '../config/index.ts';
 import type { DatabaseConfig } from '../config/index.ts';
-import { createMariaDbDialect, MariaDbWarehouseDialect } from './dialects/mariadb.ts';
-import { createSqliteDialect, SqliteWarehouseDialect } from './dialects/sqlite.ts';
 import type { WarehouseDialect } from './dialects/warehouse-dialect.ts';
 import type { WarehouseDb } from './schema.ts';
 
@@ -26,9 +24,13 @@ export async function openWarehouse(config: Pick<DatabaseConfig, 'url'> & Partia
   let db: Kysely<WarehouseDb>;
   let dialect: WarehouseDialect;
   if (url.startsWith('sqlite:')) {
-    db = new Kysely<WarehouseDb>({ dialect: createSqliteDialect(url).dialect, plugins: [new CamelCasePlugin()] });
-    dialect = new SqliteWarehouseDialect();
+    // Drivers load on demand: a SQLite run never pays for mysql2, nor a MariaDB run for better-sqlite3.
+    const { createSqliteDialect, SqliteWarehouseDialect } = await import('./dialects/sqlite.ts');
+    const sqlite = createSqliteDialect(url);
+    db = new Kysely<WarehouseDb>({ dialect: sqlite.dialect, plugins: [new CamelCasePlugin()] });
+    dialect = new SqliteWarehouseDialect(sqlite.database);
   } else if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    const { createMariaDbDialect, MariaDbWarehouseDialect } = await import('./dialects/mariadb.ts');
     const kyselyDialect = createMariaDbDialect({
       url,
       poolSize: config.poolSize ?? 4,

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { calendarOf } from '../preprocess/index.ts';
 import type { ReservationRow, ServiceRow, UserRow } from '../preprocess/index.ts';
 import type { UpsertSpec, WarehouseDialect } from './dialects/warehouse-dialect.ts';
@@ -51,7 +51,7 @@ export class StarWriter {
   }
 
   async #exec(sqlText: string, params: unknown[]): Promise<void> {
-    await this.#db.executeQuery(CompiledQuery.raw(sqlText, params));
+    await this.#dialect.execBulk(this.#db, sqlText, params);
   }
 
   /** Runs a multi-row statement in chunks that respect the backend's parameter limit. */

@@ -1,13 +1,45 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { sql, SqliteDialect, type Kysely } from 'kysely';
 import { BackendUnavailableError } from '../../shared/errors.ts';
+import type { WarehouseDb } from '../schema.ts';
 import { WarehouseDialect, type UpsertSpec } from './warehouse-dialect.ts';
 
 export class SqliteWarehouseDialect extends WarehouseDialect {
   readonly name = 'sqlite' as const;
   override readonly maxParameters = 32_000;
+  readonly #database: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(database: Database.Database) {
+    super();
+    this.#database = database;
+  }
+
+  /**
+   * better-sqlite3 is synchronous and has one connection, so a statement run on it directly is inside the
+   * open Kysely transaction. Caching the prepared multi-row statement saves a parse per batch (about a third
+   * of the load time at a million rows).
+   */
+  override async execBulk(_db: Kysely<WarehouseDb>, sqlText: string, params: readonly unknown[]): Promise<void> {
+    let statement = this.#statements.get(sqlText);
+    if (statement === undefined) {
+      if (this.#statements.size >= 32) this.#statements.clear();
+      statement = this.#database.prepare(sqlText);
+      this.#statements.set(sqlText, statement);
+    }
+    statement.run(params as unknown[]);
+  }
+
+  /** SQLite DDL is transactional: drop the secondary indexes now, rebuild them before commit (or roll back with it). */
+  override async beginBulkLoad(db: Kysely<WarehouseDb>, table: string): Promise<() => Promise<void>> {
+    const indexes = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db);
+    for (const index of indexes.rows) await sql`drop index ${sql.id(index.name)}`.execute(db);
+    return async () => {
+      for (const index of indexes.rows) await sql.raw(index.sql).execute(db);
+    };
+  }
 
   quote(identifier: string): string {
     return `"${identifier}"`;
@@ -24,7 +56,7 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
 }
 
 /** `sqlite:PATH`, `sqlite://PATH` or `sqlite::memory:` → a Kysely SQLite dialect on better-sqlite3. */
-export function createSqliteDialect(url: string): { dialect: SqliteDialect; file: string } {
+export function createSqliteDialect(url: string): { dialect: SqliteDialect; database: Database.Database; file: string } {
   const file = url.replace(/^sqlite:(\/\/)?/, '');
   if (file === '') throw new BackendUnavailableError(`database URL '${url}' has no file path (expected sqlite:PATH)`);
   let database: Database.Database;
@@ -36,10 +68,9 @@ export function createSqliteDialect(url: string): { dialect: SqliteDialect; file
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 30000');
-    database.pragma('cache_size = -65536');
-    database.pragma('temp_store = MEMORY');
+    database.pragma('cache_size = -32768'); // 32 MiB page cache: keeps peak memory of large loads bounded
   } catch (error) {
     throw new BackendUnavailableError(`cannot open SQLite database ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return { dialect: new SqliteDialect({ database }), file };
+  return { dialect: new SqliteDialect({ database }), database, file };
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { WarehouseDb } from '../schema.ts';
 
 /** A multi-row "insert, or update on natural-key conflict" statement, with its parameter layout. */
@@ -50,6 +50,18 @@ export abstract class WarehouseDialect {
   protected abstract onConflictClause(spec: UpsertSpec): string;
   protected abstract insertIgnoreVerb(): string;
 
-  /** Per-connection settings applied once after connecting. */
-  async prepare(_db: Kysely<WarehouseDb>): Promise<void> {}
+  /** Runs one bulk statement on `db` (a transaction during loads). Backends may cache prepared statements. */
+  async execBulk(db: Kysely<WarehouseDb>, sqlText: string, params: readonly unknown[]): Promise<void> {
+    await db.executeQuery(CompiledQuery.raw(sqlText, [...params]));
+  }
+
+  /**
+   * Called inside a load transaction before writing many rows into `table`, relative to its size. A backend
+   * with transactional DDL may drop the table's secondary indexes here and rebuild them in one sorted pass
+   * at the end (the returned function), which is several times faster than maintaining them row by row.
+   * The default keeps indexes as they are.
+   */
+  async beginBulkLoad(_db: Kysely<WarehouseDb>, _table: string): Promise<() => Promise<void>> {
+    return async () => {};
+  }
 }

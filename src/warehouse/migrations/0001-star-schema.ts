@@ -87,30 +87,26 @@ export const starSchema: Migration = {
       .execute();
 
     // fact_reservation: one row per reservation (natural key reservation_id); a later row with the
-    // same id updates its status and rating. The grain the recommender learns from.
+    // same id updates its status and rating. The grain the recommender learns from. Its keys are resolved
+    // by the loader against the dimensions; like most warehouses it declares no enforced foreign keys, which
+    // would cost an index and a lookup per key on every load.
     await db.schema
       .createTable('fact_reservation')
       .addColumn('reservation_key', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('reservation_id', 'varchar(64)', (c) => c.notNull().unique())
-      .addColumn('user_key', 'integer', (c) => c.notNull().references('dim_user.user_key'))
-      .addColumn('service_key', 'integer', (c) => c.notNull().references('dim_service.service_key'))
-      .addColumn('date_key', 'integer', (c) => c.notNull().references('dim_date.date_key'))
+      .addColumn('user_key', 'integer', (c) => c.notNull())
+      .addColumn('service_key', 'integer', (c) => c.notNull())
+      .addColumn('date_key', 'integer', (c) => c.notNull())
       .addColumn('status', 'varchar(16)', (c) => c.notNull())
       .addColumn('reserved_at', sql`datetime(3)`, (c) => c.notNull())
       .addColumn('rating', 'smallint')
-      .addColumn('source_file_id', 'integer', (c) => c.notNull().references('ingest_file.file_id'))
+      .addColumn('source_file_id', 'integer', (c) => c.notNull())
       .addColumn('updated_at', sql`datetime(3)`, (c) => c.notNull())
       .execute();
-    // "All interactions of all users", read in user order (training matrix), covering the columns it needs.
-    await db.schema
-      .createIndex('ix_fact_reservation_user')
-      .on('fact_reservation')
-      .columns(['user_key', 'reserved_at', 'service_key', 'status', 'rating'])
-      .execute();
+    // "All interactions of each user, in time order" (training matrix, temporal hold-out).
+    await db.schema.createIndex('ix_fact_reservation_user_time').on('fact_reservation').columns(['user_key', 'reserved_at']).execute();
     // "Interactions since T" (incremental features and retraining).
     await db.schema.createIndex('ix_fact_reservation_time').on('fact_reservation').column('reserved_at').execute();
-    await db.schema.createIndex('ix_fact_reservation_service').on('fact_reservation').column('service_key').execute();
-    await db.schema.createIndex('ix_fact_reservation_date').on('fact_reservation').column('date_key').execute();
 
     // ingest_pending_row: reservations quarantined only because their user or service was not known yet;
     // `pickwise ingest --retry-quarantine` re-validates them once the missing rows have landed.

@@ -1,0 +1,286 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { readCsvRecords, type CsvParseFailure, type CsvReadSummary, type CsvRecord, type CsvRecordHandlers } from './csv-records.ts';
+
+interface Collected {
+  header: string[] | undefined;
+  records: CsvRecord[];
+  failures: CsvParseFailure[];
+  batches: number;
+  summary: CsvReadSummary;
+}
+
+function chunked(buf: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
+  return out;
+}
+
+function sourceOf(input: string | Buffer, chunkSize?: number): Readable {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  return Readable.from(chunkSize === undefined ? [buf] : chunked(buf, chunkSize));
+}
+
+async function collect(input: string | Buffer, chunkSize?: number, extra: Partial<CsvRecordHandlers> = {}): Promise<Collected> {
+  let header: string[] | undefined;
+  const records: CsvRecord[] = [];
+  const failures: CsvParseFailure[] = [];
+  let batches = 0;
+  const summary = await readCsvRecords(sourceOf(input, chunkSize), {
+    onHeader: (fields) => {
+      header = fields;
+    },
+    onRecords: (batch) => {
+      batches++;
+      records.push(...batch);
+    },
+    onParseFailure: (failure) => {
+      failures.push(failure);
+    },
+    ...extra,
+  });
+  return { header, records, failures, batches, summary };
+}
+
+/** Both whole and in tiny chunks, so that chunk boundaries cannot change the result. */
+const CHUNKINGS: (number | undefined)[] = [undefined, 1, 2, 3, 7];
+
+describe('readCsvRecords', () => {
+  it('delivers the header and data records with their line numbers and a summary', async () => {
+    const result = await collect('user_id,name\nu1,Kim\nu2,Lee\n');
+    expect(result.header).toEqual(['user_id', 'name']);
+    expect(result.records).toEqual([
+      { line: 2, fields: ['u1', 'Kim'] },
+      { line: 3, fields: ['u2', 'Lee'] },
+    ]);
+    expect(result.failures).toEqual([]);
+    expect(result.summary).toEqual({ lines: 3, bytes: 27, sawHeader: true });
+  });
+
+  it.each(CHUNKINGS)('strips a UTF-8 BOM from the first header name (chunk size %s)', async (size) => {
+    const result = await collect('\ufeffuser_id,name\nu1,Kim\n', size);
+    expect(result.header).toEqual(['user_id', 'name']);
+    expect(result.header?.[0]?.charCodeAt(0)).toBe('u'.charCodeAt(0));
+    expect(result.records).toEqual([{ line: 2, fields: ['u1', 'Kim'] }]);
+  });
+
+  it.each(CHUNKINGS)('parses quoted fields with commas, doubled quotes and newlines (chunk size %s)', async (size) => {
+    const input = 'a,b\n"x,y","he said ""hi"""\n"multi\nline\nfield",z\n3,4\n';
+    const result = await collect(input, size);
+    expect(result.records).toEqual([
+      { line: 2, fields: ['x,y', 'he said "hi"'] },
+      { line: 3, fields: ['multi\nline\nfield', 'z'] },
+      { line: 6, fields: ['3', '4'] },
+    ]);
+    expect(result.summary.lines).toBe(6);
+  });
+
+  it.each(CHUNKINGS)('skips blank lines but counts them (chunk size %s)', async (size) => {
+    const result = await collect('\na,b\n\n1,2\n\n\n3,4\n\n', size);
+    expect(result.header).toEqual(['a', 'b']);
+    expect(result.records).toEqual([
+      { line: 4, fields: ['1', '2'] },
+      { line: 7, fields: ['3', '4'] },
+    ]);
+    expect(result.summary.lines).toBe(8);
+  });
+
+  it.each(CHUNKINGS)('reads CRLF files, including CRLF inside a quoted field (chunk size %s)', async (size) => {
+    const result = await collect('a,b\r\n1,2\r\n"x\r\ny",3\r\n\r\n5,6\r\n', size);
+    expect(result.header).toEqual(['a', 'b']);
+    expect(result.records).toEqual([
+      { line: 2, fields: ['1', '2'] },
+      { line: 3, fields: ['x\r\ny', '3'] },
+      { line: 6, fields: ['5', '6'] },
+    ]);
+  });
+
+  it.each(CHUNKINGS)('delivers a truncated last line without a newline as a shorter record (chunk size %s)', async (size) => {
+    const result = await collect('a,b,c\n1,2,3\n4,5', size);
+    expect(result.records).toEqual([
+      { line: 2, fields: ['1', '2', '3'] },
+      { line: 3, fields: ['4', '5'] },
+    ]);
+    expect(result.failures).toEqual([]);
+    expect(result.summary.lines).toBe(3);
+  });
+
+  it('keeps records with more fields than the header', async () => {
+    const result = await collect('a,b\n1,2,3\n4\n');
+    expect(result.records).toEqual([
+      { line: 2, fields: ['1', '2', '3'] },
+      { line: 3, fields: ['4'] },
+    ]);
+  });
+
+  it.each(CHUNKINGS)('reports one parse failure at the start line of a quote left open at the end (chunk size %s)', async (size) => {
+    const result = await collect('a,b\n1,2\n"open,3\n4,5\n', size);
+    expect(result.records).toEqual([{ line: 2, fields: ['1', '2'] }]);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]?.line).toBe(3);
+    expect(result.failures[0]?.message).toMatch(/quote/);
+    expect(result.failures[0]?.message).toContain('line 3');
+    expect(result.summary.lines).toBe(4);
+  });
+
+  it('delivers the records before an unreadable record ahead of its failure', async () => {
+    const order: string[] = [];
+    await readCsvRecords(sourceOf('a,b\n1,2\n3,4\n"open\n'), {
+      onHeader: () => {},
+      onRecords: (batch) => {
+        for (const r of batch) order.push(`record ${r.line}`);
+      },
+      onParseFailure: (f) => {
+        order.push(`failure ${f.line}`);
+      },
+    });
+    expect(order).toEqual(['record 2', 'record 3', 'failure 4']);
+  });
+
+  it.each(CHUNKINGS)('decodes multi-byte UTF-8 split across chunks (chunk size %s)', async (size) => {
+    const result = await collect('id,name\n1,예약\n2,"예,약"\n3,예\n', size);
+    expect(result.records).toEqual([
+      { line: 2, fields: ['1', '예약'] },
+      { line: 3, fields: ['2', '예,약'] },
+      { line: 4, fields: ['3', '예'] },
+    ]);
+  });
+
+  it('decodes a character split exactly inside its bytes', async () => {
+    const head = Buffer.from('id,name\n1,', 'utf8');
+    const ye = Buffer.from('예', 'utf8');
+    expect(ye).toHaveLength(3);
+    const tail = Buffer.from('\n', 'utf8');
+    const source = Readable.from([Buffer.concat([head, ye.subarray(0, 1)]), ye.subarray(1, 2), Buffer.concat([ye.subarray(2), tail])]);
+    const records: CsvRecord[] = [];
+    await readCsvRecords(source, { onHeader: () => {}, onRecords: (b) => void records.push(...b), onParseFailure: () => {} });
+    expect(records).toEqual([{ line: 2, fields: ['1', '예'] }]);
+  });
+
+  it('turns invalid UTF-8 bytes into U+FFFD', async () => {
+    const input = Buffer.concat([Buffer.from('a,b\nx', 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from('y,2\n', 'utf8')]);
+    const result = await collect(input);
+    expect(result.records).toEqual([{ line: 2, fields: ['x\ufffd\ufffdy', '2'] }]);
+  });
+
+  it('reports bytes read in the summary and through onProgress', async () => {
+    const input = Buffer.from('a,b\n1,2\n3,4\n', 'utf8');
+    const progress: number[] = [];
+    const result = await collect(input, 4, { onProgress: (bytes) => progress.push(bytes) });
+    expect(result.summary.bytes).toBe(input.length);
+    expect(progress).toEqual([4, 8, 12]);
+  });
+
+  it('reports an empty input as having no header', async () => {
+    const result = await collect('');
+    expect(result.header).toBeUndefined();
+    expect(result.records).toEqual([]);
+    expect(result.summary).toEqual({ lines: 0, bytes: 0, sawHeader: false });
+  });
+
+  it('waits for an asynchronous onRecords before delivering the next batch', async () => {
+    const lines = ['id'];
+    for (let i = 0; i < 9000; i++) lines.push(`${i}`);
+    let active = 0;
+    let maxActive = 0;
+    const seen: number[] = [];
+    const events: string[] = [];
+    await readCsvRecords(sourceOf(`${lines.join('\n')}\n`, 1024), {
+      onHeader: () => {},
+      onRecords: async (batch) => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        events.push(`start ${batch[0]?.line}`);
+        // Let the parser and the source run while this batch is in flight.
+        for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+        seen.push(...batch.map((r) => r.line));
+        events.push(`end ${batch[0]?.line}`);
+        active--;
+      },
+      onParseFailure: () => {},
+    });
+    expect(maxActive).toBe(1);
+    expect(events.length).toBeGreaterThan(2);
+    for (let i = 0; i < events.length; i += 2) {
+      expect(events[i]?.startsWith('start ')).toBe(true);
+      expect(events[i + 1]).toBe(events[i]?.replace('start', 'end'));
+    }
+    expect(seen).toEqual(Array.from({ length: 9000 }, (_, i) => i + 2));
+  });
+
+  it('resolves only after the last asynchronous onRecords has finished', async () => {
+    let finished = false;
+    await readCsvRecords(sourceOf('a\n1\n'), {
+      onHeader: () => {},
+      onRecords: async () => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        finished = true;
+      },
+      onParseFailure: () => {},
+    });
+    expect(finished).toBe(true);
+  });
+
+  it('rejects when onHeader throws, without delivering records', async () => {
+    const error = new Error('bad header');
+    let delivered = 0;
+    const promise = readCsvRecords(sourceOf('a,b\n1,2\n3,4\n'), {
+      onHeader: () => {
+        throw error;
+      },
+      onRecords: (batch) => {
+        delivered += batch.length;
+      },
+      onParseFailure: () => {},
+    });
+    await expect(promise).rejects.toBe(error);
+    expect(delivered).toBe(0);
+  });
+
+  it('rejects when onRecords rejects', async () => {
+    const error = new Error('warehouse down');
+    const promise = readCsvRecords(sourceOf('a\n1\n2\n'), {
+      onHeader: () => {},
+      onRecords: async () => {
+        throw error;
+      },
+      onParseFailure: () => {},
+    });
+    await expect(promise).rejects.toBe(error);
+  });
+
+  it('rejects when the source fails', async () => {
+    const source = new Readable({ read() {} });
+    const promise = readCsvRecords(source, { onHeader: () => {}, onRecords: () => {}, onParseFailure: () => {} });
+    source.push('a,b\n1,2\n');
+    const error = new Error('connection reset');
+    source.destroy(error);
+    await expect(promise).rejects.toBe(error);
+  });
+
+  it('yields every record of a large input exactly once, in order, with correct lines', async () => {
+    const count = 50_000;
+    const parts = ['id,name,note'];
+    for (let i = 0; i < count; i++) {
+      // Every 1000th record spans two lines, so line numbers drift from record numbers.
+      parts.push(i % 1000 === 0 ? `${i},name ${i},"two\nlines"` : `${i},name ${i},plain`);
+    }
+    const input = `${parts.join('\n')}\n`;
+    const result = await collect(input, 4093);
+    expect(result.records).toHaveLength(count);
+    expect(result.batches).toBeGreaterThan(1);
+    const expectedIds: string[] = [];
+    const expectedLines: number[] = [];
+    let line = 2;
+    for (let i = 0; i < count; i++) {
+      expectedIds.push(String(i));
+      expectedLines.push(line);
+      line += i % 1000 === 0 ? 2 : 1;
+    }
+    expect(result.records.map((r) => r.fields[0])).toEqual(expectedIds);
+    expect(result.records.map((r) => r.line)).toEqual(expectedLines);
+    expect(result.records[1000]?.fields).toEqual(['1000', 'name 1000', 'two\nlines']);
+    expect(result.summary.lines).toBe(line - 1);
+    expect(result.summary.bytes).toBe(Buffer.byteLength(input));
+  });
+});
