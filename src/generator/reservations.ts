@@ -5,8 +5,8 @@
  *    most users book a few times and a few book a lot; this fixes n_u, the bookings of user u.
  * 2. User u gets a consideration set of K_u = 32 + 4·n_u services (capped at 4096), drawn from a mixture of
  *    popularity tables, as someone browsing the app would meet them:
- *      q_u(s) = 0.45·pop(s | u's district) + 0.10·pop(s | u's metro area) + 0.10·pop(s)
- *             + 0.35·pop(s | u's district, one of u's 1–3 favourite categories),
+ *      q_u(s) = 0.50·pop(s | u's district) + 0.08·pop(s | u's metro area) + 0.07·pop(s)
+ *             + 0.35·pop(s | one of u's 1–3 favourite categories, in u's district (2/3) or metro area (1/3)),
  *    where pop is Zipf-like (∝ 1/rank) — this is where REGION AFFINITY and POPULARITY come from.
  * 3. Each of u's bookings picks from the set with probability softmax(θ_u · φ_s), where θ_u (user taste,
  *    norm = pickiness) and φ_s (unit service factor near its category's direction) live in 8 dimensions — this
@@ -16,7 +16,7 @@
  * 4. The time is uniform over the days after max(period start, signup, service creation), with the hour drawn
  *    from a Korean (UTC+9) daily booking profile.
  * 5. Status: bookings in the last three weeks are often still `reserved` (the visit is upcoming); otherwise
- *    12 % are `canceled` and the rest `completed`. About 30 % of completed visits get a rating,
+ *    13 % are `canceled` and the rest `completed`. About 30 % of completed visits get a rating,
  *    round(3.2 + 2·cos(θ_u, φ_s) + 0.8·ε) clamped to 1–5, so ratings agree with taste.
  * 6. About 1 % of finished reservations are first written as `reserved` and followed by a later row with the same
  *    id carrying the final status (ingestion treats a repeated reservation_id as an update).
@@ -37,11 +37,11 @@ const CANCELED = 2;
 const POOL_BASE = 32;
 const POOL_PER_BOOKING = 4;
 const POOL_MAX = 4096;
-// Consideration-set mixture: home district, metro area, nationwide, favourite categories in the district.
-const P_HOME = 0.45;
-const P_METRO = 0.1;
-const P_GLOBAL = 0.1;
-const CANCEL_RATE = 0.12;
+// Consideration-set mixture (step 2); the remaining 0.35 browses the user's favourite categories.
+const P_HOME = 0.5;
+const P_METRO = 0.08;
+const P_GLOBAL = 0.07;
+const CANCEL_RATE = 0.13;
 const RATED_SHARE = 0.3;
 const UPDATE_SHARE = 0.0105;
 const UPCOMING_WINDOW = 21 * 86_400;
@@ -137,7 +137,7 @@ function drawChoices(world: World, count: number, rng: Rng) {
   const { taste, homeRegion, tasteNorm, signupSec, favourites } = users;
   const { factors, createdSec } = services;
   const theta = new Float64Array(TASTE_DIMS);
-  const browse = Array.from({ length: 2 * MAX_FAVOURITES }, () => tables.global);
+  const browse = Array.from({ length: 3 * MAX_FAVOURITES }, () => tables.global);
   let r = 0;
   for (let u = 0; u < users.count; u++) {
     const bookings = perUser[u] as number;
@@ -149,7 +149,10 @@ function drawChoices(world: World, count: number, rng: Rng) {
     for (let f = 0; f < MAX_FAVOURITES; f++) {
       const c = favourites[u * MAX_FAVOURITES + f] as number;
       if (c === NO_FAVOURITE) continue;
-      browse[favouriteCount++] = tables.byRegionCategory[home * nCat + c] ?? local;
+      // Two chances in three to look in the district, one in the wider metro area.
+      const inDistrict = tables.byRegionCategory[home * nCat + c] ?? local;
+      browse[favouriteCount++] = inDistrict;
+      browse[favouriteCount++] = inDistrict;
       browse[favouriteCount++] = tables.byGroupCategory[(groupOf[home] ?? 0) * nCat + c] ?? metro;
     }
     for (let d = 0; d < TASTE_DIMS; d++) theta[d] = taste[u * TASTE_DIMS + d] as number;
@@ -202,7 +205,10 @@ function drawOutcomes(rng: Rng, world: World, timeSec: Float64Array, affinity: F
     const t = timeSec[i] as number;
     const untilEnd = endSec - t;
     const pUpcoming = untilEnd < UPCOMING_WINDOW ? 0.9 * (1 - untilEnd / UPCOMING_WINDOW) : 0;
-    if (rng.chance(pUpcoming)) continue; // stays RESERVED, unrated
+    if (rng.chance(pUpcoming)) {
+      status[i] = RESERVED;
+      continue;
+    }
     const final = rng.chance(CANCEL_RATE) ? CANCELED : COMPLETED;
     const stars = final === COMPLETED && rng.chance(RATED_SHARE) ? drawRating(rng, affinity[i] as number) : 0;
     if (rng.chance(UPDATE_SHARE)) {
@@ -212,7 +218,8 @@ function drawOutcomes(rng: Rng, world: World, timeSec: Float64Array, affinity: F
         upd.atSec.push(at);
         upd.status.push(final);
         upd.rating.push(stars);
-        continue; // first row says RESERVED
+        status[i] = RESERVED;
+        continue;
       }
     }
     status[i] = final;

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWarehouse } from '../../src/warehouse/index.ts';
+import { warehouseBackends } from '../support/backends.ts';
+import { runCli, startCli } from '../support/run-cli.ts';
+
+/** `pickwise` as a user runs it: a child process, its exit code, stdout and stderr. */
+describe('pickwise CLI on the embedded defaults', () => {
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = await mkdtemp(path.join(tmpdir(), 'pickwise-cli-'));
+  });
+  afterAll(async () => rm(cwd, { recursive: true, force: true }));
+
+  it('generates into the local bucket, ingests, and reports status (text and --json)', async () => {
+    const gen = await runCli(['generate', '--users', '100', '--services', '20', '--reservations', '1500', '--dirty', '0.02'], { cwd });
+    expect(gen.code).toBe(0);
+    expect(gen.stdout).toMatch(/wrote reservations\.csv: \d+ rows \(\d+ deliberately invalid\)/);
+    expect(existsSync(path.join(cwd, '.pickwise/bucket/landing/users.csv'))).toBe(true);
+
+    const ingest = await runCli(['--json', 'ingest'], { cwd });
+    expect(ingest.code).toBe(0);
+    const summary = JSON.parse(ingest.stdout) as { filesLoaded: number; rowsLoaded: number; rowsRejected: number; files: { status: string }[] };
+    expect(summary.filesLoaded).toBe(3);
+    expect(summary.rowsRejected).toBeGreaterThan(0);
+    expect(existsSync(path.join(cwd, '.pickwise/pickwise.db'))).toBe(true);
+
+    const again = await runCli(['ingest'], { cwd });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/No new landing files/);
+
+    const status = await runCli(['--json', 'status'], { cwd });
+    const s = JSON.parse(status.stdout) as { tables: Record<string, number>; ledger: { byStatus: Record<string, number> } };
+    expect(s.tables['dim_user']).toBe(100);
+    expect(s.ledger.byStatus).toEqual({ loaded: 3 });
+  });
+
+  it('refuses bad options with a usage error', async () => {
+    const r = await runCli(['generate', '--users', 'many'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--users/);
+  });
+
+  it('takes the database URL from PICKWISE_DATABASE__URL', async () => {
+    const r = await runCli(['--json', 'db', 'migrate'], { cwd, env: { PICKWISE_DATABASE__URL: `sqlite:${path.join(cwd, 'other.db')}` } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['0001-star-schema'] });
+    expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);
+  });
+});
+
+describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (backend) => {
+  describe.skipIf(!backend.available)('failures', () => {
+    let cwd: string;
+    let url: string;
+    beforeAll(async () => {
+      cwd = await mkdtemp(path.join(tmpdir(), 'pickwise-cli-'));
+      url = await backend.newDatabaseUrl('cli_kill');
+    });
+    afterAll(async () => {
+      await rm(cwd, { recursive: true, force: true });
+      await backend.dropDatabase(url);
+    });
+
+    it('stops with a clear error when the database is unreachable, moving nothing', async () => {
+      await runCli(['generate', '--users', '20', '--services', '5', '--reservations', '100'], { cwd });
+      const landing = await readdir(path.join(cwd, '.pickwise/bucket/landing'));
+      // SQLite's "unreachable": a database path below a regular file, which can never be opened.
+      await writeFile(path.join(cwd, 'not-a-dir'), '');
+      const unreachable = backend.name === 'mariadb' ? 'mysql://pickwise:pw@127.0.0.1:1/nowhere' : `sqlite:${path.join(cwd, 'not-a-dir', 'x.db')}`;
+      const r = await runCli(['ingest', '--database-url', unreachable], { cwd });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(backend.name === 'mariadb' ? /cannot reach the database mysql:\/\/pickwise:\*\*\*@127\.0\.0\.1:1\/nowhere: connection refused/ : /cannot open SQLite database/);
+      expect(r.stderr).not.toMatch(/:pw@/);
+      expect(await readdir(path.join(cwd, '.pickwise/bucket'))).toEqual(['landing']);
+      expect(await readdir(path.join(cwd, '.pickwise/bucket/landing'))).toEqual(landing);
+    });
+
+    it('loads a file exactly once after the process is killed in the middle of loading it', async () => {
+      const bucket = path.join(cwd, 'kill-bucket');
+      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '3000', '--services', '200', '--reservations', '250000', '--seed', '5'], { cwd });
+      const args = ['ingest', '--database-url', url, '--storage-url', `file:${bucket}`, '--log-level', 'warn'];
+      const run = startCli(args, { cwd });
+      const warehouse = await openWarehouse({ url });
+      try {
+        // Wait until the reservations file is being loaded, then kill the process without warning.
+        let state: string | undefined;
+        for (let i = 0; i < 600 && state !== 'loading'; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+          state = await warehouse.db.selectFrom('ingestFile').select('status').where('objectKey', '=', 'landing/reservations.csv').executeTakeFirst().then((e) => e?.status, () => undefined);
+        }
+        expect(state).toBe('loading');
+        await new Promise((r) => setTimeout(r, 400));
+        run.child.kill('SIGKILL');
+        await run.done;
+        const interrupted = await warehouse.db.selectFrom('ingestFile').select(['status']).where('objectKey', '=', 'landing/reservations.csv').execute();
+        expect(interrupted).toEqual([{ status: 'loading' }]); // the ledger says it was not completed
+        const partial = await warehouse.db.selectFrom('factReservation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        expect(Number(partial.n)).toBe(0); // nothing of the file is in the warehouse
+
+        const rerun = await runCli([...args, '--json'], { cwd });
+        expect(rerun.code).toBe(0);
+        const summary = JSON.parse(rerun.stdout) as { files: { key: string; status: string; rowsOk: number }[] };
+        expect(summary.files.map((f) => [f.key, f.status])).toEqual([['landing/reservations.csv', 'loaded']]);
+        const entries = await warehouse.db.selectFrom('ingestFile').select(['objectKey', 'status']).orderBy('fileId').execute();
+        expect(entries.map((e) => e.status)).toEqual(['loaded', 'loaded', 'loaded']);
+        const facts = await warehouse.db.selectFrom('factReservation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const distinctIds = new Set((await readFile(path.join(bucket, 'landing/reservations.csv'), 'utf8')).split('\n').slice(1).filter(Boolean).map((l) => l.split(',')[0]));
+        expect(Number(facts.n)).toBe(distinctIds.size);
+      } finally {
+        await warehouse.close();
+      }
+    });
+  });
+});
