@@ -17,6 +17,8 @@ const STATUS_ALIASES: Readonly<Record<string, ReservationStatus>> = { cancelled:
 const PRICE = /^\d{1,12}(\.\d{1,4})?$/;
 const RATING = /^[1-5]$/;
 const INT = /^\d{4}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function reject(code: RejectCode, reason: string): Reject {
   return { code, reason };
@@ -34,6 +36,7 @@ function requiredId(fields: readonly string[], at: number, column: string): stri
   const value = (fields[at] ?? '').trim();
   if (value === '') return reject(RejectCode.MISSING_VALUE, `${column} is empty`);
   if (value.length > MAX_ID_LENGTH) return reject(RejectCode.VALUE_TOO_LONG, `${column} '${clip(value)}' is longer than ${MAX_ID_LENGTH} characters`);
+  if (CONTROL.test(value)) return reject(RejectCode.BAD_ID, `${column} '${clip(value)}' contains a line break or another control character`);
   return value;
 }
 

@@ -118,9 +118,21 @@ export class StarWriter {
   async writeReservations(rows: readonly ReservationRow[], keys: { users: ReadonlyMap<string, number>; services: ReadonlyMap<string, number> }): Promise<void> {
     if (rows.length === 0) return;
     await this.#ensureDates(rows);
-    const params: unknown[] = [];
-    for (const r of rows) {
-      params.push(r.reservationId, keys.users.get(r.userId), keys.services.get(r.serviceId), r.dateKey, r.status, r.reservedAt, r.rating, this.#fileId, this.#now);
+    const width = RESERVATION_UPSERT.columns.length;
+    const params = new Array<unknown>(rows.length * width);
+    const users = keys.users;
+    const services = keys.services;
+    for (let i = 0, p = 0; i < rows.length; i++, p += width) {
+      const r = rows[i]!;
+      params[p] = r.reservationId;
+      params[p + 1] = users.get(r.userId);
+      params[p + 2] = services.get(r.serviceId);
+      params[p + 3] = r.dateKey;
+      params[p + 4] = r.status;
+      params[p + 5] = r.reservedAt;
+      params[p + 6] = r.rating;
+      params[p + 7] = this.#fileId;
+      params[p + 8] = this.#now;
     }
     await this.#bulk(RESERVATION_UPSERT.columns.length, params, (n) => this.#dialect.upsertSql(RESERVATION_UPSERT, n));
   }

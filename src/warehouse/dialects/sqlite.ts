@@ -68,6 +68,8 @@ export function createSqliteDialect(url: string): { dialect: SqliteDialect; data
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 30000');
+    // Lets the sorter of CREATE INDEX (bulk loads rebuild indexes) use a second core.
+    database.pragma('threads = 2');
     database.pragma('cache_size = -32768'); // 32 MiB page cache: keeps peak memory of large loads bounded
   } catch (error) {
     throw new BackendUnavailableError(`cannot open SQLite database ${file}: ${(error as Error).message}`, { cause: error });

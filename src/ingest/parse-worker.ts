@@ -1,0 +1,61 @@
+/**
+ * Worker-thread body: parses and validates one landing file from byte chunks posted by the main thread,
+ * posting validated batches back. Keeps csv-parse and validation (about half the CPU of a load) off the
+ * thread that writes to the database, so the two run on separate cores.
+ */
+import { PassThrough } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import { toAppError } from '../shared/errors.ts';
+import type { LandingKind } from '../shared/domain.ts';
+import { readValidatedBatches } from './validated-batches.ts';
+import { packReservations, type MainToWorker, type WorkerToMain } from './parse-worker-protocol.ts';
+import type { ReservationRow } from '../preprocess/index.ts';
+
+const port = parentPort!;
+const { kind, label, users, services } = workerData as { kind: LandingKind; label: string; users?: string[]; services?: string[] };
+const input = new PassThrough({ highWaterMark: 4 << 20 });
+const MAX_UNACKED_BATCHES = 4;
+let unacked = 0;
+let wake: (() => void) | undefined;
+
+const post = (message: WorkerToMain): void => port.postMessage(message);
+
+port.on('message', (message: MainToWorker) => {
+  switch (message.t) {
+    case 'chunk':
+      if (input.write(Buffer.from(message.buf))) post({ t: 'chunkTaken' });
+      else input.once('drain', () => post({ t: 'chunkTaken' }));
+      break;
+    case 'end':
+      input.end();
+      break;
+    case 'ack':
+      unacked--;
+      wake?.();
+      break;
+  }
+});
+
+readValidatedBatches({
+  source: input,
+  kind,
+  label,
+  ...(users && services ? { references: { users: new Set(users), services: new Set(services) } } : {}),
+  handlers: {
+    onHeader: (v) => post({ t: 'header', header: [...v.header], extra: [...v.check.extra], index: v.check.index }),
+    async onBatch(batch) {
+      unacked++;
+      if (kind === 'reservations') {
+        const rows = packReservations(batch.valid as ReservationRow[]);
+        port.postMessage({ t: 'packed', rows, rejects: batch.rejects } satisfies WorkerToMain, [rows.ints.buffer as ArrayBuffer]);
+      } else post({ t: 'batch', batch });
+      while (unacked > MAX_UNACKED_BATCHES) await new Promise<void>((resolve) => (wake = resolve));
+    },
+  },
+}).then(
+  (summary) => post({ t: 'done', summary }),
+  (error: unknown) => {
+    const e = toAppError(error);
+    post({ t: 'error', code: e.code, message: e.message, name: e.name });
+  },
+);

@@ -1,0 +1,101 @@
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { KnownReferences } from '../preprocess/index.ts';
+import type { LandingKind } from '../shared/domain.ts';
+import { AppError, ErrorCode, FileRejectedError, type ErrorCode as ErrorCodeT } from '../shared/errors.ts';
+import type { CsvReadSummary } from './csv-records.ts';
+import { unpackReservations, type MainToWorker, type WorkerToMain } from './parse-worker-protocol.ts';
+import type { ValidatedBatchHandlers } from './validated-batches.ts';
+
+const WORKER_URL = new URL('./parse-worker.boot.mjs', import.meta.url);
+/** Byte chunks in flight to the worker before the reader waits. */
+const MAX_CHUNKS_IN_FLIGHT = 4;
+
+/**
+ * Same contract as {@link readValidatedBatches}, with parsing and validation in a worker thread: the main
+ * thread only moves bytes in and batches out, and spends its time writing to the database.
+ */
+export function readValidatedBatchesInWorker(options: {
+  source: Readable;
+  kind: LandingKind;
+  label: string;
+  handlers: ValidatedBatchHandlers;
+  references?: KnownReferences;
+  onProgress?: (bytes: number) => void;
+}): Promise<CsvReadSummary> {
+  const { source, handlers, references } = options;
+  const workerData = {
+    kind: options.kind,
+    label: options.label,
+    ...(references ? { users: [...references.users.keys()], services: [...references.services.keys()] } : {}),
+  };
+  const worker = new Worker(WORKER_URL, { workerData });
+  const send = (message: MainToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(message, transfer);
+  return new Promise<CsvReadSummary>((resolve, reject) => {
+    let settled = false;
+    let chunksInFlight = 0;
+    let bytes = 0;
+    let chain: Promise<void> = Promise.resolve();
+    const finish = (error: unknown, summary?: CsvReadSummary): void => {
+      if (settled) return;
+      settled = true;
+      source.destroy();
+      void worker.terminate();
+      if (error !== undefined) reject(error);
+      else resolve(summary!);
+    };
+    const enqueue = (work: () => void | Promise<void>): void => {
+      chain = chain.then(() => (settled ? undefined : work())).catch((error: unknown) => finish(error));
+    };
+
+    worker.on('message', (message: WorkerToMain) => {
+      switch (message.t) {
+        case 'chunkTaken':
+          chunksInFlight--;
+          if (chunksInFlight < MAX_CHUNKS_IN_FLIGHT && source.isPaused()) source.resume();
+          break;
+        case 'header':
+          enqueue(() => handlers.onHeader({ header: message.header, check: { index: message.index, extra: message.extra, missing: [], suspectedDelimiter: undefined } }));
+          break;
+        case 'batch':
+          enqueue(async () => {
+            await handlers.onBatch(message.batch);
+            send({ t: 'ack' });
+          });
+          break;
+        case 'packed':
+          enqueue(async () => {
+            await handlers.onBatch({ valid: unpackReservations(message.rows), rejects: message.rejects });
+            send({ t: 'ack' });
+          });
+          break;
+        case 'done':
+          enqueue(() => finish(undefined, message.summary));
+          break;
+        case 'error': {
+          const error =
+            message.code === ErrorCode.FILE_REJECTED
+              ? new FileRejectedError(message.message)
+              : new AppError({ code: message.code as ErrorCodeT, httpStatus: 500, expected: false }, message.message);
+          enqueue(() => finish(error));
+          break;
+        }
+      }
+    });
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new AppError({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: false }, `the parse worker stopped unexpectedly (exit ${code})`)));
+
+    source.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      options.onProgress?.(bytes);
+      // Copy into a standalone ArrayBuffer so it can be transferred without cloning.
+      const buf = new ArrayBuffer(chunk.length);
+      new Uint8Array(buf).set(chunk);
+      chunksInFlight++;
+      send({ t: 'chunk', buf }, [buf]);
+      if (chunksInFlight >= MAX_CHUNKS_IN_FLIGHT) source.pause();
+    });
+    source.on('end', () => send({ t: 'end' }));
+    source.on('error', (error) => finish(error));
+  });
+}

@@ -1,0 +1,91 @@
+import type { LandingKind } from '../shared/domain.ts';
+import { checkHeader, describeHeaderProblem, type HeaderCheck } from './landing-contract.ts';
+import { isReject, RejectCode, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
+import { validatorFor } from './validate-row.ts';
+
+export type ValidRow = UserRow | ServiceRow | ReservationRow;
+
+/** A quarantined record: where it was, why, and its fields exactly as read. */
+export interface RejectedRecord {
+  readonly line: number;
+  readonly code: RejectCode;
+  readonly reason: string;
+  readonly fields: readonly string[];
+}
+
+export interface ValidatedBatch {
+  readonly valid: ValidRow[];
+  readonly rejects: RejectedRecord[];
+}
+
+/**
+ * Validates the records of one file against its header: field count, UTF-8, then the kind's row rules.
+ * Pure; created once per file from the header, then called per batch of records.
+ */
+export interface RecordValidator {
+  readonly header: readonly string[];
+  readonly check: HeaderCheck;
+  /** Set when the header makes the whole file unusable (missing columns, wrong delimiter). */
+  readonly problem: string | undefined;
+  validate(records: readonly { line: number; fields: readonly string[] }[]): ValidatedBatch;
+}
+
+/** Natural keys already in the warehouse: a reservation must reference a known user and service. */
+export interface KnownReferences {
+  readonly users: KnownIds;
+  readonly services: KnownIds;
+}
+
+/** A set of natural keys (a Set, or the keys of a Map). */
+export interface KnownIds {
+  has(id: string): boolean;
+  keys(): IterableIterator<string>;
+}
+
+export function createRecordValidator(kind: LandingKind, header: readonly string[], references?: KnownReferences): RecordValidator {
+  const check = checkHeader(kind, header);
+  const problem = check.missing.length > 0 ? describeHeaderProblem(kind, check, header) : undefined;
+  const validateRow = validatorFor(kind, check.index);
+  const width = header.length;
+  return {
+    header,
+    check,
+    problem,
+    validate(records) {
+      const valid: ValidRow[] = [];
+      const rejects: RejectedRecord[] = [];
+      for (const { line, fields } of records) {
+        if (fields.length !== width) {
+          const hint = fields.length < width ? ' (truncated line, or an unquoted line break?)' : ' (an unquoted comma inside a value?)';
+          rejects.push({ line, code: RejectCode.FIELD_COUNT, reason: `${fields.length} fields, expected ${width}${hint}`, fields });
+        } else if (hasReplacementChar(fields)) {
+          rejects.push({ line, code: RejectCode.INVALID_UTF8, reason: 'contains bytes that are not valid UTF-8 (re-export the file as UTF-8)', fields });
+        } else {
+          const row = validateRow(fields);
+          if (isReject(row)) rejects.push({ line, code: row.code, reason: row.reason, fields });
+          else {
+            const unknown = references === undefined ? undefined : unknownReference(row as ReservationRow, references);
+            if (unknown === undefined) valid.push(row);
+            else rejects.push({ line, ...unknown, fields });
+          }
+        }
+      }
+      return { valid, rejects };
+    },
+  };
+}
+
+function hasReplacementChar(fields: readonly string[]): boolean {
+  for (let i = 0; i < fields.length; i++) if (fields[i]!.indexOf('\uFFFD') !== -1) return true;
+  return false;
+}
+
+function unknownReference(row: ReservationRow, references: KnownReferences): { code: RejectCode; reason: string } | undefined {
+  if (!references.users.has(row.userId)) {
+    return { code: RejectCode.UNKNOWN_USER, reason: `user_id '${row.userId}' is not in the warehouse yet (load its users file, then run pickwise ingest --retry-quarantine)` };
+  }
+  if (!references.services.has(row.serviceId)) {
+    return { code: RejectCode.UNKNOWN_SERVICE, reason: `service_id '${row.serviceId}' is not in the warehouse yet (load its services file, then run pickwise ingest --retry-quarantine)` };
+  }
+  return undefined;
+}
