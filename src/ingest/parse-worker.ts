@@ -13,7 +13,7 @@ import type { ReservationRow } from '../preprocess/index.ts';
 
 const port = parentPort!;
 const { kind, label, users, services } = workerData as { kind: LandingKind; label: string; users?: string[]; services?: string[] };
-const input = new PassThrough({ highWaterMark: 4 << 20 });
+const input = new PassThrough({ highWaterMark: 1 << 20 });
 const MAX_UNACKED_BATCHES = 4;
 let unacked = 0;
 let wake: (() => void) | undefined;

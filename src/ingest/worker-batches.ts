@@ -7,7 +7,9 @@ import type { CsvReadSummary } from './csv-records.ts';
 import { unpackReservations, type MainToWorker, type WorkerToMain } from './parse-worker-protocol.ts';
 import type { ValidatedBatchHandlers } from './validated-batches.ts';
 
-const WORKER_URL = new URL('./parse-worker.boot.mjs', import.meta.url);
+// Compiled (dist/*.js): start the worker's own module. From source (*.ts): a boot file registers the
+// TypeScript loader first, since workers do not inherit the main thread's.
+const WORKER_URL = import.meta.url.endsWith('.js') ? new URL('./parse-worker.js', import.meta.url) : new URL('./parse-worker.boot.mjs', import.meta.url);
 /** Byte chunks in flight to the worker before the reader waits. */
 const MAX_CHUNKS_IN_FLIGHT = 4;
 
@@ -29,7 +31,7 @@ export function readValidatedBatchesInWorker(options: {
     label: options.label,
     ...(references ? { users: [...references.users.keys()], services: [...references.services.keys()] } : {}),
   };
-  const worker = new Worker(WORKER_URL, { workerData });
+  const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
   const send = (message: MainToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(message, transfer);
   return new Promise<CsvReadSummary>((resolve, reject) => {
     let settled = false;
