@@ -17,8 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import Database from 'better-sqlite3';
-import { createConnection } from 'mysql2/promise';
+import { sql } from 'kysely';
+import { openWarehouse } from '../src/warehouse/index.ts';
 import { startMariaDb, type MariaDbServer } from '../test/support/mariadb-server.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -254,42 +254,16 @@ async function checkAnchor(): Promise<PythonCheck> {
   };
 }
 
-async function countSqlite(path: string): Promise<TableCounts> {
+/** Row counts read back through pickwise's own query layer (works on the anchor's tables too: same names). */
+async function countTables(url: string): Promise<TableCounts> {
   const counts: TableCounts = { factReservation: null, dimUser: null, dimService: null };
-  if (!existsSync(path)) return counts;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const one = (table: string): number | null => {
-      try {
-        return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-      } catch {
-        return null;
-      }
-    };
-    counts.factReservation = one('fact_reservation');
-    counts.dimUser = one('dim_user');
-    counts.dimService = one('dim_service');
-  } finally {
-    db.close();
-  }
-  return counts;
-}
-
-async function countMariaDb(url: string): Promise<TableCounts> {
-  const counts: TableCounts = { factReservation: null, dimUser: null, dimService: null };
-  const u = new URL(url);
-  const conn = await createConnection({
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.slice(1)),
-  });
+  if (url.startsWith('sqlite:') && !existsSync(url.slice('sqlite:'.length))) return counts;
+  const warehouse = await openWarehouse({ url });
   try {
     const one = async (table: string): Promise<number | null> => {
       try {
-        const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
-        return Number((rows as Array<{ n: number | string }>)[0]?.n);
+        const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(warehouse.db);
+        return Number(r.rows[0]?.n);
       } catch {
         return null;
       }
@@ -298,7 +272,7 @@ async function countMariaDb(url: string): Promise<TableCounts> {
     counts.dimUser = await one('dim_user');
     counts.dimService = await one('dim_service');
   } finally {
-    await conn.end();
+    await warehouse.close();
   }
   return counts;
 }
@@ -445,7 +419,7 @@ async function main(): Promise<void> {
           const aUrl = backend === 'sqlite' ? `sqlite:///${aPath}` : (await server!.createDatabase(aName)).replace(/^mysql:/, 'mysql+pymysql:');
           log(`${backend} run ${run}: anchor (pandas)`);
           const an = await measure(PYTHON, [anchorScript, anchorLanding, aUrl], { cwd: work, env, timeFile: timeFile() });
-          const counts = backend === 'sqlite' ? await countSqlite(aPath) : await countMariaDb(aUrl.replace(/^mysql\+pymysql:/, 'mysql:'));
+          const counts = await countTables(backend === 'sqlite' ? `sqlite:${aPath}` : aUrl.replace(/^mysql\+pymysql:/, 'mysql:'));
           results.push(anchorResult(backend, run, an, counts, reservationLines, totalLines, overlong));
           if (backend === 'mariadb') await server!.dropDatabase(aName);
         }
@@ -541,7 +515,7 @@ async function pickwiseResult(backend: Backend, run: number, m: Measured, dbUrl:
   }
   let dbCounts: TableCounts = { factReservation: null, dimUser: null, dimService: null };
   try {
-    dbCounts = backend === 'sqlite' ? await countSqlite(dbUrl.slice('sqlite:'.length)) : await countMariaDb(dbUrl);
+    dbCounts = await countTables(dbUrl);
   } catch (error) {
     log(`reading counts back failed: ${String(error)}`);
   }

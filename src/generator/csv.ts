@@ -1,14 +1,4 @@
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One CSV field, quoted per RFC 4180 only when it contains a delimiter, a quote or a line break. */
-export function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/** One CSV record without its line terminator. */
-export function csvLine(fields: readonly string[]): string {
-  return fields.map(csvField).join(',');
-}
+export { csvLine } from '../shared/csv-line.ts';
 
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);

@@ -11,19 +11,22 @@ export interface ValidatedBatchHandlers {
   onBatch(batch: ValidatedBatch): Promise<void>;
 }
 
+export interface ValidatedBatchOptions {
+  readonly source: Readable;
+  readonly kind: LandingKind;
+  /** Names the file in messages. */
+  readonly label: string;
+  readonly handlers: ValidatedBatchHandlers;
+  /** For reservations: the users and services they may reference. */
+  readonly references?: KnownReferences;
+  readonly onProgress?: (bytes: number) => void;
+}
+
 /**
  * Parses and validates a landing file in the calling thread. Rejects with {@link FileRejectedError} when the
  * header makes the file unusable or when there is no header at all.
  */
-export async function readValidatedBatches(options: {
-  source: Readable;
-  kind: LandingKind;
-  label: string;
-  handlers: ValidatedBatchHandlers;
-  /** For reservations: the users and services they may reference. */
-  references?: KnownReferences;
-  onProgress?: (bytes: number) => void;
-}): Promise<CsvReadSummary> {
+export async function readValidatedBatches(options: ValidatedBatchOptions): Promise<CsvReadSummary> {
   const { handlers, label } = options;
   let validator: RecordValidator | undefined;
   const summary = await readCsvRecords(options.source, {

@@ -1,11 +1,8 @@
-import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type { KnownReferences } from '../preprocess/index.ts';
-import type { LandingKind } from '../shared/domain.ts';
 import { AppError, ErrorCode, FileRejectedError, type ErrorCode as ErrorCodeT } from '../shared/errors.ts';
 import type { CsvReadSummary } from './csv-records.ts';
 import { unpackReservations, type MainToWorker, type WorkerToMain } from './parse-worker-protocol.ts';
-import type { ValidatedBatchHandlers } from './validated-batches.ts';
+import type { ValidatedBatchOptions } from './validated-batches.ts';
 
 // Compiled (dist/*.js): start the worker's own module. From source (*.ts): a boot file registers the
 // TypeScript loader first, since workers do not inherit the main thread's.
@@ -17,14 +14,7 @@ const MAX_CHUNKS_IN_FLIGHT = 4;
  * Same contract as {@link readValidatedBatches}, with parsing and validation in a worker thread: the main
  * thread only moves bytes in and batches out, and spends its time writing to the database.
  */
-export function readValidatedBatchesInWorker(options: {
-  source: Readable;
-  kind: LandingKind;
-  label: string;
-  handlers: ValidatedBatchHandlers;
-  references?: KnownReferences;
-  onProgress?: (bytes: number) => void;
-}): Promise<CsvReadSummary> {
+export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Promise<CsvReadSummary> {
   const { source, handlers, references } = options;
   const workerData = {
     kind: options.kind,

@@ -7,8 +7,7 @@
  * (e.g. fake-gcs-server) to check the same contract against one.
  */
 import { Storage } from '@google-cloud/storage';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort as findClosedPort } from '../../test/support/free-port.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGcsServer } from '../../test/support/fake-gcs-server.ts';
 import type { FakeGcsServer } from '../../test/support/fake-gcs-server.ts';
@@ -75,12 +74,3 @@ describe('GcsObjectStore specifics', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
-
-/** A loopback port that nothing listens on: bind to port 0, note the port, release it. */
-async function findClosedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
