@@ -284,3 +284,17 @@ describe('readCsvRecords', () => {
     expect(result.summary.bytes).toBe(Buffer.byteLength(input));
   });
 });
+
+describe('readCsvRecords on malformed quoting', () => {
+  it('rejects a stray quote inside an unquoted value as that line alone', async () => {
+    const result = await collect('a,b,c\n1,5" screen,3\n4,5,6\n');
+    expect(result.records).toEqual([{ line: 3, fields: ['4', '5', '6'] }]);
+    expect(result.failures).toEqual([{ line: 2, message: expect.stringMatching(/quote inside a field is not escaped/) }]);
+  });
+
+  it('rejects text after a closing quote as that record alone', async () => {
+    const result = await collect('a,b,c\n1,"x"y,3\n4,5,6\n');
+    expect(result.records).toEqual([{ line: 3, fields: ['4', '5', '6'] }]);
+    expect(result.failures.map((f) => f.line)).toEqual([2]);
+  });
+});

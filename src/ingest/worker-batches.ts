@@ -21,7 +21,10 @@ export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Pr
     label: options.label,
     ...(references ? { users: [...references.users.keys()], services: [...references.services.keys()] } : {}),
   };
-  const worker = new Worker(WORKER_URL, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
+  // A small heap makes V8 collect early (peak memory of a load stays low); room is added for the id sets.
+  const ids = (workerData.users?.length ?? 0) + (workerData.services?.length ?? 0);
+  const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 + Math.ceil((ids * 200) / (1 << 20)) };
+  const worker = new Worker(WORKER_URL, { workerData, resourceLimits });
   const send = (message: MainToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(message, transfer);
   return new Promise<CsvReadSummary>((resolve, reject) => {
     let settled = false;
@@ -80,9 +83,14 @@ export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Pr
     source.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       options.onProgress?.(bytes);
-      // Copy into a standalone ArrayBuffer so it can be transferred without cloning.
-      const buf = new ArrayBuffer(chunk.length);
-      new Uint8Array(buf).set(chunk);
+      // Transfer the chunk's memory when it owns a whole ArrayBuffer (fs streams allocate one per read);
+      // otherwise copy it into one, since a pooled slab cannot be transferred.
+      let buf: ArrayBuffer;
+      if (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer) buf = chunk.buffer;
+      else {
+        buf = new ArrayBuffer(chunk.length);
+        new Uint8Array(buf).set(chunk);
+      }
       chunksInFlight++;
       send({ t: 'chunk', buf }, [buf]);
       if (chunksInFlight >= MAX_CHUNKS_IN_FLIGHT) source.pause();

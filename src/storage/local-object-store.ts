@@ -73,7 +73,7 @@ export class LocalObjectStore implements ObjectStore {
     const file = this.#path(key);
     const s = await this.stat(key);
     if (!s) throw new NotFoundError(`object '${key}' not found in ${this.url}`);
-    return createReadStream(file, { highWaterMark: 1 << 20 });
+    return createReadStream(file, { highWaterMark: 256 << 10 });
   }
 
   async put(key: string, body: Readable | Uint8Array | string): Promise<void> {
