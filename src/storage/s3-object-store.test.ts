@@ -1,12 +1,5 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { freePort as findClosedPort } from '../../test/support/free-port.ts';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { startS3rver, type S3rverServer } from '../../test/support/s3rver.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError } from '../shared/errors.ts';
 import { runObjectStoreContract } from './object-store.contract.ts';
@@ -15,49 +8,16 @@ import type { S3ObjectStoreOptions } from './s3-object-store.ts';
 
 const BUCKET = 'pickwise-test';
 
-/**
- * s3rver runs in a child Node process because its ListObjectsV2 continuation tokens use DES, which OpenSSL 3 only
- * offers through the legacy provider; enabling that in the test worker itself would weaken crypto for everything else.
- * The child exits when its stdin closes, so it cannot outlive a crashed test run.
- */
-const S3RVER_CHILD = `
-const [modulePath, directory, bucket] = process.argv.slice(1);
-const S3rver = require(modulePath);
-const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
-server.run().then((address) => process.stdout.write(JSON.stringify({ port: address.port }) + '\\n'));
-const stop = () => server.close().finally(() => process.exit(0));
-process.stdin.on('end', stop);
-process.stdin.resume();
-process.on('SIGTERM', stop);
-`;
-
-let child: ChildProcess | undefined;
-let dir: string;
+let server: S3rverServer;
 let endpoint: string;
 let runs = 0;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'pickwise-s3rver-'));
-  const modulePath = createRequire(import.meta.url).resolve('s3rver');
-  child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_CHILD, modulePath, dir, BUCKET], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const [line] = (await Promise.race([
-    once(createInterface({ input: child.stdout! }), 'line'),
-    once(child, 'exit').then(([code]) => Promise.reject(new Error(`s3rver exited early with code ${String(code)}`))),
-  ])) as [string];
-  const { port } = JSON.parse(line) as { port: number };
-  endpoint = `http://127.0.0.1:${port}`;
+  server = await startS3rver(BUCKET);
+  endpoint = server.endpoint;
 }, 20_000);
 
-afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = once(child, 'exit');
-    child.stdin?.end();
-    await exited;
-  }
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(async () => server?.stop());
 
 function options(prefix: string): S3ObjectStoreOptions {
   return {

@@ -206,6 +206,14 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       expect(d).toMatchObject({ fullDate: '2024-05-31', year: 2024, quarter: 2, month: 5, day: 31, weekday: 5, isWeekend: 0, isoWeek: 22 });
     });
 
+    it('ignores extra columns with a warning, and matches columns by name in any order', async () => {
+      await fx.land('users.csv', 'region,user_id,loyalty_tier,signup_at,gender,birth_year\nBusan,u1,gold,2024-01-01T00:00:00Z,F,1990\n');
+      const s = await fx.ingest();
+      expect(s.files[0]).toMatchObject({ status: 'loaded', rowsOk: 1, message: 'extra columns ignored: loyalty_tier' });
+      const u = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select(['userId', 'regionName', 'birthYear']).executeTakeFirstOrThrow();
+      expect(u).toEqual({ userId: 'u1', regionName: 'Busan', birthYear: 1990 });
+    });
+
     it('records files that match no landing kind without loading them', async () => {
       await fx.land('products.csv', 'a,b\n1,2\n');
       const s = await fx.ingest();

@@ -20,8 +20,6 @@ export abstract class WarehouseDialect {
   abstract readonly name: 'sqlite' | 'mariadb';
   /** Largest number of bound parameters one statement may carry. */
   readonly maxParameters: number = 30_000;
-  /** Whether a read from another connection can run while a load transaction is open. */
-  readonly concurrentReaders: boolean = true;
   readonly #cache = new Map<string, string>();
 
   /** Quotes an identifier. */
