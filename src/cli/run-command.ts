@@ -7,7 +7,7 @@ import { createLogger } from '../shared/logger.ts';
 import type { CommandIo, CommandSpec } from './command.ts';
 
 /** Process exit codes: stable, documented in the README. */
-export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, UNAVAILABLE: 3, ATTENTION: 4 } as const;
+export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, UNAVAILABLE: 3, ATTENTION: 4, BUSY: 5 } as const;
 
 export interface GlobalOptions {
   config?: string;
@@ -82,6 +82,7 @@ export async function runCommand(
     if (json) io.out(JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2));
     io.err(`pickwise ${spec.name}: ${e.message}`);
     if (!e.expected && e.stack) io.err(e.stack);
+    if (e.code === ErrorCode.CONFLICT) return ExitCode.BUSY;
     return e.code === ErrorCode.BACKEND_UNAVAILABLE ? ExitCode.UNAVAILABLE : e.code === ErrorCode.VALIDATION_FAILED || e.code === ErrorCode.CONFIG_INVALID || e.code === ErrorCode.UNSUPPORTED_URL ? ExitCode.USAGE : ExitCode.FAILED;
   } finally {
     await runtime?.stop();

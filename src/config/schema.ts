@@ -22,8 +22,8 @@ export const configSchema = z
       .object({
         /** `sqlite:PATH` (embedded default: `sqlite:<home>/pickwise.db`) or `mysql://user:pass@host:port/db` (MariaDB 10.6+, MySQL 8). */
         url: z.string().min(1).optional(),
-        /** Connections kept open to a MariaDB/MySQL server. */
-        poolSize: positiveInt.default(4),
+        /** Connections kept open to a MariaDB/MySQL server (at least 2: one holds the run lock). */
+        poolSize: positiveInt.min(2).default(4),
         /** Seconds to wait for a database server before giving up with BACKEND_UNAVAILABLE. */
         connectTimeoutSeconds: z.coerce.number().positive().default(10),
       })

@@ -6,7 +6,7 @@ import {
 import { toUtcText } from '../preprocess/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { systemClock } from '../shared/clock.ts';
-import { AppError, FileRejectedError, toAppError } from '../shared/errors.ts';
+import { AppError, ConflictError, FileRejectedError, toAppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { LedgerRepo, SETTLED_STATUSES, type LedgerEntry, type Warehouse } from '../warehouse/index.ts';
@@ -64,16 +64,26 @@ export interface IngestJobOptions {
 export async function runIngestJob(options: IngestJobOptions): Promise<IngestSummary> {
   const clock = options.clock ?? systemClock;
   const started = performance.now();
-  const ledger = new LedgerRepo(options.warehouse.db);
-  const outcomes: FileOutcome[] = [];
-  for (const object of await listLanding(options.store, options.config.landingPrefix)) {
-    const outcome = await ingestOne(object, { ...options, clock, ledger });
-    if (outcome) outcomes.push(outcome);
+  const { warehouse } = options;
+  // One ingest at a time per warehouse: overlapping runs (cron, file triggers) would race on the ledger.
+  const lock = await warehouse.dialect.tryLock(warehouse.db, 'ingest');
+  if (!('release' in lock)) {
+    throw new ConflictError(`another pickwise ingest is running on ${warehouse.displayUrl} (${lock.description}); run again when it has finished`);
   }
+  const ledger = new LedgerRepo(warehouse.db);
+  const outcomes: FileOutcome[] = [];
   let retry: RetryQuarantineResult | undefined;
-  if (options.retryQuarantine) {
-    retry = await retryQuarantine({ warehouse: options.warehouse, now: toUtcText(clock()) });
-    options.logger.info({ ...retry }, 'quarantine retried');
+  try {
+    for (const object of await listLanding(options.store, options.config.landingPrefix)) {
+      const outcome = await ingestOne(object, { ...options, clock, ledger });
+      if (outcome) outcomes.push(outcome);
+    }
+    if (options.retryQuarantine) {
+      retry = await retryQuarantine({ warehouse, now: toUtcText(clock()) });
+      options.logger.info({ ...retry }, 'quarantine retried');
+    }
+  } finally {
+    await lock.release();
   }
   const seconds = (performance.now() - started) / 1000;
   const rejectsByCode: Record<string, number> = {};

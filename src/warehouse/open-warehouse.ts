@@ -28,7 +28,7 @@ export async function openWarehouse(config: Pick<DatabaseConfig, 'url'> & Partia
     const { createSqliteDialect, SqliteWarehouseDialect } = await import('./dialects/sqlite.ts');
     const sqlite = createSqliteDialect(url);
     db = new Kysely<WarehouseDb>({ dialect: sqlite.dialect, plugins: [new CamelCasePlugin()] });
-    dialect = new SqliteWarehouseDialect(sqlite.database);
+    dialect = new SqliteWarehouseDialect(sqlite.database, sqlite.file);
   } else if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
     const { createMariaDbDialect, MariaDbWarehouseDialect } = await import('./dialects/mariadb.ts');
     const kyselyDialect = createMariaDbDialect({

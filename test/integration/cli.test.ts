@@ -79,6 +79,33 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
       expect(await readdir(path.join(cwd, '.pickwise/bucket/landing'))).toEqual(landing);
     });
 
+    it('refuses a second ingest while one is running, with exit code 5 and who holds the lock', async () => {
+      const bucket = path.join(cwd, 'busy-bucket');
+      const busyUrl = await backend.newDatabaseUrl('cli_busy');
+      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '2000', '--services', '100', '--reservations', '200000', '--seed', '9'], { cwd });
+      const args = ['ingest', '--database-url', busyUrl, '--storage-url', `file:${bucket}`, '--log-level', 'warn'];
+      const first = startCli(args, { cwd });
+      const warehouse = await openWarehouse({ url: busyUrl });
+      try {
+        let state: string | undefined;
+        for (let i = 0; i < 600 && state !== 'loading'; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+          state = await warehouse.db.selectFrom('ingestFile').select('status').where('objectKey', '=', 'landing/reservations.csv').executeTakeFirst().then((e) => e?.status, () => undefined);
+        }
+        expect(state).toBe('loading');
+        const second = await runCli(args, { cwd });
+        expect(second.code).toBe(5);
+        expect(second.stderr).toMatch(/another pickwise ingest is running on .* \((process \d+ on |MariaDB connection \d+)/);
+        expect((await first.done).code).toBe(0);
+        const third = await runCli(args, { cwd });
+        expect(third.code).toBe(0);
+        expect(third.stdout).toMatch(/No new landing files/);
+      } finally {
+        await warehouse.close();
+        await backend.dropDatabase(busyUrl);
+      }
+    });
+
     it('loads a file exactly once after the process is killed in the middle of loading it', async () => {
       const bucket = path.join(cwd, 'kill-bucket');
       await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '3000', '--services', '200', '--reservations', '250000', '--seed', '5'], { cwd });

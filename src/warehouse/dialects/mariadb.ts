@@ -1,6 +1,7 @@
-import { MysqlDialect } from 'kysely';
+import { MysqlDialect, sql, type Kysely } from 'kysely';
+import type { WarehouseDb } from '../schema.ts';
 import { createPool } from 'mysql2';
-import { WarehouseDialect, type UpsertSpec } from './warehouse-dialect.ts';
+import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
 
 export class MariaDbWarehouseDialect extends WarehouseDialect {
   readonly name = 'mariadb' as const;
@@ -17,6 +18,42 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
 
   protected insertIgnoreVerb(): string {
     return 'insert ignore';
+  }
+
+  /**
+   * GET_LOCK on a connection reserved for the lock's lifetime: the server releases it by itself when that
+   * connection dies, so a killed run never leaves the lock behind.
+   */
+  async tryLock(db: Kysely<WarehouseDb>, name: string): Promise<RunLock | LockHolder> {
+    const lockName = `pickwise:${name}`;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    return new Promise<RunLock | LockHolder>((resolve, reject) => {
+      db.connection()
+        .execute(async (conn) => {
+          const got = await sql<{ ok: number | null }>`select get_lock(${lockName}, 0) as ok`.execute(conn);
+          if (Number(got.rows[0]?.ok) !== 1) {
+            const who = await sql<{ id: number | null }>`select is_used_lock(${lockName}) as id`.execute(conn);
+            resolve({ description: `MariaDB connection ${String(who.rows[0]?.id ?? '?')}` });
+            return;
+          }
+          let done!: () => void;
+          const finished = new Promise<void>((r) => (done = r));
+          resolve({
+            release: async () => {
+              release();
+              await finished;
+            },
+          });
+          try {
+            await released;
+            await sql`select release_lock(${lockName})`.execute(conn);
+          } finally {
+            done();
+          }
+        })
+        .catch(reject);
+    });
   }
 }
 

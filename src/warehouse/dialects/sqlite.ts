@@ -4,17 +4,27 @@ import Database from 'better-sqlite3';
 import { sql, SqliteDialect, type Kysely } from 'kysely';
 import { BackendUnavailableError } from '../../shared/errors.ts';
 import type { WarehouseDb } from '../schema.ts';
-import { WarehouseDialect, type UpsertSpec } from './warehouse-dialect.ts';
+import { acquireLockFile } from './lock-file.ts';
+import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
 
 export class SqliteWarehouseDialect extends WarehouseDialect {
   readonly name = 'sqlite' as const;
   override readonly maxParameters = 32_000;
   readonly #database: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #file: string;
 
-  constructor(database: Database.Database) {
+  constructor(database: Database.Database, file: string) {
     super();
     this.#database = database;
+    this.#file = file;
+  }
+
+  /** A lock file beside the database (`<db>.<name>.lock`); an in-memory database has one process by definition. */
+  async tryLock(_db: Kysely<WarehouseDb>, name: string): Promise<RunLock | LockHolder> {
+    if (this.#file === ':memory:') return { release: async () => {} };
+    const result = await acquireLockFile(`${path.resolve(this.#file)}.${name}.lock`);
+    return 'release' in result ? result : { description: `process ${result.pid} on ${result.host} since ${result.since}` };
   }
 
   /**

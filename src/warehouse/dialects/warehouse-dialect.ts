@@ -12,6 +12,14 @@ export interface UpsertSpec {
   readonly updateColumns: readonly string[];
 }
 
+/** A held exclusive lock (see {@link WarehouseDialect.tryLock}). */
+export interface RunLock {
+  release(): Promise<void>;
+}
+
+/** Who holds a lock that could not be taken, for the message. */
+export type LockHolder = { readonly description: string };
+
 /**
  * What differs between warehouse backends, and nothing else: SQL that Kysely's builder cannot express
  * cheaply for bulk loads, and capability flags. Nothing outside `warehouse/dialects/` tests the backend name.
@@ -47,6 +55,12 @@ export abstract class WarehouseDialect {
 
   protected abstract onConflictClause(spec: UpsertSpec): string;
   protected abstract insertIgnoreVerb(): string;
+
+  /**
+   * Takes the exclusive lock `name` for this warehouse (e.g. one ingest at a time), or says who holds it.
+   * A lock held by a process that died is released by the backend, never left to block later runs.
+   */
+  abstract tryLock(db: Kysely<WarehouseDb>, name: string): Promise<RunLock | LockHolder>;
 
   /** Runs one bulk statement on `db` (a transaction during loads). Backends may cache prepared statements. */
   async execBulk(db: Kysely<WarehouseDb>, sqlText: string, params: readonly unknown[]): Promise<void> {
