@@ -1,0 +1,90 @@
+import type { Warehouse } from '../warehouse/index.ts';
+import type { ReservationStatus } from '../shared/domain.ts';
+import { IdIndex } from './id-index.ts';
+import { DEFAULT_WEIGHTING, interactionWeight, type InteractionWeighting } from './interaction-weights.ts';
+
+/**
+ * Every weighted interaction read from the warehouse, one entry per reservation that carries weight, in
+ * typed arrays (the form models and splits work on). Dense user/item ids index `users`/`items`.
+ */
+export interface InteractionLog {
+  readonly users: IdIndex;
+  readonly items: IdIndex;
+  readonly count: number;
+  readonly user: Int32Array;
+  readonly item: Int32Array;
+  /** Epoch milliseconds (UTC) of the reservation. */
+  readonly time: Float64Array;
+  readonly value: Float32Array;
+}
+
+/** Parses the warehouse's UTC text `YYYY-MM-DD HH:MM:SS.sss` (or a Date from a driver) to epoch ms. */
+export function parseWarehouseTime(value: string | Date): number {
+  if (value instanceof Date) return value.getTime();
+  const n = (from: number, to: number): number => Number(value.slice(from, to));
+  return Date.UTC(n(0, 4), n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16), n(17, 19), value.length > 20 ? n(20, 23) : 0);
+}
+
+class Growable<T extends Int32Array | Float32Array | Float64Array> {
+  constructor(public data: T, private readonly make: (n: number) => T) {}
+  push(at: number, v: number): void {
+    if (at >= this.data.length) {
+      const next = this.make(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[at] = v;
+  }
+}
+
+/**
+ * Streams `fact_reservation` (never all rows as objects at once) into an {@link InteractionLog}.
+ * Users and services enter the id index in warehouse key order, so every user and service is present
+ * even without weighted interactions (cold users can then be recognised as known).
+ */
+export async function loadInteractionLog(warehouse: Warehouse, options: { weighting?: InteractionWeighting; since?: string } = {}): Promise<InteractionLog> {
+  const weighting = options.weighting ?? DEFAULT_WEIGHTING;
+  const { db } = warehouse;
+  const users = new IdIndex();
+  const userOfKey = new Map<number, number>();
+  for (const r of await db.selectFrom('dimUser').select(['userKey', 'userId']).orderBy('userKey').execute()) userOfKey.set(Number(r.userKey), users.add(r.userId));
+  const items = new IdIndex();
+  const itemOfKey = new Map<number, number>();
+  for (const r of await db.selectFrom('dimService').select(['serviceKey', 'serviceId']).orderBy('serviceKey').execute()) itemOfKey.set(Number(r.serviceKey), items.add(r.serviceId));
+
+  const newest = await db.selectFrom('factReservation').select((eb) => eb.fn.max('reservedAt').as('t')).executeTakeFirst();
+  const newestMs = newest?.t ? parseWarehouseTime(newest.t as string) : 0;
+
+  const initial = 1 << 16;
+  const user = new Growable(new Int32Array(initial), (n) => new Int32Array(n));
+  const item = new Growable(new Int32Array(initial), (n) => new Int32Array(n));
+  const time = new Growable(new Float64Array(initial), (n) => new Float64Array(n));
+  const value = new Growable(new Float32Array(initial), (n) => new Float32Array(n));
+  let count = 0;
+  let query = db.selectFrom('factReservation').select(['userKey', 'serviceKey', 'status', 'rating', 'reservedAt']);
+  if (options.since !== undefined) query = query.where('reservedAt', '>=', options.since);
+  for await (const r of query.orderBy('userKey').orderBy('reservedAt').stream(5000)) {
+    const t = parseWarehouseTime(r.reservedAt);
+    const w = interactionWeight(weighting, r.status as ReservationStatus, r.rating === null ? null : Number(r.rating), newestMs - t);
+    if (w <= 0) continue;
+    const u = userOfKey.get(Number(r.userKey));
+    const i = itemOfKey.get(Number(r.serviceKey));
+    if (u === undefined || i === undefined) {
+      throw new Error(`fact_reservation references user_key ${String(r.userKey)} / service_key ${String(r.serviceKey)} missing from the dimensions: the warehouse is inconsistent`);
+    }
+    user.push(count, u);
+    item.push(count, i);
+    time.push(count, t);
+    value.push(count, w);
+    count++;
+  }
+  return {
+    users,
+    items,
+    count,
+    user: user.data.subarray(0, count),
+    item: item.data.subarray(0, count),
+    time: time.data.subarray(0, count),
+    value: value.data.subarray(0, count),
+  };
+}
