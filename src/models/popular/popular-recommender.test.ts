@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { csrFromCoo, decodeArtifact, encodeArtifact } from '../core/index.ts';
+import { PopularRecommender } from './popular-recommender.ts';
+
+// 4 users × 5 items (value in brackets):
+//   user 0: item 0 [1], item 2 [1]
+//   user 1: item 0 [1], item 1 [5]
+//   user 2: item 0 [1], item 2 [1]
+//   user 3: item 3 [1]
+// count  = users per item: [3, 1, 2, 1, 0]  → ranking 0, 2, 1, 3 (1 and 3 tie: smaller id first); item 4 never
+// weight = value sums:     [3, 5, 2, 1, 0]  → ranking 1, 0, 2, 3
+const train = csrFromCoo({
+  rows: 4,
+  cols: 5,
+  rowIdx: Int32Array.of(0, 0, 1, 1, 2, 2, 3),
+  colIdx: Int32Array.of(0, 2, 0, 1, 0, 2, 3),
+  values: Float32Array.of(1, 1, 1, 5, 1, 1, 1),
+});
+const rows = (ids: Int32Array, k: number) => Array.from({ length: ids.length / k }, (_, q) => [...ids.subarray(q * k, q * k + k)]);
+
+describe('PopularRecommender', () => {
+  it("ranks by the number of users per item by default ('count'), the same for everyone", async () => {
+    const model = new PopularRecommender();
+    const report = await model.fit(train);
+    expect(report).toMatchObject({ epochs: 1, stoppedEarly: false });
+    const top = model.recommend(Int32Array.of(0, 3), { k: 3 });
+    expect(rows(top.ids, 3)).toEqual([
+      [0, 2, 1],
+      [0, 2, 1],
+    ]);
+    expect([...top.scores.subarray(0, 3)]).toEqual([3, 2, 1]);
+  });
+
+  it("ranks by summed values with by: 'weight'", async () => {
+    const model = new PopularRecommender({ by: 'weight' });
+    await model.fit(train);
+    expect([...model.recommend(Int32Array.of(3), { k: 4 }).ids]).toEqual([1, 0, 2, 3]);
+  });
+
+  it('excludes each user’s own items, restricts to candidates, and never recommends unseen items', async () => {
+    const model = new PopularRecommender();
+    await model.fit(train);
+    const top = model.recommend(Int32Array.of(0, 1, 3, 9), { k: 4, exclude: train });
+    expect(rows(top.ids, 4)).toEqual([
+      [1, 3, -1, -1], // user 0 has 0 and 2; item 4 has no users
+      [2, 3, -1, -1], // user 1 has 0 and 1
+      [0, 2, 1, -1], // user 3 has 3
+      [0, 2, 1, 3], // user 9 is beyond the exclusion matrix: nothing excluded
+    ]);
+    const restricted = model.recommend(Int32Array.of(0), { k: 2, exclude: train, candidates: Int32Array.of(4, 3, 0, 99) });
+    expect([...restricted.ids]).toEqual([3, -1]);
+  });
+
+  it('answers similarItems with the popularity ranking minus the query item', async () => {
+    const model = new PopularRecommender();
+    await model.fit(train);
+    expect(rows(model.similarItems(Int32Array.of(0, 4), 2).ids, 2)).toEqual([
+      [2, 1],
+      [0, 2],
+    ]);
+  });
+
+  it('round-trips through the artifact codec with identical scores', async () => {
+    const model = new PopularRecommender({ by: 'weight' });
+    await model.fit(train);
+    const restored = PopularRecommender.fromArtifact(decodeArtifact(encodeArtifact(model.toArtifact())));
+    expect(restored.params).toEqual({ by: 'weight' });
+    const users = Int32Array.of(0, 1, 2, 3);
+    expect(restored.recommend(users, { k: 5, exclude: train })).toEqual(model.recommend(users, { k: 5, exclude: train }));
+  });
+
+  it('rejects artifacts of another kind or shape, bad params, bad k and use before fit', () => {
+    const model = new PopularRecommender();
+    expect(() => model.recommend(Int32Array.of(0), { k: 1 })).toThrow(/not fitted/);
+    expect(() => model.toArtifact()).toThrow(/not fitted/);
+    expect(() => new PopularRecommender({ by: 'clicks' as 'count' })).toThrow(/by must be/);
+    const header = { kind: 'popular' as const, version: 1, params: { by: 'count' }, shapes: { scores: [2] } };
+    expect(() => PopularRecommender.fromArtifact({ header: { ...header, kind: 'als' }, buffers: {} })).toThrow(/kind 'als'/);
+    expect(() => PopularRecommender.fromArtifact({ header: { ...header, version: 2 }, buffers: {} })).toThrow(/version 2/);
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Int32Array.of(1, 2) } })).toThrow(/missing Float32Array/);
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1) } })).toThrow(/does not match 1 scores/);
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1, Number.NaN) } })).toThrow(/item 1 is NaN/);
+    const fitted = PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1, 2) } });
+    expect(() => fitted.recommend(Int32Array.of(0), { k: 0 })).toThrow(/k must be a positive integer/);
+  });
+});
