@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from './rng.ts';
+import { Rng } from '../shared/rng.ts';
 import { audit, generate, parseIsoUtc } from './landing-test-support.ts';
 
 const START = new Date('2024-01-01T00:00:00Z');

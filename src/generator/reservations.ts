@@ -22,7 +22,7 @@
  *    id carrying the final status (ingestion treats a repeated reservation_id as an update).
  */
 import { ValidationError } from '../shared/errors.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../shared/rng.ts';
 import { buildCandidateTables } from './candidate-tables.ts';
 import { CATEGORIES, REGIONS } from './catalog.ts';
 import { MAX_FAVOURITES, NO_FAVOURITE, TASTE_DIMS, type World } from './world.ts';

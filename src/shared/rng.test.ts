@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../shared/errors.ts';
-import { AliasTable } from './alias-table.ts';
+import { ValidationError } from './errors.ts';
 import { Rng } from './rng.ts';
 
 const draws = (rng: Rng, n: number, f: (r: Rng) => number) => Array.from({ length: n }, () => f(rng));
@@ -68,16 +67,17 @@ describe('Rng', () => {
     expect(draws(childA, 10, (r) => r.next())).toEqual(draws(childB, 10, (r) => r.next()));
     expect(draws(a, 10, (r) => r.next())).not.toEqual(draws(a.fork(), 10, (r) => r.next()));
   });
-});
 
-describe('AliasTable', () => {
-  it('samples in proportion to its weights', () => {
-    const table = new AliasTable([5, 0, 1, 4]);
-    const rng = new Rng(6);
-    const counts = [0, 0, 0, 0];
-    for (let i = 0; i < 100_000; i++) counts[table.sample(rng)]! += 1;
-    expect(counts[1]).toBe(0);
-    expect(counts.map((c) => Math.round((c / 100_000) * 10))).toEqual([5, 0, 1, 4]);
-    expect(() => new AliasTable([0, 0])).toThrow(ValidationError);
+  it('draws nextInt(n) in [0, n), hitting every value, and rejects bad bounds', () => {
+    const rng = new Rng(3);
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      const v = rng.nextInt(7);
+      expect(v >= 0 && v < 7 && Number.isInteger(v)).toBe(true);
+      seen.add(v);
+    }
+    expect(seen.size).toBe(7);
+    expect(() => rng.nextInt(0)).toThrow(ValidationError);
+    expect(() => rng.nextInt(2.5)).toThrow(ValidationError);
   });
 });

@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/errors.ts';
+import { ValidationError } from './errors.ts';
 
 /** Anything indexable and writable by position: plain arrays and typed arrays alike. */
 export interface MutableIndexed<T> {
@@ -19,6 +19,7 @@ function splitmix32(state: number): number {
 /**
  * A small seeded PRNG (xoshiro128**, Blackman & Vigna 2018, seeded through splitmix32).
  *
+ * Used by the generator, models (initialisation, negative sampling) and random splits, injected rather than global.
  * Why not `Math.random`: every generated dataset and every model fit must be reproducible from one integer,
  * and it must be fast enough for tens of millions of draws. The period is 2^128 − 1 and the output passes
  * BigCrush; `next()` has 32 bits of resolution, plenty for sampling and simulation (not for cryptography).
@@ -73,6 +74,14 @@ export class Rng {
   int(lo: number, hiExclusive: number): number {
     if (!(hiExclusive > lo)) throw new ValidationError(`Rng.int needs lo < hiExclusive, got [${lo}, ${hiExclusive})`);
     return lo + Math.floor(this.next() * (hiExclusive - lo));
+  }
+
+  /** Uniform integer in [0, n); n must be a positive integer ≤ 2^32. */
+  nextInt(n: number): number {
+    if (!Number.isInteger(n) || n <= 0 || n > TWO_POW_32) {
+      throw new ValidationError(`Rng.nextInt needs a positive integer bound ≤ 2^32, got ${n}`);
+    }
+    return Math.floor(this.next() * n);
   }
 
   /** True with probability `p`. */
