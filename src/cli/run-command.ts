@@ -7,7 +7,7 @@ import { createLogger } from '../shared/logger.ts';
 import type { CommandIo, CommandSpec } from './command.ts';
 
 /** Process exit codes: stable, documented in the README. */
-export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, UNAVAILABLE: 3, ATTENTION: 4, BUSY: 5 } as const;
+export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, UNAVAILABLE: 3, ATTENTION: 4, BUSY: 5, NOT_FOUND: 6 } as const;
 
 export interface GlobalOptions {
   config?: string;
@@ -83,6 +83,7 @@ export async function runCommand(
     io.err(`pickwise ${spec.name}: ${e.message}`);
     if (!e.expected && e.stack) io.err(e.stack);
     if (e.code === ErrorCode.CONFLICT) return ExitCode.BUSY;
+    if (e.code === ErrorCode.NOT_FOUND) return ExitCode.NOT_FOUND;
     return e.code === ErrorCode.BACKEND_UNAVAILABLE ? ExitCode.UNAVAILABLE : e.code === ErrorCode.VALIDATION_FAILED || e.code === ErrorCode.CONFIG_INVALID || e.code === ErrorCode.UNSUPPORTED_URL ? ExitCode.USAGE : ExitCode.FAILED;
   } finally {
     await runtime?.stop();

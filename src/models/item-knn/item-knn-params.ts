@@ -1,3 +1,4 @@
+import type { SearchSpace } from '../core/index.ts';
 /** How the item-user matrix is weighted before item-item dot products (implicit's Cosine/TFIDF/BM25/ItemItem recommenders). */
 export type ItemKnnWeighting = 'cosine' | 'bm25' | 'tfidf' | 'none';
 
@@ -19,9 +20,9 @@ export interface ItemKnnParams {
 export const itemKnnDefaults: ItemKnnParams = { neighbours: 200, weighting: 'cosine', k1: 1.2, b: 0.75 };
 
 /** Ranges for random search; `log` means sample uniformly in log space. */
-export const itemKnnSearchSpace = {
-  neighbours: { type: 'int', low: 10, high: 1000, log: true },
+export const itemKnnSearchSpace: SearchSpace<ItemKnnParams> = {
+  neighbours: { type: 'int', min: 10, max: 1000, log: true },
   weighting: { type: 'categorical', choices: ['cosine', 'bm25', 'tfidf', 'none'] },
-  k1: { type: 'float', low: 0.3, high: 3, log: true },
-  b: { type: 'float', low: 0, high: 1, log: false },
-} as const;
+  k1: { type: 'float', min: 0.3, max: 3, log: true },
+  b: { type: 'float', min: 0, max: 1, log: false },
+};

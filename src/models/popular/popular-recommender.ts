@@ -13,6 +13,7 @@ import {
   type ModelArtifact,
   type RecommendOptions,
   type Recommender,
+  type SearchSpace,
   type TopK,
 } from '../core/index.ts';
 
@@ -27,9 +28,9 @@ export interface PopularParams {
 export const popularDefaults: PopularParams = { by: 'count' };
 
 /** Popularity has a single discrete choice to tune. */
-export const popularSearchSpace = {
+export const popularSearchSpace: SearchSpace<PopularParams> = {
   by: { type: 'categorical', choices: ['count', 'weight'] },
-} as const;
+};
 
 const ARTIFACT_VERSION = 1;
 

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { MODEL_KINDS } from '../../models/catalog.ts';
+
+/** Flags shared by `train` and `evaluate`: the model kind, its hyperparameters, and the hold-out. */
+export const modelOptions = {
+  algo: z.enum(MODEL_KINDS as [string, ...string[]]).default('als').describe(`model: ${MODEL_KINDS.join(', ')}`),
+  factors: z.coerce.number().int().positive().optional().describe('als/bpr: latent factors'),
+  regularization: z.coerce.number().nonnegative().optional().describe('als/bpr: regularisation strength'),
+  alpha: z.coerce.number().positive().optional().describe('als: confidence per unit of interaction weight'),
+  iterations: z.coerce.number().int().positive().optional().describe('als: iterations; bpr: epochs'),
+  learningRate: z.coerce.number().positive().optional().describe('bpr: SGD learning rate'),
+  neighbours: z.coerce.number().int().positive().optional().describe('item-knn: neighbours kept per item'),
+  weighting: z.enum(['cosine', 'bm25', 'tfidf', 'none']).optional().describe('item-knn: cosine, bm25, tfidf or none'),
+  by: z.enum(['count', 'weight']).optional().describe('popular: rank by user count or by total weight'),
+  seed: z.coerce.number().int().default(42).describe('random seed'),
+  threads: z.coerce.number().int().positive().optional().describe('worker threads (default: all cores)'),
+  k: z.coerce.number().int().positive().max(1000).default(10).describe('cut-off of the hold-out metrics'),
+  holdout: z.coerce.number().min(0).max(0.9).default(0.2).describe("share of each user's latest reservations held out for evaluation (0: none)"),
+};
+
+const HYPERPARAMETERS = ['factors', 'regularization', 'alpha', 'iterations', 'learningRate', 'neighbours', 'weighting', 'by'] as const;
+
+/** The hyperparameters given on the command line (the model fills in its defaults and refuses foreign ones). */
+export function hyperparameters(options: Partial<Record<(typeof HYPERPARAMETERS)[number], unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of HYPERPARAMETERS) if (options[name] !== undefined) out[name] = options[name];
+  return out;
+}

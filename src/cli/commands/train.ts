@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { ModelKind } from '../../models/core/index.ts';
+import { runTrainJob, type TrainSummary } from '../../pipeline/index.ts';
+import { createProgressBar } from '../../shared/progress.ts';
+import { defineCommand, type CommandIo } from '../command.ts';
+import { hyperparameters, modelOptions } from './model-options.ts';
+
+/** Shared by `train` (saves the model) and `evaluate` (hold-out only). */
+export async function trainOrEvaluate(runtime: Parameters<Parameters<typeof defineCommand>[0]['run']>[0], o: z.output<z.ZodObject<typeof modelOptions>>, io: CommandIo, save: boolean): Promise<TrainSummary> {
+  const bar = createProgressBar(process.stderr, !io.json && process.stderr.isTTY === true);
+  const params = hyperparameters(o);
+  const total = typeof params['iterations'] === 'number' ? params['iterations'] : undefined;
+  try {
+    return await runTrainJob({
+      warehouse: await runtime.warehouse(),
+      store: await runtime.store(),
+      kind: o.algo as ModelKind,
+      params,
+      logger: runtime.logger.child({ stage: 'train' }),
+      seed: o.seed,
+      ...(o.threads ? { threads: o.threads } : {}),
+      k: o.k,
+      holdout: o.holdout,
+      save,
+      onEpoch: (phase, r) => bar.update(`${o.algo} ${phase} epoch ${r.epoch}`, r.epoch, total ?? r.epoch),
+    });
+  } finally {
+    bar.finish();
+  }
+}
+
+export function printTrainSummary(s: TrainSummary, io: CommandIo): void {
+  io.out(`${s.kind} ${JSON.stringify(s.params)} on ${s.users} users × ${s.items} services, ${s.interactions} weighted reservations`);
+  if (s.holdout) {
+    const h = s.holdout;
+    io.out(`hold-out (${h.users} users, latest reservations, top ${h.k}):`);
+    io.out(`  metric      ${s.kind.padStart(9)}  popularity   lift`);
+    for (const name of Object.keys(h.metrics) as (keyof typeof h.metrics)[]) {
+      io.out(`  ${name.padEnd(10)} ${h.metrics[name].toFixed(4).padStart(9)}  ${h.popularity[name].toFixed(4).padStart(10)}  ${(h.liftPercent[name] ?? 0).toFixed(0).padStart(5)} %`);
+    }
+    io.out(`  fit ${h.fitSeconds.toFixed(2)} s`);
+  }
+  if (s.saved) io.out(`saved ${s.saved.prefix} (fit on all reservations in ${s.saved.fitSeconds.toFixed(2)} s)`);
+}
+
+export const trainCommand = defineCommand({
+  name: 'train',
+  description: 'Train a model on the warehouse, report hold-out metrics beside popularity, save it to the bucket (models/)',
+  options: z.object(modelOptions),
+  run: (runtime, o, io) => trainOrEvaluate(runtime, o, io, true),
+  print: printTrainSummary,
+});
+
+export const evaluateCommand = defineCommand({
+  name: 'evaluate',
+  description: 'Evaluate a model on a temporal hold-out beside popularity (saves nothing)',
+  options: z.object(modelOptions),
+  run: (runtime, o, io) => trainOrEvaluate(runtime, o, io, false),
+  print: printTrainSummary,
+});

@@ -1,0 +1,34 @@
+import { AppError, ErrorCode, ValidationError } from '../../../shared/errors.ts';
+
+/**
+ * Training diverged or hit a singular system (non-finite factors, a failed Cholesky). Usually the
+ * hyperparameters' fault (too little regularisation, too large a learning rate), hence `expected`.
+ */
+export class ModelFitError extends AppError {
+  constructor(message: string, options?: { cause?: unknown; details?: Readonly<Record<string, unknown>> }) {
+    super({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: true }, message, options);
+  }
+}
+
+/** The error `fit` rejects with when its `AbortSignal` fires: name 'AbortError', like DOM aborts. */
+export function abortError(what: string, signal: AbortSignal): Error {
+  const error = new Error(`${what} was aborted`, { cause: signal.reason });
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Fails unless `value` is an integer in [min, max]. */
+export function requireInt(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(`${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Fails unless `value` is a finite number in [min, max]. */
+export function requireNumber(name: string, value: unknown, min: number, max = Number.MAX_VALUE): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ValidationError(`${name} must be a number in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,146 @@
+import type { CsrMatrix } from '../../core/csr.ts';
+import type { ModelArtifact, ModelKind, RecommendOptions, TopK } from '../../core/recommender.ts';
+import { allocateTopK, selectTopK } from '../../core/top-k.ts';
+import { ValidationError } from '../../../shared/errors.ts';
+
+/** The fitted state of a latent-factor model: score(u, i) = x_u · y_i (+ b_i). Row-major tables. */
+export interface FactorTables {
+  readonly users: number;
+  readonly items: number;
+  readonly factors: number;
+  readonly userFactors: Float32Array;
+  readonly itemFactors: Float32Array;
+  /** Per-item additive bias (BPR); absent for ALS. */
+  readonly itemBias?: Float32Array;
+}
+
+/** x · y_i (+ b_i) for one 4-way unrolled row. */
+function score(user: Float32Array, uo: number, itemFactors: Float32Array, io: number, f: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < f; k += 4) {
+    s0 += user[uo + k]! * itemFactors[io + k]!;
+    s1 += user[uo + k + 1]! * itemFactors[io + k + 1]!;
+    s2 += user[uo + k + 2]! * itemFactors[io + k + 2]!;
+    s3 += user[uo + k + 3]! * itemFactors[io + k + 3]!;
+  }
+  for (; k < f; k++) s0 += user[uo + k]! * itemFactors[io + k]!;
+  return s0 + s1 + s2 + s3;
+}
+
+function checkIds(ids: Int32Array, limit: number, what: string): void {
+  for (let q = 0; q < ids.length; q++) {
+    const id = ids[q]!;
+    if (id < 0 || id >= limit) throw new ValidationError(`${what} id ${id} is out of range [0, ${limit})`);
+  }
+}
+
+function checkK(k: number): void {
+  if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${String(k)}`);
+}
+
+/**
+ * Top-k items per user by x_u · y_i (+ b_i). Items in the user's row of `exclude` score −∞ (never
+ * returned); with `candidates`, only those items are scored. Rows of fewer than k items pad with −1.
+ */
+export function recommendFromFactors(model: FactorTables, users: Int32Array, options: RecommendOptions): TopK {
+  const { k, exclude, candidates } = options;
+  const { factors: f, items, userFactors, itemFactors, itemBias } = model;
+  checkK(k);
+  checkIds(users, model.users, 'user');
+  if (candidates) checkIds(candidates, items, 'candidate item');
+  const out = allocateTopK(users.length, k);
+  if (k === 0) return out;
+  const scores = new Float32Array(items);
+  for (let q = 0; q < users.length; q++) {
+    const u = users[q]!;
+    const uo = u * f;
+    if (candidates) {
+      for (let c = 0; c < candidates.length; c++) {
+        const i = candidates[c]!;
+        scores[i] = score(userFactors, uo, itemFactors, i * f, f) + (itemBias ? itemBias[i]! : 0);
+      }
+    } else {
+      for (let i = 0; i < items; i++) scores[i] = score(userFactors, uo, itemFactors, i * f, f);
+      if (itemBias) for (let i = 0; i < items; i++) scores[i] = scores[i]! + itemBias[i]!;
+    }
+    if (exclude && u < exclude.rows) excludeRow(exclude, u, scores);
+    selectTopK(scores, k, out.ids, out.scores, q * k, candidates);
+  }
+  return out;
+}
+
+function excludeRow(exclude: CsrMatrix, u: number, scores: Float32Array): void {
+  const { indptr, indices } = exclude;
+  for (let p = indptr[u]!, end = indptr[u + 1]!; p < end; p++) {
+    const i = indices[p]!;
+    if (i < scores.length) scores[i] = -Infinity;
+  }
+}
+
+/** ‖y_i‖ per row of a factor table. */
+export function rowNorms(table: Float32Array, rows: number, f: number): Float32Array {
+  const norms = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) norms[i] = Math.sqrt(score(table, i * f, table, i * f, f));
+  return norms;
+}
+
+/**
+ * Top-k most similar items per query item by cosine of the factors, the item itself excluded.
+ * A zero factor (an item never seen in training) has similarity 0 to everything.
+ */
+export function similarItemsFromFactors(model: FactorTables, norms: Float32Array, queryItems: Int32Array, k: number): TopK {
+  checkK(k);
+  const { factors: f, items, itemFactors } = model;
+  checkIds(queryItems, items, 'item');
+  const out = allocateTopK(queryItems.length, k);
+  if (k === 0) return out;
+  const scores = new Float32Array(items);
+  for (let q = 0; q < queryItems.length; q++) {
+    const j = queryItems[q]!;
+    const jo = j * f;
+    const nj = norms[j]!;
+    for (let i = 0; i < items; i++) {
+      const denom = nj * norms[i]!;
+      scores[i] = denom > 0 ? score(itemFactors, jo, itemFactors, i * f, f) / denom : 0;
+    }
+    scores[j] = -Infinity;
+    selectTopK(scores, k, out.ids, out.scores, q * k);
+  }
+  return out;
+}
+
+/**
+ * Checks an artifact's header and buffers before a model adopts them: kind, version, and that every
+ * named Float32Array buffer has exactly rows × cols elements as its shape says. Returns the shapes.
+ */
+export function checkFactorArtifact(
+  artifact: ModelArtifact,
+  expected: { readonly kind: ModelKind; readonly version: number; readonly buffers: readonly string[] },
+): Record<string, readonly [number, number]> {
+  const { header, buffers } = artifact;
+  const what = `${expected.kind} artifact`;
+  if (header.kind !== expected.kind) throw new ValidationError(`${what}: header kind is '${String(header.kind)}', expected '${expected.kind}'`);
+  if (header.version !== expected.version) {
+    throw new ValidationError(`${what}: unsupported version ${String(header.version)} (this build reads version ${expected.version})`);
+  }
+  const shapes: Record<string, readonly [number, number]> = {};
+  for (const name of expected.buffers) {
+    const shape = header.shapes[name];
+    const buffer = buffers[name];
+    if (!shape || shape.length < 1 || shape.length > 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new ValidationError(`${what}: shape of '${name}' must be [rows, cols] or [rows] of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    if (!(buffer instanceof Float32Array)) throw new ValidationError(`${what}: buffer '${name}' is missing or not a Float32Array`);
+    const rows = shape[0]!;
+    const cols = shape.length === 2 ? shape[1]! : 1;
+    if (buffer.length !== rows * cols) {
+      throw new ValidationError(`${what}: buffer '${name}' has ${buffer.length} values but its shape ${JSON.stringify(shape)} needs ${rows * cols}`);
+    }
+    shapes[name] = [rows, cols];
+  }
+  return shapes;
+}

@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ModelArtifact } from '../core/recommender.ts';
+import { plantedBlocks, randomInteractions } from '../als/internal/test-fixtures.ts';
+import { BprRecommender } from './bpr-recommender.ts';
+import type { BprEpochReport } from './bpr-trainer.ts';
+import type { BprParams } from './bpr-params.ts';
+
+const { train, blockOfUser, blockOfItem } = plantedBlocks({ users: 120, items: 40, blocks: 4, density: 0.4, seed: 11 });
+const allUsers = Int32Array.from({ length: train.rows }, (_, u) => u);
+const params: Partial<BprParams> = { factors: 8, learningRate: 0.05, regularization: 0.1, iterations: 200 };
+let model: BprRecommender;
+const reports: BprEpochReport[] = [];
+
+beforeAll(async () => {
+  model = new BprRecommender(params);
+  await model.fit(train, { seed: 1, onEpoch: (r) => void reports.push(r as BprEpochReport) });
+});
+
+describe('BprRecommender', () => {
+  it('recovers a planted block structure: own-block items first for ≥ 90 % of users', () => {
+    const all = model.recommend(allUsers, { k: train.cols, exclude: train });
+    let good = 0;
+    for (let u = 0; u < train.rows; u++) {
+      const ranked = [...all.ids.subarray(u * all.k, (u + 1) * all.k)].filter((i) => i >= 0);
+      const inBlock = ranked.filter((i) => blockOfItem(i) === blockOfUser(u)).length;
+      if (ranked.slice(0, inBlock).every((i) => blockOfItem(i) === blockOfUser(u))) good++;
+    }
+    expect(good / train.rows).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('reports the sampled loss and AUC per epoch', () => {
+    expect(reports).toHaveLength(200);
+    expect(reports[0]!.loss).toBeCloseTo(Math.LN2, 1);
+    expect(reports.at(-1)!.loss).toBeLessThan(reports[0]!.loss * 0.6);
+    expect(reports.at(-1)!.auc).toBeGreaterThan(0.9);
+    expect(reports.every((r) => r.skipped === 0 && r.seconds >= 0)).toBe(true);
+  });
+
+  it('scores x_u · y_i + b_i and excludes training items', () => {
+    const f = model.params.factors;
+    const top = model.recommend(Int32Array.of(7), { k: 3, exclude: train });
+    const i = top.ids[0]!;
+    let dot = model.itemBias![i]!;
+    for (let k = 0; k < f; k++) dot += model.userFactors![7 * f + k]! * model.itemFactors![i * f + k]!;
+    expect(top.scores[0]).toBeCloseTo(dot, 5);
+    const seen = [...train.indices.subarray(train.indptr[7]!, train.indptr[8]!)];
+    expect([...top.ids].some((id) => seen.includes(id))).toBe(false);
+  });
+
+  it('is deterministic for a seed with one thread, and seeds differ', async () => {
+    const fit = async (seed: number): Promise<BprRecommender> => {
+      const m = new BprRecommender({ ...params, iterations: 5 });
+      await m.fit(train, { seed, threads: 1 });
+      return m;
+    };
+    const [a, b, c] = [await fit(3), await fit(3), await fit(4)];
+    expect(b.userFactors).toEqual(a.userFactors);
+    expect(b.itemFactors).toEqual(a.itemFactors);
+    expect(b.itemBias).toEqual(a.itemBias);
+    expect(c.itemFactors).not.toEqual(a.itemFactors);
+  });
+
+  it('trains Hogwild on worker threads', async () => {
+    const matrix = randomInteractions({ users: 2500, items: 300, perUser: 10, seed: 5 });
+    const seen: BprEpochReport[] = [];
+    const m = new BprRecommender({ factors: 16, learningRate: 0.05, iterations: 4 });
+    const report = await m.fit(matrix, { seed: 1, threads: 2, onEpoch: (r) => void seen.push(r as BprEpochReport) });
+    expect(report.epochs).toBe(4);
+    expect(seen.at(-1)!.loss).toBeLessThan(seen[0]!.loss);
+    expect(m.itemFactors!.every(Number.isFinite)).toBe(true);
+  });
+
+  it('stops early on onEpoch false and rejects with AbortError on abort', async () => {
+    const early = await new BprRecommender(params).fit(train, { onEpoch: (r) => r.epoch < 2 });
+    expect(early).toMatchObject({ epochs: 2, stoppedEarly: true });
+    const controller = new AbortController();
+    const fit = new BprRecommender(params).fit(train, { signal: controller.signal, onEpoch: (r) => void (r.epoch === 3 && controller.abort()) });
+    await expect(fit).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('round-trips through an artifact with identical recommendations', () => {
+    const artifact = model.toArtifact();
+    expect(artifact.header).toMatchObject({ kind: 'bpr', version: 1, shapes: { userFactors: [120, 8], itemFactors: [40, 8], itemBias: [40] } });
+    const restored = BprRecommender.fromArtifact({
+      header: JSON.parse(JSON.stringify(artifact.header)) as ModelArtifact['header'],
+      buffers: Object.fromEntries(Object.entries(artifact.buffers).map(([name, buffer]) => [name, buffer.slice()])),
+    });
+    const a = model.recommend(allUsers, { k: 10, exclude: train });
+    const b = restored.recommend(allUsers, { k: 10, exclude: train });
+    expect(b.ids).toEqual(a.ids);
+    expect(b.scores).toEqual(a.scores);
+    expect(restored.similarItems(Int32Array.of(0, 20), 3)).toEqual(model.similarItems(Int32Array.of(0, 20), 3));
+  });
+
+  it('refuses corrupted artifacts and unsorted training rows', async () => {
+    const artifact = model.toArtifact();
+    expect(() => BprRecommender.fromArtifact({ ...artifact, header: { ...artifact.header, shapes: { ...artifact.header.shapes, itemBias: [39] } } })).toThrow(
+      /'itemBias' has 40 values but its shape \[39\] needs 39/,
+    );
+    expect(() => BprRecommender.fromArtifact({ ...artifact, header: { ...artifact.header, kind: 'als' } })).toThrow(/kind is 'als', expected 'bpr'/);
+    const indices = train.indices.slice();
+    [indices[0], indices[1]] = [indices[1]!, indices[0]!];
+    await expect(new BprRecommender(params).fit({ ...train, indices })).rejects.toThrow(/row 0 has unsorted/);
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * Worker-thread body of a BPR fit: SGD on the shared factor tables (Hogwild: no locks) with this
+ * thread's own random stream, for the number of samples each epoch message asks for.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SeededRng } from '../als/internal/rng.ts';
+import type { WorkerReply } from '../als/internal/worker-pool.ts';
+import { runBprSamples, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
+
+const port = parentPort!;
+const { seeds, workerIndex, ...state } = workerData as BprSharedState & { seeds: number[]; workerIndex: number };
+// Stream 0 is the main thread's.
+const rng = new SeededRng(seeds[workerIndex + 1]!);
+
+port.on('message', (samples: number) => {
+  let reply: WorkerReply<BprSampleStats>;
+  try {
+    const stats: BprSampleStats = { samples: 0, skipped: 0, correct: 0, lossSum: 0 };
+    runBprSamples(state, rng, samples, stats);
+    reply = { t: 'done', result: stats };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    reply = { t: 'error', message: e.message, name: e.name };
+  }
+  port.postMessage(reply);
+});

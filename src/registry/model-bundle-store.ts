@@ -1,0 +1,89 @@
+import { decodeArtifact, encodeArtifact, validateCsr, type CsrMatrix, type ModelKind } from '../models/core/index.ts';
+import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import type { MetricValues } from '../evaluation/index.ts';
+
+/** What a trained model needs to answer for external ids: the model, both id maps and what each user has already reserved. */
+export interface ModelBundle {
+  readonly manifest: ModelManifest;
+  readonly model: Uint8Array;
+  readonly userIds: readonly string[];
+  readonly itemIds: readonly string[];
+  /** Training interactions (users × items): excluded from a user's recommendations. */
+  readonly seen: CsrMatrix;
+}
+
+export interface ModelManifest {
+  readonly version: string;
+  readonly kind: ModelKind;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly trainedAt: string;
+  readonly users: number;
+  readonly items: number;
+  readonly interactions: number;
+  /** Hold-out metrics of the same settings, and of popularity on the same split. */
+  readonly holdout?: { readonly k: number; readonly metrics: MetricValues; readonly popularity: MetricValues; readonly users: number };
+}
+
+const MODELS = 'models';
+
+/** Where trained models live in the bucket: `models/<kind>/<version>/{manifest.json, model.pwm, ids.json, seen.pwm}`, plus `models/latest.json`. */
+export class ModelBundleStore {
+  readonly #store: ObjectStore;
+  constructor(store: ObjectStore) {
+    this.#store = store;
+  }
+
+  async save(bundle: ModelBundle): Promise<string> {
+    const { kind, version } = bundle.manifest;
+    const prefix = `${MODELS}/${kind}/${version}`;
+    await this.#store.put(`${prefix}/model.pwm`, bundle.model);
+    await this.#store.put(`${prefix}/ids.json`, JSON.stringify({ users: bundle.userIds, items: bundle.itemIds }));
+    const seen = encodeArtifact({
+      header: { kind, version: 1, params: {}, shapes: { seen: [bundle.seen.rows, bundle.seen.cols] } },
+      buffers: { indptr: bundle.seen.indptr, indices: bundle.seen.indices, data: bundle.seen.data },
+    });
+    await this.#store.put(`${prefix}/seen.pwm`, seen);
+    // The manifest is written last: a bundle is complete once its manifest exists.
+    await this.#store.put(`${prefix}/manifest.json`, JSON.stringify(bundle.manifest, null, 2));
+    await this.#store.put(`${MODELS}/latest.json`, JSON.stringify({ kind, version, prefix }));
+    return prefix;
+  }
+
+  /** The newest saved bundle (`models/latest.json`), or one by its `models/<kind>/<version>` prefix. */
+  async load(prefix?: string): Promise<ModelBundle> {
+    const where = prefix ?? (await this.#latestPrefix());
+    const manifest = JSON.parse(await this.#text(`${where}/manifest.json`)) as ModelManifest;
+    const ids = JSON.parse(await this.#text(`${where}/ids.json`)) as { users: string[]; items: string[] };
+    const seenArtifact = decodeArtifact(await this.#bytes(`${where}/seen.pwm`));
+    const [rows = 0, cols = 0] = seenArtifact.header.shapes['seen'] ?? [];
+    const seen: CsrMatrix = {
+      rows,
+      cols,
+      indptr: seenArtifact.buffers['indptr'] as Int32Array,
+      indices: seenArtifact.buffers['indices'] as Int32Array,
+      data: seenArtifact.buffers['data'] as Float32Array,
+    };
+    validateCsr(seen);
+    if (ids.users.length !== rows || ids.items.length !== cols) {
+      throw new ValidationError(`model bundle ${where} is inconsistent: ${ids.users.length}×${ids.items.length} ids for a ${rows}×${cols} matrix`);
+    }
+    return { manifest, model: await this.#bytes(`${where}/model.pwm`), userIds: ids.users, itemIds: ids.items, seen };
+  }
+
+  async #latestPrefix(): Promise<string> {
+    const info = await this.#store.stat(`${MODELS}/latest.json`);
+    if (!info) throw new NotFoundError(`no trained model in ${this.#store.url}: run pickwise train first`);
+    return (JSON.parse(await this.#text(`${MODELS}/latest.json`)) as { prefix: string }).prefix;
+  }
+
+  async #bytes(key: string): Promise<Uint8Array> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.#store.get(key)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async #text(key: string): Promise<string> {
+    return Buffer.from(await this.#bytes(key)).toString('utf8');
+  }
+}

@@ -1,0 +1,83 @@
+import { readFile, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
+
+/** train → recommend as a user runs them, on the embedded defaults. */
+describe('pickwise train, evaluate and recommend', () => {
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = await mkdtemp(path.join(tmpdir(), 'pickwise-train-'));
+  });
+  afterAll(async () => rm(cwd, { recursive: true, force: true }));
+
+  it('refuses to train on an empty warehouse with a clear message', async () => {
+    const r = await runCli(['train', '--algo', 'als'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no reservations to learn from: land files and run pickwise ingest first/);
+  });
+
+  it('trains, reports hold-out lift over popularity, saves, and recommends for one user and for all', async () => {
+    expect((await runCli(['generate', '--users', '400', '--services', '60', '--reservations', '8000'], { cwd })).code).toBe(0);
+    expect((await runCli(['ingest'], { cwd })).code).toBe(0);
+
+    const train = await runCli(['--json', 'train', '--algo', 'als', '--factors', '16', '--iterations', '8'], { cwd });
+    expect(train.code).toBe(0);
+    const summary = JSON.parse(train.stdout) as { holdout: { metrics: { ndcg: number }; popularity: { ndcg: number }; users: number }; saved: { prefix: string } };
+    expect(summary.holdout.users).toBeGreaterThan(50);
+    expect(summary.holdout.metrics.ndcg).toBeGreaterThan(summary.holdout.popularity.ndcg);
+    expect(summary.saved.prefix).toMatch(/^models\/als\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+
+    const one = await runCli(['--json', 'recommend', '--user', 'U0000002', '--k', '5'], { cwd });
+    expect(one.code).toBe(0);
+    const recs = JSON.parse(one.stdout) as { recommendations: { rank: number; serviceId: string; score: number }[] };
+    expect(recs.recommendations.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5]);
+    // Nothing the user already reserved (excluding canceled ones, which carry no weight) is recommended.
+    const reservations = (await readFile(path.join(cwd, '.pickwise/bucket/landing/reservations.csv'), 'utf8')).split('\n');
+    const seen = new Set(reservations.filter((l) => l.split(',')[1] === 'U0000002' && !l.includes(',canceled,')).map((l) => l.split(',')[2]));
+    expect(recs.recommendations.some((r) => seen.has(r.serviceId))).toBe(false);
+
+    const huge = JSON.parse((await runCli(['--json', 'recommend', '--user', 'U0000002', '--k', '1000'], { cwd })).stdout) as { recommendations: unknown[] };
+    expect(huge.recommendations.length).toBeLessThanOrEqual(60);
+    expect(huge.recommendations.length).toBeGreaterThan(60 - seen.size - 5);
+
+    const out = path.join(cwd, 'recs.csv');
+    expect((await runCli(['recommend', '--all', '--k', '3', '--out', out], { cwd })).code).toBe(0);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('user_id,item_id,rank,score');
+    expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(400);
+  });
+
+  it('answers an unknown user with a clear not-found error (exit 6)', async () => {
+    const r = await runCli(['recommend', '--user', 'nobody'], { cwd });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/user 'nobody' is not in the model/);
+  });
+
+  it('evaluates every model kind beside popularity without saving', async () => {
+    for (const algo of ['popular', 'item-knn', 'bpr']) {
+      const r = await runCli(['--json', 'evaluate', '--algo', algo, ...(algo === 'bpr' ? ['--iterations', '20'] : [])], { cwd });
+      expect(r.code).toBe(0);
+      const s = JSON.parse(r.stdout) as { kind: string; holdout: { metrics: { ndcg: number } }; saved?: unknown };
+      expect(s.kind).toBe(algo);
+      expect(s.holdout.metrics.ndcg).toBeGreaterThan(0);
+      expect(s.saved).toBeUndefined();
+    }
+    const refused = await runCli(['evaluate', '--algo', 'item-knn', '--factors', '8'], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/item-knn has no parameter\(s\) factors/);
+  });
+
+  it('reports a corrupted model artifact clearly instead of crashing', async () => {
+    const dir = path.join(cwd, '.pickwise/bucket/models/als');
+    const [version] = await readdir(dir);
+    const file = path.join(dir, version!, 'model.pwm');
+    const bytes = await readFile(file);
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
+    await writeFile(file, bytes);
+    const r = await runCli(['recommend', '--user', 'U0000002'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Model artifact is corrupted/);
+  });
+});
