@@ -87,7 +87,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
     state.gramPartials.fill(0, offset, offset + f * f);
     addGramRows(itemFactors, f, b * itemBlocks.size, Math.min(items, (b + 1) * itemBlocks.size), state.gramPartials, offset);
   }
-  let itemTrace = reduceGram(state, items);
+  reduceGram(state, items);
 
   const pool = shared ? new WorkerPool<AlsPhase, null>(WORKER_URL, threads - 1, state) : undefined;
   const onAbort = (): void => {
@@ -100,7 +100,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
     others?.catch(() => undefined);
     runAlsPhase(state, phase, scratch);
     if (others) await others;
-    if (signal?.aborted || Atomics.load(state.control, CONTROL_ABORT) !== 0) throw abortError('ALS training', signal!);
+    if (signal?.aborted || Atomics.load(state.control, CONTROL_ABORT) !== 0) throw abortError('ALS training', signal ?? AbortSignal.abort());
   };
 
   let epochs = 0;
@@ -115,7 +115,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
       const userTrace = reduceGram(state, users);
       await runPhase('solve-items');
       checkFailures(state, iteration, 'item');
-      itemTrace = reduceGram(state, items);
+      const itemTrace = reduceGram(state, items);
       let loss: number | undefined;
       if (options.computeLoss) {
         await runPhase('loss');
