@@ -13,6 +13,7 @@ export const ErrorCode = {
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   UNSUPPORTED_URL: 'UNSUPPORTED_URL',
   JOB_FAILED: 'JOB_FAILED',
+  MODEL_FIT_FAILED: 'MODEL_FIT_FAILED',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -91,6 +92,16 @@ export class UnsupportedUrlError extends AppError {
 export class JobFailedError extends AppError {
   constructor(message: string, options?: AppErrorOptions) {
     super({ code: ErrorCode.JOB_FAILED, httpStatus: 500, expected: false }, message, options);
+  }
+}
+
+/**
+ * Training diverged or hit a singular system (non-finite factors, a failed Cholesky). Usually the
+ * hyperparameters' fault (too little regularisation, too large a learning rate), hence `expected`.
+ */
+export class ModelFitError extends AppError {
+  constructor(message: string, options?: AppErrorOptions) {
+    super({ code: ErrorCode.MODEL_FIT_FAILED, httpStatus: 500, expected: true }, message, options);
   }
 }
 

@@ -7,6 +7,7 @@ export interface MutableIndexed<T> {
 }
 
 const TWO_POW_32 = 4294967296;
+const INV_TWO_POW_32 = 1 / TWO_POW_32;
 
 /** splitmix32: turns one 32-bit state into a well-mixed output, so nearby seeds give unrelated streams. */
 function splitmix32(state: number): number {
@@ -82,6 +83,14 @@ export class Rng {
       throw new ValidationError(`Rng.nextInt needs a positive integer bound ≤ 2^32, got ${n}`);
     }
     return Math.floor(this.next() * n);
+  }
+
+  /**
+   * Uniform integer in [0, n) without argument checks, for sampling loops that run millions of times
+   * (BPR's negative sampling). `n` must be a positive integer ≤ 2^32.
+   */
+  uniformInt(n: number): number {
+    return Math.floor(this.nextUint32() * INV_TWO_POW_32 * n);
   }
 
   /** True with probability `p`. */

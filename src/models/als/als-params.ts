@@ -1,6 +1,6 @@
 import { ValidationError } from '../../shared/errors.ts';
-import { requireInt, requireNumber } from './internal/errors.ts';
-import type { SearchSpace } from './internal/search-space.ts';
+import { requireInt, requireNumber } from '../core/param-checks.ts';
+import type { SearchSpace } from '../core/search-space.ts';
 
 /**
  * Hyperparameters of implicit-feedback ALS (Hu, Koren & Volinsky 2008), with the conventions of the

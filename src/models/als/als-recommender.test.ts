@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelArtifact } from '../core/recommender.ts';
 import { AlsRecommender } from './als-recommender.ts';
-import { cosine, plantedBlocks } from './internal/test-fixtures.ts';
+import { cosine, plantedBlocks } from '../core/test-fixtures.ts';
 
 const { train, heldOut, blockOfUser, blockOfItem } = plantedBlocks({ users: 60, items: 40, blocks: 4, density: 0.4, seed: 11 });
 const allUsers = Int32Array.from({ length: train.rows }, (_, u) => u);

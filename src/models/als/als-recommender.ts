@@ -5,7 +5,7 @@ import { choleskySolve } from './als-exact-solve.ts';
 import { addGramRows, createAlsScratch } from './als-kernels.ts';
 import { resolveAlsParams, type AlsParams } from './als-params.ts';
 import { trainAls, type AlsFitOptions } from './als-trainer.ts';
-import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from './internal/factor-model.ts';
+import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from '../core/factor-model.ts';
 
 const ARTIFACT_VERSION = 1;
 

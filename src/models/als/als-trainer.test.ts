@@ -3,7 +3,7 @@ import type { CsrMatrix } from '../core/csr.ts';
 import type { EpochReport } from '../core/recommender.ts';
 import { AlsRecommender } from './als-recommender.ts';
 import type { AlsParams } from './als-params.ts';
-import { plantedBlocks, randomInteractions } from './internal/test-fixtures.ts';
+import { plantedBlocks, randomInteractions } from '../core/test-fixtures.ts';
 
 const blocks = plantedBlocks({ users: 60, items: 40, blocks: 4, density: 0.4, seed: 11 });
 const small: Partial<AlsParams> = { factors: 8, regularization: 0.05, alpha: 10, iterations: 10 };
@@ -115,6 +115,6 @@ describe('ALS training', () => {
   it('rejects a malformed matrix with a clear message', async () => {
     const indices = blocks.train.indices.slice();
     indices[0] = 99;
-    await expect(new AlsRecommender(small).fit({ ...blocks.train, indices })).rejects.toThrow(/column 99 out of range/);
+    await expect(new AlsRecommender(small).fit({ ...blocks.train, indices })).rejects.toThrow(/row 0 has column 99, outside/);
   });
 });

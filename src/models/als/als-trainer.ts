@@ -14,11 +14,13 @@ import {
   type AlsPhase,
   type AlsSharedState,
 } from './als-phase.ts';
-import { abortError, ModelFitError } from './internal/errors.ts';
-import { allocate, checkCsr, maybeShared, resolveThreads, unshare, yieldToEventLoop } from './internal/fit-support.ts';
-import { SeededRng } from './internal/rng.ts';
-import { transposeCsr } from './internal/transpose.ts';
-import { workerUrl, WorkerPool } from './internal/worker-pool.ts';
+import { ModelFitError } from '../../shared/errors.ts';
+import { validateCsr } from '../core/csr-ops.ts';
+import { abortError } from '../core/param-checks.ts';
+import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
+import { Rng } from '../../shared/rng.ts';
+import { transpose } from '../core/csr-ops.ts';
+import { workerUrl, WorkerPool } from '../core/worker-pool.ts';
 import type { AlsRows } from './als-kernels.ts';
 
 const WORKER_URL = workerUrl(import.meta.url, 'als-worker');
@@ -46,7 +48,7 @@ export interface AlsFitResult {
  */
 export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: AlsFitOptions = {}): Promise<AlsFitResult> {
   const started = performance.now();
-  checkCsr(matrix, 'ALS training matrix');
+  validateCsr(matrix);
   const { signal, onEpoch } = options;
   if (signal?.aborted) throw abortError('ALS training', signal);
   const { rows: users, cols: items } = matrix;
@@ -56,12 +58,12 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
   const threads = resolveThreads(options.threads, nnz, maxUseful);
   const shared = threads > 1;
 
-  const rng = new SeededRng(options.seed ?? 0);
+  const rng = new Rng(options.seed ?? 0);
   // implicit's initialisation: uniform(0, 1) · 0.01, users first.
   const userFactors = allocate(Float32Array, users * f, shared);
   const itemFactors = allocate(Float32Array, items * f, shared);
-  for (let q = 0; q < userFactors.length; q++) userFactors[q] = rng.nextFloat() * 0.01;
-  for (let q = 0; q < itemFactors.length; q++) itemFactors[q] = rng.nextFloat() * 0.01;
+  for (let q = 0; q < userFactors.length; q++) userFactors[q] = rng.next() * 0.01;
+  for (let q = 0; q < itemFactors.length; q++) itemFactors[q] = rng.next() * 0.01;
 
   const state: AlsSharedState = {
     users,
@@ -71,7 +73,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
     cgSteps: params.cgSteps,
     solver: params.solver,
     userRows: confidenceRows(matrix, params.alpha, shared),
-    itemRows: confidenceRows(transposeCsr(matrix), params.alpha, shared),
+    itemRows: confidenceRows(transpose(matrix), params.alpha, shared),
     userFactors,
     itemFactors,
     gram: allocate(Float64Array, f * f, shared),

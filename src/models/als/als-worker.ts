@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAlsScratch } from './als-kernels.ts';
 import { runAlsPhase, type AlsPhase, type AlsSharedState } from './als-phase.ts';
-import type { WorkerReply } from './internal/worker-pool.ts';
+import type { WorkerReply } from '../core/worker-pool.ts';
 
 const port = parentPort!;
 const state = workerData as AlsSharedState;

@@ -1,4 +1,4 @@
-import type { SeededRng } from '../als/internal/rng.ts';
+import type { Rng } from '../../shared/rng.ts';
 
 /**
  * BPR-Opt by SGD (Rendle et al. 2009, as implicit's `bpr_update`). For a sample (u, i, j) — i a
@@ -55,7 +55,7 @@ function contains(indices: Int32Array, from: number, to: number, item: number): 
 }
 
 /** Runs `samples` SGD updates drawn from `rng`, adding to `stats`. */
-export function runBprSamples(state: BprSharedState, rng: SeededRng, samples: number, stats: BprSampleStats): void {
+export function runBprSamples(state: BprSharedState, rng: Rng, samples: number, stats: BprSampleStats): void {
   const { items, factors: f, learningRate: lr, regularization: reg, indptr, indices, userOfNonZero, userFactors: x, itemFactors: y, itemBias: bias } = state;
   const nnz = indptr[state.users]!;
   if (nnz === 0) return;
@@ -63,14 +63,14 @@ export function runBprSamples(state: BprSharedState, rng: SeededRng, samples: nu
   let correct = 0;
   let lossSum = 0;
   for (let s = 0; s < samples; s++) {
-    const q = rng.nextInt(nnz);
+    const q = rng.uniformInt(nnz);
     const u = userOfNonZero[q]!;
     const i = indices[q]!;
     const from = indptr[u]!;
     const to = indptr[u + 1]!;
     let j = -1;
     for (let attempt = 0; attempt < MAX_NEGATIVE_TRIES; attempt++) {
-      const candidate = rng.nextInt(items);
+      const candidate = rng.uniformInt(items);
       if (!contains(indices, from, to, candidate)) {
         j = candidate;
         break;

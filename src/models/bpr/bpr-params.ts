@@ -1,5 +1,5 @@
-import { requireInt, requireNumber } from '../als/internal/errors.ts';
-import type { SearchSpace } from '../als/internal/search-space.ts';
+import { requireInt, requireNumber } from '../core/param-checks.ts';
+import type { SearchSpace } from '../core/search-space.ts';
 
 /**
  * Hyperparameters of Bayesian Personalised Ranking (Rendle et al. 2009) trained by SGD as the

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelArtifact } from '../core/recommender.ts';
-import { plantedBlocks, randomInteractions } from '../als/internal/test-fixtures.ts';
+import { plantedBlocks, randomInteractions } from '../core/test-fixtures.ts';
 import { BprRecommender } from './bpr-recommender.ts';
 import type { BprEpochReport } from './bpr-trainer.ts';
 import type { BprParams } from './bpr-params.ts';
@@ -100,6 +100,6 @@ describe('BprRecommender', () => {
     expect(() => BprRecommender.fromArtifact({ ...artifact, header: { ...artifact.header, kind: 'als' } })).toThrow(/kind is 'als', expected 'bpr'/);
     const indices = train.indices.slice();
     [indices[0], indices[1]] = [indices[1]!, indices[0]!];
-    await expect(new BprRecommender(params).fit({ ...train, indices })).rejects.toThrow(/row 0 has unsorted/);
+    await expect(new BprRecommender(params).fit({ ...train, indices })).rejects.toThrow(/row 0 columns are not st/);
   });
 });

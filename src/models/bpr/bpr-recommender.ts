@@ -1,7 +1,7 @@
 import type { CsrMatrix } from '../core/csr.ts';
 import type { FitOptions, FitReport, ModelArtifact, Recommender, RecommendOptions, TopK } from '../core/recommender.ts';
 import { ValidationError } from '../../shared/errors.ts';
-import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from '../als/internal/factor-model.ts';
+import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from '../core/factor-model.ts';
 import { resolveBprParams, type BprParams } from './bpr-params.ts';
 import { trainBpr } from './bpr-trainer.ts';
 

@@ -1,10 +1,12 @@
 import type { CsrMatrix } from '../core/csr.ts';
 import type { EpochReport, FitOptions, FitReport } from '../core/recommender.ts';
 import { ValidationError } from '../../shared/errors.ts';
-import { abortError, ModelFitError } from '../als/internal/errors.ts';
-import { allocate, checkCsr, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../als/internal/fit-support.ts';
-import { SeededRng } from '../als/internal/rng.ts';
-import { workerUrl, WorkerPool } from '../als/internal/worker-pool.ts';
+import { ModelFitError } from '../../shared/errors.ts';
+import { validateCsr } from '../core/csr-ops.ts';
+import { abortError } from '../core/param-checks.ts';
+import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
+import { Rng } from '../../shared/rng.ts';
+import { workerUrl, WorkerPool } from '../core/worker-pool.ts';
 import { runBprSamples, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
 import type { BprParams } from './bpr-params.ts';
 
@@ -40,7 +42,7 @@ export interface BprFitResult {
  */
 export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: FitOptions = {}): Promise<BprFitResult> {
   const started = performance.now();
-  checkCsr(matrix, 'BPR training matrix');
+  validateCsr(matrix);
   checkSortedRows(matrix);
   const { signal, onEpoch } = options;
   if (signal?.aborted) throw abortError('BPR training', signal);
@@ -51,20 +53,20 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Fi
   const shared = threads > 1;
 
   // implicit's initialisation: uniform(−0.5, 0.5)/f for factors and item bias, zero for rows never seen.
-  const rng = new SeededRng(options.seed ?? 0);
+  const rng = new Rng(options.seed ?? 0);
   const itemFactors = allocate(Float32Array, items * f, shared);
   const itemBias = allocate(Float32Array, items, shared);
   const userFactors = allocate(Float32Array, users * f, shared);
   const itemSeen = new Uint8Array(items);
   for (let q = 0; q < nnz; q++) itemSeen[matrix.indices[q]!] = 1;
   for (let i = 0; i < items; i++) {
-    for (let k = 0; k < f; k++) itemFactors[i * f + k] = itemSeen[i] ? (rng.nextFloat() - 0.5) / f : 0;
-    itemBias[i] = itemSeen[i] ? (rng.nextFloat() - 0.5) / f : 0;
+    for (let k = 0; k < f; k++) itemFactors[i * f + k] = itemSeen[i] ? (rng.next() - 0.5) / f : 0;
+    itemBias[i] = itemSeen[i] ? (rng.next() - 0.5) / f : 0;
   }
   const userOfNonZero = allocate(Int32Array, nnz, shared);
   for (let u = 0; u < users; u++) {
     const seen = indptr[u + 1]! > indptr[u]!;
-    for (let k = 0; k < f; k++) userFactors[u * f + k] = seen ? (rng.nextFloat() - 0.5) / f : 0;
+    for (let k = 0; k < f; k++) userFactors[u * f + k] = seen ? (rng.next() - 0.5) / f : 0;
     userOfNonZero.fill(u, indptr[u]!, indptr[u + 1]!);
   }
   const seeds = Array.from({ length: threads }, () => rng.nextUint32());
@@ -82,7 +84,7 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Fi
     itemFactors,
     itemBias,
   };
-  const mainRng = new SeededRng(seeds[0]!);
+  const mainRng = new Rng(seeds[0]!);
   const pool = shared ? new WorkerPool<number, BprSampleStats>(WORKER_URL, threads - 1, { ...state, seeds }) : undefined;
   const perWorker = Math.floor(nnz / threads);
   let epochs = 0;

@@ -3,14 +3,14 @@
  * thread's own random stream, for the number of samples each epoch message asks for.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SeededRng } from '../als/internal/rng.ts';
-import type { WorkerReply } from '../als/internal/worker-pool.ts';
+import { Rng } from '../../shared/rng.ts';
+import type { WorkerReply } from '../core/worker-pool.ts';
 import { runBprSamples, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
 
 const port = parentPort!;
 const { seeds, workerIndex, ...state } = workerData as BprSharedState & { seeds: number[]; workerIndex: number };
 // Stream 0 is the main thread's.
-const rng = new SeededRng(seeds[workerIndex + 1]!);
+const rng = new Rng(seeds[workerIndex + 1]!);
 
 port.on('message', (samples: number) => {
   let reply: WorkerReply<BprSampleStats>;

@@ -1,7 +1,8 @@
-import type { CsrMatrix } from '../../core/csr.ts';
-import type { ModelArtifact, ModelKind, RecommendOptions, TopK } from '../../core/recommender.ts';
-import { allocateTopK, selectTopK } from '../../core/top-k.ts';
-import { ValidationError } from '../../../shared/errors.ts';
+import { checkK } from './recommend-args.ts';
+import type { CsrMatrix } from './csr.ts';
+import type { ModelArtifact, ModelKind, RecommendOptions, TopK } from './recommender.ts';
+import { allocateTopK, selectTopK } from './top-k.ts';
+import { ValidationError } from '../../shared/errors.ts';
 
 /** The fitted state of a latent-factor model: score(u, i) = x_u · y_i (+ b_i). Row-major tables. */
 export interface FactorTables {
@@ -38,10 +39,6 @@ function checkIds(ids: Int32Array, limit: number, what: string): void {
   }
 }
 
-function checkK(k: number): void {
-  if (!Number.isInteger(k) || k < 0) throw new ValidationError(`k must be a non-negative integer, got ${String(k)}`);
-}
-
 /**
  * Top-k items per user by x_u · y_i (+ b_i). Items in the user's row of `exclude` score −∞ (never
  * returned); with `candidates`, only those items are scored. Rows of fewer than k items pad with −1.
@@ -49,7 +46,7 @@ function checkK(k: number): void {
 export function recommendFromFactors(model: FactorTables, users: Int32Array, options: RecommendOptions): TopK {
   const { k, exclude, candidates } = options;
   const { factors: f, items, userFactors, itemFactors, itemBias } = model;
-  checkK(k);
+  checkK(k, 'recommend');
   checkIds(users, model.users, 'user');
   if (candidates) checkIds(candidates, items, 'candidate item');
   const out = allocateTopK(users.length, k);
@@ -93,7 +90,7 @@ export function rowNorms(table: Float32Array, rows: number, f: number): Float32A
  * A zero factor (an item never seen in training) has similarity 0 to everything.
  */
 export function similarItemsFromFactors(model: FactorTables, norms: Float32Array, queryItems: Int32Array, k: number): TopK {
-  checkK(k);
+  checkK(k, 'similarItems');
   const { factors: f, items, itemFactors } = model;
   checkIds(queryItems, items, 'item');
   const out = allocateTopK(queryItems.length, k);

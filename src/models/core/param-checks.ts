@@ -1,14 +1,4 @@
-import { AppError, ErrorCode, ValidationError } from '../../../shared/errors.ts';
-
-/**
- * Training diverged or hit a singular system (non-finite factors, a failed Cholesky). Usually the
- * hyperparameters' fault (too little regularisation, too large a learning rate), hence `expected`.
- */
-export class ModelFitError extends AppError {
-  constructor(message: string, options?: { cause?: unknown; details?: Readonly<Record<string, unknown>> }) {
-    super({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: true }, message, options);
-  }
-}
+import { ValidationError } from '../../shared/errors.ts';
 
 /** The error `fit` rejects with when its `AbortSignal` fires: name 'AbortError', like DOM aborts. */
 export function abortError(what: string, signal: AbortSignal): Error {

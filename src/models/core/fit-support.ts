@@ -1,25 +1,9 @@
 import { availableParallelism } from 'node:os';
-import type { CsrMatrix } from '../../core/csr.ts';
-import { ValidationError } from '../../../shared/errors.ts';
+import type { CsrMatrix } from './csr.ts';
+import { ValidationError } from '../../shared/errors.ts';
 
 /** Below this many non-zeros a fit runs on the calling thread: starting workers would cost more than they save. */
 export const MIN_NNZ_FOR_THREADS = 20_000;
-
-/** Checks the CSR invariants the kernels rely on (lengths, monotone indptr, column range); O(nnz). */
-export function checkCsr(matrix: CsrMatrix, what: string): void {
-  const { rows, cols, indptr, indices, data } = matrix;
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) throw new ValidationError(`${what}: bad shape ${rows} × ${cols}`);
-  if (indptr.length !== rows + 1 || indptr[0] !== 0) throw new ValidationError(`${what}: indptr must have rows + 1 entries starting at 0`);
-  const nnz = indptr[rows]!;
-  if (indices.length < nnz || data.length < nnz) throw new ValidationError(`${what}: indices/data shorter than indptr[rows] = ${nnz}`);
-  for (let r = 0; r < rows; r++) {
-    if (indptr[r + 1]! < indptr[r]!) throw new ValidationError(`${what}: indptr decreases at row ${r}`);
-  }
-  for (let q = 0; q < nnz; q++) {
-    const c = indices[q]!;
-    if (c < 0 || c >= cols) throw new ValidationError(`${what}: column ${c} out of range [0, ${cols}) at non-zero ${q}`);
-  }
-}
 
 /** Threads for a fit: the request (default: available cores), 1 for small matrices, never more than `maxUseful`. */
 export function resolveThreads(requested: number | undefined, nnz: number, maxUseful: number): number {

@@ -1,5 +1,5 @@
-import type { CsrMatrix } from '../../core/csr.ts';
-import { SeededRng } from './rng.ts';
+import type { CsrMatrix } from './csr.ts';
+import { Rng } from './rng.ts';
 
 /** A users × items matrix with a planted block structure, and one held-out in-block positive per user. */
 export interface PlantedBlocks {
@@ -17,7 +17,7 @@ export interface PlantedBlocks {
  */
 export function plantedBlocks(options: { users: number; items: number; blocks: number; density: number; seed: number }): PlantedBlocks {
   const { users, items, blocks, density } = options;
-  const rng = new SeededRng(options.seed);
+  const rng = new Rng(options.seed);
   const usersPerBlock = users / blocks;
   const itemsPerBlock = items / blocks;
   const blockOfUser = (u: number): number => Math.floor(u / usersPerBlock);
@@ -28,7 +28,7 @@ export function plantedBlocks(options: { users: number; items: number; blocks: n
   for (let u = 0; u < users; u++) {
     const first = blockOfUser(u) * itemsPerBlock;
     const row: number[] = [];
-    for (let i = first; i < first + itemsPerBlock; i++) if (rng.nextFloat() < density) row.push(i);
+    for (let i = first; i < first + itemsPerBlock; i++) if (rng.next() < density) row.push(i);
     while (row.length < 3) {
       const i = first + rng.nextInt(itemsPerBlock);
       if (!row.includes(i)) row.push(i);
@@ -46,7 +46,7 @@ export function plantedBlocks(options: { users: number; items: number; blocks: n
 /** A users × items matrix with about `perUser` random items per user (uniform), values 1. */
 export function randomInteractions(options: { users: number; items: number; perUser: number; seed: number }): CsrMatrix {
   const { users, items, perUser } = options;
-  const rng = new SeededRng(options.seed);
+  const rng = new Rng(options.seed);
   const indptr = new Int32Array(users + 1);
   const indices: number[] = [];
   const seen = new Uint8Array(items);
@@ -55,7 +55,7 @@ export function randomInteractions(options: { users: number; items: number; perU
     const n = 1 + rng.nextInt(2 * perUser - 1);
     for (let t = 0; t < n; t++) {
       // Skewed popularity: squaring a uniform favours low ids.
-      const x = rng.nextFloat();
+      const x = rng.next();
       const i = Math.floor(x * x * items);
       if (!seen[i]) {
         seen[i] = 1;
