@@ -15,11 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/index.ts';
 import { loadInteractionLog, type InteractionLog } from '../src/features/index.ts';
-import { csrFromCoo, type CsrMatrix, type Recommender } from '../src/models/core/index.ts';
-import { rankingMetricsAtK, type RankingReport } from '../src/evaluation/index.ts';
-import { PopularRecommender } from '../src/models/popular/index.ts';
-import { ItemKnnRecommender } from '../src/models/item-knn/index.ts';
-import { AlsRecommender } from '../src/models/als/index.ts';
+import { csrFromCoo, type CsrMatrix } from '../src/models/core/index.ts';
+import { fitAndScore, printModelTable } from './model-table.ts';
 import { runIngestJob } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
@@ -27,17 +24,6 @@ import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(root, '..', 'shared', 'data', 'movielens-small');
-
-type Factory = () => Promise<Recommender>;
-const FACTORIES: Record<string, Factory> = {
-  popular: async () => new PopularRecommender(),
-  'item-knn': async () => new ItemKnnRecommender(),
-  als: async () => new AlsRecommender(),
-  bpr: async () => {
-    const { BprRecommender } = await import('../src/models/bpr/index.ts');
-    return new BprRecommender() as Recommender;
-  },
-};
 
 /** Test pairs as a CSR over the same dense ids; unknown users/items are added so they count as misses. */
 function testMatrix(log: InteractionLog, pairs: [string, string][]): { test: CsrMatrix; unknownUsers: number; unknownItems: number } {
@@ -75,24 +61,8 @@ async function main(): Promise<void> {
     const train = csrFromCoo({ rows: log.users.size, cols: log.items.size, rowIdx: log.user, colIdx: log.item, values: log.value, duplicates: 'sum' });
     console.log(`ingested ${ingest.rowsLoaded} rows (${ingest.rowsRejected} rejected) in ${ingest.seconds.toFixed(2)} s; train ${trainUsers} users × ${trainItems} items, ${train.indices.length} non-zeros; test ${pairs.length} pairs (${unknownUsers} unknown users, ${unknownItems} unknown items)`);
 
-    const rows: { model: string; report: RankingReport; fitSeconds: number }[] = [];
-    for (const name of values.models!.split(',')) {
-      const factory = FACTORIES[name];
-      if (!factory) throw new Error(`unknown model ${name}; known: ${Object.keys(FACTORIES).join(', ')}`);
-      const model = await factory();
-      const t = performance.now();
-      await model.fit(train, { seed: 42, threads });
-      const fitSeconds = (performance.now() - t) / 1000;
-      rows.push({ model: name, report: rankingMetricsAtK(model, train, test, { k: 10 }), fitSeconds });
-    }
-    const base = rows.find((r) => r.model === 'popular')?.report;
-    console.log('\nmodel     | recall@10 | NDCG@10 | MAP@10 | hit rate | coverage | lift NDCG | fit s');
-    console.log('----------|-----------|---------|--------|----------|----------|-----------|------');
-    for (const { model, report, fitSeconds } of rows) {
-      const lift = base ? `${(((report.ndcg - base.ndcg) / base.ndcg) * 100).toFixed(0)} %` : '—';
-      console.log(`${model.padEnd(9)} | ${report.recall.toFixed(4).padStart(9)} | ${report.ndcg.toFixed(4).padStart(7)} | ${report.map.toFixed(4).padStart(6)} | ${report.hitRate.toFixed(3).padStart(8)} | ${report.coverage.toFixed(3).padStart(8)} | ${(model === 'popular' ? '—' : lift).padStart(9)} | ${fitSeconds.toFixed(2)}`);
-    }
-    console.log(`(${rows[0]?.report.users ?? 0} test users; reference figures: ../shared/data/README.md)`);
+    printModelTable(await fitAndScore(train, test, values.models!.split(','), threads));
+    console.log('reference figures: ../shared/data/README.md');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
