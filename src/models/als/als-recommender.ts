@@ -1,13 +1,12 @@
 import type { CsrMatrix } from '../core/csr.ts';
-import type { FitReport, ModelArtifact, Recommender, RecommendOptions, TopK } from '../core/recommender.ts';
+import type { FitReport, ModelArtifact } from '../core/recommender.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { choleskySolve } from './als-exact-solve.ts';
 import { addGramRows, createAlsScratch } from './als-kernels.ts';
 import { resolveAlsParams, type AlsParams } from './als-params.ts';
 import { trainAls, type AlsFitOptions } from './als-trainer.ts';
-import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from '../core/factor-model.ts';
+import { FactorRecommender, readFactorArtifact } from '../core/factor-recommender.ts';
 
-const ARTIFACT_VERSION = 1;
 
 /** A new user's interactions for {@link AlsRecommender.foldIn}: item ids and their values (as in the CSR). */
 export interface FoldInInteractions {
@@ -20,42 +19,19 @@ export interface FoldInInteractions {
  * the conjugate-gradient row solver of Takács et al. 2011, as the `implicit` library fits it.
  * score(u, i) = x_u · y_i. See als-params.ts for the hyperparameters and als-trainer.ts for threading.
  */
-export class AlsRecommender implements Recommender {
+export class AlsRecommender extends FactorRecommender<AlsParams> {
   readonly kind = 'als' as const;
-  readonly params: AlsParams;
-  #model: FactorTables | undefined;
-  #itemNorms: Float32Array | undefined;
   #itemGram: Float64Array | undefined;
 
   constructor(params: Partial<AlsParams> = {}) {
-    this.params = resolveAlsParams(params);
-  }
-
-  /** Users × factors, row-major; undefined before fit. Do not modify. */
-  get userFactors(): Float32Array | undefined {
-    return this.#model?.userFactors;
-  }
-
-  /** Items × factors, row-major; undefined before fit. Do not modify. */
-  get itemFactors(): Float32Array | undefined {
-    return this.#model?.itemFactors;
+    super(resolveAlsParams(params));
   }
 
   /** Fits to a users × items matrix of interaction values (confidence c = alpha · value). */
   async fit(matrix: CsrMatrix, options: AlsFitOptions = {}): Promise<FitReport> {
     const { userFactors, itemFactors, report } = await trainAls(matrix, this.params, options);
-    this.#adopt({ users: matrix.rows, items: matrix.cols, factors: this.params.factors, userFactors, itemFactors });
+    this.adopt({ users: matrix.rows, items: matrix.cols, factors: this.params.factors, userFactors, itemFactors });
     return report;
-  }
-
-  recommend(users: Int32Array, options: RecommendOptions): TopK {
-    return recommendFromFactors(this.#fitted(), users, options);
-  }
-
-  similarItems(items: Int32Array, k: number): TopK {
-    const model = this.#fitted();
-    this.#itemNorms ??= rowNorms(model.itemFactors, model.items, model.factors);
-    return similarItemsFromFactors(model, this.#itemNorms, items, k);
   }
 
   /**
@@ -64,7 +40,7 @@ export class AlsRecommender implements Recommender {
    * No interactions give the zero factor. Scores are then x · y_i like any user's.
    */
   foldIn(interactions: FoldInInteractions): Float32Array {
-    const model = this.#fitted();
+    const model = this.fitted();
     const { items, values } = interactions;
     const f = model.factors;
     if (items.length !== values.length) throw new ValidationError(`foldIn: ${items.length} items but ${values.length} values`);
@@ -96,52 +72,15 @@ export class AlsRecommender implements Recommender {
     return result;
   }
 
-  /** Header `{ kind: 'als', version: 1, params, shapes }` plus the two factor tables (not copied). */
-  toArtifact(): ModelArtifact {
-    const model = this.#fitted();
-    return {
-      header: {
-        kind: 'als',
-        version: ARTIFACT_VERSION,
-        params: { ...this.params },
-        shapes: { userFactors: [model.users, model.factors], itemFactors: [model.items, model.factors] },
-      },
-      buffers: { userFactors: model.userFactors, itemFactors: model.itemFactors },
-    };
-  }
-
   /** A fitted model from {@link toArtifact}'s output; throws a ValidationError naming what is inconsistent. */
   static fromArtifact(artifact: ModelArtifact): AlsRecommender {
-    const shapes = checkFactorArtifact(artifact, { kind: 'als', version: ARTIFACT_VERSION, buffers: ['userFactors', 'itemFactors'] });
-    const [users, f] = shapes.userFactors!;
-    const [items, itemCols] = shapes.itemFactors!;
-    if (itemCols !== f) throw new ValidationError(`als artifact: userFactors has ${f} columns but itemFactors has ${itemCols}`);
-    let params: AlsParams;
-    try {
-      params = resolveAlsParams(artifact.header.params as Partial<AlsParams>);
-    } catch (error) {
-      throw new ValidationError(`als artifact: bad params (${error instanceof Error ? error.message : String(error)})`, { cause: error });
-    }
-    if (params.factors !== f) throw new ValidationError(`als artifact: params.factors is ${params.factors} but the factor tables have ${f} columns`);
+    const { params, tables } = readFactorArtifact<AlsParams>(artifact, { kind: 'als', withItemBias: false, resolveParams: resolveAlsParams });
     const model = new AlsRecommender(params);
-    model.#adopt({
-      users,
-      items,
-      factors: f,
-      userFactors: artifact.buffers.userFactors as Float32Array,
-      itemFactors: artifact.buffers.itemFactors as Float32Array,
-    });
+    model.adopt(tables);
     return model;
   }
 
-  #adopt(model: FactorTables): void {
-    this.#model = model;
-    this.#itemNorms = undefined;
+  protected override onAdopt(): void {
     this.#itemGram = undefined;
-  }
-
-  #fitted(): FactorTables {
-    if (!this.#model) throw new ValidationError('the ALS model is not fitted: call fit() or AlsRecommender.fromArtifact() first');
-    return this.#model;
   }
 }
