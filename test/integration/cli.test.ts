@@ -3,9 +3,19 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWarehouse } from '../../src/warehouse/index.ts';
+import { openWarehouse, type Warehouse } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { runCli, startCli } from '../support/run-cli.ts';
+
+/** Polls the ledger (every 25 ms, at most 15 s) until `key` has `status`; returns the last status seen. */
+async function waitForLedgerStatus(warehouse: Warehouse, key: string, status: string): Promise<string | undefined> {
+  let state: string | undefined;
+  for (let i = 0; i < 600 && state !== status; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    state = await warehouse.db.selectFrom('ingestFile').select('status').where('objectKey', '=', key).executeTakeFirst().then((e) => e?.status, () => undefined);
+  }
+  return state;
+}
 
 /** `pickwise` as a user runs it: a child process, its exit code, stdout and stderr. */
 describe('pickwise CLI on the embedded defaults', () => {
@@ -87,12 +97,7 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
       const first = startCli(args, { cwd });
       const warehouse = await openWarehouse({ url: busyUrl });
       try {
-        let state: string | undefined;
-        for (let i = 0; i < 600 && state !== 'loading'; i++) {
-          await new Promise((r) => setTimeout(r, 25));
-          state = await warehouse.db.selectFrom('ingestFile').select('status').where('objectKey', '=', 'landing/reservations.csv').executeTakeFirst().then((e) => e?.status, () => undefined);
-        }
-        expect(state).toBe('loading');
+        expect(await waitForLedgerStatus(warehouse, 'landing/reservations.csv', 'loading')).toBe('loading');
         const second = await runCli(args, { cwd });
         expect(second.code).toBe(5);
         expect(second.stderr).toMatch(/another pickwise ingest is running on .* \((process \d+ on |MariaDB connection \d+)/);
@@ -114,12 +119,7 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
       const warehouse = await openWarehouse({ url });
       try {
         // Wait until the reservations file is being loaded, then kill the process without warning.
-        let state: string | undefined;
-        for (let i = 0; i < 600 && state !== 'loading'; i++) {
-          await new Promise((r) => setTimeout(r, 25));
-          state = await warehouse.db.selectFrom('ingestFile').select('status').where('objectKey', '=', 'landing/reservations.csv').executeTakeFirst().then((e) => e?.status, () => undefined);
-        }
-        expect(state).toBe('loading');
+        expect(await waitForLedgerStatus(warehouse, 'landing/reservations.csv', 'loading')).toBe('loading');
         await new Promise((r) => setTimeout(r, 400));
         run.child.kill('SIGKILL');
         await run.done;
