@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { dbMigrateCommand } from './commands/db-migrate.ts';
+import { featuresBuildCommand } from './commands/features-build.ts';
 import { generateCommand } from './commands/generate.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { recommendCommand } from './commands/recommend.ts';
@@ -8,7 +9,7 @@ import { evaluateCommand, trainCommand } from './commands/train.ts';
 import type { CommandSpec } from './command.ts';
 import { registerCommand } from './run-command.ts';
 
-const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, trainCommand, evaluateCommand, recommendCommand];
+const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, featuresBuildCommand, trainCommand, evaluateCommand, recommendCommand];
 
 /** Parses argv, runs one command and resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,12 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../shared/worker-thread.ts';
 import { AppError, ErrorCode, FileRejectedError, type ErrorCode as ErrorCodeT } from '../shared/errors.ts';
 import type { CsvReadSummary } from './csv-records.ts';
 import { unpackReservations, type MainToWorker, type WorkerToMain } from './parse-worker-protocol.ts';
 import type { ValidatedBatchOptions } from './validated-batches.ts';
 
-// Compiled (dist/*.js): start the worker's own module. From source (*.ts): a boot file registers the
-// TypeScript loader first, since workers do not inherit the main thread's.
-const WORKER_URL = import.meta.url.endsWith('.js') ? new URL('./parse-worker.js', import.meta.url) : new URL('./parse-worker.boot.mjs', import.meta.url);
 /** Byte chunks in flight to the worker before the reader waits. */
 const MAX_CHUNKS_IN_FLIGHT = 4;
 
@@ -24,7 +21,7 @@ export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Pr
   // A small heap makes V8 collect early (peak memory of a load stays low); room is added for the id sets.
   const ids = (workerData.users?.length ?? 0) + (workerData.services?.length ?? 0);
   const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 + Math.ceil((ids * 200) / (1 << 20)) };
-  const worker = new Worker(WORKER_URL, { workerData, resourceLimits });
+  const worker = startWorker(import.meta.url, 'parse-worker', { workerData, resourceLimits });
   const send = (message: MainToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(message, transfer);
   return new Promise<CsvReadSummary>((resolve, reject) => {
     let settled = false;

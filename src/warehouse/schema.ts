@@ -17,6 +17,9 @@ export interface WarehouseDb {
   factReservation: FactReservationTable;
   ingestFile: IngestFileTable;
   ingestPendingRow: IngestPendingRowTable;
+  featSnapshot: FeatSnapshotTable;
+  featUser: FeatUserTable;
+  featService: FeatServiceTable;
 }
 
 export interface DimRegionTable {
@@ -118,4 +121,52 @@ export interface IngestPendingRowTable {
   reservedAt: string;
   rating: string;
   createdAt: string;
+}
+
+/** One feature build (see migration 0002-feature-tables for the meaning of every column). */
+export interface FeatSnapshotTable {
+  snapshotId: Generated<number>;
+  /** Newest `reserved_at` the snapshot covers; null when the warehouse held no reservations. */
+  asOf: string | null;
+  builtAt: string;
+  users: number;
+  services: number;
+}
+
+export interface FeatUserTable {
+  snapshotId: number;
+  userKey: number;
+  reservations: number;
+  completed: number;
+  canceled: number;
+  cancelRate: number;
+  lastReservedAt: string | null;
+  regionKey: number | null;
+  /** Decade of age in the as-of year, e.g. `20-29`. */
+  ageBand: string | null;
+  /** Comma-separated category keys, most completed first (at most 3); `''` when none. */
+  favouriteCategoryKeys: string;
+}
+
+export type PriceBand = 'low' | 'mid' | 'high';
+
+/**
+ * Window columns are `reservations_last7d`/`_last30d` rather than `reservations_7d`: CamelCasePlugin puts no
+ * underscore before a digit, so `reservations_7d` would not survive the camelCase ↔ snake_case round trip.
+ */
+export interface FeatServiceTable {
+  snapshotId: number;
+  serviceKey: number;
+  reservationsLast7d: number;
+  reservationsLast30d: number;
+  reservationsAll: number;
+  completed: number;
+  canceled: number;
+  completionRate: number;
+  cancelRate: number;
+  ratingMean: number | null;
+  ratingCount: number;
+  categoryKey: number;
+  regionKey: number | null;
+  priceBand: PriceBand;
 }

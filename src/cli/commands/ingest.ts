@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { buildFeatureTables, type FeatureBuildSummary } from '../../features/index.ts';
 import { runIngestJob, type IngestSummary } from '../../pipeline/index.ts';
 import { createProgressBar } from '../../shared/progress.ts';
 import { defineCommand } from '../command.ts';
 import { ExitCode } from '../run-command.ts';
+import { printFeatureBuild } from './features-build.ts';
 
 export const ingestCommand = defineCommand({
   name: 'ingest',
@@ -10,11 +12,12 @@ export const ingestCommand = defineCommand({
   options: z.object({
     retryQuarantine: z.boolean().optional().describe('re-validate reservations quarantined for an unknown user or service, after loading new files'),
   }),
-  async run(runtime, options, io): Promise<IngestSummary> {
+  async run(runtime, options, io): Promise<IngestSummary & { features?: FeatureBuildSummary }> {
     const [store, warehouse] = [await runtime.store(), await runtime.warehouse()];
     const bar = createProgressBar(process.stderr, !io.json && process.stderr.isTTY === true);
+    let summary: IngestSummary;
     try {
-      return await runIngestJob({
+      summary = await runIngestJob({
         store,
         warehouse,
         config: runtime.config.ingest,
@@ -25,6 +28,10 @@ export const ingestCommand = defineCommand({
     } finally {
       bar.finish();
     }
+    // New data makes the feature snapshot stale: rebuild it so feat_* always reflect the latest load.
+    if (summary.filesLoaded === 0) return summary;
+    const features = await buildFeatureTables(warehouse);
+    return { ...summary, features };
   },
   print(summary, io) {
     if (summary.files.length === 0) io.out('No new landing files.');
@@ -39,6 +46,7 @@ export const ingestCommand = defineCommand({
       const r = summary.retry;
       io.out(`quarantine retry: ${r.loaded} loaded, ${r.superseded} superseded, ${r.stillPending} still waiting for their user or service`);
     }
+    if (summary.features) printFeatureBuild(summary.features, io);
   },
   exitCode(summary) {
     return summary.files.some((f) => f.status === 'rejected' || f.status === 'failed') ? ExitCode.ATTENTION : ExitCode.OK;

@@ -20,10 +20,9 @@ import { abortError } from '../core/param-checks.ts';
 import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
 import { Rng } from '../../shared/rng.ts';
 import { transpose } from '../core/csr-ops.ts';
-import { workerUrl, WorkerPool } from '../core/worker-pool.ts';
+import { WorkerPool } from '../core/worker-pool.ts';
 import type { AlsRows } from './als-kernels.ts';
 
-const WORKER_URL = workerUrl(import.meta.url, 'als-worker');
 
 /** `fit` options of ALS: the common ones plus the per-iteration objective. */
 export interface AlsFitOptions extends FitOptions {
@@ -91,7 +90,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
   }
   reduceGram(state, items);
 
-  const pool = shared ? new WorkerPool<AlsPhase, null>(WORKER_URL, threads - 1, state) : undefined;
+  const pool = shared ? new WorkerPool<AlsPhase, null>(import.meta.url, 'als-worker', threads - 1, state) : undefined;
   const onAbort = (): void => {
     Atomics.store(state.control, CONTROL_ABORT, 1);
   };

@@ -6,11 +6,10 @@ import { validateCsr } from '../core/csr-ops.ts';
 import { abortError } from '../core/param-checks.ts';
 import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
 import { Rng } from '../../shared/rng.ts';
-import { workerUrl, WorkerPool } from '../core/worker-pool.ts';
+import { WorkerPool } from '../core/worker-pool.ts';
 import { runBprSamples, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
 import type { BprParams } from './bpr-params.ts';
 
-const WORKER_URL = workerUrl(import.meta.url, 'bpr-worker');
 /** More threads than this only add contention on the shared item factors. */
 const MAX_THREADS = 64;
 
@@ -85,7 +84,7 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Fi
     itemBias,
   };
   const mainRng = new Rng(seeds[0]!);
-  const pool = shared ? new WorkerPool<number, BprSampleStats>(WORKER_URL, threads - 1, { ...state, seeds }) : undefined;
+  const pool = shared ? new WorkerPool<number, BprSampleStats>(import.meta.url, 'bpr-worker', threads - 1, { ...state, seeds }) : undefined;
   const perWorker = Math.floor(nnz / threads);
   let epochs = 0;
   let stoppedEarly = false;

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../shared/worker-thread.ts';
+import type { Worker } from 'node:worker_threads';
 
 /** What a model worker posts back after each task. */
 export type WorkerReply<R> = { readonly t: 'done'; readonly result: R } | { readonly t: 'error'; readonly message: string; readonly name: string };
@@ -6,19 +7,17 @@ export type WorkerReply<R> = { readonly t: 'done'; readonly result: R } | { read
 /**
  * A fixed set of worker threads that all run the same task at once (one phase or epoch of a fit) while
  * the main thread runs its own share. Lives for one fit: `close()` terminates the threads.
- *
- * Workers do not inherit the main thread's TypeScript loader: from source, `url` must be a `.mjs` boot
- * file that registers tsx first (see {@link workerUrl}).
+ * Each runs the module `name` beside `moduleUrl`, started by {@link startWorker}.
  */
 export class WorkerPool<T, R> {
   readonly #workers: Worker[];
   #failure: Error | undefined;
   #pending: { resolve: (results: R[]) => void; reject: (error: Error) => void; results: (R | undefined)[]; left: number } | undefined;
 
-  constructor(url: URL, count: number, workerData: unknown) {
+  constructor(moduleUrl: string, name: string, count: number, workerData: unknown) {
     this.#workers = [];
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(url, { workerData: { ...(workerData as object), workerIndex: w } });
+      const worker = startWorker(moduleUrl, name, { workerData: { ...(workerData as object), workerIndex: w } });
       worker.on('message', (reply: WorkerReply<R>) => this.#onReply(w, reply));
       worker.on('error', (error) => this.#fail(error));
       worker.on('exit', (code) => this.#fail(new Error(`a model worker thread stopped unexpectedly (exit code ${code})`)));
@@ -68,13 +67,4 @@ export class WorkerPool<T, R> {
     this.#pending = undefined;
     pending?.reject(error);
   }
-}
-
-/**
- * The URL a worker must be started from. Compiled (`.js`): the worker's own module. From source
- * (`.ts`, under tsx or vitest): its `.boot.mjs` twin, which registers the TypeScript loader first.
- * `moduleUrl` is the caller's `import.meta.url`; `name` the worker's base name (`als-worker`).
- */
-export function workerUrl(moduleUrl: string, name: string): URL {
-  return moduleUrl.endsWith('.js') ? new URL(`./${name}.js`, moduleUrl) : new URL(`./${name}.boot.mjs`, moduleUrl);
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import { starSchema } from './0001-star-schema.ts';
+import { featureTables } from './0002-feature-tables.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-star-schema': starSchema,
+  '0002-feature-tables': featureTables,
 };

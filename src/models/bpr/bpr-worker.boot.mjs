@@ -1,5 +1,0 @@
-// Worker entry from source: workers do not inherit the main thread's TypeScript loader, so register it here.
-import { register } from 'tsx/esm/api';
-
-register();
-await import(new URL('./bpr-worker.ts', import.meta.url).href);
