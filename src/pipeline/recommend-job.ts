@@ -1,15 +1,19 @@
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { recommenderFromArtifact } from '../models/catalog.ts';
-import { decodeArtifact, type CsrMatrix, type Recommender } from '../models/core/index.ts';
+import { decodeArtifact, type CsrMatrix, type Recommender, type TopK } from '../models/core/index.ts';
 import { ModelBundleStore, type ModelManifest } from '../registry/index.ts';
 import { csvLine } from '../shared/csv-line.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
+import { startWorker } from '../shared/worker-thread.ts';
 
 /** A trained model ready to answer for external ids. */
 export interface LoadedModel {
   readonly manifest: ModelManifest;
   readonly model: Recommender;
+  /** The encoded model in shared memory (worker threads decode views on it). */
+  readonly modelBytes: Uint8Array;
   readonly userIds: readonly string[];
   readonly itemIds: readonly string[];
   readonly userIndex: ReadonlyMap<string, number>;
@@ -29,6 +33,7 @@ export async function loadTrainedModel(store: ObjectStore, prefix?: string): Pro
   return {
     manifest: bundle.manifest,
     model,
+    modelBytes: bundle.model,
     userIds: bundle.userIds,
     itemIds: bundle.itemIds,
     userIndex: new Map(bundle.userIds.map((id, i) => [id, i])),
@@ -59,26 +64,73 @@ function toRecommendations(loaded: LoadedModel, ids: Int32Array, scores: Float32
 
 /**
  * Writes `user_id,item_id,rank,score` for every user in the model to `out`, in batches, so memory stays at
- * the model plus one batch whatever the number of users. Returns the number of rows written.
+ * the model plus a few batches whatever the number of users. With more than one thread, a worker scores
+ * every other batch from the same model in shared memory while this thread scores the rest. Returns the
+ * number of rows written.
  */
-export async function writeAllRecommendations(loaded: LoadedModel, k: number, out: Writable, batchSize = 1024): Promise<number> {
+export async function writeAllRecommendations(loaded: LoadedModel, k: number, out: Writable, options: { batchSize?: number; threads?: number } = {}): Promise<number> {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
+  const batchSize = options.batchSize ?? 1024;
   const kk = Math.min(k, loaded.itemIds.length);
+  const batches = Math.ceil(loaded.userIds.length / batchSize);
+  const threads = Math.min(options.threads ?? availableParallelism(), 2, batches);
+  const helper = threads > 1 ? startRecommendWorker(loaded, kk) : undefined;
   let rows = 0;
   const write = (text: string): Promise<void> | undefined => (out.write(text) ? undefined : new Promise((resolve) => out.once('drain', resolve)));
-  await write('user_id,item_id,rank,score\n');
-  for (let start = 0; start < loaded.userIds.length; start += batchSize) {
-    const users = new Int32Array(Math.min(batchSize, loaded.userIds.length - start));
-    for (let i = 0; i < users.length; i++) users[i] = start + i;
-    const top = loaded.model.recommend(users, { k: kk, exclude: loaded.seen });
-    const lines: string[] = [];
-    for (let q = 0; q < users.length; q++) {
-      for (const r of toRecommendations(loaded, top.ids, top.scores, q * top.k, top.k)) {
-        lines.push(csvLine([loaded.userIds[start + q]!, r.serviceId, r.rank, Number(r.score.toPrecision(6))]));
-        rows++;
+  try {
+    await write('user_id,item_id,rank,score\n');
+    // The worker takes the odd batches, all requested up front; this thread scores the even ones meanwhile.
+    const remote = new Map<number, Promise<TopK>>();
+    if (helper) for (let b = 1; b < batches; b += 2) remote.set(b, helper.request(b * batchSize, Math.min(batchSize, loaded.userIds.length - b * batchSize)));
+    for (let b = 0; b < batches; b++) {
+      const start = b * batchSize;
+      const count = Math.min(batchSize, loaded.userIds.length - start);
+      const top = remote.get(b) ? await remote.get(b)! : loaded.model.recommend(userRange(start, count), { k: kk, exclude: loaded.seen });
+      const lines: string[] = [];
+      for (let q = 0; q < count; q++) {
+        for (const r of toRecommendations(loaded, top.ids, top.scores, q * top.k, top.k)) {
+          lines.push(csvLine([loaded.userIds[start + q]!, r.serviceId, r.rank, Number(r.score.toPrecision(6))]));
+          rows++;
+        }
       }
+      if (lines.length > 0) await write(`${lines.join('\n')}\n`);
     }
-    if (lines.length > 0) await write(`${lines.join('\n')}\n`);
+  } finally {
+    await helper?.close();
   }
   return rows;
+}
+
+function userRange(start: number, count: number): Int32Array {
+  const users = new Int32Array(count);
+  for (let i = 0; i < count; i++) users[i] = start + i;
+  return users;
+}
+
+/** A worker thread holding the same model (decoded from the shared bytes) and answering batches in order. */
+function startRecommendWorker(loaded: LoadedModel, k: number): { request(start: number, count: number): Promise<TopK>; close(): Promise<void> } {
+  const worker = startWorker(import.meta.url, 'recommend-worker', { workerData: { modelBytes: loaded.modelBytes, seen: loaded.seen, k } });
+  const waiting: { resolve: (top: TopK) => void; reject: (error: Error) => void }[] = [];
+  const failAll = (error: Error): void => {
+    for (const w of waiting.splice(0)) w.reject(error);
+  };
+  worker.on('message', (m: { ids: Int32Array; scores: Float32Array; k: number } | { error: string }) => {
+    const next = waiting.shift();
+    if (!next) return;
+    if ('error' in m) next.reject(new Error(`recommendation worker: ${m.error}`));
+    else next.resolve(m);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`recommendation worker stopped (exit ${code})`)));
+  return {
+    request(start, count) {
+      return new Promise<TopK>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        worker.postMessage({ start, count });
+      });
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
 }

@@ -77,10 +77,21 @@ export class ModelBundleStore {
     return (JSON.parse(await this.#text(`${MODELS}/latest.json`)) as { prefix: string }).prefix;
   }
 
+  /** The object's bytes in shared memory: models decode to views on it that worker threads can use without a copy. */
   async #bytes(key: string): Promise<Uint8Array> {
     const chunks: Buffer[] = [];
-    for await (const chunk of await this.#store.get(key)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    let total = 0;
+    for await (const chunk of await this.#store.get(key)) {
+      chunks.push(chunk as Buffer);
+      total += (chunk as Buffer).length;
+    }
+    const out = new Uint8Array(new SharedArrayBuffer(total));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   }
 
   async #text(key: string): Promise<string> {
