@@ -277,9 +277,13 @@ async function countTables(url: string): Promise<TableCounts> {
   return counts;
 }
 
-/** The environment of measured children: no PICKWISE_* overrides, so pickwise runs with its defaults. */
+/**
+ * The environment of measured children: no PICKWISE_* overrides, except that the feature-table rebuild after
+ * ingest is off, so the figure is ingestion alone (`npm run bench:train` and `pickwise features build` time features).
+ */
 function childEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PICKWISE_')));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PICKWISE_')));
+  return { ...env, PICKWISE_FEATURES__AFTER_INGEST: 'false' };
 }
 
 function median(xs: number[]): number {

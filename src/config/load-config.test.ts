@@ -43,6 +43,7 @@ describe('loadConfig defaults', () => {
       database: { url: 'sqlite:.pickwise/pickwise.db', poolSize: 4, connectTimeoutSeconds: 10 },
       storage: { url: 'file:.pickwise/bucket', forcePathStyle: false },
       ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000 },
+      features: { afterIngest: true },
       log: { level: 'info' },
     });
   });

@@ -59,6 +59,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    features: z
+      .object({
+        /** Rebuild the feature tables (feat_user, feat_service) after an ingest that loaded files. */
+        afterIngest: boolish.default(true),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

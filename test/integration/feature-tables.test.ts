@@ -224,4 +224,17 @@ describe('pickwise features build', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^feature snapshot #${summary.snapshotId + 1} as of ${summary.asOf}: 120 users, 15 services in \\d+\\.\\d{2} s$`, 'm'));
   });
+
+  it('skips the rebuild after ingest when features.afterIngest is false', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pickwise-features-off-'));
+    try {
+      await runCli(['generate', '--users', '30', '--services', '5', '--reservations', '200'], { cwd: dir });
+      const r = await runCli(['--json', 'ingest'], { cwd: dir, env: { PICKWISE_FEATURES__AFTER_INGEST: 'false' } });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ filesLoaded: 3 });
+      expect(JSON.parse(r.stdout)).not.toHaveProperty('features');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -29,7 +29,7 @@ export const ingestCommand = defineCommand({
       bar.finish();
     }
     // New data makes the feature snapshot stale: rebuild it so feat_* always reflect the latest load.
-    if (summary.filesLoaded === 0) return summary;
+    if (summary.filesLoaded === 0 || !runtime.config.features.afterIngest) return summary;
     const features = await buildFeatureTables(warehouse);
     return { ...summary, features };
   },
