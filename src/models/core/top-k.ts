@@ -35,21 +35,7 @@ export function selectTopK(
       heapScores[i] = s;
       heapIds[i] = id;
     } else if (s > heapScores[0]! || (s === heapScores[0] && id < heapIds[0]!)) {
-      // replace root, sift down
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        let c = l;
-        if (r < size && (heapScores[r]! < heapScores[l]! || (heapScores[r] === heapScores[l] && heapIds[r]! > heapIds[l]!))) c = r;
-        if (heapScores[c]! > s || (heapScores[c] === s && heapIds[c]! < id)) break;
-        heapScores[i] = heapScores[c]!;
-        heapIds[i] = heapIds[c]!;
-        i = c;
-      }
-      heapScores[i] = s;
-      heapIds[i] = id;
+      siftDownFromRoot(heapScores, heapIds, size, s, id);
     }
   }
   // Pop into descending order (ties: smaller id first, so results are deterministic).
@@ -57,28 +43,34 @@ export function selectTopK(
   for (let pos = size - 1; pos >= 0; pos--) {
     outIds[offset + pos] = heapIds[0]!;
     outScores[offset + pos] = heapScores[0]!;
-    const lastS = heapScores[size - 1]!;
-    const lastId = heapIds[size - 1]!;
     size--;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= size) break;
-      const r = l + 1;
-      let c = l;
-      if (r < size && (heapScores[r]! < heapScores[l]! || (heapScores[r] === heapScores[l] && heapIds[r]! > heapIds[l]!))) c = r;
-      if (heapScores[c]! > lastS || (heapScores[c] === lastS && heapIds[c]! < lastId)) break;
-      heapScores[i] = heapScores[c]!;
-      heapIds[i] = heapIds[c]!;
-      i = c;
-    }
-    heapScores[i] = lastS;
-    heapIds[i] = lastId;
+    siftDownFromRoot(heapScores, heapIds, size, heapScores[size]!, heapIds[size]!);
   }
   for (let pos = count; pos < k; pos++) {
     outIds[offset + pos] = -1;
     outScores[offset + pos] = -Infinity;
   }
+}
+
+/**
+ * Puts (s, id) at the root of the min-heap of `size` entries and sifts it down. Order: smaller score first,
+ * and among equal scores the larger id first (so the smaller id survives, keeping results deterministic).
+ */
+function siftDownFromRoot(heapScores: Float32Array, heapIds: Int32Array, size: number, s: number, id: number): void {
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    let c = l;
+    if (r < size && (heapScores[r]! < heapScores[l]! || (heapScores[r] === heapScores[l] && heapIds[r]! > heapIds[l]!))) c = r;
+    if (heapScores[c]! > s || (heapScores[c] === s && heapIds[c]! < id)) break;
+    heapScores[i] = heapScores[c]!;
+    heapIds[i] = heapIds[c]!;
+    i = c;
+  }
+  heapScores[i] = s;
+  heapIds[i] = id;
 }
 
 /** An empty TopK for `queries` rows of k, pre-padded with -1 / -Infinity. */
