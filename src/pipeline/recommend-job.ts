@@ -6,6 +6,7 @@ import { ModelBundleStore, type ModelManifest } from '../registry/index.ts';
 import { csvLine } from '../shared/csv-line.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
+import type { Warehouse } from '../warehouse/index.ts';
 import { startWorker } from '../shared/worker-thread.ts';
 
 /** A trained model ready to answer for external ids. */
@@ -41,14 +42,38 @@ export async function loadTrainedModel(store: ObjectStore, prefix?: string): Pro
   };
 }
 
-/** Top k for one known user, already-reserved services excluded. Unknown users are a NotFoundError (documented). */
-export function recommendForUser(loaded: LoadedModel, userId: string, k: number): Recommendation[] {
+/**
+ * The model's dense ids of the services in a category and/or region (names as in the landing files), for
+ * filtered recommendations. Services newer than the model are not in it and cannot be recommended yet.
+ */
+export async function candidateServices(warehouse: Warehouse, loaded: LoadedModel, filter: { category?: string; region?: string }): Promise<Int32Array> {
+  let query = warehouse.db.selectFrom('dimService as s').select('s.serviceId');
+  if (filter.category !== undefined) {
+    query = query.innerJoin('dimCategory as c', 'c.categoryKey', 's.categoryKey').where('c.categoryName', '=', filter.category);
+  }
+  if (filter.region !== undefined) {
+    query = query.innerJoin('dimRegion as r', 'r.regionKey', 's.regionKey').where('r.regionName', '=', filter.region);
+  }
+  const index = new Map(loaded.itemIds.map((id, i) => [id, i]));
+  const ids: number[] = [];
+  for (const row of await query.execute()) {
+    const dense = index.get(row.serviceId);
+    if (dense !== undefined) ids.push(dense);
+  }
+  return Int32Array.from(ids).sort();
+}
+
+/**
+ * Top k for one known user, already-reserved services excluded, optionally only among `candidates`.
+ * Unknown users are a NotFoundError (documented).
+ */
+export function recommendForUser(loaded: LoadedModel, userId: string, k: number, candidates?: Int32Array): Recommendation[] {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const dense = loaded.userIndex.get(userId);
   if (dense === undefined) {
     throw new NotFoundError(`user '${userId}' is not in the model trained ${loaded.manifest.trainedAt}: users get personal recommendations after their first reservations are ingested and the model is retrained`);
   }
-  const top = loaded.model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), exclude: loaded.seen });
+  const top = loaded.model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), exclude: loaded.seen, ...(candidates ? { candidates } : {}) });
   return toRecommendations(loaded, top.ids, top.scores, 0, top.k);
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTrainedModel, recommendForUser, runTrainJob } from '../../src/pipeline/index.ts';
+import { candidateServices, loadTrainedModel, recommendForUser, runTrainJob } from '../../src/pipeline/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
@@ -29,6 +29,27 @@ describe.each(warehouseBackends())('train job on $name', (backend) => {
       const recs = recommendForUser(loaded, 'U0000001', 5);
       expect(recs).toHaveLength(5);
       expect(new Set(recs.map((r) => r.serviceId)).size).toBe(5);
+    });
+
+    it('filters recommendations by category and region through the warehouse', async () => {
+      await runTrainJob({ warehouse: fx.warehouse, store: fx.store, kind: 'popular', params: {}, logger: silentLogger(), save: true, holdout: 0 });
+      const loaded = await loadTrainedModel(fx.store);
+      const some = await fx.warehouse.db
+        .selectFrom('dimService as s')
+        .innerJoin('dimCategory as c', 'c.categoryKey', 's.categoryKey')
+        .innerJoin('dimRegion as r', 'r.regionKey', 's.regionKey')
+        .select(['c.categoryName', 'r.regionName'])
+        .executeTakeFirstOrThrow();
+      const inCategory = await candidateServices(fx.warehouse, loaded, { category: some.categoryName });
+      const both = await candidateServices(fx.warehouse, loaded, { category: some.categoryName, region: some.regionName });
+      expect(inCategory.length).toBeGreaterThan(0);
+      expect(both.length).toBeGreaterThan(0);
+      expect(both.length).toBeLessThanOrEqual(inCategory.length);
+      const allowed = new Set([...inCategory].map((i) => loaded.itemIds[i]));
+      const recs = recommendForUser(loaded, 'U0000002', 20, inCategory);
+      expect(recs.length).toBeGreaterThan(0);
+      expect(recs.every((r) => allowed.has(r.serviceId))).toBe(true);
+      expect(await candidateServices(fx.warehouse, loaded, { category: 'no-such-category' })).toHaveLength(0);
     });
 
     it('gives the same hold-out figures on every run (deterministic split and model)', async () => {

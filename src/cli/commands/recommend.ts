@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { loadTrainedModel, recommendForUser, writeAllRecommendations } from '../../pipeline/index.ts';
+import { candidateServices, loadTrainedModel, recommendForUser, writeAllRecommendations } from '../../pipeline/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { defineCommand } from '../command.ts';
 
@@ -14,12 +14,18 @@ export const recommendCommand = defineCommand({
     out: z.string().min(1).optional().describe('CSV file for --all: user_id,item_id,rank,score'),
     k: z.coerce.number().int().positive().max(1000).default(10).describe('services per user'),
     model: z.string().optional().describe('a saved model prefix (models/<kind>/<version>); default: the newest'),
+    category: z.string().min(1).optional().describe('--user only: recommend only services of this category'),
+    region: z.string().min(1).optional().describe('--user only: recommend only services in this region'),
   }),
   async run(runtime, o) {
     if ((o.user === undefined) === (o.all !== true)) throw new ValidationError('give either --user ID or --all --out FILE');
     const loaded = await loadTrainedModel(await runtime.store(), o.model);
     const model = { kind: loaded.manifest.kind, version: loaded.manifest.version };
-    if (o.user !== undefined) return { model, user: o.user, recommendations: recommendForUser(loaded, o.user, o.k) };
+    if (o.user !== undefined) {
+      const filtered = o.category !== undefined || o.region !== undefined;
+      const candidates = filtered ? await candidateServices(await runtime.warehouse(), loaded, { category: o.category, region: o.region }) : undefined;
+      return { model, user: o.user, recommendations: recommendForUser(loaded, o.user, o.k, candidates) };
+    }
     if (o.out === undefined) throw new ValidationError('--all needs --out FILE');
     const started = performance.now();
     const file = createWriteStream(o.out);
