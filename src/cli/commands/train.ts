@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { ModelKind } from '../../models/core/index.ts';
 import { runTrainJob, type TrainSummary } from '../../pipeline/index.ts';
+import type { Runtime } from '../../runtime/create-runtime.ts';
 import { createProgressBar } from '../../shared/progress.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 import { hyperparameters, modelOptions } from './model-options.ts';
 
 /** Shared by `train` (saves the model) and `evaluate` (hold-out only). */
-export async function trainOrEvaluate(runtime: Parameters<Parameters<typeof defineCommand>[0]['run']>[0], o: z.output<z.ZodObject<typeof modelOptions>>, io: CommandIo, save: boolean): Promise<TrainSummary> {
+export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<typeof modelOptions>>, io: CommandIo, save: boolean): Promise<TrainSummary> {
   const bar = createProgressBar(process.stderr, !io.json && process.stderr.isTTY === true);
   const params = hyperparameters(o);
   const total = typeof params['iterations'] === 'number' ? params['iterations'] : undefined;

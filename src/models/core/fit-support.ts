@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import type { CsrMatrix } from './csr.ts';
 import { ValidationError } from '../../shared/errors.ts';
 
 /** Below this many non-zeros a fit runs on the calling thread: starting workers would cost more than they save. */
