@@ -78,8 +78,8 @@ export function createSqliteDialect(url: string): { dialect: SqliteDialect; data
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 30000');
-    // Lets the sorter of CREATE INDEX (bulk loads rebuild indexes) use a second core.
-    database.pragma('threads = 2');
+    // No sorter helper threads (PRAGMA threads stays 0): on the index rebuild of a bulk load they cost about
+    // 70 MB of peak memory and no measurable time, since the parse worker already uses the second core.
     database.pragma('cache_size = -8192'); // 8 MiB page cache: loads append, so a larger cache buys little and costs peak memory
   } catch (error) {
     throw new BackendUnavailableError(`cannot open SQLite database ${file}: ${(error as Error).message}`, { cause: error });
