@@ -528,16 +528,23 @@ async function pickwiseResult(backend: Backend, run: number, m: Measured, dbUrl:
     backend,
     tool: 'pickwise',
     run,
+    ...measuredFields(m, ok, reservationLines),
+    rowsLoaded: summary?.rowsLoaded ?? null,
+    rowsRejected: summary?.rowsRejected ?? null,
+    dbCounts,
+    summary,
+  };
+}
+
+/** The fields every run result has: timing, memory, and on failure what the process said. */
+function measuredFields(m: Measured, ok: boolean, reservationLines: number) {
+  return {
     ok,
     seconds: m.seconds,
     reservationRowsPerSecond: reservationLines / m.seconds,
     peakRssMb: m.peakRssMb,
     rssMethod: m.rssMethod,
-    rowsLoaded: summary?.rowsLoaded ?? null,
-    rowsRejected: summary?.rowsRejected ?? null,
-    dbCounts,
     ...(ok ? {} : { error: failureText(m), stderrTail: m.stderr.split('\n').slice(-60).join('\n') }),
-    summary,
   };
 }
 
@@ -564,15 +571,10 @@ function anchorResult(
     backend,
     tool: 'anchor',
     run,
-    ok,
-    seconds: m.seconds,
-    reservationRowsPerSecond: reservationLines / m.seconds,
-    peakRssMb: m.peakRssMb,
-    rssMethod: m.rssMethod,
+    ...measuredFields(m, ok, reservationLines),
     rowsLoaded: loaded,
     rowsRejected: loaded === null ? null : totalLines - loaded,
     dbCounts,
-    ...(ok ? {} : { error: failureText(m), stderrTail: m.stderr.split('\n').slice(-60).join('\n') }),
     summary: summary === undefined ? undefined : { ...summary, overlongLinesRemovedBeforehand: overlong },
   };
 }

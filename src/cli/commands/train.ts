@@ -44,18 +44,25 @@ export function printTrainSummary(s: TrainSummary, io: CommandIo): void {
   if (s.saved) io.out(`saved ${s.saved.prefix} (fit on all reservations in ${s.saved.fitSeconds.toFixed(2)} s)`);
 }
 
-export const trainCommand = defineCommand({
+/** `train` and `evaluate` differ only in whether the model fitted on everything is saved. */
+function modelCommand(spec: { name: string; description: string; save: boolean }) {
+  return defineCommand({
+    name: spec.name,
+    description: spec.description,
+    options: z.object(modelOptions),
+    run: (runtime, o, io) => trainOrEvaluate(runtime, o, io, spec.save),
+    print: printTrainSummary,
+  });
+}
+
+export const trainCommand = modelCommand({
   name: 'train',
   description: 'Train a model on the warehouse, report hold-out metrics beside popularity, save it to the bucket (models/)',
-  options: z.object(modelOptions),
-  run: (runtime, o, io) => trainOrEvaluate(runtime, o, io, true),
-  print: printTrainSummary,
+  save: true,
 });
 
-export const evaluateCommand = defineCommand({
+export const evaluateCommand = modelCommand({
   name: 'evaluate',
   description: 'Evaluate a model on a temporal hold-out beside popularity (saves nothing)',
-  options: z.object(modelOptions),
-  run: (runtime, o, io) => trainOrEvaluate(runtime, o, io, false),
-  print: printTrainSummary,
+  save: false,
 });
