@@ -1,10 +1,10 @@
 import type { Transaction } from 'kysely';
-import { RETRYABLE_CODES, type RejectedRecord, type ReservationRow, type ServiceRow, type UserRow, type ValidatedBatch } from '../preprocess/index.ts';
+import { RETRYABLE_CODES, type RejectedRecord, type ServiceRow, type UserRow } from '../preprocess/index.ts';
 import type { LandingKind } from '../shared/domain.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { StarWriter, type WarehouseDb, type WarehouseDialect } from '../warehouse/index.ts';
 import type { QuarantineFile } from './quarantine-file.ts';
-import { readValidatedBatches } from './validated-batches.ts';
+import { readValidatedBatches, validCount, type LoadBatch } from './validated-batches.ts';
 import { readValidatedBatchesInWorker } from './worker-batches.ts';
 
 export interface LoadFileOptions {
@@ -63,22 +63,23 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
     if (options.sizeBytes / BYTES_PER_ROW_ESTIMATE > Number(top?.n ?? 0) * 0.5) finishBulkLoad = await options.dialect.beginBulkLoad(trx, 'fact_reservation');
   }
 
-  const write = async (rows: (UserRow | ServiceRow | ReservationRow)[]): Promise<void> => {
-    if (kind === 'users') await writer.writeUsers(rows as UserRow[]);
-    else if (kind === 'services') await writer.writeServices(rows as ServiceRow[]);
-    else await writer.writeReservations(rows as ReservationRow[], keys!);
+  const write = async (batch: LoadBatch): Promise<void> => {
+    if (batch.reservations) await writer.writeReservations(batch.reservations);
+    else if (kind === 'users') await writer.writeUsers((batch.dimensions ?? []) as UserRow[]);
+    else await writer.writeServices((batch.dimensions ?? []) as ServiceRow[]);
   };
 
-  const onBatch = async (batch: ValidatedBatch): Promise<void> => {
-    rowsTotal += batch.valid.length + batch.rejects.length;
-    rowsOk += batch.valid.length;
+  const onBatch = async (batch: LoadBatch): Promise<void> => {
+    const valid = validCount(batch);
+    rowsTotal += valid + batch.rejects.length;
+    rowsOk += valid;
     for (const r of batch.rejects) {
       await quarantine.add(r.line, r.code, r.reason, r.fields);
       if (RETRYABLE_CODES.has(r.code)) pending.push(r);
     }
     // Keep one write in flight while the next batch is parsed and validated.
     await inFlight;
-    inFlight = write(batch.valid);
+    inFlight = write(batch);
     inFlight.catch(() => undefined);
     if (pending.length >= 500) {
       await inFlight;
@@ -115,10 +116,11 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
       },
       onBatch,
     },
-    ...(keys ? { references: { users: keys.users, services: keys.services } } : {}),
+    ...(keys ? { references: keys } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   await inFlight;
+  await writer.finish();
   pendingCount += await savePending(pending.splice(0));
   await finishBulkLoad?.();
   return { rowsTotal, rowsOk, rowsRejected: quarantine.count, extraColumns, pending: pendingCount };

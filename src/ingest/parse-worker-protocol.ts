@@ -1,5 +1,14 @@
-import type { ColumnIndex, RejectedRecord, ReservationRow, ValidatedBatch } from '../preprocess/index.ts';
+import type { ColumnIndex, RejectedRecord, UserRow, ServiceRow } from '../preprocess/index.ts';
+import type { LandingKind } from '../shared/domain.ts';
+import type { DimensionKeys, ReservationColumns } from '../warehouse/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
+
+/** What the parse worker starts with: the file's kind and, for reservations, the dimension keys. */
+export interface ParseWorkerData {
+  readonly kind: LandingKind;
+  readonly label: string;
+  readonly references?: { userIds: string[]; userKeys: Int32Array; serviceIds: string[]; serviceKeys: Int32Array };
+}
 
 /** Messages between the load (main thread) and the parse worker. */
 export type MainToWorker = { t: 'chunk'; buf: ArrayBuffer } | { t: 'end' } | { t: 'ack' };
@@ -7,56 +16,40 @@ export type MainToWorker = { t: 'chunk'; buf: ArrayBuffer } | { t: 'end' } | { t
 export type WorkerToMain =
   | { t: 'chunkTaken' }
   | { t: 'header'; header: string[]; extra: string[]; index: ColumnIndex }
-  | { t: 'batch'; batch: ValidatedBatch }
-  | { t: 'packed'; rows: PackedReservations; rejects: RejectedRecord[] }
+  | { t: 'batch'; dimensions: (UserRow | ServiceRow)[]; rejects: readonly RejectedRecord[] }
+  | { t: 'packed'; reservations: PackedReservations; rejects: readonly RejectedRecord[] }
   | { t: 'done'; summary: CsvReadSummary }
   | { t: 'error'; code: string; name: string; message: string };
 
 /**
- * Reservations cross the thread boundary packed: structured-cloning a million row objects costs more than
- * parsing them. Strings are joined with a newline (ids are validated free of control characters; timestamps
- * are normalised) and numbers travel in one typed array.
+ * Reservation columns as they cross the thread boundary: structured-cloning a string array costs more than
+ * joining it, so the strings travel as one newline-joined text (ids are validated free of control
+ * characters; timestamps are normalised) and the integers in their typed array, transferred.
  */
 export interface PackedReservations {
   readonly n: number;
   readonly text: string;
-  /** Per row: dateKey, status code, rating (0 = none). */
   readonly ints: Int32Array;
 }
 
-const STATUS_CODES: readonly ReservationRow['status'][] = ['reserved', 'completed', 'canceled'];
-
-export function packReservations(rows: readonly ReservationRow[]): PackedReservations {
-  const parts = new Array<string>(rows.length * 4);
-  const ints = new Int32Array(rows.length * 3);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    parts[i * 4] = r.reservationId;
-    parts[i * 4 + 1] = r.userId;
-    parts[i * 4 + 2] = r.serviceId;
-    parts[i * 4 + 3] = r.reservedAt;
-    ints[i * 3] = r.dateKey;
-    ints[i * 3 + 1] = STATUS_CODES.indexOf(r.status);
-    ints[i * 3 + 2] = r.rating ?? 0;
-  }
-  return { n: rows.length, text: parts.join('\n'), ints };
+export function packReservations(columns: ReservationColumns): PackedReservations {
+  return { n: columns.n, text: columns.strings.join('\n'), ints: columns.ints };
 }
 
-export function unpackReservations(packed: PackedReservations): ReservationRow[] {
-  const parts = packed.n === 0 ? [] : packed.text.split('\n');
-  const { ints } = packed;
-  const rows = new Array<ReservationRow>(packed.n);
-  for (let i = 0; i < packed.n; i++) {
-    const rating = ints[i * 3 + 2]!;
-    rows[i] = {
-      reservationId: parts[i * 4]!,
-      userId: parts[i * 4 + 1]!,
-      serviceId: parts[i * 4 + 2]!,
-      reservedAt: parts[i * 4 + 3]!,
-      dateKey: ints[i * 3]!,
-      status: STATUS_CODES[ints[i * 3 + 1]!]!,
-      rating: rating === 0 ? null : rating,
-    };
-  }
-  return rows;
+export function unpackReservations(packed: PackedReservations): ReservationColumns {
+  return { n: packed.n, strings: packed.n === 0 ? [] : packed.text.split('\n'), ints: packed.ints };
+}
+
+export function parseWorkerData(kind: LandingKind, label: string, references: DimensionKeys | undefined): ParseWorkerData {
+  if (references === undefined) return { kind, label };
+  return {
+    kind,
+    label,
+    references: {
+      userIds: [...references.users.keys()],
+      userKeys: Int32Array.from(references.users.values()),
+      serviceIds: [...references.services.keys()],
+      serviceKeys: Int32Array.from(references.services.values()),
+    },
+  };
 }

@@ -6,13 +6,12 @@
 import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../shared/errors.ts';
-import type { LandingKind } from '../shared/domain.ts';
 import { readValidatedBatches } from './validated-batches.ts';
-import { packReservations, type MainToWorker, type WorkerToMain } from './parse-worker-protocol.ts';
-import type { ReservationRow } from '../preprocess/index.ts';
+import { packReservations, type MainToWorker, type WorkerToMain, type ParseWorkerData } from './parse-worker-protocol.ts';
 
 const port = parentPort!;
-const { kind, label, users, services } = workerData as { kind: LandingKind; label: string; users?: string[]; services?: string[] };
+const { kind, label, references } = workerData as ParseWorkerData;
+const keyMap = (ids: readonly string[], keys: Int32Array): Map<string, number> => new Map(ids.map((id, i) => [id, keys[i]!]));
 const input = new PassThrough({ highWaterMark: 1 << 20 });
 const MAX_UNACKED_BATCHES = 4;
 let unacked = 0;
@@ -40,15 +39,15 @@ readValidatedBatches({
   source: input,
   kind,
   label,
-  ...(users && services ? { references: { users: new Set(users), services: new Set(services) } } : {}),
+  ...(references ? { references: { users: keyMap(references.userIds, references.userKeys), services: keyMap(references.serviceIds, references.serviceKeys) } } : {}),
   handlers: {
     onHeader: (v) => post({ t: 'header', header: [...v.header], extra: [...v.check.extra], index: v.check.index }),
     async onBatch(batch) {
       unacked++;
-      if (kind === 'reservations') {
-        const rows = packReservations(batch.valid as ReservationRow[]);
-        port.postMessage({ t: 'packed', rows, rejects: batch.rejects } satisfies WorkerToMain, [rows.ints.buffer as ArrayBuffer]);
-      } else post({ t: 'batch', batch });
+      if (batch.reservations) {
+        const reservations = packReservations(batch.reservations);
+        port.postMessage({ t: 'packed', reservations, rejects: batch.rejects } satisfies WorkerToMain, [reservations.ints.buffer as ArrayBuffer]);
+      } else post({ t: 'batch', dimensions: [...(batch.dimensions ?? [])], rejects: batch.rejects });
       while (unacked > MAX_UNACKED_BATCHES) await new Promise<void>((resolve) => (wake = resolve));
     },
   },

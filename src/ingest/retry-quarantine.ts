@@ -1,5 +1,5 @@
 import { isReject, reservationValidator, type ReservationRow } from '../preprocess/index.ts';
-import { StarWriter, type Warehouse } from '../warehouse/index.ts';
+import { referenceKeysOf, reservationColumns, StarWriter, type Warehouse } from '../warehouse/index.ts';
 
 const COLUMNS = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'];
 const INDEX = Object.fromEntries(COLUMNS.map((c, i) => [c, i]));
@@ -52,7 +52,8 @@ export async function retryQuarantine(options: { warehouse: Warehouse; now: stri
       const rows = group.rows.filter((r) => !newer.has(r.reservationId));
       superseded += group.rows.length - rows.length;
       const writer = new StarWriter({ db: trx, dialect: warehouse.dialect, fileId, now: options.now });
-      await writer.writeReservations(rows, keys);
+      await writer.writeReservations(reservationColumns(rows, referenceKeysOf(rows, keys)));
+      await writer.finish();
       loaded += rows.length;
       for (let i = 0; i < group.pendingKeys.length; i += 1000) {
         await trx.deleteFrom('ingestPendingRow').where('pendingKey', 'in', group.pendingKeys.slice(i, i + 1000)).execute();

@@ -1,14 +1,37 @@
 import type { Readable } from 'node:stream';
-import { createRecordValidator, RejectCode, type KnownReferences, type RecordValidator, type ValidatedBatch } from '../preprocess/index.ts';
+import { createRecordValidator, RejectCode, type RecordValidator, type RejectedRecord, type ReservationRow, type ServiceRow, type UserRow, type ValidatedBatch } from '../preprocess/index.ts';
 import type { LandingKind } from '../shared/domain.ts';
 import { FileRejectedError } from '../shared/errors.ts';
+import { reservationColumns, type DimensionKeys, type ReservationColumns } from '../warehouse/index.ts';
 import { readCsvRecords, type CsvReadSummary } from './csv-records.ts';
+
+/**
+ * One batch ready to load, in file order: users or services as rows, reservations column-wise with their
+ * user and service keys resolved, and the batch's rejects.
+ */
+export interface LoadBatch {
+  readonly rejects: readonly RejectedRecord[];
+  readonly dimensions?: readonly (UserRow | ServiceRow)[];
+  readonly reservations?: ReservationColumns;
+}
+
+/** Number of valid rows in a batch. */
+export function validCount(batch: LoadBatch): number {
+  return batch.reservations?.n ?? batch.dimensions?.length ?? 0;
+}
+
+/** Turns a validated batch into a {@link LoadBatch}; reservations need the dimension keys. */
+export function toLoadBatch(kind: LandingKind, batch: ValidatedBatch): LoadBatch {
+  if (kind !== 'reservations') return { rejects: batch.rejects, dimensions: batch.valid as (UserRow | ServiceRow)[] };
+  if (batch.referenceKeys === undefined) throw new Error('reservations are validated against the users and services they reference: references are required');
+  return { rejects: batch.rejects, reservations: reservationColumns(batch.valid as ReservationRow[], batch.referenceKeys) };
+}
 
 export interface ValidatedBatchHandlers {
   /** The file's header has been checked and is usable. */
   onHeader(validator: Pick<RecordValidator, 'header' | 'check'>): void;
   /** One batch of validated rows and rejects, in file order; awaited before the next (backpressure). */
-  onBatch(batch: ValidatedBatch): Promise<void>;
+  onBatch(batch: LoadBatch): Promise<void>;
 }
 
 export interface ValidatedBatchOptions {
@@ -17,8 +40,8 @@ export interface ValidatedBatchOptions {
   /** Names the file in messages. */
   readonly label: string;
   readonly handlers: ValidatedBatchHandlers;
-  /** For reservations: the users and services they may reference. */
-  readonly references?: KnownReferences;
+  /** For reservations (required): the users and services they may reference, with their keys. */
+  readonly references?: DimensionKeys;
   readonly onProgress?: (bytes: number) => void;
 }
 
@@ -35,8 +58,8 @@ export async function readValidatedBatches(options: ValidatedBatchOptions): Prom
       if (validator.problem !== undefined) throw new FileRejectedError(`${label}: ${validator.problem}`);
       handlers.onHeader(validator);
     },
-    onRecords: (records) => handlers.onBatch(validator!.validate(records)),
-    onParseFailure: (failure) => handlers.onBatch({ valid: [], rejects: [{ line: failure.line, code: RejectCode.PARSE_ERROR, reason: failure.message, fields: [] }] }),
+    onRecords: (records) => handlers.onBatch(toLoadBatch(options.kind, validator!.validate(records))),
+    onParseFailure: (failure) => handlers.onBatch({ rejects: [{ line: failure.line, code: RejectCode.PARSE_ERROR, reason: failure.message, fields: [] }] }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   if (!summary.sawHeader) {

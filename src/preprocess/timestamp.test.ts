@@ -22,6 +22,17 @@ describe('parseIsoTimestamp', () => {
     });
   });
 
+  it('reads the common YYYY-MM-DDTHH:MM:SSZ shape exactly as the general form, and only when every digit is one', () => {
+    for (const v of ['2024-03-05T14:22:10Z', '2024-03-05 14:22:10z', '2000-02-29T23:59:59Z']) {
+      expect(ok(v)).toEqual(ok(v.replace(/[Zz]$/, '.000+00:00')));
+    }
+    expect(reason('2023-02-29T10:00:00Z')).toBe("day 29 in '2023-02-29T10:00:00Z' does not exist");
+    expect(reason('2024-0a-05T14:22:10Z')).toMatch(/is not an ISO-8601 timestamp/);
+    expect(reason('2024-03-05T14:2-:10Z')).toMatch(/is not an ISO-8601 timestamp/);
+    expect(reason('2024-03-05X14:22:10Z')).toMatch(/is not an ISO-8601 timestamp/);
+    expect(reason('1899-12-31T23:59:59Z')).toMatch(/year 1899 .* out of range/);
+  });
+
   it('keeps milliseconds and truncates extra fraction digits', () => {
     expect(ok('2024-03-05T14:22:10.123Z').text).toBe('2024-03-05 14:22:10.123');
     expect(ok('2024-03-05T14:22:10.5Z').text).toBe('2024-03-05 14:22:10.500');

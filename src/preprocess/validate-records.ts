@@ -16,6 +16,11 @@ export interface RejectedRecord {
 export interface ValidatedBatch {
   readonly valid: ValidRow[];
   readonly rejects: RejectedRecord[];
+  /**
+   * Reservations validated against {@link KnownReferences}: the user key and service key of each valid row,
+   * side by side (resolved once here, where the reference is checked).
+   */
+  readonly referenceKeys?: Int32Array;
 }
 
 /**
@@ -30,16 +35,15 @@ export interface RecordValidator {
   validate(records: readonly { line: number; fields: readonly string[] }[]): ValidatedBatch;
 }
 
-/** Natural keys already in the warehouse: a reservation must reference a known user and service. */
+/** Users and services already in the warehouse: a reservation must reference a known user and service. */
 export interface KnownReferences {
   readonly users: KnownIds;
   readonly services: KnownIds;
 }
 
-/** A set of natural keys (a Set, or the keys of a Map). */
+/** Natural key → surrogate key (a Map fits). */
 export interface KnownIds {
-  has(id: string): boolean;
-  keys(): IterableIterator<string>;
+  get(id: string): number | undefined;
 }
 
 export function createRecordValidator(kind: LandingKind, header: readonly string[], references?: KnownReferences): RecordValidator {
@@ -54,6 +58,7 @@ export function createRecordValidator(kind: LandingKind, header: readonly string
     validate(records) {
       const valid: ValidRow[] = [];
       const rejects: RejectedRecord[] = [];
+      const keys = references === undefined ? undefined : new Int32Array(records.length * 2);
       for (const { line, fields } of records) {
         if (fields.length !== width) {
           const hint = fields.length < width ? ' (truncated line, or an unquoted line break?)' : ' (an unquoted comma inside a value?)';
@@ -63,14 +68,22 @@ export function createRecordValidator(kind: LandingKind, header: readonly string
         } else {
           const row = validateRow(fields);
           if (isReject(row)) rejects.push({ line, code: row.code, reason: row.reason, fields });
+          else if (references === undefined) valid.push(row);
           else {
-            const unknown = references === undefined ? undefined : unknownReference(row as ReservationRow, references);
-            if (unknown === undefined) valid.push(row);
-            else rejects.push({ line, ...unknown, fields });
+            const { userId, serviceId } = row as ReservationRow;
+            const userKey = references.users.get(userId);
+            const serviceKey = userKey === undefined ? undefined : references.services.get(serviceId);
+            if (userKey === undefined) rejects.push({ line, ...unknownUser(userId), fields });
+            else if (serviceKey === undefined) rejects.push({ line, ...unknownService(serviceId), fields });
+            else {
+              keys![valid.length * 2] = userKey;
+              keys![valid.length * 2 + 1] = serviceKey;
+              valid.push(row);
+            }
           }
         }
       }
-      return { valid, rejects };
+      return keys === undefined ? { valid, rejects } : { valid, rejects, referenceKeys: keys.subarray(0, valid.length * 2) };
     },
   };
 }
@@ -80,12 +93,10 @@ function hasReplacementChar(fields: readonly string[]): boolean {
   return false;
 }
 
-function unknownReference(row: ReservationRow, references: KnownReferences): { code: RejectCode; reason: string } | undefined {
-  if (!references.users.has(row.userId)) {
-    return { code: RejectCode.UNKNOWN_USER, reason: `user_id '${row.userId}' is not in the warehouse yet (load its users file, then run pickwise ingest --retry-quarantine)` };
-  }
-  if (!references.services.has(row.serviceId)) {
-    return { code: RejectCode.UNKNOWN_SERVICE, reason: `service_id '${row.serviceId}' is not in the warehouse yet (load its services file, then run pickwise ingest --retry-quarantine)` };
-  }
-  return undefined;
+function unknownUser(userId: string): { code: RejectCode; reason: string } {
+  return { code: RejectCode.UNKNOWN_USER, reason: `user_id '${userId}' is not in the warehouse yet (load its users file, then run pickwise ingest --retry-quarantine)` };
+}
+
+function unknownService(serviceId: string): { code: RejectCode; reason: string } {
+  return { code: RejectCode.UNKNOWN_SERVICE, reason: `service_id '${serviceId}' is not in the warehouse yet (load its services file, then run pickwise ingest --retry-quarantine)` };
 }

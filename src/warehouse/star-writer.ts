@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { calendarOf } from '../preprocess/index.ts';
-import type { ReservationRow, ServiceRow, UserRow } from '../preprocess/index.ts';
+import type { ServiceRow, UserRow } from '../preprocess/index.ts';
+import { BulkBuffer } from './bulk-buffer.ts';
+import { RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns } from './reservation-columns.ts';
 import type { UpsertSpec, WarehouseDialect } from './dialects/warehouse-dialect.ts';
 import type { WarehouseDb } from './schema.ts';
 
@@ -29,7 +31,8 @@ type Db = Kysely<WarehouseDb> | Transaction<WarehouseDb>;
 
 /**
  * Writes validated rows into the star schema inside one transaction: get-or-create of regions,
- * categories and dates, upsert of dimensions by natural key, insert-or-update of facts.
+ * categories and dates, upsert of dimensions by natural key, insert-or-update of facts. Rows go out in
+ * statements of one size; {@link StarWriter.finish} sends the rest.
  * Keeps natural → surrogate key maps in memory so that facts resolve without a join per row.
  */
 export class StarWriter {
@@ -42,6 +45,7 @@ export class StarWriter {
   #dates: Set<number> | undefined;
   #users: Map<string, number> | undefined;
   #services: Map<string, number> | undefined;
+  readonly #buffers = new Map<UpsertSpec, BulkBuffer>();
 
   constructor(options: { db: Db; dialect: WarehouseDialect; fileId: number; now: string }) {
     this.#db = options.db;
@@ -80,29 +84,39 @@ export class StarWriter {
     return cache;
   }
 
+  /** A buffer of fixed-size upserts into `spec`'s table (created on first use). */
+  #buffer(spec: UpsertSpec): BulkBuffer {
+    let buffer = this.#buffers.get(spec);
+    if (buffer === undefined) {
+      const width = spec.columns.length;
+      const capacity = Math.max(1, Math.floor(Math.min(this.#dialect.statementParameters, this.#dialect.maxParameters) / width));
+      buffer = new BulkBuffer(width, capacity, (rows, params) => this.#exec(this.#dialect.upsertSql(spec, rows), params));
+      this.#buffers.set(spec, buffer);
+    }
+    return buffer;
+  }
+
   async writeUsers(rows: readonly UserRow[]): Promise<void> {
     if (rows.length === 0) return;
     const regions = await this.#labelKeys('region', rows.map((r) => r.region));
-    const params: unknown[] = [];
+    const buffer = this.#buffer(USER_UPSERT);
     for (const r of rows) {
-      params.push(r.userId, r.signupAt, r.gender, r.birthYear, r.region === null ? null : regions.get(r.region), this.#fileId, this.#now);
+      await buffer.append([r.userId, r.signupAt, r.gender, r.birthYear, r.region === null ? null : regions.get(r.region), this.#fileId, this.#now]);
     }
-    await this.#bulk(USER_UPSERT.columns.length, params, (n) => this.#dialect.upsertSql(USER_UPSERT, n));
   }
 
   async writeServices(rows: readonly ServiceRow[]): Promise<void> {
     if (rows.length === 0) return;
     const regions = await this.#labelKeys('region', rows.map((r) => r.region));
     const categories = await this.#labelKeys('category', rows.map((r) => r.category));
-    const params: unknown[] = [];
+    const buffer = this.#buffer(SERVICE_UPSERT);
     for (const r of rows) {
-      params.push(r.serviceId, r.name, categories.get(r.category), r.region === null ? null : regions.get(r.region), r.price, r.createdAt, this.#fileId, this.#now);
+      await buffer.append([r.serviceId, r.name, categories.get(r.category), r.region === null ? null : regions.get(r.region), r.price, r.createdAt, this.#fileId, this.#now]);
     }
-    await this.#bulk(SERVICE_UPSERT.columns.length, params, (n) => this.#dialect.upsertSql(SERVICE_UPSERT, n));
   }
 
   /** Natural → surrogate key maps of users and services as committed so far (loaded once per writer). */
-  async keyMaps(): Promise<{ users: ReadonlyMap<string, number>; services: ReadonlyMap<string, number> }> {
+  async keyMaps(): Promise<DimensionKeys> {
     if (this.#users === undefined) {
       const rows = await this.#db.selectFrom('dimUser').select(['userId', 'userKey']).execute();
       this.#users = new Map(rows.map((r) => [r.userId, Number(r.userKey)]));
@@ -114,37 +128,43 @@ export class StarWriter {
     return { users: this.#users, services: this.#services };
   }
 
-  /** Reservations whose user and service keys are already resolved (see {@link keyMaps}). */
-  async writeReservations(rows: readonly ReservationRow[], keys: { users: ReadonlyMap<string, number>; services: ReadonlyMap<string, number> }): Promise<void> {
-    if (rows.length === 0) return;
-    await this.#ensureDates(rows);
-    const width = RESERVATION_UPSERT.columns.length;
-    const params = new Array<unknown>(rows.length * width);
-    const users = keys.users;
-    const services = keys.services;
-    for (let i = 0, p = 0; i < rows.length; i++, p += width) {
-      const r = rows[i]!;
-      params[p] = r.reservationId;
-      params[p + 1] = users.get(r.userId);
-      params[p + 2] = services.get(r.serviceId);
-      params[p + 3] = r.dateKey;
-      params[p + 4] = r.status;
-      params[p + 5] = r.reservedAt;
-      params[p + 6] = r.rating;
+  /** Reservations with their keys resolved (see {@link reservationColumns}). */
+  async writeReservations(columns: ReservationColumns): Promise<void> {
+    if (columns.n === 0) return;
+    await this.#ensureDates(columns);
+    const buffer = this.#buffer(RESERVATION_UPSERT);
+    const { strings, ints } = columns;
+    const width = buffer.width;
+    for (let i = 0, s = 0, k = 0; i < columns.n; i++, s += 2, k += RESERVATION_INTS) {
+      const params = buffer.params;
+      const p = buffer.rows++ * width;
+      params[p] = strings[s];
+      params[p + 1] = ints[k];
+      params[p + 2] = ints[k + 1];
+      params[p + 3] = ints[k + 2];
+      params[p + 4] = STATUS_BY_CODE[ints[k + 3]!];
+      params[p + 5] = strings[s + 1];
+      params[p + 6] = ints[k + 4] === 0 ? null : ints[k + 4];
       params[p + 7] = this.#fileId;
       params[p + 8] = this.#now;
+      if (buffer.full) await buffer.flush();
     }
-    await this.#bulk(RESERVATION_UPSERT.columns.length, params, (n) => this.#dialect.upsertSql(RESERVATION_UPSERT, n));
   }
 
-  async #ensureDates(rows: readonly ReservationRow[]): Promise<void> {
+  /** Writes what the buffers still hold. Call once after the last write, before the transaction commits. */
+  async finish(): Promise<void> {
+    for (const buffer of this.#buffers.values()) await buffer.flush();
+  }
+
+  async #ensureDates(columns: ReservationColumns): Promise<void> {
     if (this.#dates === undefined) {
       const existing = await this.#db.selectFrom('dimDate').select('dateKey').execute();
       this.#dates = new Set(existing.map((d) => Number(d.dateKey)));
     }
     const known = this.#dates;
     const fresh = new Set<number>();
-    for (const r of rows) if (!known.has(r.dateKey)) fresh.add(r.dateKey);
+    const { ints } = columns;
+    for (let k = 2; k < ints.length; k += RESERVATION_INTS) if (!known.has(ints[k]!)) fresh.add(ints[k]!);
     if (fresh.size === 0) return;
     const params: unknown[] = [];
     for (const key of fresh) {

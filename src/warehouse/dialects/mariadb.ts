@@ -6,6 +6,7 @@ import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from
 export class MariaDbWarehouseDialect extends WarehouseDialect {
   readonly name = 'mariadb' as const;
   override readonly maxParameters = 60_000;
+  override readonly statementParameters = 60_000;
 
   quote(identifier: string): string {
     return `\`${identifier}\``;

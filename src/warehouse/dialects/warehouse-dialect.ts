@@ -28,6 +28,8 @@ export abstract class WarehouseDialect {
   abstract readonly name: 'sqlite' | 'mariadb';
   /** Largest number of bound parameters one statement may carry. */
   readonly maxParameters: number = 30_000;
+  /** Parameters per bulk statement: as many as allowed unless the backend works better with smaller ones. */
+  readonly statementParameters: number = 30_000;
   readonly #cache = new Map<string, string>();
 
   /** Quotes an identifier. */
