@@ -16,6 +16,8 @@ export interface InteractionLog {
   /** Epoch milliseconds (UTC) of the reservation. */
   readonly time: Float64Array;
   readonly value: Float32Array;
+  /** Region (warehouse region key) of each dense user, -1 when the user has none. */
+  readonly userRegion: Int32Array;
 }
 
 /** Parses the warehouse's UTC text `YYYY-MM-DD HH:MM:SS.sss` (or a Date from a driver) to epoch ms. */
@@ -47,7 +49,12 @@ export async function loadInteractionLog(warehouse: Warehouse, options: { weight
   const { db } = warehouse;
   const users = new IdIndex();
   const userOfKey = new Map<number, number>();
-  for (const r of await db.selectFrom('dimUser').select(['userKey', 'userId']).orderBy('userKey').execute()) userOfKey.set(Number(r.userKey), users.add(r.userId));
+  const regions: number[] = [];
+  for (const r of await db.selectFrom('dimUser').select(['userKey', 'userId', 'regionKey']).orderBy('userKey').execute()) {
+    const u = users.add(r.userId);
+    userOfKey.set(Number(r.userKey), u);
+    regions[u] = r.regionKey === null ? -1 : Number(r.regionKey);
+  }
   const items = new IdIndex();
   const itemOfKey = new Map<number, number>();
   for (const r of await db.selectFrom('dimService').select(['serviceKey', 'serviceId']).orderBy('serviceKey').execute()) itemOfKey.set(Number(r.serviceKey), items.add(r.serviceId));
@@ -86,5 +93,6 @@ export async function loadInteractionLog(warehouse: Warehouse, options: { weight
     item: item.data.subarray(0, count),
     time: time.data.subarray(0, count),
     value: value.data.subarray(0, count),
+    userRegion: Int32Array.from(regions),
   };
 }

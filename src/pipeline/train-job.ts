@@ -21,6 +21,8 @@ export interface TrainJobOptions {
   readonly k?: number;
   /** Share of each user's latest interactions held out for evaluation; 0 skips evaluation. */
   readonly holdout?: number;
+  /** Users with fewer weighted interactions than this stay in training only (default 5). */
+  readonly minInteractions?: number;
   /** Save the model trained on all interactions to the bucket (`pickwise train`); `evaluate` does not. */
   readonly save: boolean;
   readonly weighting?: InteractionWeighting;
@@ -34,7 +36,17 @@ export interface TrainSummary {
   readonly users: number;
   readonly items: number;
   readonly interactions: number;
-  readonly holdout?: { k: number; users: number; metrics: MetricValues; popularity: MetricValues; liftPercent: Record<string, number>; fitSeconds: number };
+  readonly holdout?: {
+    k: number;
+    users: number;
+    metrics: MetricValues;
+    /** The overall popularity baseline, which `liftPercent` compares against. */
+    popularity: MetricValues;
+    /** Popularity within each user's region, when users have regions. */
+    regionalPopularity?: MetricValues;
+    liftPercent: Record<string, number>;
+    fitSeconds: number;
+  };
   readonly saved?: { prefix: string; version: string; fitSeconds: number };
 }
 
@@ -47,8 +59,10 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
   const nUsers = log.users.size;
   const nItems = log.items.size;
+  const hasRegions = log.userRegion.some((r) => r >= 0);
   const fitOptions = (phase: 'holdout' | 'final') => ({
     seed: o.seed ?? 42,
+    userRegions: log.userRegion,
     ...(o.threads ? { threads: o.threads } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     onEpoch: (r: EpochReport) => o.onEpoch?.(phase, r),
@@ -57,19 +71,26 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
   let holdout: TrainSummary['holdout'];
   const k = o.k ?? 10;
   if ((o.holdout ?? 0.2) > 0) {
-    const split = temporalSplit({ users: log.user, items: log.item, times: log.time, values: log.value, nUsers, nItems, testFraction: o.holdout ?? 0.2 });
+    const split = temporalSplit({
+      users: log.user, items: log.item, times: log.time, values: log.value, nUsers, nItems, testFraction: o.holdout ?? 0.2,
+      ...(o.minInteractions !== undefined ? { minInteractions: o.minInteractions } : {}),
+    });
     const model = createRecommender(o.kind, o.params);
     const t = performance.now();
     await model.fit(split.train, fitOptions('holdout'));
     const fitSeconds = (performance.now() - t) / 1000;
     const report = rankingMetricsAtK(model, split.train, split.test, { k });
-    const popular = createRecommender('popular');
-    await popular.fit(split.train);
-    const baseline = rankingMetricsAtK(popular, split.train, split.test, { k });
+    const baseline = async (scope: 'overall' | 'region'): Promise<MetricValues> => {
+      const popular = createRecommender('popular', { scope });
+      await popular.fit(split.train, { userRegions: log.userRegion });
+      const { users: _users, ...values } = rankingMetricsAtK(popular, split.train, split.test, { k });
+      return values;
+    };
     const { users, ...metrics } = report;
-    const { users: _baselineUsers, ...popularity } = baseline;
-    holdout = { k, users, metrics, popularity, liftPercent: liftPercent(metrics, popularity), fitSeconds };
-    o.logger.info({ kind: o.kind, ndcg: metrics.ndcg, popularityNdcg: popularity.ndcg, users, fitSeconds }, 'hold-out evaluated');
+    const popularity = await baseline('overall');
+    const regionalPopularity = hasRegions ? await baseline('region') : undefined;
+    holdout = { k, users, metrics, popularity, ...(regionalPopularity ? { regionalPopularity } : {}), liftPercent: liftPercent(metrics, popularity), fitSeconds };
+    o.logger.info({ kind: o.kind, ndcg: metrics.ndcg, popularityNdcg: popularity.ndcg, regionalPopularityNdcg: regionalPopularity?.ndcg, users, fitSeconds }, 'hold-out evaluated');
   }
   if (!o.save) return { ...base, ...(holdout ? { holdout } : {}) };
 

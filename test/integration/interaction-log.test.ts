@@ -62,6 +62,8 @@ describe.each(warehouseBackends())('interaction log from the warehouse on $name'
         ['u2', 's2', 0.5, Date.UTC(2024, 2, 3)],
         ['u2', 's3', 1, Date.UTC(2024, 2, 4, 12)],
       ]);
+      const region = await fx.warehouse.db.selectFrom('dimRegion').select('regionKey').where('regionName', '=', 'Seoul-Gangnam').executeTakeFirstOrThrow();
+      expect([...log.userRegion]).toEqual([1, 1, 1].map(() => Number(region.regionKey)));
     });
 
     it('reads only interactions since a time', async () => {

@@ -64,6 +64,19 @@ describe('pickwise train, evaluate and recommend', () => {
       expect(s.holdout.metrics.ndcg).toBeGreaterThan(0);
       expect(s.saved).toBeUndefined();
     }
+    // Popularity within each user's region: a baseline beside the overall one, and a model of its own.
+    const regional = await runCli(['--json', 'evaluate', '--algo', 'popular', '--scope', 'region', '--holdout', '0.5', '--min-interactions', '2'], { cwd });
+    expect(regional.code).toBe(0);
+    type Holdout = { users: number; metrics: { ndcg: number }; popularity: { ndcg: number }; regionalPopularity: { ndcg: number } };
+    const r3 = JSON.parse(regional.stdout) as { params: { scope: string }; holdout: Holdout };
+    expect(r3.params).toEqual({ scope: 'region' });
+    expect(r3.holdout.metrics.ndcg).toBeCloseTo(r3.holdout.regionalPopularity.ndcg, 12);
+    expect(r3.holdout.regionalPopularity.ndcg).not.toBeCloseTo(r3.holdout.popularity.ndcg, 6);
+    const r5 = JSON.parse((await runCli(['--json', 'evaluate', '--algo', 'popular', '--holdout', '0.5'], { cwd })).stdout) as { holdout: Holdout };
+    expect(r3.holdout.users).toBeGreaterThan(r5.holdout.users); // a lower minimum evaluates more users
+    const text = await runCli(['evaluate', '--algo', 'popular', '--scope', 'region'], { cwd });
+    expect(text.stdout).toMatch(/popular in region/);
+
     const refused = await runCli(['evaluate', '--algo', 'item-knn', '--factors', '8'], { cwd });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/item-knn has no parameter\(s\) factors/);

@@ -12,13 +12,15 @@ export const modelOptions = {
   neighbours: z.coerce.number().int().positive().optional().describe('item-knn: neighbours kept per item'),
   weighting: z.enum(['cosine', 'bm25', 'tfidf', 'none']).optional().describe('item-knn: cosine, bm25, tfidf or none'),
   by: z.enum(['count', 'weight']).optional().describe('popular: rank by user count or by total weight'),
+  scope: z.enum(['overall', 'region']).optional().describe("popular: one ranking for everyone, or within each user's region"),
   seed: z.coerce.number().int().default(42).describe('random seed'),
   threads: z.coerce.number().int().positive().optional().describe('worker threads (default: all cores)'),
   k: z.coerce.number().int().positive().max(1000).default(10).describe('cut-off of the hold-out metrics'),
   holdout: z.coerce.number().min(0).max(0.9).default(0.2).describe("share of each user's latest reservations held out for evaluation (0: none)"),
+  minInteractions: z.coerce.number().int().positive().default(5).describe('users with fewer weighted reservations stay in training only (not evaluated)'),
 };
 
-const HYPERPARAMETERS = ['factors', 'regularization', 'alpha', 'iterations', 'learningRate', 'neighbours', 'weighting', 'by'] as const;
+const HYPERPARAMETERS = ['factors', 'regularization', 'alpha', 'iterations', 'learningRate', 'neighbours', 'weighting', 'by', 'scope'] as const;
 
 /** The hyperparameters given on the command line (the model fills in its defaults and refuses foreign ones). */
 export function hyperparameters(options: Partial<Record<(typeof HYPERPARAMETERS)[number], unknown>>): Record<string, unknown> {

@@ -22,6 +22,7 @@ export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<
       ...(o.threads ? { threads: o.threads } : {}),
       k: o.k,
       holdout: o.holdout,
+      minInteractions: o.minInteractions,
       save,
       onEpoch: (phase, r) => bar.update(`${o.algo} ${phase} epoch ${r.epoch}`, r.epoch, total ?? r.epoch),
     });
@@ -35,9 +36,11 @@ export function printTrainSummary(s: TrainSummary, io: CommandIo): void {
   if (s.holdout) {
     const h = s.holdout;
     io.out(`hold-out (${h.users} users, latest reservations, top ${h.k}):`);
-    io.out(`  metric      ${s.kind.padStart(9)}  popularity   lift`);
+    const regional = h.regionalPopularity;
+    io.out(`  metric      ${s.kind.padStart(9)}  popularity   lift${regional ? '  popular in region' : ''}`);
     for (const name of Object.keys(h.metrics) as (keyof typeof h.metrics)[]) {
-      io.out(`  ${name.padEnd(10)} ${h.metrics[name].toFixed(4).padStart(9)}  ${h.popularity[name].toFixed(4).padStart(10)}  ${(h.liftPercent[name] ?? 0).toFixed(0).padStart(5)} %`);
+      const line = `  ${name.padEnd(10)} ${h.metrics[name].toFixed(4).padStart(9)}  ${h.popularity[name].toFixed(4).padStart(10)}  ${(h.liftPercent[name] ?? 0).toFixed(0).padStart(5)} %`;
+      io.out(regional ? `${line}  ${regional[name].toFixed(4).padStart(17)}` : line);
     }
     io.out(`  fit ${h.fitSeconds.toFixed(2)} s`);
   }

@@ -26,6 +26,11 @@ export interface FitOptions {
   readonly signal?: AbortSignal;
   /** Called after each iteration/epoch; returning `false` stops training early (pruning). */
   readonly onEpoch?: (report: EpochReport) => void | boolean;
+  /**
+   * Side information: each user's region (any non-negative id; -1 when unknown), indexed like the matrix rows.
+   * Used by models that rank within a region (popularity with `scope: 'region'`); others ignore it.
+   */
+  readonly userRegions?: Int32Array;
 }
 
 export interface FitReport {

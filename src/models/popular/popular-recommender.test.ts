@@ -64,9 +64,41 @@ describe('PopularRecommender', () => {
     const model = new PopularRecommender({ by: 'weight' });
     await model.fit(train);
     const restored = PopularRecommender.fromArtifact(decodeArtifact(encodeArtifact(model.toArtifact())));
-    expect(restored.params).toEqual({ by: 'weight' });
+    expect(restored.params).toEqual({ by: 'weight', scope: 'overall' });
     const users = Int32Array.of(0, 1, 2, 3);
     expect(restored.recommend(users, { k: 5, exclude: train })).toEqual(model.recommend(users, { k: 5, exclude: train }));
+  });
+
+  it("with scope 'region', ranks by popularity among the user's region, then overall; users without one get the overall ranking", async () => {
+    // Region 10: users 0–2 all took item 3, user 2 also item 1. Region 20: users 3 and 4 took items 0 and 2.
+    // User 5 (no region) took item 0. Overall: items 0 and 3 ×3, item 2 ×2, item 1 ×1 → 0, 3, 2, 1.
+    const matrix = csrFromCoo({
+      rows: 6,
+      cols: 4,
+      rowIdx: Int32Array.of(0, 1, 2, 2, 3, 3, 4, 4, 5),
+      colIdx: Int32Array.of(3, 3, 3, 1, 0, 2, 0, 2, 0),
+      values: Float32Array.of(1, 1, 1, 1, 1, 1, 1, 1, 1),
+    });
+    const userRegions = Int32Array.of(10, 10, 10, 20, 20, -1);
+    const model = new PopularRecommender({ scope: 'region' });
+    await model.fit(matrix, { userRegions });
+    const top = model.recommend(Int32Array.of(0, 3, 5, 99), { k: 4 });
+    expect(rows(top.ids, 4)).toEqual([
+      [3, 1, 0, 2], // region 10's favourites, then the rest by overall popularity
+      [0, 2, 3, 1], // region 20: items 0 and 2 tie at 2 → overall breaks the tie
+      [0, 3, 2, 1], // no region: overall
+      [0, 3, 2, 1], // not a training user: overall
+    ]);
+    expect([...top.scores.subarray(0, 4)]).toEqual([3, 1, 0, 0]);
+    expect([...model.recommend(Int32Array.of(2), { k: 3, exclude: matrix }).ids]).toEqual([0, 2, -1]);
+    await expect(new PopularRecommender({ scope: 'region' }).fit(matrix)).rejects.toThrow(/needs userRegions for all 6 users/);
+    const restored = PopularRecommender.fromArtifact(decodeArtifact(encodeArtifact(model.toArtifact())));
+    const users = Int32Array.of(0, 1, 2, 3, 4, 5);
+    expect(restored.recommend(users, { k: 4, exclude: matrix })).toEqual(model.recommend(users, { k: 4, exclude: matrix }));
+    // The overall scope ignores regions.
+    const overall = new PopularRecommender();
+    await overall.fit(matrix, { userRegions });
+    expect([...overall.recommend(Int32Array.of(0), { k: 4 }).ids]).toEqual([0, 3, 2, 1]);
   });
 
   it('rejects artifacts of another kind or shape, bad params, bad k and use before fit', () => {
@@ -79,7 +111,10 @@ describe('PopularRecommender', () => {
     expect(() => PopularRecommender.fromArtifact({ header: { ...header, version: 2 }, buffers: {} })).toThrow(/version 2/);
     expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Int32Array.of(1, 2) } })).toThrow(/missing Float32Array/);
     expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1) } })).toThrow(/does not match 1 scores/);
-    expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1, Number.NaN) } })).toThrow(/item 1 is NaN/);
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1, Number.NaN) } })).toThrow(/score 1 is NaN/);
+    const groups = { scores: Float32Array.of(1, 2), groupScores: Float32Array.of(1, 0), groupRegions: Int32Array.of(5) };
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { ...groups, userGroups: Int32Array.of(0, 1) } })).toThrow(/user 1 is in group 1, outside \[-1, 1\)/);
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { ...groups, groupScores: Float32Array.of(1), userGroups: Int32Array.of(0) } })).toThrow(/1 group scores for 1 groups × 2 items/);
     const fitted = PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1, 2) } });
     expect(() => fitted.recommend(Int32Array.of(0), { k: 0 })).toThrow(/k must be a positive integer/);
   });
