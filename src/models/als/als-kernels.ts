@@ -14,9 +14,12 @@
  * Loops are plain, 4-way blocked over rows (four dot products share one load of v; four axpys share one
  * load/store of the output) and keep scratch vectors in Float64Array: no allocation per row.
  */
+import { createSimdCgProducts, type SimdCgProducts } from './simd/cg-products.ts';
 
 /** Per-thread scratch, allocated once per fit. */
 export interface AlsScratch {
+  /** This thread's SIMD kernels for the CG products, when enabled and available; G loaded per half-iteration. */
+  readonly simd: SimdCgProducts | undefined;
   readonly x: Float64Array;
   readonly r: Float64Array;
   readonly p: Float64Array;
@@ -25,8 +28,9 @@ export interface AlsScratch {
   readonly a: Float64Array;
 }
 
-export function createAlsScratch(factors: number): AlsScratch {
+export function createAlsScratch(factors: number, simd = true): AlsScratch {
   return {
+    simd: simd ? createSimdCgProducts(factors) : undefined,
     x: new Float64Array(factors),
     r: new Float64Array(factors),
     p: new Float64Array(factors),
@@ -152,7 +156,7 @@ const CG_TOLERANCE = 1e-20;
  */
 export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch): boolean {
   const { rows, target, fixed, gram, factors: f, regularization: lambda, cgSteps } = input;
-  const { x, r, p, ap } = scratch;
+  const { x, r, p, ap, simd } = scratch;
   const from = rows.indptr[u]!;
   const to = rows.indptr[u + 1]!;
   const xo = u * f;
@@ -161,9 +165,14 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
     return true;
   }
   for (let k = 0; k < f; k++) x[k] = target[xo + k]!;
-  gramTimes(gram, lambda, x, r, f);
-  for (let k = 0; k < f; k++) r[k] = -r[k]!;
-  addRowTerms(fixed, f, rows, from, to, x, 1, -1, r);
+  if (simd) {
+    simd.gather(rows, from, to);
+    simd.residual(x, r);
+  } else {
+    gramTimes(gram, lambda, x, r, f);
+    for (let k = 0; k < f; k++) r[k] = -r[k]!;
+    addRowTerms(fixed, f, rows, from, to, x, 1, -1, r);
+  }
   let rsOld = 0;
   for (let k = 0; k < f; k++) {
     const rk = r[k]!;
@@ -172,8 +181,11 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
   }
   if (rsOld < CG_TOLERANCE) return true;
   for (let step = 0; step < cgSteps; step++) {
-    gramTimes(gram, lambda, p, ap, f);
-    addRowTerms(fixed, f, rows, from, to, p, 0, 1, ap);
+    if (simd) simd.product(p, ap);
+    else {
+      gramTimes(gram, lambda, p, ap, f);
+      addRowTerms(fixed, f, rows, from, to, p, 0, 1, ap);
+    }
     let pAp = 0;
     for (let k = 0; k < f; k++) pAp += p[k]! * ap[k]!;
     const alpha = rsOld / pAp;

@@ -12,6 +12,8 @@ export interface AlsSharedState {
   readonly regularization: number;
   readonly cgSteps: number;
   readonly solver: 'cg' | 'cholesky';
+  /** Whether each thread uses the WebAssembly SIMD kernel for the CG solver's Gram products. */
+  readonly simd: boolean;
   readonly userRows: AlsRows;
   readonly itemRows: AlsRows;
   readonly userFactors: Float32Array;
@@ -68,6 +70,7 @@ export function runAlsPhase(state: AlsSharedState, phase: AlsPhase, scratch: Als
   const { size, count } = blockLayout(rows);
   const { control } = state;
   const solveRow = state.solver === 'cg' ? cgSolveRow : choleskySolveRow;
+  if (phase !== 'loss') scratch.simd?.load(state.gram, state.regularization, input.fixed);
   for (;;) {
     if (Atomics.load(control, CONTROL_ABORT) !== 0) return;
     const block = Atomics.add(control, CONTROL_NEXT_BLOCK, 1);

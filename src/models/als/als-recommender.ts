@@ -64,7 +64,7 @@ export class AlsRecommender extends FactorRecommender<AlsParams> {
       confM1[q] = Math.abs(c) - 1;
     }
     const rows = { indptr: Int32Array.of(0, items.length), indices: items, pref, confM1 };
-    const scratch = createAlsScratch(f);
+    const scratch = createAlsScratch(f, false);
     if (!choleskySolve(rows, 0, items.length, model.itemFactors, this.#itemGram, this.params.regularization, f, scratch)) {
       throw new ValidationError('foldIn: the least-squares system is singular (regularization 0 with too few items?)');
     }

@@ -49,6 +49,33 @@ describe('ALS training', () => {
     expect(twelve!).toBeLessThan(1e-3 * scale);
   });
 
+  it('gives the same model with the SIMD Gram products as with scalar float64 ones, up to float32 rounding', async () => {
+    const fit = async (simd: boolean, threads: number): Promise<AlsRecommender> => {
+      const model = new AlsRecommender({ factors: 16, iterations: 4 });
+      await model.fit(medium, { seed: 4, threads, simd });
+      return model;
+    };
+    const scalar = await fit(false, 1);
+    const simd = await fit(true, 2);
+    expect(simd.userFactors).not.toEqual(scalar.userFactors); // the kernel really ran (float32 products)
+    let worst = 0;
+    let scale = 0;
+    for (let q = 0; q < scalar.userFactors!.length; q++) {
+      worst = Math.max(worst, Math.abs(simd.userFactors![q]! - scalar.userFactors![q]!));
+      scale = Math.max(scale, Math.abs(scalar.userFactors![q]!));
+    }
+    expect(worst).toBeLessThan(1e-3 * scale);
+    const users = Int32Array.from({ length: 200 }, (_, u) => u);
+    const same = (a: AlsRecommender, b: AlsRecommender) => {
+      const x = a.recommend(users, { k: 10 }).ids;
+      const y = b.recommend(users, { k: 10 }).ids;
+      let hits = 0;
+      for (let u = 0; u < 200; u++) hits += x.subarray(u * 10, u * 10 + 10).filter((i) => y.subarray(u * 10, u * 10 + 10).includes(i)).length;
+      return hits / 2000;
+    };
+    expect(same(simd, scalar)).toBeGreaterThan(0.95);
+  });
+
   it('is deterministic for a seed, bit for bit, with 1 and 2 threads', async () => {
     const fit = async (seed: number, threads: number): Promise<AlsRecommender> => {
       const model = new AlsRecommender({ factors: 16, iterations: 3 });

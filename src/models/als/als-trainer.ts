@@ -28,6 +28,11 @@ import type { AlsRows } from './als-kernels.ts';
 export interface AlsFitOptions extends FitOptions {
   /** Report implicit's normalised training loss in each EpochReport (one extra pass over the users). Default false. */
   readonly computeLoss?: boolean;
+  /**
+   * The CG solver's Gram products through the WebAssembly SIMD kernel (float32, as implicit) where available.
+   * Default true; false keeps them in scalar float64 JavaScript.
+   */
+  readonly simd?: boolean;
 }
 
 export interface AlsFitResult {
@@ -71,6 +76,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
     regularization: params.regularization,
     cgSteps: params.cgSteps,
     solver: params.solver,
+    simd: (options.simd ?? true) && params.solver === 'cg',
     userRows: confidenceRows(matrix, params.alpha, shared),
     itemRows: confidenceRows(transpose(matrix), params.alpha, shared),
     userFactors,
@@ -80,7 +86,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
     lossPartials: allocate(Float64Array, MAX_BLOCKS * 2, shared),
     control: allocate(Int32Array, CONTROL_LENGTH, shared),
   };
-  const scratch = createAlsScratch(f);
+  const scratch = createAlsScratch(f, state.simd);
   // YᵀY of the initial item factors, blockwise like every later Gram (same sums whatever the threads).
   const itemBlocks = blockLayout(items);
   for (let b = 0; b < itemBlocks.count; b++) {

@@ -9,7 +9,7 @@ import type { WorkerReply } from '../core/worker-pool.ts';
 
 const port = parentPort!;
 const state = workerData as AlsSharedState;
-const scratch = createAlsScratch(state.factors);
+const scratch = createAlsScratch(state.factors, state.simd);
 
 port.on('message', (phase: AlsPhase) => {
   let reply: WorkerReply<null>;

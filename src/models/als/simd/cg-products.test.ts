@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../shared/rng.ts';
+import { addRowTerms, gramTimes, type AlsRows } from '../als-kernels.ts';
+import { createSimdCgProducts } from './cg-products.ts';
+
+function symmetric(f: number, rng: Rng): Float64Array {
+  const g = new Float64Array(f * f);
+  for (let j = 0; j < f; j++) for (let k = j; k < f; k++) g[j * f + k] = g[k * f + j] = rng.normal();
+  return g;
+}
+
+/** Largest difference relative to the largest magnitude of `expected`. */
+function relativeError(actual: Float64Array, expected: Float64Array): number {
+  const scale = Math.max(...expected.map(Math.abs));
+  return Math.max(...actual.map((a, k) => Math.abs(a - expected[k]!))) / scale;
+}
+
+describe('SIMD conjugate-gradient products', () => {
+  it('computes (G + λI)·v, b − A·v and A·v as the scalar float64 code does, to float32 precision', () => {
+    const rng = new Rng(7);
+    for (const f of [4, 8, 64, 100]) {
+      const kernel = createSimdCgProducts(f)!;
+      expect(kernel, `f = ${f}`).toBeDefined();
+      const items = 50;
+      const fixed = Float32Array.from({ length: items * f }, () => rng.normal() * 0.3);
+      // Two rows; the second has more non-zeros than the kernel's initial room, so its memory grows.
+      const lengths = [3, 1500];
+      const indptr = Int32Array.of(0, lengths[0]!, lengths[0]! + lengths[1]!);
+      const nnz = indptr[2]!;
+      const rows: AlsRows = {
+        indptr,
+        indices: Int32Array.from({ length: nnz }, () => rng.nextInt(items)),
+        pref: Float32Array.from({ length: nnz }, () => 1 + rng.nextInt(10)),
+        confM1: Float32Array.from({ length: nnz }, () => rng.nextInt(10)),
+      };
+      for (let round = 0; round < 2; round++) {
+        const gram = symmetric(f, rng);
+        const lambda = 0.1 + round;
+        kernel.load(gram, lambda, fixed);
+        const v = Float64Array.from({ length: f }, () => rng.normal());
+        const expectedG = new Float64Array(f);
+        gramTimes(gram, lambda, v, expectedG, f);
+        const actualG = new Float64Array(f);
+        kernel.gramTimes(v, actualG);
+        expect(relativeError(actualG, expectedG)).toBeLessThan(1e-5);
+        for (const row of [0, 1]) {
+          const from = indptr[row]!;
+          const to = indptr[row + 1]!;
+          kernel.gather(rows, from, to);
+          const expectedA = Float64Array.from(expectedG);
+          addRowTerms(fixed, f, rows, from, to, v, 0, 1, expectedA);
+          const actualA = new Float64Array(f);
+          kernel.product(v, actualA);
+          expect(relativeError(actualA, expectedA), `A·v, f = ${f}, row ${row}`).toBeLessThan(1e-5);
+          const expectedR = expectedG.map((g) => -g);
+          addRowTerms(fixed, f, rows, from, to, v, 1, -1, expectedR);
+          const actualR = new Float64Array(f);
+          kernel.residual(v, actualR);
+          expect(relativeError(actualR, expectedR), `b − A·v, f = ${f}, row ${row}`).toBeLessThan(1e-5);
+        }
+      }
+    }
+  });
+
+  it('is not offered when the factor count is not a multiple of 4', () => {
+    expect(createSimdCgProducts(6)).toBeUndefined();
+    expect(createSimdCgProducts(0)).toBeUndefined();
+  });
+
+  it('embeds exactly what cg-products.wat compiles to', () => {
+    const script = fileURLToPath(new URL('../../../../scripts/build-wasm.mjs', import.meta.url));
+    expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+});
