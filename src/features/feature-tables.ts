@@ -3,6 +3,7 @@ import { toUtcText } from '../preprocess/index.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { FeatUserTable, Warehouse, WarehouseDb } from '../warehouse/index.ts';
 import { parseWarehouseTime } from './interaction-log.ts';
+import { carryOver, newestSourceUpdate, planIncrementalBuild } from './incremental-features.ts';
 
 /** How many feature snapshots are kept; older ones are deleted by the build that makes a newer one. */
 export const KEPT_FEATURE_SNAPSHOTS = 3;
@@ -29,38 +30,80 @@ export interface FeatureBuildSummary {
   readonly asOf: string | null;
   readonly users: number;
   readonly services: number;
+  /** 'incremental': only rows whose sources changed since the previous snapshot were recomputed. */
+  readonly mode: 'full' | 'incremental';
+  /** Why a requested incremental build ran in full (no previous snapshot, a new as-of year, …). */
+  readonly fullBecause?: string;
+  readonly recomputedUsers: number;
+  readonly recomputedServices: number;
   readonly seconds: number;
 }
+
+export interface FeatureBuildOptions {
+  readonly clock?: Clock;
+  /**
+   * Recompute only the users and services whose facts or dimension rows changed since the latest snapshot
+   * (and the services whose 7/30-day windows or price band may have moved), carrying the other rows over.
+   * Falls back to a full build when that would not be exact or not cheaper. Default false.
+   */
+  readonly incremental?: boolean;
+  /** An incremental build recomputing more than this share of all rows runs in full instead (default 0.5). */
+  readonly maxIncrementalShare?: number;
+}
+
+/** Keys per `in (…)` list. */
+const KEY_CHUNK = 1000;
 
 /**
  * Builds a new feature snapshot from the star schema in one transaction: a `feat_snapshot` row, one
  * `feat_user` row per `dim_user` and one `feat_service` row per `dim_service`, aggregating every reservation
  * up to the newest `reserved_at` (the snapshot's `as_of`). Snapshots beyond the latest
  * {@link KEPT_FEATURE_SNAPSHOTS} are deleted in the same transaction, so readers never see a partial one.
+ * With `incremental`, rows whose sources did not change are copied from the previous snapshot (see
+ * {@link planIncrementalBuild}); the result is the same as a full build's.
  *
  * An empty warehouse is not an error: it gives a snapshot with no rows and a null `as_of`. Without
  * reservations, age bands are relative to the build's year.
  */
-export async function buildFeatureTables(warehouse: Warehouse, options: { clock?: Clock } = {}): Promise<FeatureBuildSummary> {
+export async function buildFeatureTables(warehouse: Warehouse, options: FeatureBuildOptions = {}): Promise<FeatureBuildSummary> {
   const started = performance.now();
   const builtAt = (options.clock ?? systemClock)();
   const maxParameters = warehouse.dialect.maxParameters;
   const result = await warehouse.db.transaction().execute(async (trx) => {
     const newest = await trx.selectFrom('factReservation').select((eb) => eb.fn.max('reservedAt').as('asOf')).executeTakeFirst();
     const asOf = newest?.asOf ?? null;
+    const sourceUpdatedAt = await newestSourceUpdate(trx);
+    const plan = options.incremental ? await planIncrementalBuild(trx, { asOf, builtAt, maxShare: options.maxIncrementalShare ?? 0.5 }) : undefined;
     const inserted = await trx
       .insertInto('featSnapshot')
-      .values({ asOf, builtAt: toUtcText(builtAt), users: 0, services: 0 })
+      .values({ asOf, builtAt: toUtcText(builtAt), users: 0, services: 0, sourceUpdatedAt, buildMode: plan?.kind === 'incremental' ? 'incremental' : 'full' })
       .executeTakeFirstOrThrow();
     const snapshotId = Number(inserted.insertId);
     const referenceYear = asOf === null ? builtAt.getUTCFullYear() : Number(asOf.slice(0, 4));
-    const users = await fillUserFeatures(trx, { snapshotId, asOf, referenceYear, maxParameters });
-    const services = await fillServiceFeatures(trx, { snapshotId, asOf });
-    await trx.updateTable('featSnapshot').set({ users, services }).where('snapshotId', '=', snapshotId).execute();
+    let recomputedUsers: number;
+    let recomputedServices: number;
+    if (plan?.kind === 'incremental') {
+      await carryOver(trx, plan.previous, snapshotId, plan);
+      recomputedUsers = 0;
+      for (const keys of chunks(plan.users)) recomputedUsers += await fillUserFeatures(trx, { snapshotId, asOf, referenceYear, maxParameters, keys });
+      recomputedServices = 0;
+      for (const keys of chunks(plan.services)) recomputedServices += await fillServiceFeatures(trx, { snapshotId, asOf, keys });
+    } else {
+      recomputedUsers = await fillUserFeatures(trx, { snapshotId, asOf, referenceYear, maxParameters });
+      recomputedServices = await fillServiceFeatures(trx, { snapshotId, asOf });
+    }
+    const users = Number((await trx.selectFrom('featUser').select((eb) => eb.fn.countAll().as('n')).where('snapshotId', '=', snapshotId).executeTakeFirstOrThrow()).n);
+    const services = Number((await trx.selectFrom('featService').select((eb) => eb.fn.countAll().as('n')).where('snapshotId', '=', snapshotId).executeTakeFirstOrThrow()).n);
+    await trx.updateTable('featSnapshot').set({ users, services, recomputedUsers, recomputedServices }).where('snapshotId', '=', snapshotId).execute();
     await deleteOldSnapshots(trx);
-    return { snapshotId, asOf, users, services };
+    const mode = plan?.kind === 'incremental' ? ('incremental' as const) : ('full' as const);
+    return { snapshotId, asOf, users, services, mode, ...(plan?.kind === 'full' ? { fullBecause: plan.because } : {}), recomputedUsers, recomputedServices };
   });
   return { ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+function* chunks(keys: readonly number[]): Generator<number[]> {
+  for (let i = 0; i < keys.length; i += KEY_CHUNK) yield keys.slice(i, i + KEY_CHUNK);
 }
 
 /** The newest feature snapshot, or undefined before the first build. */
@@ -88,12 +131,13 @@ export function ageBand(birthYear: number | null, referenceYear: number): string
  */
 async function fillUserFeatures(
   trx: Transaction<WarehouseDb>,
-  o: { snapshotId: number; asOf: string | null; referenceYear: number; maxParameters: number },
+  o: { snapshotId: number; asOf: string | null; referenceYear: number; maxParameters: number; keys?: readonly number[] },
 ): Promise<number> {
-  const { asOf } = o;
+  const { asOf, keys } = o;
   const perUser = trx
     .selectFrom('factReservation')
     .$if(asOf !== null, (qb) => qb.where('reservedAt', '<=', asOf!))
+    .$if(keys !== undefined, (qb) => qb.where('userKey', 'in', keys!))
     .select((eb) => [
       'userKey',
       eb.fn.countAll<number>().as('reservations'),
@@ -107,6 +151,7 @@ async function fillUserFeatures(
     .selectFrom('dimUser as u')
     .leftJoin(perUser, 'f.userKey', 'u.userKey')
     .select(['u.userKey', 'u.regionKey', 'u.birthYear', 'f.reservations', 'f.completed', 'f.canceled', 'f.lastReservedAt'])
+    .$if(keys !== undefined, (qb) => qb.where('u.userKey', 'in', keys!))
     .orderBy('u.userKey')
     .execute();
 
@@ -115,6 +160,7 @@ async function fillUserFeatures(
     .innerJoin('dimService as s', 's.serviceKey', 'r.serviceKey')
     .where('r.status', '=', 'completed')
     .$if(asOf !== null, (qb) => qb.where('r.reservedAt', '<=', asOf!))
+    .$if(keys !== undefined, (qb) => qb.where('r.userKey', 'in', keys!))
     .select((eb) => ['r.userKey', 's.categoryKey', eb.fn.countAll<number>().as('n')])
     .groupBy(['r.userKey', 's.categoryKey'])
     .execute();
@@ -166,8 +212,8 @@ function topCategories(counts: readonly { userKey: number; categoryKey: number; 
  * too (integer division on SQLite, DECIMAL on MariaDB otherwise). The price tercile uses window functions:
  * a service whose category has n services, c of them cheaper, is low when 3c < n, mid when 3c < 2n.
  */
-async function fillServiceFeatures(trx: Transaction<WarehouseDb>, o: { snapshotId: number; asOf: string | null }): Promise<number> {
-  const { asOf } = o;
+async function fillServiceFeatures(trx: Transaction<WarehouseDb>, o: { snapshotId: number; asOf: string | null; keys?: readonly number[] }): Promise<number> {
+  const { asOf, keys } = o;
   // With no reservations the fact subquery is empty, so any cut-off will do.
   const asOfMs = asOf === null ? 0 : parseWarehouseTime(asOf);
   const cutoff7 = toUtcText(new Date(asOfMs - 7 * DAY_MS));
@@ -176,6 +222,7 @@ async function fillServiceFeatures(trx: Transaction<WarehouseDb>, o: { snapshotI
   const perService = trx
     .selectFrom('factReservation')
     .$if(asOf !== null, (qb) => qb.where('reservedAt', '<=', asOf!))
+    .$if(keys !== undefined, (qb) => qb.where('serviceKey', 'in', keys!))
     .select((eb) => {
       const notCanceled = eb('status', '!=', 'canceled');
       const countWhen = (condition: Expression<SqlBool>) => eb.fn.count<number>(eb.case().when(condition).then(eb.lit(1)).end());
@@ -229,7 +276,8 @@ async function fillServiceFeatures(trx: Transaction<WarehouseDb>, o: { snapshotI
         .else(sql.lit('high'))
         .end()
         .as('priceBand'),
-    ]);
+    ])
+    .$if(keys !== undefined, (qb) => qb.where('s.serviceKey', 'in', keys!));
   const inserted = await trx
     .insertInto('featService')
     .columns([

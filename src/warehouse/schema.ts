@@ -131,6 +131,12 @@ export interface FeatSnapshotTable {
   builtAt: string;
   users: number;
   services: number;
+  /** Newest `updated_at` of any fact or dimension row the snapshot saw: the next incremental build starts after it. */
+  sourceUpdatedAt: string | null;
+  buildMode: Generated<'full' | 'incremental'>;
+  /** Rows this build computed; the others were carried over from the previous snapshot. */
+  recomputedUsers: Generated<number>;
+  recomputedServices: Generated<number>;
 }
 
 export interface FeatUserTable {

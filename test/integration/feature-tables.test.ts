@@ -172,6 +172,83 @@ describe.each(warehouseBackends())('feature tables on $name', (backend) => {
     });
   });
 
+  describe.skipIf(!backend.available)('incremental builds', () => {
+    let fx: IngestFixture;
+    let url: string;
+    beforeAll(async () => {
+      url = await backend.newDatabaseUrl('features_incr');
+      fx = await createIngestFixture(url);
+      await fx.land('users.csv', USERS);
+      await fx.land('services.csv', SERVICES);
+      await fx.land('reservations.csv', RESERVATIONS);
+      await fx.ingest();
+    });
+    afterAll(async () => {
+      await fx.close();
+      await backend.dropDatabase(url);
+    });
+
+    /** A snapshot's rows without its id, in key order: what must not depend on how it was built. */
+    const rowsOf = async (snapshotId: number) => {
+      const { db } = fx.warehouse;
+      const strip = <T extends { snapshotId: number }>(rows: T[]) => rows.map(({ snapshotId: _id, ...rest }) => rest);
+      return {
+        users: strip(await db.selectFrom('featUser').selectAll().where('snapshotId', '=', snapshotId).orderBy('userKey').execute()),
+        services: strip(await db.selectFrom('featService').selectAll().where('snapshotId', '=', snapshotId).orderBy('serviceKey').execute()),
+      };
+    };
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5)); // a later updated_at for the next load
+
+    it('runs in full when there is no earlier snapshot, then recomputes only what new files touched, equal to a full build', async () => {
+      const first = await buildFeatureTables(fx.warehouse, { incremental: true });
+      expect(first).toMatchObject({ mode: 'full', fullBecause: 'there is no earlier snapshot', recomputedUsers: 4, recomputedServices: 8 });
+
+      const unchanged = await buildFeatureTables(fx.warehouse, { incremental: true });
+      expect(unchanged).toMatchObject({ mode: 'incremental', recomputedUsers: 0, recomputedServices: 0, users: 4, services: 8 });
+      expect(await rowsOf(unchanged.snapshotId)).toEqual(await rowsOf(first.snapshotId));
+
+      await tick();
+      // A new user, a status update (r7 reserved → completed) and a new reservation on the same day as as-of.
+      await fx.land('users-2.csv', [USERS_HEADER, 'u5,2023-06-01T00:00:00Z,M,1995,Busan'].join('\n'));
+      await fx.land('reservations-2.csv', [RESERVATIONS_HEADER, 'r7,u2,b1,completed,2024-03-30T00:00:00Z,4', 'r14,u5,b3,completed,2024-03-31T08:00:00Z,'].join('\n'));
+      await fx.ingest();
+      const incremental = await buildFeatureTables(fx.warehouse, { incremental: true });
+      const full = await buildFeatureTables(fx.warehouse);
+      expect(incremental).toMatchObject({ mode: 'incremental', users: 5, services: 8, recomputedUsers: 2, recomputedServices: 2 });
+      expect(full).toMatchObject({ mode: 'full', recomputedUsers: 5, recomputedServices: 8 });
+      expect(await rowsOf(incremental.snapshotId)).toEqual(await rowsOf(full.snapshotId));
+      const snapshot = await fx.warehouse.db.selectFrom('featSnapshot').selectAll().where('snapshotId', '=', incremental.snapshotId).executeTakeFirstOrThrow();
+      expect(snapshot).toMatchObject({ buildMode: 'incremental', recomputedUsers: 2, recomputedServices: 2 });
+    });
+
+    it('recomputes services whose windows moved with as-of, and the whole category of a re-priced service', async () => {
+      await tick();
+      await fx.land('services-2.csv', [SERVICES_HEADER, 'f3,Gym,fitness,Busan,4000,2023-01-01T00:00:00Z'].join('\n'));
+      await fx.land('reservations-3.csv', [RESERVATIONS_HEADER, 'r15,u3,b2,completed,2024-04-20T00:00:00Z,'].join('\n'));
+      await fx.ingest();
+      const incremental = await buildFeatureTables(fx.warehouse, { incremental: true, maxIncrementalShare: 1 });
+      const full = await buildFeatureTables(fx.warehouse);
+      expect(incremental.mode).toBe('incremental');
+      // All five fitness services (price bands) and the beauty services with reservations in the 30 days before the old as-of.
+      expect(incremental.recomputedServices).toBe(8);
+      expect(await rowsOf(incremental.snapshotId)).toEqual(await rowsOf(full.snapshotId));
+
+      // Re-pricing f1 touches the five fitness services: more than a fifth of the 13 rows.
+      await tick();
+      await fx.land('services-4.csv', [SERVICES_HEADER, 'f1,Yoga,fitness,Seoul,6000,2023-01-01T00:00:00Z'].join('\n'));
+      await fx.ingest();
+      expect(await buildFeatureTables(fx.warehouse, { incremental: true, maxIncrementalShare: 0.2 })).toMatchObject({ mode: 'full', fullBecause: 'most rows changed (5 of 13)' });
+    });
+
+    it('runs in full when a service changes category', async () => {
+      await tick();
+      await fx.land('services-3.csv', [SERVICES_HEADER, 'f4,Swim,beauty,,12000,2023-01-01T00:00:00Z'].join('\n'));
+      await fx.ingest();
+      const built = await buildFeatureTables(fx.warehouse, { incremental: true });
+      expect(built).toMatchObject({ mode: 'full', fullBecause: 'a service changed category' });
+    });
+  });
+
   describe.skipIf(!backend.available)('on an empty warehouse', () => {
     let fx: IngestFixture;
     let url: string;
@@ -222,7 +299,9 @@ describe('pickwise features build', () => {
 
     const text = await runCli(['features', 'build'], { cwd });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`^feature snapshot #${summary.snapshotId + 1} as of ${summary.asOf}: 120 users, 15 services in \\d+\\.\\d{2} s$`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^feature snapshot #${summary.snapshotId + 1} as of ${summary.asOf}: 120 users, 15 services, full, in \\d+\\.\\d{2} s$`, 'm'));
+    const incremental = await runCli(['features', 'build', '--incremental'], { cwd });
+    expect(incremental.stdout).toMatch(/120 users, 15 services, incremental: 0 users and 0 services recomputed, the rest carried over, in/);
   });
 
   it('skips the rebuild after ingest when features.afterIngest is false', async () => {

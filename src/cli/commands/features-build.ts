@@ -4,15 +4,21 @@ import { defineCommand, type CommandIo } from '../command.ts';
 
 /** One line per build, shared with `ingest` (which builds features after loading files). */
 export function printFeatureBuild(f: FeatureBuildSummary, io: CommandIo): void {
-  io.out(`feature snapshot #${f.snapshotId} as of ${f.asOf ?? '— (no reservations)'}: ${f.users} users, ${f.services} services in ${f.seconds.toFixed(2)} s`);
+  const how =
+    f.mode === 'incremental'
+      ? `incremental: ${f.recomputedUsers} users and ${f.recomputedServices} services recomputed, the rest carried over`
+      : `full${f.fullBecause ? ` (${f.fullBecause})` : ''}`;
+  io.out(`feature snapshot #${f.snapshotId} as of ${f.asOf ?? '— (no reservations)'}: ${f.users} users, ${f.services} services, ${how}, in ${f.seconds.toFixed(2)} s`);
 }
 
 export const featuresBuildCommand = defineCommand({
   name: 'features build',
   description: 'Build a new snapshot of the feature tables (feat_user, feat_service) from the warehouse; keeps the latest 3',
-  options: z.object({}),
-  async run(runtime): Promise<FeatureBuildSummary> {
-    return buildFeatureTables(await runtime.warehouse());
+  options: z.object({
+    incremental: z.boolean().optional().describe('recompute only rows whose sources changed since the latest snapshot (what ingest does)'),
+  }),
+  async run(runtime, o): Promise<FeatureBuildSummary> {
+    return buildFeatureTables(await runtime.warehouse(), { incremental: o.incremental === true });
   },
   print: printFeatureBuild,
 });

@@ -28,9 +28,11 @@ export const ingestCommand = defineCommand({
     } finally {
       bar.finish();
     }
-    // New data makes the feature snapshot stale: rebuild it so feat_* always reflect the latest load.
-    if (summary.filesLoaded === 0 || !runtime.config.features.afterIngest) return summary;
-    const features = await buildFeatureTables(warehouse);
+    // New data makes the feature snapshot stale: update it (only the rows the load touched) so feat_* always
+    // reflect the latest load.
+    const changed = summary.filesLoaded > 0 || (summary.retry?.loaded ?? 0) > 0;
+    if (!changed || !runtime.config.features.afterIngest) return summary;
+    const features = await buildFeatureTables(warehouse, { incremental: true });
     return { ...summary, features };
   },
   print(summary, io) {
