@@ -1,4 +1,5 @@
 import type { Rng } from '../../shared/rng.ts';
+import { bprSimdRunner, type BprSimdLayout } from './simd/bpr-batch.ts';
 
 /**
  * BPR-Opt by SGD (Rendle et al. 2009, as implicit's `bpr_update`). For a sample (u, i, j) — i a
@@ -24,6 +25,8 @@ export interface BprSharedState {
   readonly userFactors: Float32Array;
   readonly itemFactors: Float32Array;
   readonly itemBias: Float32Array;
+  /** Where the tables sit in WebAssembly memory when the SIMD kernel runs the updates (see simd/bpr-batch.ts). */
+  readonly simd?: BprSimdLayout;
 }
 
 /** Totals of one thread's samples in an epoch. */
@@ -54,33 +57,45 @@ function contains(indices: Int32Array, from: number, to: number, item: number): 
   return false;
 }
 
-/** Runs `samples` SGD updates drawn from `rng`, adding to `stats`. */
+/**
+ * Draws one sample into `triple[at..at+3)`: a uniform non-zero (u, i) — users by activity, as implicit — and
+ * a uniform item j that u does not have. False when no such j turned up in {@link MAX_NEGATIVE_TRIES} draws.
+ */
+export function drawSample(state: BprSharedState, rng: Rng, nnz: number, triple: Int32Array, at: number): boolean {
+  const { items, indptr, indices, userOfNonZero } = state;
+  const q = rng.uniformInt(nnz);
+  const u = userOfNonZero[q]!;
+  const from = indptr[u]!;
+  const to = indptr[u + 1]!;
+  for (let attempt = 0; attempt < MAX_NEGATIVE_TRIES; attempt++) {
+    const candidate = rng.uniformInt(items);
+    if (!contains(indices, from, to, candidate)) {
+      triple[at] = u;
+      triple[at + 1] = indices[q]!;
+      triple[at + 2] = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Runs `samples` SGD updates drawn from `rng` in scalar JavaScript, adding to `stats`. */
 export function runBprSamples(state: BprSharedState, rng: Rng, samples: number, stats: BprSampleStats): void {
-  const { items, factors: f, learningRate: lr, regularization: reg, indptr, indices, userOfNonZero, userFactors: x, itemFactors: y, itemBias: bias } = state;
-  const nnz = indptr[state.users]!;
+  const { factors: f, learningRate: lr, regularization: reg, userFactors: x, itemFactors: y, itemBias: bias } = state;
+  const nnz = state.indptr[state.users]!;
   if (nnz === 0) return;
   let skipped = 0;
   let correct = 0;
   let lossSum = 0;
+  const triple = new Int32Array(3);
   for (let s = 0; s < samples; s++) {
-    const q = rng.uniformInt(nnz);
-    const u = userOfNonZero[q]!;
-    const i = indices[q]!;
-    const from = indptr[u]!;
-    const to = indptr[u + 1]!;
-    let j = -1;
-    for (let attempt = 0; attempt < MAX_NEGATIVE_TRIES; attempt++) {
-      const candidate = rng.uniformInt(items);
-      if (!contains(indices, from, to, candidate)) {
-        j = candidate;
-        break;
-      }
-    }
-    if (j < 0) {
+    if (!drawSample(state, rng, nnz, triple, 0)) {
       skipped++;
       continue;
     }
-    const uo = u * f;
+    const i = triple[1]!;
+    const j = triple[2]!;
+    const uo = triple[0]! * f;
     const io = i * f;
     const jo = j * f;
     let s0 = 0;
@@ -114,4 +129,10 @@ export function runBprSamples(state: BprSharedState, rng: Rng, samples: number, 
   stats.skipped += skipped;
   stats.correct += correct;
   stats.lossSum += lossSum;
+}
+
+/** Thread `thread`'s way of running samples: the SIMD kernel when the tables are in WebAssembly memory, else scalar. */
+export function bprRunner(state: BprSharedState, thread: number): (rng: Rng, samples: number, stats: BprSampleStats) => void {
+  if (state.simd) return bprSimdRunner(state, state.simd, thread);
+  return (rng, samples, stats) => runBprSamples(state, rng, samples, stats);
 }

@@ -28,6 +28,30 @@ describe('BprRecommender', () => {
     expect(good / train.rows).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('learns the same with the SIMD updates as with scalar ones: same samples, loss and AUC to rounding', async () => {
+    const fit = async (simd: boolean) => {
+      const seen: BprEpochReport[] = [];
+      const m = new BprRecommender({ ...params, iterations: 30 });
+      await m.fit(train, { seed: 5, threads: 1, simd, onEpoch: (r) => void seen.push(r as BprEpochReport) });
+      return { m, seen };
+    };
+    const scalar = await fit(false);
+    const simd = await fit(true);
+    expect(simd.m.userFactors).not.toEqual(scalar.m.userFactors); // float32 arithmetic: the kernel really ran
+    for (let e = 0; e < 30; e++) {
+      expect(simd.seen[e]!.loss).toBeCloseTo(scalar.seen[e]!.loss, 3);
+      expect(Math.abs(simd.seen[e]!.auc - scalar.seen[e]!.auc)).toBeLessThan(0.01);
+    }
+    const agree = (a: BprRecommender, b: BprRecommender) => {
+      const x = a.recommend(allUsers, { k: 5, exclude: train }).ids;
+      const y = b.recommend(allUsers, { k: 5, exclude: train }).ids;
+      let same = 0;
+      for (let q = 0; q < x.length; q++) if (y.subarray(q - (q % 5), q - (q % 5) + 5).includes(x[q]!)) same++;
+      return same / x.length;
+    };
+    expect(agree(simd.m, scalar.m)).toBeGreaterThan(0.9);
+  });
+
   it('reports the sampled loss and AUC per epoch', () => {
     expect(reports).toHaveLength(200);
     expect(reports[0]!.loss).toBeCloseTo(Math.LN2, 1);

@@ -1,8 +1,8 @@
 import type { CsrMatrix } from '../core/csr.ts';
-import type { FitOptions, FitReport, ModelArtifact } from '../core/recommender.ts';
+import type { FitReport, ModelArtifact } from '../core/recommender.ts';
 import { FactorRecommender, readFactorArtifact } from '../core/factor-recommender.ts';
 import { resolveBprParams, type BprParams } from './bpr-params.ts';
-import { trainBpr } from './bpr-trainer.ts';
+import { trainBpr, type BprFitOptions } from './bpr-trainer.ts';
 
 
 /**
@@ -23,7 +23,7 @@ export class BprRecommender extends FactorRecommender<BprParams> {
   }
 
   /** Fits to a users × items matrix; `onEpoch` receives {@link BprEpochReport}s (loss, AUC, skipped share). */
-  async fit(matrix: CsrMatrix, options: FitOptions = {}): Promise<FitReport> {
+  async fit(matrix: CsrMatrix, options: BprFitOptions = {}): Promise<FitReport> {
     const { userFactors, itemFactors, itemBias, report } = await trainBpr(matrix, this.params, options);
     this.adopt({ users: matrix.rows, items: matrix.cols, factors: this.params.factors, userFactors, itemFactors, itemBias });
     return report;

@@ -7,7 +7,8 @@ import { abortError } from '../core/param-checks.ts';
 import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
 import { Rng } from '../../shared/rng.ts';
 import { WorkerPool } from '../core/worker-pool.ts';
-import { runBprSamples, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
+import { bprRunner, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
+import { allocateBprSimdTables } from './simd/bpr-batch.ts';
 import type { BprParams } from './bpr-params.ts';
 
 /** More threads than this only add contention on the shared item factors. */
@@ -21,6 +22,15 @@ export interface BprEpochReport extends EpochReport {
   readonly auc: number;
   /** Share of samples skipped for want of a negative. */
   readonly skipped: number;
+}
+
+/** `fit` options of BPR. */
+export interface BprFitOptions extends FitOptions {
+  /**
+   * SGD updates through the WebAssembly SIMD kernel (float32, tables in one shared WebAssembly memory) where
+   * available. Default true; false runs them in scalar JavaScript. Samples are drawn the same way either way.
+   */
+  readonly simd?: boolean;
 }
 
 export interface BprFitResult {
@@ -39,7 +49,7 @@ export interface BprFitResult {
  * which samples are drawn is fixed by the seed, but the order in which the threads' updates interleave
  * is not, so the factors differ slightly from run to run (quality does not).
  */
-export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: FitOptions = {}): Promise<BprFitResult> {
+export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: BprFitOptions = {}): Promise<BprFitResult> {
   const started = performance.now();
   validateCsr(matrix);
   checkSortedRows(matrix);
@@ -53,9 +63,10 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Fi
 
   // implicit's initialisation: uniform(−0.5, 0.5)/f for factors and item bias, zero for rows never seen.
   const rng = new Rng(options.seed ?? 0);
-  const itemFactors = allocate(Float32Array, items * f, shared);
-  const itemBias = allocate(Float32Array, items, shared);
-  const userFactors = allocate(Float32Array, users * f, shared);
+  const simd = (options.simd ?? true) ? allocateBprSimdTables(users, items, f, threads) : undefined;
+  const itemFactors = simd?.itemFactors ?? allocate(Float32Array, items * f, shared);
+  const itemBias = simd?.itemBias ?? allocate(Float32Array, items, shared);
+  const userFactors = simd?.userFactors ?? allocate(Float32Array, users * f, shared);
   const itemSeen = new Uint8Array(items);
   for (let q = 0; q < nnz; q++) itemSeen[matrix.indices[q]!] = 1;
   for (let i = 0; i < items; i++) {
@@ -82,8 +93,10 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Fi
     userFactors,
     itemFactors,
     itemBias,
+    ...(simd ? { simd: simd.layout } : {}),
   };
   const mainRng = new Rng(seeds[0]!);
+  const runSamples = bprRunner(state, 0);
   const pool = shared ? new WorkerPool<number, BprSampleStats>(import.meta.url, 'bpr-worker', threads - 1, { ...state, seeds }) : undefined;
   const perWorker = Math.floor(nnz / threads);
   let epochs = 0;
@@ -96,7 +109,7 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Fi
       const stats: BprSampleStats = { samples: 0, skipped: 0, correct: 0, lossSum: 0 };
       const others = pool?.start(perWorker);
       others?.catch(() => undefined);
-      runBprSamples(state, mainRng, nnz - perWorker * (threads - 1), stats);
+      runSamples(mainRng, nnz - perWorker * (threads - 1), stats);
       for (const other of others ? await others : []) {
         stats.samples += other.samples;
         stats.skipped += other.skipped;

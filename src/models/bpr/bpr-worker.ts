@@ -5,18 +5,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../../shared/rng.ts';
 import type { WorkerReply } from '../core/worker-pool.ts';
-import { runBprSamples, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
+import { bprRunner, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
 
 const port = parentPort!;
 const { seeds, workerIndex, ...state } = workerData as BprSharedState & { seeds: number[]; workerIndex: number };
 // Stream 0 is the main thread's.
 const rng = new Rng(seeds[workerIndex + 1]!);
+const runSamples = bprRunner(state, workerIndex + 1);
 
 port.on('message', (samples: number) => {
   let reply: WorkerReply<BprSampleStats>;
   try {
     const stats: BprSampleStats = { samples: 0, skipped: 0, correct: 0, lossSum: 0 };
-    runBprSamples(state, rng, samples, stats);
+    runSamples(rng, samples, stats);
     reply = { t: 'done', result: stats };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

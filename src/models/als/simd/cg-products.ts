@@ -1,4 +1,5 @@
 import type { AlsRows } from '../als-kernels.ts';
+import { compileWasm, createWasmMemory, instantiateWasm, WASM_PAGE_BYTES } from '../../core/wasm.ts';
 import { WASM_BASE64 } from './cg-products.wasm.ts';
 
 /**
@@ -22,36 +23,13 @@ export interface SimdCgProducts {
   gramTimes(v: Float64Array, out: Float64Array): void;
 }
 
-/** The part of the WebAssembly API used here (the project's TypeScript libs declare only its types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-const PAGE_BYTES = 65_536;
-
-let compiled: object | null | undefined;
-
-/** The compiled module, or null where WebAssembly SIMD is not available. */
-function simdModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = wasm ? new wasm.Module(Buffer.from(WASM_BASE64, 'base64')) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
 type GramTimes = (g: number, v: number, out: number, f: number, lambda: number) => void;
 type RowTimes = (table: number, idx: number, pref: number, conf: number, n: number, f: number, v: number, out: number, prefScale: number, confScale: number) => void;
 
 /** Kernels for f factors (one per thread: they own their memory), or undefined when f is not a multiple of 4 or SIMD is unavailable. */
 export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
-  const module = f % 4 === 0 && f > 0 ? simdModule() : null;
-  if (module === null || wasm === undefined) return undefined;
+  const module = f % 4 === 0 && f > 0 ? compileWasm(WASM_BASE64) : null;
+  if (module === null) return undefined;
   // Layout in 4-byte words: G, v, out, the fixed factor table (room for `tableRows`), then one row's
   // non-zeros (room for `capacity`): item ids, pref, conf.
   const vAt = f * f;
@@ -60,8 +38,8 @@ export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
   let tableRows = 0;
   let capacity = 1024;
   const wordsFor = (rows: number, nonZeros: number): number => tableAt + rows * f + 3 * nonZeros;
-  const memory = new wasm.Memory({ initial: Math.ceil((wordsFor(tableRows, capacity) * 4) / PAGE_BYTES) });
-  const exports = new wasm.Instance(module, { env: { memory } }).exports;
+  const memory = createWasmMemory(wordsFor(tableRows, capacity) * 4);
+  const exports = instantiateWasm(module, { env: { memory } });
   const gramTimes = exports['gramTimes'] as GramTimes;
   const rowTimes = exports['rowTimes'] as RowTimes;
   let heap = new Float32Array(memory.buffer);
@@ -73,7 +51,7 @@ export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
     if (rows <= tableRows && nonZeros <= capacity) return;
     tableRows = Math.max(rows, tableRows);
     capacity = Math.max(nonZeros, capacity);
-    const pages = Math.ceil((wordsFor(tableRows, capacity) * 4) / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+    const pages = Math.ceil((wordsFor(tableRows, capacity) * 4) / WASM_PAGE_BYTES) - memory.buffer.byteLength / WASM_PAGE_BYTES;
     if (pages > 0) memory.grow(pages);
     heap = new Float32Array(memory.buffer);
     heapInt = new Int32Array(memory.buffer);
