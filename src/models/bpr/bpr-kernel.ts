@@ -1,5 +1,6 @@
 import type { Rng } from '../../shared/rng.ts';
 import { bprSimdRunner, type BprSimdLayout } from './simd/bpr-batch.ts';
+import { stratumOf, type BprStrata } from './bpr-strata.ts';
 
 /**
  * BPR-Opt by SGD (Rendle et al. 2009, as implicit's `bpr_update`). For a sample (u, i, j) — i a
@@ -27,6 +28,8 @@ export interface BprSharedState {
   readonly itemBias: Float32Array;
   /** Where the tables sit in WebAssembly memory when the SIMD kernel runs the updates (see simd/bpr-batch.ts). */
   readonly simd?: BprSimdLayout;
+  /** With more than one thread: the strata each thread trains on per round (see bpr-strata.ts). */
+  readonly strata?: BprStrata;
 }
 
 /** Totals of one thread's samples in an epoch. */
@@ -58,17 +61,40 @@ function contains(indices: Int32Array, from: number, to: number, item: number): 
 }
 
 /**
- * Draws one sample into `triple[at..at+3)`: a uniform non-zero (u, i) — users by activity, as implicit — and
- * a uniform item j that u does not have. False when no such j turned up in {@link MAX_NEGATIVE_TRIES} draws.
+ * Where samples come from: positives uniform over non-zeros `[from, to)` (positions into `nonZeros`, or the
+ * matrix's own when it is undefined), negatives uniform over items `[itemFrom, itemTo)` (into `items`, or item
+ * ids themselves). The whole matrix for a single thread; one stratum per thread and round otherwise.
  */
-export function drawSample(state: BprSharedState, rng: Rng, nnz: number, triple: Int32Array, at: number): boolean {
-  const { items, indptr, indices, userOfNonZero } = state;
-  const q = rng.uniformInt(nnz);
+export interface SampleScope {
+  readonly from: number;
+  readonly to: number;
+  readonly nonZeros: Int32Array | undefined;
+  readonly itemFrom: number;
+  readonly itemTo: number;
+  readonly items: Int32Array | undefined;
+}
+
+/** Every non-zero and every item. */
+export function wholeMatrix(state: BprSharedState): SampleScope {
+  return { from: 0, to: state.indptr[state.users]!, nonZeros: undefined, itemFrom: 0, itemTo: state.items, items: undefined };
+}
+
+/**
+ * Draws one sample into `triple[at..at+3)`: a uniform non-zero (u, i) of the scope — users by activity, as
+ * implicit — and a uniform item j of the scope that u does not have. False when no such j turned up in
+ * {@link MAX_NEGATIVE_TRIES} draws.
+ */
+export function drawSample(state: BprSharedState, rng: Rng, scope: SampleScope, triple: Int32Array, at: number): boolean {
+  const { indptr, indices, userOfNonZero } = state;
+  const pick = scope.from + rng.uniformInt(scope.to - scope.from);
+  const q = scope.nonZeros === undefined ? pick : scope.nonZeros[pick]!;
   const u = userOfNonZero[q]!;
   const from = indptr[u]!;
   const to = indptr[u + 1]!;
+  const span = scope.itemTo - scope.itemFrom;
   for (let attempt = 0; attempt < MAX_NEGATIVE_TRIES; attempt++) {
-    const candidate = rng.uniformInt(items);
+    const drawn = scope.itemFrom + rng.uniformInt(span);
+    const candidate = scope.items === undefined ? drawn : scope.items[drawn]!;
     if (!contains(indices, from, to, candidate)) {
       triple[at] = u;
       triple[at + 1] = indices[q]!;
@@ -79,17 +105,16 @@ export function drawSample(state: BprSharedState, rng: Rng, nnz: number, triple:
   return false;
 }
 
-/** Runs `samples` SGD updates drawn from `rng` in scalar JavaScript, adding to `stats`. */
-export function runBprSamples(state: BprSharedState, rng: Rng, samples: number, stats: BprSampleStats): void {
+/** Runs `samples` SGD updates drawn from `rng` within `scope` in scalar JavaScript, adding to `stats`. */
+export function runBprSamples(state: BprSharedState, rng: Rng, samples: number, stats: BprSampleStats, scope: SampleScope): void {
   const { factors: f, learningRate: lr, regularization: reg, userFactors: x, itemFactors: y, itemBias: bias } = state;
-  const nnz = state.indptr[state.users]!;
-  if (nnz === 0) return;
+  if (scope.to === scope.from || scope.itemTo === scope.itemFrom) return;
   let skipped = 0;
   let correct = 0;
   let lossSum = 0;
   const triple = new Int32Array(3);
   for (let s = 0; s < samples; s++) {
-    if (!drawSample(state, rng, nnz, triple, 0)) {
+    if (!drawSample(state, rng, scope, triple, 0)) {
       skipped++;
       continue;
     }
@@ -131,8 +156,26 @@ export function runBprSamples(state: BprSharedState, rng: Rng, samples: number, 
   stats.lossSum += lossSum;
 }
 
+/** Runs `samples` updates drawn from `rng` within `scope`, adding to `stats`. */
+export type BprRunner = (rng: Rng, samples: number, stats: BprSampleStats, scope: SampleScope) => void;
+
 /** Thread `thread`'s way of running samples: the SIMD kernel when the tables are in WebAssembly memory, else scalar. */
-export function bprRunner(state: BprSharedState, thread: number): (rng: Rng, samples: number, stats: BprSampleStats) => void {
+export function bprRunner(state: BprSharedState, thread: number): BprRunner {
   if (state.simd) return bprSimdRunner(state, state.simd, thread);
-  return (rng, samples, stats) => runBprSamples(state, rng, samples, stats);
+  return (rng, samples, stats, scope) => runBprSamples(state, rng, samples, stats, scope);
+}
+
+/** Thread `thread`'s scope in round `round`: its stratum, or the whole matrix without strata. */
+export function scopeOf(state: BprSharedState, thread: number, round: number): SampleScope {
+  const { strata } = state;
+  if (strata === undefined) return wholeMatrix(state);
+  const { stratum, itemBlock } = stratumOf(strata, thread, round);
+  return {
+    from: strata.ptr[stratum]!,
+    to: strata.ptr[stratum + 1]!,
+    nonZeros: strata.nonZeros,
+    itemFrom: strata.itemPtr[itemBlock]!,
+    itemTo: strata.itemPtr[itemBlock + 1]!,
+    items: strata.items,
+  };
 }

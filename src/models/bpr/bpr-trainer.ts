@@ -7,7 +7,8 @@ import { abortError } from '../core/param-checks.ts';
 import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
 import { Rng } from '../../shared/rng.ts';
 import { WorkerPool } from '../core/worker-pool.ts';
-import { bprRunner, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
+import { bprRunner, scopeOf, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
+import { buildStrata, type BprStrata } from './bpr-strata.ts';
 import { allocateBprSimdTables } from './simd/bpr-batch.ts';
 import type { BprParams } from './bpr-params.ts';
 
@@ -44,10 +45,9 @@ export interface BprFitResult {
  * Fits BPR factors by SGD, nnz samples per epoch.
  *
  * Threads: with `threads: 1` (and always below 20k non-zeros) the fit is one random stream on the
- * calling thread, deterministic for a seed. With more, the calling thread and `threads − 1` workers
- * update the shared tables without locks (Hogwild, as implicit does), each with its own seeded stream:
- * which samples are drawn is fixed by the seed, but the order in which the threads' updates interleave
- * is not, so the factors differ slightly from run to run (quality does not).
+ * calling thread. With more, the calling thread and `threads − 1` workers train on disjoint strata of the
+ * matrix in rounds (bpr-strata.ts), each with its own seeded stream, so that no two threads ever update the
+ * same row at the same time. Either way the fit is bit-identical for a seed and thread count.
  */
 export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: BprFitOptions = {}): Promise<BprFitResult> {
   const started = performance.now();
@@ -94,11 +94,11 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Bp
     itemFactors,
     itemBias,
     ...(simd ? { simd: simd.layout } : {}),
+    ...(shared ? { strata: shareStrata(buildStrata(indptr, matrix.indices, users, items, threads, rng)) } : {}),
   };
   const mainRng = new Rng(seeds[0]!);
   const runSamples = bprRunner(state, 0);
   const pool = shared ? new WorkerPool<number, BprSampleStats>(import.meta.url, 'bpr-worker', threads - 1, { ...state, seeds }) : undefined;
-  const perWorker = Math.floor(nnz / threads);
   let epochs = 0;
   let stoppedEarly = false;
   try {
@@ -107,14 +107,18 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Bp
       if (!shared) await yieldToEventLoop();
       if (signal?.aborted) throw abortError('BPR training', signal);
       const stats: BprSampleStats = { samples: 0, skipped: 0, correct: 0, lossSum: 0 };
-      const others = pool?.start(perWorker);
-      others?.catch(() => undefined);
-      runSamples(mainRng, nnz - perWorker * (threads - 1), stats);
-      for (const other of others ? await others : []) {
-        stats.samples += other.samples;
-        stats.skipped += other.skipped;
-        stats.correct += other.correct;
-        stats.lossSum += other.lossSum;
+      // One round per item block: every thread trains its own stratum; rounds run one after another.
+      for (let round = 0; round < threads; round++) {
+        const others = pool?.start(round);
+        others?.catch(() => undefined);
+        const scope = scopeOf(state, 0, round);
+        runSamples(mainRng, scope.to - scope.from, stats, scope);
+        for (const other of others ? await others : []) {
+          stats.samples += other.samples;
+          stats.skipped += other.skipped;
+          stats.correct += other.correct;
+          stats.lossSum += other.lossSum;
+        }
       }
       if (signal?.aborted) throw abortError('BPR training', signal);
       const used = stats.samples - stats.skipped;
@@ -158,4 +162,9 @@ function checkSortedRows(matrix: CsrMatrix): void {
       if (indices[q]! <= indices[q - 1]!) throw new ValidationError(`BPR training matrix: row ${u} has unsorted or duplicate column indices`);
     }
   }
+}
+
+/** The strata's arrays in SharedArrayBuffer memory, for the workers. */
+function shareStrata(strata: BprStrata): BprStrata {
+  return { ...strata, ptr: maybeShared(strata.ptr, true), nonZeros: maybeShared(strata.nonZeros, true), itemPtr: maybeShared(strata.itemPtr, true), items: maybeShared(strata.items, true) };
 }

@@ -1,11 +1,11 @@
 /**
- * Worker-thread body of a BPR fit: SGD on the shared factor tables (Hogwild: no locks) with this
- * thread's own random stream, for the number of samples each epoch message asks for.
+ * Worker-thread body of a BPR fit: SGD on the shared factor tables with this thread's own random stream,
+ * on its stratum of the round each message names (no other thread touches those rows meanwhile).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../../shared/rng.ts';
 import type { WorkerReply } from '../core/worker-pool.ts';
-import { bprRunner, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
+import { bprRunner, scopeOf, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
 
 const port = parentPort!;
 const { seeds, workerIndex, ...state } = workerData as BprSharedState & { seeds: number[]; workerIndex: number };
@@ -13,11 +13,12 @@ const { seeds, workerIndex, ...state } = workerData as BprSharedState & { seeds:
 const rng = new Rng(seeds[workerIndex + 1]!);
 const runSamples = bprRunner(state, workerIndex + 1);
 
-port.on('message', (samples: number) => {
+port.on('message', (round: number) => {
   let reply: WorkerReply<BprSampleStats>;
   try {
     const stats: BprSampleStats = { samples: 0, skipped: 0, correct: 0, lossSum: 0 };
-    runSamples(rng, samples, stats);
+    const scope = scopeOf(state, workerIndex + 1, round);
+    runSamples(rng, scope.to - scope.from, stats, scope);
     reply = { t: 'done', result: stats };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

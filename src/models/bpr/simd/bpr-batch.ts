@@ -1,6 +1,5 @@
-import type { Rng } from '../../../shared/rng.ts';
 import { compileWasm, createWasmMemory, instantiateWasm, type WasmMemory } from '../../core/wasm.ts';
-import { drawSample, type BprSampleStats, type BprSharedState } from '../bpr-kernel.ts';
+import { drawSample, type BprRunner, type BprSharedState } from '../bpr-kernel.ts';
 import { WASM_BASE64 } from './bpr-batch.wasm.ts';
 
 /** Samples drawn (in JavaScript) before the module runs their updates. */
@@ -9,7 +8,8 @@ const STATS_BYTES = 16;
 
 /**
  * The BPR tables in one shared WebAssembly memory, so that every thread's SIMD kernel (bpr-batch.wat)
- * updates the same factors (Hogwild) — and JavaScript reads them through typed-array views. Byte offsets;
+ * updates the same tables (each thread its own stratum's rows) — and JavaScript reads them through
+ * typed-array views. Byte offsets;
  * each thread has its own batch area (triples, then stats) at `batchAt + thread * batchBytes`.
  */
 export interface BprSimdLayout {
@@ -55,7 +55,7 @@ type BprBatch = (x: number, y: number, bias: number, triples: number, n: number,
  * This thread's runner: draws samples exactly as the scalar path does (same random stream), `BATCH` at a
  * time, and lets the module apply their updates in order.
  */
-export function bprSimdRunner(state: BprSharedState, layout: BprSimdLayout, thread: number): (rng: Rng, samples: number, stats: BprSampleStats) => void {
+export function bprSimdRunner(state: BprSharedState, layout: BprSimdLayout, thread: number): BprRunner {
   const exports = instantiateWasm(compileWasm(WASM_BASE64)!, { env: { memory: layout.memory }, math: { exp: Math.exp, log1p: Math.log1p } });
   const bprBatch = exports['bprBatch'] as BprBatch;
   const at = layout.batchAt + thread * layout.batchBytes;
@@ -63,9 +63,8 @@ export function bprSimdRunner(state: BprSharedState, layout: BprSimdLayout, thre
   const statsAt = at + BATCH * 12;
   const loss = new Float64Array(layout.memory.buffer, statsAt, 1);
   const correct = new Int32Array(layout.memory.buffer, statsAt + 8, 1);
-  const nnz = state.indptr[state.users]!;
-  return (rng, samples, stats) => {
-    if (nnz === 0) return;
+  return (rng, samples, stats, scope) => {
+    if (scope.to === scope.from || scope.itemTo === scope.itemFrom) return;
     loss[0] = 0;
     correct[0] = 0;
     let skipped = 0;
@@ -73,7 +72,7 @@ export function bprSimdRunner(state: BprSharedState, layout: BprSimdLayout, thre
       const size = Math.min(BATCH, samples - done);
       let n = 0;
       for (let s = 0; s < size; s++) {
-        if (drawSample(state, rng, nnz, triples, n * 3)) n++;
+        if (drawSample(state, rng, scope, triples, n * 3)) n++;
         else skipped++;
       }
       bprBatch(layout.userAt, layout.itemAt, layout.biasAt, at, n, state.factors, state.learningRate, state.regularization, statsAt);

@@ -1,6 +1,6 @@
 ;; BPR-Opt SGD updates (see bpr-kernel.ts for the equations) for a batch of sampled (u, i, j) triples, with
 ;; 128-bit SIMD over the factors (f a multiple of 4). The factor tables live in a shared memory that every
-;; thread updates without locks (Hogwild, as implicit). All pointers are byte offsets.
+;; thread updates, each only the rows of its own stratum (see bpr-strata.ts). All pointers are byte offsets.
 ;;   x: user factors, y: item factors, bias: item biases, triples: n × (u, i, j) as i32,
 ;;   stats: f64 Σ loss at +0, i32 count of samples already ranked right (x_uij > 0) at +8 (both added to).
 (module
