@@ -2,4 +2,4 @@
 export { runIngestJob, type IngestSummary, type FileOutcome, type IngestJobOptions, type IngestProgress } from './ingest-job.ts';
 export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';
 export { runTrainJob, type TrainJobOptions, type TrainSummary } from './train-job.ts';
-export { candidateServices, loadTrainedModel, recommendForUser, writeAllRecommendations, type LoadedModel, type Recommendation } from './recommend-job.ts';
+export { candidateServices, loadTrainedModel, recommendForUser, writeAllRecommendations, type LoadedModel, type Recommendation, type RecommendationBasis } from './recommend-job.ts';

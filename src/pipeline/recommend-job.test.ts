@@ -17,7 +17,8 @@ describe('recommendations from a saved model', () => {
     const items = 40;
     const rowIdx: number[] = [];
     const colIdx: number[] = [];
-    for (let u = 0; u < users; u++) for (let j = 0; j < 6; j++) (rowIdx.push(u), colIdx.push((u * 7 + j * 3) % items));
+    // Users 200–229 have no reservations: they get the popular list.
+    for (let u = 0; u < 200; u++) for (let j = 0; j < 6; j++) (rowIdx.push(u), colIdx.push((u * 7 + j * 3) % items));
     const seen = csrFromCoo({ rows: users, cols: items, rowIdx: Int32Array.from(rowIdx), colIdx: Int32Array.from(colIdx), duplicates: 'max' });
     const model = createRecommender('als', { factors: 8, iterations: 5 });
     await model.fit(seen, { seed: 1, threads: 1 });
@@ -39,6 +40,16 @@ describe('recommendations from a saved model', () => {
     expect(new Set(lines.map((l) => l[0])).size).toBe(users);
     const seenPairs = new Set(rowIdx.map((u, n) => `u${u},s${colIdx[n]}`));
     expect(lines.some((l) => seenPairs.has(`${l[0]},${l[1]}`))).toBe(false);
-    expect(recommendForUser(loaded, 'u3', 5).map((r) => r.serviceId)).toEqual(lines.filter((l) => l[0] === 'u3').map((l) => l[1]));
+    const u3 = recommendForUser(loaded, 'u3', 5);
+    expect(u3.basis).toBe('model');
+    expect(u3.recommendations.map((r) => r.serviceId)).toEqual(lines.filter((l) => l[0] === 'u3').map((l) => l[1]));
+    // A user without reservations: the most popular services, by number of users, in the CSV too.
+    const counts = new Array<number>(items).fill(0);
+    for (const i of colIdx) counts[i]!++;
+    const popular = counts.map((n, i) => ({ n, i })).sort((a, b) => b.n - a.n || a.i - b.i).slice(0, 5);
+    const cold = recommendForUser(loaded, 'u210', 5);
+    expect(cold.basis).toBe('popular');
+    expect(cold.recommendations.map((r) => [r.serviceId, r.score])).toEqual(popular.map((p) => [`s${p.i}`, p.n]));
+    expect(lines.filter((l) => l[0] === 'u229').map((l) => l[1])).toEqual(popular.map((p) => `s${p.i}`));
   });
 });

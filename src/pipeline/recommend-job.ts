@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { recommenderFromArtifact } from '../models/catalog.ts';
 import { decodeArtifact, type CsrMatrix, type Recommender, type TopK } from '../models/core/index.ts';
+import { PopularRecommender } from '../models/popular/index.ts';
 import { ModelBundleStore, type ModelManifest } from '../registry/index.ts';
 import { csvLine } from '../shared/csv-line.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -19,7 +20,12 @@ export interface LoadedModel {
   readonly itemIds: readonly string[];
   readonly userIndex: ReadonlyMap<string, number>;
   readonly seen: CsrMatrix;
+  /** Popularity over the model's training data: the answer for users the model knows but has no reservations of. */
+  readonly fallback: Recommender;
 }
+
+/** What a user's list is based on: the model, or popularity for a user without reservations in its data. */
+export type RecommendationBasis = 'model' | 'popular';
 
 export interface Recommendation {
   readonly rank: number;
@@ -31,7 +37,10 @@ export interface Recommendation {
 export async function loadTrainedModel(store: ObjectStore, prefix?: string): Promise<LoadedModel> {
   const bundle = await new ModelBundleStore(store).load(prefix);
   const model = recommenderFromArtifact(decodeArtifact(bundle.model));
+  const fallback = new PopularRecommender();
+  await fallback.fit(bundle.seen);
   return {
+    fallback,
     manifest: bundle.manifest,
     model,
     modelBytes: bundle.model,
@@ -64,17 +73,29 @@ export async function candidateServices(warehouse: Warehouse, loaded: LoadedMode
 }
 
 /**
- * Top k for one known user, already-reserved services excluded, optionally only among `candidates`.
- * Unknown users are a NotFoundError (documented).
+ * Top k for one known user, already-reserved services excluded, optionally only among `candidates`. A user the
+ * model knows without any weighted reservation (registered only, or every booking canceled) gets the most
+ * popular services instead, with basis 'popular'. Unknown users are a NotFoundError (documented).
  */
-export function recommendForUser(loaded: LoadedModel, userId: string, k: number, candidates?: Int32Array): Recommendation[] {
+export function recommendForUser(
+  loaded: LoadedModel,
+  userId: string,
+  k: number,
+  candidates?: Int32Array,
+): { basis: RecommendationBasis; recommendations: Recommendation[] } {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const dense = loaded.userIndex.get(userId);
   if (dense === undefined) {
     throw new NotFoundError(`user '${userId}' is not in the model trained ${loaded.manifest.trainedAt}: users get personal recommendations after their first reservations are ingested and the model is retrained`);
   }
-  const top = loaded.model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), exclude: loaded.seen, ...(candidates ? { candidates } : {}) });
-  return toRecommendations(loaded, top.ids, top.scores, 0, top.k);
+  const basis = hasHistory(loaded, dense) ? 'model' : 'popular';
+  const model = basis === 'model' ? loaded.model : loaded.fallback;
+  const top = model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), exclude: loaded.seen, ...(candidates ? { candidates } : {}) });
+  return { basis, recommendations: toRecommendations(loaded, top.ids, top.scores, 0, top.k) };
+}
+
+function hasHistory(loaded: LoadedModel, user: number): boolean {
+  return user < loaded.seen.rows && loaded.seen.indptr[user + 1]! > loaded.seen.indptr[user]!;
 }
 
 function toRecommendations(loaded: LoadedModel, ids: Int32Array, scores: Float32Array, offset: number, k: number): Recommendation[] {
@@ -88,7 +109,8 @@ function toRecommendations(loaded: LoadedModel, ids: Int32Array, scores: Float32
 }
 
 /**
- * Writes `user_id,item_id,rank,score` for every user in the model to `out`, in batches, so memory stays at
+ * Writes `user_id,item_id,rank,score` for every user in the model to `out` (popular services, scored by their
+ * number of users, for users without reservations in the model's data), in batches, so memory stays at
  * the model plus a few batches whatever the number of users. With more than one thread, a worker scores
  * every other batch from the same model in shared memory while this thread scores the rest. Returns the
  * number of rows written.
@@ -101,6 +123,8 @@ export async function writeAllRecommendations(loaded: LoadedModel, k: number, ou
   const threads = Math.min(options.threads ?? availableParallelism(), 2, batches);
   const helper = threads > 1 ? startRecommendWorker(loaded, kk) : undefined;
   let rows = 0;
+  // Users without reservations in the model's data all get the same popular list (they have nothing to exclude).
+  let popular: TopK | undefined;
   const write = (text: string): Promise<void> | undefined => (out.write(text) ? undefined : new Promise((resolve) => out.once('drain', resolve)));
   try {
     await write('user_id,item_id,rank,score\n');
@@ -113,7 +137,9 @@ export async function writeAllRecommendations(loaded: LoadedModel, k: number, ou
       const top = remote.get(b) ? await remote.get(b)! : loaded.model.recommend(userRange(start, count), { k: kk, exclude: loaded.seen });
       const lines: string[] = [];
       for (let q = 0; q < count; q++) {
-        for (const r of toRecommendations(loaded, top.ids, top.scores, q * top.k, top.k)) {
+        const ranked = hasHistory(loaded, start + q) ? top : (popular ??= loaded.fallback.recommend(Int32Array.of(start + q), { k: kk }));
+        const at = ranked === top ? q * top.k : 0;
+        for (const r of toRecommendations(loaded, ranked.ids, ranked.scores, at, ranked.k)) {
           lines.push(csvLine([loaded.userIds[start + q]!, r.serviceId, r.rank, Number(r.score.toPrecision(6))]));
           rows++;
         }

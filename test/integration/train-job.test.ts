@@ -26,7 +26,8 @@ describe.each(warehouseBackends())('train job on $name', (backend) => {
       expect(summary.holdout!.metrics.ndcg).toBeGreaterThan(summary.holdout!.popularity.ndcg);
       const loaded = await loadTrainedModel(fx.store);
       expect(loaded.manifest.version).toBe(summary.saved!.version);
-      const recs = recommendForUser(loaded, 'U0000001', 5);
+      const { basis, recommendations: recs } = recommendForUser(loaded, 'U0000001', 5);
+      expect(basis).toBe('model');
       expect(recs).toHaveLength(5);
       expect(new Set(recs.map((r) => r.serviceId)).size).toBe(5);
     });
@@ -46,7 +47,7 @@ describe.each(warehouseBackends())('train job on $name', (backend) => {
       expect(both.length).toBeGreaterThan(0);
       expect(both.length).toBeLessThanOrEqual(inCategory.length);
       const allowed = new Set([...inCategory].map((i) => loaded.itemIds[i]));
-      const recs = recommendForUser(loaded, 'U0000002', 20, inCategory);
+      const recs = recommendForUser(loaded, 'U0000002', 20, inCategory).recommendations;
       expect(recs.length).toBeGreaterThan(0);
       expect(recs.every((r) => allowed.has(r.serviceId))).toBe(true);
       expect(await candidateServices(fx.warehouse, loaded, { category: 'no-such-category' })).toHaveLength(0);

@@ -24,7 +24,7 @@ export const recommendCommand = defineCommand({
     if (o.user !== undefined) {
       const filtered = o.category !== undefined || o.region !== undefined;
       const candidates = filtered ? await candidateServices(await runtime.warehouse(), loaded, { category: o.category, region: o.region }) : undefined;
-      return { model, user: o.user, recommendations: recommendForUser(loaded, o.user, o.k, candidates) };
+      return { model, user: o.user, ...recommendForUser(loaded, o.user, o.k, candidates) };
     }
     if (o.out === undefined) throw new ValidationError('--all needs --out FILE');
     const started = performance.now();
@@ -35,8 +35,9 @@ export const recommendCommand = defineCommand({
     return { model, users: loaded.userIds.length, rows, out: o.out, seconds: (performance.now() - started) / 1000 };
   },
   print(r, io) {
-    if (r.recommendations !== undefined) {
-      io.out(`${r.model.kind} ${r.model.version} for ${r.user}:`);
+    if ('recommendations' in r) {
+      const basis = r.basis === 'popular' ? ' (no reservations in the model’s data yet: most popular services)' : '';
+      io.out(`${r.model.kind} ${r.model.version} for ${r.user}${basis}:`);
       for (const x of r.recommendations) io.out(`  ${String(x.rank).padStart(3)}. ${x.serviceId}  ${x.score.toFixed(4)}`);
       if (r.recommendations.length === 0) io.out('  (nothing left to recommend)');
     } else {
