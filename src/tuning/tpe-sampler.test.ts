@@ -29,7 +29,7 @@ describe('TPE sampler', () => {
     if (fn === branin) expect(median(tpe)).toBeLessThan(1.2);
   });
 
-  it('is random for the start-up trials, then proposes from the history, deterministically for a seed', () => {
+  it.each([true, false])('is random for the start-up trials, then proposes from the history, deterministically for a seed (multivariate: %s)', (multivariate) => {
     const space = { x: { type: 'float', min: 0, max: 1, log: false }, n: { type: 'int', min: 1, max: 64, log: true }, c: { type: 'categorical', choices: ['a', 'b', 'c'] } } as const;
     const history: TrialRecord[] = Array.from({ length: 20 }, (_, i) => ({
       number: i,
@@ -38,7 +38,7 @@ describe('TPE sampler', () => {
       value: Math.abs(i / 20 - 0.1), // best near x = 0.1, n small, c = 'b'
       intermediate: [],
     }));
-    const tpe = new TpeSampler();
+    const tpe = new TpeSampler({ multivariate });
     const draws = Array.from({ length: 200 }, (_, s) => tpe.sample(space, history, 'minimize', new Rng(s)));
     const xs = draws.map((d) => d.x as number);
     expect(median(xs)).toBeLessThan(0.3);

@@ -14,6 +14,12 @@ export interface TpeOptions {
   readonly priorWeight?: number;
   /** Weigh each Parzen component by its bandwidth when scoring candidates (see parzenLogPdf). Default true. */
   readonly widthWeighted?: boolean;
+  /**
+   * One joint Parzen estimator over all parameters (Falkner et al. 2018; Optuna's `multivariate`), which
+   * captures interactions between parameters that independent estimators miss (Watanabe 2023 finds it the
+   * better choice in most settings). Default true; false samples each parameter on its own, as Optuna's default.
+   */
+  readonly multivariate?: boolean;
 }
 
 /** How many of n observed trials form the "good" group: ⌈0.1·n⌉, at most 25 (Optuna's default gamma). */
@@ -102,11 +108,11 @@ function categoricalParzen(values: readonly ParamValue[], weights: readonly numb
 }
 
 /**
- * Tree-structured Parzen estimator, univariate, as Optuna's TPESampler with its defaults: after the random
+ * Tree-structured Parzen estimator (Bergstra et al. 2011) with Optuna's TPESampler defaults: after the random
  * start-up, observed trials are split by loss into a good group (the best ⌈0.1·n⌉, at most 25) and the rest;
- * each parameter gets a Parzen density l(x) of the good group and g(x) of the rest (pruned trials count in
- * the rest), and takes the best of 24 candidates drawn from l by the ratio l(x)/g(x), which is equivalent to
- * maximising expected improvement.
+ * a Parzen density l(x) of the good group and g(x) of the rest (pruned trials count in the rest) score 24
+ * candidates drawn from l by the ratio l(x)/g(x), which is equivalent to maximising expected improvement.
+ * By default the estimators are joint over all parameters (`multivariate`), else one per parameter.
  */
 export class TpeSampler implements Sampler {
   readonly name = 'tpe';
@@ -114,6 +120,7 @@ export class TpeSampler implements Sampler {
   readonly #candidates: number;
   readonly #priorWeight: number;
   readonly #widthWeighted: boolean;
+  readonly #multivariate: boolean;
   readonly #random = new RandomSampler();
 
   constructor(options: TpeOptions = {}) {
@@ -121,6 +128,7 @@ export class TpeSampler implements Sampler {
     this.#candidates = options.candidates ?? 24;
     this.#priorWeight = options.priorWeight ?? 1;
     this.#widthWeighted = options.widthWeighted ?? true;
+    this.#multivariate = options.multivariate ?? true;
   }
 
   sample(space: Space, history: readonly TrialRecord[], direction: Direction, rng: Rng): Params {
@@ -132,12 +140,36 @@ export class TpeSampler implements Sampler {
     const nGood = Math.min(goodCount(complete.length + pruned.length), ranked.length);
     const good = ranked.slice(0, nGood).sort((a, b) => a.number - b.number);
     const rest = [...ranked.slice(nGood), ...pruned].sort((a, b) => a.number - b.number);
+    const names = Object.keys(space);
+    if (this.#multivariate && good.every((t) => names.every((n) => n in t.params)) && rest.every((t) => names.every((n) => n in t.params))) {
+      return this.#sampleJoint(space, good, rest, rng);
+    }
     const out: Record<string, ParamValue> = {};
     for (const [name, range] of Object.entries(space)) {
       const g = good.filter((t) => name in t.params);
       const b = rest.filter((t) => name in t.params);
       out[name] = g.length === 0 ? sampleUniform(name, range, rng) : this.#sampleParam(name, range, g, b, rng);
     }
+    return out;
+  }
+
+  /** All parameters at once from joint Parzen estimators of the good and the other trials. */
+  #sampleJoint(space: Space, good: readonly TrialRecord[], rest: readonly TrialRecord[], rng: Rng): Params {
+    const dims = Object.entries(space).map(([name, range]) => ({ name, range, scale: range.type === 'categorical' ? undefined : numericScale(name, range) }));
+    const l = jointParzen(dims, good, this.#priorWeight);
+    const g = jointParzen(dims, rest, this.#priorWeight);
+    let best: (number | string)[] = [];
+    let bestScore = -Infinity;
+    for (let c = 0; c < this.#candidates; c++) {
+      const x = l.sample(rng);
+      const score = l.logPdf(x, this.#widthWeighted) - g.logPdf(x, this.#widthWeighted);
+      if (score > bestScore) [best, bestScore] = [x, score];
+    }
+    const out: Record<string, ParamValue> = {};
+    dims.forEach((d, i) => {
+      const v = best[i]!;
+      out[d.name] = d.range.type === 'categorical' ? d.range.choices[v as number]! : d.scale!.decode(v as number);
+    });
     return out;
   }
 
@@ -171,4 +203,65 @@ export class TpeSampler implements Sampler {
     }
     return scale.decode(best);
   }
+}
+
+interface JointDim {
+  readonly name: string;
+  readonly range: ParamRange;
+  readonly scale: NumericScale | undefined;
+}
+
+/**
+ * A multivariate Parzen estimator: one product component per observation plus the prior. Numeric bandwidths
+ * follow Optuna's multivariate TPE: 0.2·n^(−1/(d+4)) of the range (clipped like the univariate ones), the prior
+ * the whole range; a categorical dimension puts mass 1 on the observed choice plus the prior spread evenly.
+ * Points are arrays: internal numeric values, or choice indices for categorical dimensions.
+ */
+function jointParzen(dims: readonly JointDim[], trials: readonly TrialRecord[], priorWeight: number) {
+  const n = trials.length;
+  const weights = [...observationWeights(n), priorWeight];
+  const total = weights.reduce((a, b) => a + b, 0);
+  const normalised = weights.map((w) => w / total);
+  const cumulative = runningSums(normalised);
+  const sigma0 = 0.2 * Math.max(n, 1) ** (-1 / (dims.length + 4));
+  const components = dims.map((d) => {
+    if (d.range.type === 'categorical') {
+      const choices = d.range.choices;
+      const rows = trials.map((t) => {
+        const row = choices.map(() => priorWeight / choices.length);
+        const at = choices.indexOf(t.params[d.name]!);
+        if (at >= 0) row[at]! += 1;
+        const sum = row.reduce((a, b) => a + b, 0);
+        return row.map((x) => x / sum);
+      });
+      rows.push(choices.map(() => 1 / choices.length));
+      return { kind: 'categorical' as const, rows, sums: rows.map(runningSums) };
+    }
+    const { low, high } = d.scale!;
+    const span = high - low;
+    const minSigma = span / Math.min(100, 1 + n + 1);
+    const sigma = Math.min(span, Math.max(minSigma, sigma0 * span));
+    const mus = [...trials.map((t) => Math.min(high, Math.max(low, d.scale!.encode(t.params[d.name] as number)))), (low + high) / 2];
+    const sigmas = mus.map((_, k) => (k === n ? span : sigma));
+    return { kind: 'numeric' as const, low, high, mus, sigmas };
+  });
+  return {
+    sample(rng: Rng): (number | string)[] {
+      const k = rng.weightedIndex(cumulative);
+      return components.map((c) =>
+        c.kind === 'categorical' ? rng.weightedIndex(c.sums[k]!) : truncatedNormalSample(rng.next(), c.mus[k]!, c.sigmas[k]!, c.low, c.high),
+      );
+    },
+    logPdf(x: readonly (number | string)[], widthWeighted: boolean): number {
+      const terms = normalised.map((w, k) => {
+        let sum = Math.log(w);
+        components.forEach((c, i) => {
+          if (c.kind === 'categorical') sum += Math.log(c.rows[k]![x[i] as number]!);
+          else sum += truncatedNormalLogPdf(x[i] as number, c.mus[k]!, c.sigmas[k]!, c.low, c.high) + (widthWeighted ? Math.log(c.sigmas[k]!) : 0);
+        });
+        return sum;
+      });
+      return logSumExp(terms);
+    },
+  };
 }
