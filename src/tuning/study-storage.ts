@@ -19,6 +19,7 @@ export interface StudyStorage {
   openStudy(spec: StudySpec): Promise<{ readonly id: number; readonly spec: StudySpec }>;
   /** A new running trial with the next number. */
   createTrial(studyId: number, params: Params): Promise<number>;
+  /** Records a trial's value at `step`; reporting a step again replaces it. */
   reportIntermediate(studyId: number, trial: number, step: number, value: number): Promise<void>;
   finishTrial(studyId: number, trial: number, state: Exclude<TrialState, 'running'>, value?: number): Promise<void>;
   trials(studyId: number): Promise<TrialRecord[]>;
@@ -43,7 +44,10 @@ export class MemoryStudyStorage implements StudyStorage {
   }
 
   async reportIntermediate(studyId: number, trial: number, step: number, value: number): Promise<void> {
-    this.#trial(studyId, trial).intermediate.push([step, value]);
+    const steps = this.#trial(studyId, trial).intermediate;
+    const at = steps.findIndex(([s]) => s === step);
+    if (at >= 0) steps[at] = [step, value];
+    else steps.push([step, value]);
   }
 
   async finishTrial(studyId: number, trial: number, state: Exclude<TrialState, 'running'>, value?: number): Promise<void> {

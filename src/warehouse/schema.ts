@@ -20,6 +20,9 @@ export interface WarehouseDb {
   featSnapshot: FeatSnapshotTable;
   featUser: FeatUserTable;
   featService: FeatServiceTable;
+  tuneStudy: TuneStudyTable;
+  tuneTrial: TuneTrialTable;
+  tuneTrialStep: TuneTrialStepTable;
 }
 
 export interface DimRegionTable {
@@ -175,4 +178,31 @@ export interface FeatServiceTable {
   categoryKey: number;
   regionKey: number | null;
   priceBand: PriceBand;
+}
+
+export interface TuneStudyTable {
+  studyId: Generated<number>;
+  name: string;
+  direction: 'minimize' | 'maximize';
+  sampler: string;
+  pruner: string;
+  seed: number;
+  createdAt: string;
+}
+
+export interface TuneTrialTable {
+  studyId: number;
+  trialNumber: number;
+  state: 'running' | 'complete' | 'pruned' | 'failed';
+  paramsJson: string;
+  value: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface TuneTrialStepTable {
+  studyId: number;
+  trialNumber: number;
+  step: number;
+  value: number;
 }

@@ -21,6 +21,10 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
     return 'insert ignore';
   }
 
+  isUniqueViolation(error: unknown): boolean {
+    return (error as { errno?: unknown } | null)?.errno === 1062; // ER_DUP_ENTRY
+  }
+
   /**
    * GET_LOCK on a connection reserved for the lock's lifetime: the server releases it by itself when that
    * connection dies, so a killed run never leaves the lock behind.

@@ -65,6 +65,11 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
   protected insertIgnoreVerb(): string {
     return 'insert or ignore';
   }
+
+  isUniqueViolation(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  }
 }
 
 /** `sqlite:PATH`, `sqlite://PATH` or `sqlite::memory:` → a Kysely SQLite dialect on better-sqlite3. */

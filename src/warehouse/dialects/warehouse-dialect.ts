@@ -55,6 +55,9 @@ export abstract class WarehouseDialect {
     return `${this.insertIgnoreVerb()} into ${this.quote(table)} (${columns.map((c) => this.quote(c)).join(',')}) values ${new Array<string>(rows).fill(tuple).join(',')}`;
   }
 
+  /** Whether `error` is this backend's unique or primary-key violation (to retry a racing insert). */
+  abstract isUniqueViolation(error: unknown): boolean;
+
   protected abstract onConflictClause(spec: UpsertSpec): string;
   protected abstract insertIgnoreVerb(): string;
 
