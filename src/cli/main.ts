@@ -6,10 +6,11 @@ import { ingestCommand } from './commands/ingest.ts';
 import { recommendCommand } from './commands/recommend.ts';
 import { statusCommand } from './commands/status.ts';
 import { evaluateCommand, trainCommand } from './commands/train.ts';
+import { tuneCommand } from './commands/tune.ts';
 import type { CommandSpec } from './command.ts';
 import { registerCommand } from './run-command.ts';
 
-const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, featuresBuildCommand, trainCommand, evaluateCommand, recommendCommand];
+const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, featuresBuildCommand, trainCommand, evaluateCommand, tuneCommand, recommendCommand];
 
 /** Parses argv, runs one command and resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {

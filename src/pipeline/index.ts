@@ -3,3 +3,4 @@ export { runIngestJob, type IngestSummary, type FileOutcome, type IngestJobOptio
 export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';
 export { runTrainJob, type TrainJobOptions, type TrainSummary } from './train-job.ts';
 export { candidateServices, loadTrainedModel, recommendForUser, writeAllRecommendations, type LoadedModel, type Recommendation, type RecommendationBasis } from './recommend-job.ts';
+export { runTuneJob, type TuneJobOptions, type TuneSummary } from './tune-job.ts';

@@ -7,3 +7,4 @@ export { MemoryStudyStorage, type StudySpec, type StudyStorage } from './study-s
 export { branin, hartmann6, noisyQuadratic10, TEST_FUNCTIONS, type TestFunction } from './test-functions.ts';
 export type { Direction, Params, ParamValue, TrialRecord, TrialState } from './trial.ts';
 export { WarehouseStudyStorage } from './warehouse-study-storage.ts';
+export { parameterImportance } from './importance.ts';

@@ -21,6 +21,7 @@ import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from
 import { Rng } from '../../shared/rng.ts';
 import { transpose } from '../core/csr-ops.ts';
 import { WorkerPool } from '../core/worker-pool.ts';
+import { factorSnapshot } from '../core/factor-recommender.ts';
 import type { AlsRows } from './als-kernels.ts';
 
 
@@ -129,7 +130,12 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
         loss = trainingLoss(state, nnz, userTrace + itemTrace);
       }
       epochs = iteration;
-      const report: EpochReport = { epoch: iteration, seconds: (performance.now() - iterationStart) / 1000, ...(loss === undefined ? {} : { loss }) };
+      const report: EpochReport = {
+        epoch: iteration,
+        seconds: (performance.now() - iterationStart) / 1000,
+        ...(loss === undefined ? {} : { loss }),
+        current: () => factorSnapshot('als', { users, items, factors: f, userFactors, itemFactors }),
+      };
       if (onEpoch?.(report) === false) {
         stoppedEarly = iteration < params.iterations;
         break;

@@ -7,6 +7,7 @@ import { abortError } from '../core/param-checks.ts';
 import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
 import { Rng } from '../../shared/rng.ts';
 import { WorkerPool } from '../core/worker-pool.ts';
+import { factorSnapshot } from '../core/factor-recommender.ts';
 import { bprRunner, scopeOf, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
 import { buildStrata, type BprStrata } from './bpr-strata.ts';
 import { allocateBprSimdTables } from './simd/bpr-batch.ts';
@@ -130,6 +131,7 @@ export async function trainBpr(matrix: CsrMatrix, params: BprParams, options: Bp
         loss: used > 0 ? stats.lossSum / used : 0,
         auc: used > 0 ? stats.correct / used : 0,
         skipped: stats.samples > 0 ? stats.skipped / stats.samples : 0,
+        current: () => factorSnapshot('bpr', { users, items, factors: f, userFactors, itemFactors, itemBias }),
       };
       if (onEpoch?.(report) === false) {
         stoppedEarly = epoch < params.iterations;

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../shared/errors.ts';
 import type { CsrMatrix } from './csr.ts';
 import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from './factor-model.ts';
-import type { FitOptions, FitReport, ModelArtifact, ModelKind, Recommender, RecommendOptions, TopK } from './recommender.ts';
+import type { EpochReport, FitOptions, FitReport, ModelArtifact, ModelKind, Recommender, RecommendOptions, TopK } from './recommender.ts';
 
 const ARTIFACT_VERSION = 1;
 
@@ -103,4 +103,17 @@ export function readFactorArtifact<P extends { readonly factors: number }>(
     ...(expected.withItemBias ? { itemBias: artifact.buffers['itemBias'] as Float32Array } : {}),
   };
   return { params, tables };
+}
+
+/** A read-only view of factor tables as they are during training ({@link EpochReport.current}). */
+export function factorSnapshot(kind: ModelKind, tables: FactorTables): Recommender {
+  return {
+    kind,
+    fit: () => Promise.reject(new ValidationError(`a ${kind} training snapshot cannot be fitted`)),
+    recommend: (users, options) => recommendFromFactors(tables, users, options),
+    similarItems: (items, k) => similarItemsFromFactors(tables, rowNorms(tables.itemFactors, tables.items, tables.factors), items, k),
+    toArtifact: () => {
+      throw new ValidationError(`a ${kind} training snapshot cannot be saved: save the fitted model`);
+    },
+  };
 }

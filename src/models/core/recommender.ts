@@ -16,6 +16,11 @@ export interface EpochReport {
   readonly seconds: number;
   /** The training objective where the model computes one (ALS loss, BPR sampled loss). */
   readonly loss?: number;
+  /**
+   * The model as it stands after this epoch, for scoring a validation set (pruning poor hyperparameters early).
+   * Valid only during the callback: it reads the tables that training keeps updating.
+   */
+  readonly current?: () => Recommender;
 }
 
 export interface FitOptions {

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { MODEL_KINDS } from '../../models/catalog.ts';
+import type { ModelKind } from '../../models/core/index.ts';
+import { runTuneJob, type TuneSummary } from '../../pipeline/index.ts';
+import { createProgressBar } from '../../shared/progress.ts';
+import { defineCommand, type CommandIo } from '../command.ts';
+import { printTrainSummary } from './train.ts';
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `90s`, `10m`, `1.5h` → milliseconds. */
+export const durationMs = z.string().transform((text, ctx) => {
+  const m = DURATION.exec(text.trim());
+  if (m === null) {
+    ctx.addIssue({ code: 'custom', message: `'${text}' is not a duration (e.g. 90s, 10m, 1h)` });
+    return z.NEVER;
+  }
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+});
+
+export const tuneCommand = defineCommand({
+  name: 'tune',
+  description: "Search a model's hyperparameters (TPE, median pruning) on a validation split; the study lives in the warehouse; saves the best model",
+  options: z.object({
+    algo: z.enum(MODEL_KINDS as [string, ...string[]]).default('als').describe(`model: ${MODEL_KINDS.join(', ')}`),
+    trials: z.coerce.number().int().positive().max(10_000).default(50).describe('trials this run adds to the study'),
+    timeout: durationMs.optional().describe('start no new trial after this long (e.g. 10m)'),
+    study: z.string().min(1).max(200).optional().describe('study name (default: the model kind); the same name continues a study, also from other processes'),
+    seed: z.coerce.number().int().min(0).default(42).describe('random seed of the sampler and the models'),
+    threads: z.coerce.number().int().positive().optional().describe('worker threads per trial (default: all cores)'),
+    pruner: z.enum(['median', 'none']).default('median').describe('median: stop trials whose validation NDCG trails the median of complete trials; none: never'),
+    dryRun: z.boolean().optional().describe('search only: do not train and save the best parameters at the end'),
+  }),
+  async run(runtime, o, io): Promise<TuneSummary> {
+    const bar = createProgressBar(process.stderr, !io.json && process.stderr.isTTY === true);
+    let done = 0;
+    try {
+      return await runTuneJob({
+        warehouse: await runtime.warehouse(),
+        store: await runtime.store(),
+        kind: o.algo as ModelKind,
+        trials: o.trials,
+        ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
+        ...(o.study !== undefined ? { study: o.study } : {}),
+        seed: o.seed,
+        ...(o.threads ? { threads: o.threads } : {}),
+        pruning: o.pruner === 'median',
+        save: o.dryRun !== true,
+        logger: runtime.logger.child({ stage: 'tune' }),
+        onTrial: (t, best) => {
+          done++;
+          const bestText = best ? `best ${best.value!.toFixed(4)} (#${best.number})` : 'no complete trial yet';
+          bar.update(`trial ${t.number} ${t.state} · ${bestText}`, done, o.trials);
+        },
+      });
+    } finally {
+      bar.finish();
+    }
+  },
+  print(s: TuneSummary, io: CommandIo) {
+    const t = s.trials;
+    io.out(`study '${s.study}' (${s.kind}): ${t.complete} complete, ${t.pruned} pruned, ${t.failed} failed this run; ${t.studyTotal} trials in all; ${s.seconds.toFixed(1)} s`);
+    if (s.best) {
+      io.out(`best: trial #${s.best.number}, validation NDCG ${s.best.validationNdcg.toFixed(4)}, ${JSON.stringify(s.best.params)}`);
+    } else io.out('no trial completed yet');
+    const importance = Object.entries(s.importance);
+    if (importance.length > 0) io.out(`importance: ${importance.map(([name, share]) => `${name} ${(share * 100).toFixed(0)} %`).join(', ')}`);
+    if (s.final) printTrainSummary(s.final, io);
+  },
+});

@@ -1,0 +1,188 @@
+import { rankingMetricsAtK, temporalSplit } from '../evaluation/index.ts';
+import { loadInteractionLog, type InteractionLog } from '../features/index.ts';
+import { createRecommender, MODEL_CATALOG } from '../models/catalog.ts';
+import type { CsrMatrix, EpochReport, ModelKind, ParamRange } from '../models/core/index.ts';
+import { ValidationError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import {
+  bestTrial,
+  MedianPruner,
+  parameterImportance,
+  Study,
+  TpeSampler,
+  TrialPruned,
+  WarehouseStudyStorage,
+  type Params,
+  type Space,
+  type TrialRecord,
+} from '../tuning/index.ts';
+import type { Warehouse } from '../warehouse/index.ts';
+import { runTrainJob, type TrainSummary } from './train-job.ts';
+
+export interface TuneJobOptions {
+  readonly warehouse: Warehouse;
+  readonly store: ObjectStore;
+  readonly kind: ModelKind;
+  /** Trials this run adds to the study. */
+  readonly trials: number;
+  readonly timeoutMs?: number;
+  /** Study name; default `<kind>`. Runs with the same name continue one study (also from several processes). */
+  readonly study?: string;
+  readonly seed?: number;
+  readonly threads?: number;
+  /** Cut-off of NDCG, the objective. Default 10. */
+  readonly k?: number;
+  /** Stop poor trials early from their validation NDCG per iteration/epoch (ALS, BPR). Default true. */
+  readonly pruning?: boolean;
+  /** Fit the best parameters on all data and save the model (as `pickwise train` does). Default true. */
+  readonly save?: boolean;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly onTrial?: (trial: TrialRecord, best: TrialRecord | undefined) => void;
+}
+
+export interface TuneSummary {
+  readonly study: string;
+  readonly kind: ModelKind;
+  /** This run's trials by state, and the study's total. */
+  readonly trials: { readonly complete: number; readonly pruned: number; readonly failed: number; readonly studyTotal: number };
+  /** The study's best trial: validation NDCG@k. */
+  readonly best?: { readonly number: number; readonly params: Params; readonly validationNdcg: number };
+  readonly importance: Record<string, number>;
+  /** The best parameters fitted and scored the way `pickwise train` does (hold-out beside popularity), saved. */
+  readonly final?: TrainSummary;
+  readonly seconds: number;
+}
+
+/** Users scored per intermediate report: enough to rank trials, cheap next to an iteration. */
+const INTERMEDIATE_USERS = 1000;
+/** At most this many intermediate reports per trial. */
+const MAX_REPORTS = 8;
+
+/**
+ * `pickwise tune`: a TPE search over the model's search space with the study in the warehouse. Trials fit on
+ * each user's earlier interactions and are scored by NDCG@k on the validation interactions that follow them;
+ * the evaluation hold-out (each user's latest 20 %, what `pickwise evaluate` and `train` report) is never
+ * seen by the search. ALS and BPR report validation NDCG during training, and the median pruner stops trials
+ * that trail. The best parameters are then trained as `pickwise train` would, and saved.
+ */
+export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
+  const started = performance.now();
+  const entry = MODEL_CATALOG[o.kind];
+  const space = Object.fromEntries(Object.entries(entry.searchSpace).filter((e): e is [string, ParamRange] => e[1] !== undefined)) as Space;
+  if (Object.keys(space).length === 0) throw new ValidationError(`${o.kind} has no hyperparameters to tune`);
+  const log = await loadInteractionLog(o.warehouse);
+  if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
+  const { train, validation } = validationSplit(log);
+  if (validation.indptr[validation.rows] === 0) throw new ValidationError('too few reservations per user to hold any out for validation: tuning needs users with at least 7 weighted reservations');
+  const k = o.k ?? 10;
+  const seed = o.seed ?? 42;
+  const probeUsers = sampleUsers(validation, INTERMEDIATE_USERS);
+  const probe = restrictRows(validation, probeUsers);
+
+  const studyName = o.study ?? o.kind;
+  const study = await Study.open({
+    storage: new WarehouseStudyStorage(o.warehouse),
+    name: studyName,
+    space,
+    direction: 'maximize',
+    sampler: new TpeSampler(),
+    pruner: new MedianPruner({ startupTrials: 5, warmupSteps: 1 }),
+    seed,
+  });
+  const counts = { complete: 0, pruned: 0, failed: 0 };
+  await study.optimize(
+    async (trial) => {
+      const model = createRecommender(o.kind, { ...trial.params });
+      const iterations = Number(trial.params['iterations'] ?? 1);
+      const every = Math.max(1, Math.ceil(iterations / MAX_REPORTS));
+      let prunedAt: number | undefined;
+      const onEpoch = (r: EpochReport): boolean | void => {
+        if (o.pruning === false || r.current === undefined || r.epoch % every !== 0) return;
+        const ndcg = rankingMetricsAtK(r.current(), train, probe, { k }).ndcg;
+        if (trial.report(r.epoch, ndcg)) {
+          prunedAt = r.epoch;
+          return false;
+        }
+      };
+      await model.fit(train, { seed, userRegions: log.userRegion, ...(o.threads ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}), onEpoch });
+      if (prunedAt !== undefined) throw new TrialPruned(prunedAt);
+      return rankingMetricsAtK(model, train, validation, { k }).ndcg;
+    },
+    {
+      trials: o.trials,
+      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      onTrial: (t, best) => {
+        counts[t.state === 'complete' ? 'complete' : t.state === 'pruned' ? 'pruned' : 'failed']++;
+        o.logger.info({ trial: t.number, state: t.state, value: t.value, params: t.params, best: best?.value }, 'trial finished');
+        o.onTrial?.(t, best);
+      },
+    },
+  );
+  const all = await study.trials();
+  const best = bestTrial(all, 'maximize');
+  const importance = parameterImportance(space, all);
+  let final: TrainSummary | undefined;
+  if (best && o.save !== false && !o.signal?.aborted) {
+    final = await runTrainJob({
+      warehouse: o.warehouse, store: o.store, kind: o.kind, params: { ...best.params }, logger: o.logger, seed, k, save: true,
+      ...(o.threads ? { threads: o.threads } : {}),
+    });
+  }
+  return {
+    study: studyName,
+    kind: o.kind,
+    trials: { ...counts, studyTotal: all.length },
+    ...(best ? { best: { number: best.number, params: best.params, validationNdcg: best.value! } } : {}),
+    importance,
+    ...(final ? { final } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Train and validation matrices inside the evaluation split's training part: the evaluation hold-out
+ * (each user's latest 20 %) is dropped, and of what remains each user's latest 20 % validates.
+ */
+function validationSplit(log: InteractionLog): { train: CsrMatrix; validation: CsrMatrix } {
+  const columns = { users: log.user, items: log.item, times: log.time, values: log.value, nUsers: log.users.size, nItems: log.items.size };
+  const outer = temporalSplit(columns);
+  const keep: number[] = [];
+  outer.side.forEach((s, e) => s === 0 && keep.push(e));
+  const pick = <A extends Int32Array | Float32Array | Float64Array>(a: A): A => {
+    const out = new (a.constructor as new (n: number) => A)(keep.length);
+    keep.forEach((e, i) => (out[i] = a[e]!));
+    return out;
+  };
+  const inner = temporalSplit({ ...columns, users: pick(log.user), items: pick(log.item), times: pick(log.time), values: pick(log.value) });
+  return { train: inner.train, validation: inner.test };
+}
+
+/** Up to `max` users with validation interactions, evenly spread over the user ids (deterministic). */
+function sampleUsers(m: CsrMatrix, max: number): Set<number> {
+  const users: number[] = [];
+  for (let u = 0; u < m.rows; u++) if (m.indptr[u + 1]! > m.indptr[u]!) users.push(u);
+  const stride = Math.max(1, users.length / max);
+  const out = new Set<number>();
+  for (let i = 0; i < users.length && out.size < max; i = Math.floor((out.size + 1) * stride)) out.add(users[i]!);
+  return out;
+}
+
+/** `m` with only the rows of `users` kept (the others emptied). */
+function restrictRows(m: CsrMatrix, users: Set<number>): CsrMatrix {
+  const indptr = new Int32Array(m.rows + 1);
+  const indices: number[] = [];
+  const data: number[] = [];
+  for (let u = 0; u < m.rows; u++) {
+    if (users.has(u)) {
+      for (let q = m.indptr[u]!; q < m.indptr[u + 1]!; q++) {
+        indices.push(m.indices[q]!);
+        data.push(m.data[q]!);
+      }
+    }
+    indptr[u + 1] = indices.length;
+  }
+  return { rows: m.rows, cols: m.cols, indptr, indices: Int32Array.from(indices), data: Float32Array.from(data) };
+}

@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWarehouse } from '../../src/warehouse/index.ts';
+import { warehouseBackends } from '../support/backends.ts';
+import { runCli } from '../support/run-cli.ts';
+
+interface TuneJson {
+  study: string;
+  trials: { complete: number; pruned: number; failed: number; studyTotal: number };
+  best?: { number: number; params: Record<string, unknown>; validationNdcg: number };
+  importance: Record<string, number>;
+  final?: { params: Record<string, unknown>; holdout: { metrics: { ndcg: number }; popularity: { ndcg: number } }; saved: { prefix: string } };
+}
+
+describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
+  describe.skipIf(!backend.available)('search', () => {
+    let cwd: string;
+    let url: string;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      cwd = await mkdtemp(path.join(tmpdir(), 'pickwise-tune-'));
+      url = await backend.newDatabaseUrl('tune');
+      env = { PICKWISE_DATABASE__URL: url };
+      expect((await runCli(['generate', '--users', '300', '--services', '40', '--reservations', '6000'], { cwd, env })).code).toBe(0);
+      expect((await runCli(['ingest'], { cwd, env })).code).toBe(0);
+    });
+    afterAll(async () => {
+      await rm(cwd, { recursive: true, force: true });
+      await backend.dropDatabase(url);
+    });
+
+    const trialNumbers = async (study: string): Promise<number[]> => {
+      const warehouse = await openWarehouse({ url });
+      try {
+        const rows = await warehouse.db
+          .selectFrom('tuneTrial as t')
+          .innerJoin('tuneStudy as s', 's.studyId', 't.studyId')
+          .select('t.trialNumber')
+          .where('s.name', '=', study)
+          .orderBy('t.trialNumber')
+          .execute();
+        return rows.map((r) => Number(r.trialNumber));
+      } finally {
+        await warehouse.close();
+      }
+    };
+
+    it('searches, reports the best trial and what mattered, trains and saves the best parameters; recommend uses them', async () => {
+      const r = await runCli(['--json', 'tune', '--algo', 'als', '--trials', '8', '--threads', '1'], { cwd, env });
+      expect(r.code, r.stderr).toBe(0);
+      const s = JSON.parse(r.stdout) as TuneJson;
+      expect(s.study).toBe('als');
+      expect(s.trials.complete + s.trials.pruned + s.trials.failed).toBe(8);
+      expect(s.trials.studyTotal).toBe(8);
+      expect(s.best!.validationNdcg).toBeGreaterThan(0);
+      expect(s.final!.params).toEqual(s.best!.params);
+      expect(s.final!.holdout.metrics.ndcg).toBeGreaterThan(s.final!.holdout.popularity.ndcg);
+      expect(Object.keys(s.importance).sort()).toEqual(['alpha', 'factors', 'iterations', 'regularization']);
+      const rec = await runCli(['--json', 'recommend', '--user', 'U0000002', '--k', '3'], { cwd, env });
+      expect(JSON.parse(rec.stdout)).toMatchObject({ model: { kind: 'als', version: s.final!.saved.prefix.split('/')[2] } });
+    });
+
+    it('continues a study by name, and two processes add trials to one study without clashing', async () => {
+      const again = await runCli(['--json', 'tune', '--algo', 'als', '--trials', '3', '--dry-run', '--threads', '1'], { cwd, env });
+      expect(again.code, again.stderr).toBe(0);
+      const s = JSON.parse(again.stdout) as TuneJson;
+      expect(s.trials.studyTotal).toBe(11);
+      expect(s).not.toHaveProperty('final');
+      expect(await trialNumbers('als')).toEqual(Array.from({ length: 11 }, (_, i) => i));
+
+      const args = ['--json', 'tune', '--algo', 'item-knn', '--study', 'shared', '--trials', '6', '--dry-run', '--threads', '1'];
+      const [a, b] = await Promise.all([runCli(args, { cwd, env }), runCli([...args.slice(0, -2), '--seed', '7', '--threads', '1'], { cwd, env })]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      expect(await trialNumbers('shared')).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    });
+
+    it('refuses a bad duration with a clear message', async () => {
+      const bad = await runCli(['tune', '--timeout', '10x'], { cwd, env });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/'10x' is not a duration \(e\.g\. 90s, 10m, 1h\)/);
+    });
+  });
+});
+
+describe('pickwise tune on an empty warehouse', () => {
+  it('says there is nothing to learn from', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'pickwise-tune-empty-'));
+    try {
+      const r = await runCli(['tune', '--trials', '2'], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no reservations to learn from/);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+});
