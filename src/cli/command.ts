@@ -17,6 +17,11 @@ export interface CommandSpec<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
   readonly description: string;
   readonly options: S;
+  /**
+   * Keys of `options` given as positional arguments, in order (`models promote NAME VERSION`); a trailing
+   * `...` takes the rest as a list (`runs compare RUN...`).
+   */
+  readonly args?: readonly string[];
   /** Runs the command; the result is printed with `--json`. */
   run(runtime: Runtime, options: z.output<S>, io: CommandIo): Promise<unknown>;
   /** Prints the result for people (when not `--json`). */
@@ -29,6 +34,7 @@ export function defineCommand<S extends z.ZodObject, R>(spec: {
   name: string;
   description: string;
   options: S;
+  args?: readonly string[];
   run(runtime: Runtime, options: z.output<S>, io: CommandIo): Promise<R>;
   print?(result: R, io: CommandIo): void;
   exitCode?(result: R): number;

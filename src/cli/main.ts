@@ -7,10 +7,14 @@ import { recommendCommand } from './commands/recommend.ts';
 import { statusCommand } from './commands/status.ts';
 import { evaluateCommand, trainCommand } from './commands/train.ts';
 import { tuneCommand } from './commands/tune.ts';
+import { modelsArchiveCommand, modelsListCommand, modelsPromoteCommand, modelsRollbackCommand, modelsShowCommand } from './commands/models.ts';
+import { runsCompareCommand, runsListCommand, runsShowCommand } from './commands/runs.ts';
 import type { CommandSpec } from './command.ts';
 import { registerCommand } from './run-command.ts';
 
-const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, featuresBuildCommand, trainCommand, evaluateCommand, tuneCommand, recommendCommand];
+const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, featuresBuildCommand, trainCommand, evaluateCommand, tuneCommand, recommendCommand,
+  runsListCommand, runsShowCommand, runsCompareCommand,
+  modelsListCommand, modelsShowCommand, modelsPromoteCommand, modelsRollbackCommand, modelsArchiveCommand];
 
 /** Parses argv, runs one command and resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {

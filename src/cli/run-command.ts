@@ -38,13 +38,22 @@ export function registerCommand(parent: Command, spec: CommandSpec, io: { out: (
     target = target.commands.find((c) => c.name() === word) ?? target.command(word).description(`${word} commands`);
   }
   const cmd = target.command(words[words.length - 1]!).description(spec.description);
+  const positional = (spec.args ?? []).map((a) => ({ key: a.replace(/\.\.\.$/, ''), rest: a.endsWith('...') }));
+  for (const { key, rest } of positional) {
+    const field = (spec.options.shape as Record<string, z.ZodType>)[key];
+    cmd.argument(`<${kebab(key)}${rest ? '...' : ''}>`, field?.description ?? '');
+  }
   for (const [key, field] of Object.entries(spec.options.shape as Record<string, z.ZodType>)) {
+    if (positional.some((p) => p.key === key)) continue;
     const inner = unwrap(field);
     const type = (inner as unknown as { def: { type: string } }).def.type;
     const flag = type === 'boolean' ? `--${kebab(key)}` : `--${kebab(key)} <${type === 'number' ? 'n' : 'value'}>`;
     cmd.addOption(new Option(flag, field.description ?? ''));
   }
-  cmd.action(async (raw: Record<string, unknown>, command: Command) => {
+  cmd.action(async (...params: unknown[]) => {
+    const command = params.at(-1) as Command;
+    const raw = { ...(params.at(-2) as Record<string, unknown>) };
+    positional.forEach(({ key }, i) => (raw[key] = params[i]));
     const globals = command.optsWithGlobals() as GlobalOptions;
     io.setExitCode(await runCommand(spec, raw, globals, io));
   });

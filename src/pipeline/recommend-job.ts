@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { recommenderFromArtifact } from '../models/catalog.ts';
 import { decodeArtifact, type CsrMatrix, type Recommender, type TopK } from '../models/core/index.ts';
 import { PopularRecommender } from '../models/popular/index.ts';
-import { ModelBundleStore, type ModelManifest } from '../registry/index.ts';
+import { ModelBundleStore, ModelRegistry, RunTracker, type ModelManifest } from '../registry/index.ts';
 import { csvLine } from '../shared/csv-line.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -184,4 +184,23 @@ function startRecommendWorker(loaded: LoadedModel, k: number): { request(start: 
       await worker.terminate();
     },
   };
+}
+
+/**
+ * The bucket prefix of a model given as `NAME@ALIAS` (e.g. `als@champion`) or `NAME@vN` from the registry,
+ * after checking its artifacts against their recorded sizes and SHA-256; any other text is taken as a prefix.
+ */
+export async function resolveModelPrefix(warehouse: Warehouse, store: ObjectStore, spec: string): Promise<string> {
+  const at = spec.indexOf('@');
+  if (at < 0) return spec;
+  const name = spec.slice(0, at);
+  const ref = spec.slice(at + 1);
+  const registry = new ModelRegistry(warehouse);
+  const version = /^v\d+$/.test(ref) ? Number(ref.slice(1)) : await registry.aliasTarget(name, ref);
+  if (version === undefined) throw new NotFoundError(`model ${name} has no alias '${ref}' (pickwise models show ${name})`);
+  const v = await registry.version(name, version);
+  const run = await warehouse.db.selectFrom('trackRun').select('artifactPrefix').where('runId', '=', v.runId).executeTakeFirst();
+  if (!run?.artifactPrefix) throw new NotFoundError(`model ${name} version ${version} (run ${v.runId}) has no stored artifacts`);
+  await new RunTracker(warehouse).verifyArtifacts(v.runId, store);
+  return run.artifactPrefix;
 }

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { liftPercent, rankingMetricsAtK, temporalSplit, type MetricValues } from '../evaluation/index.ts';
-import { loadInteractionLog, type InteractionWeighting } from '../features/index.ts';
+import { loadInteractionLog, type InteractionLog, type InteractionWeighting } from '../features/index.ts';
 import { createRecommender } from '../models/catalog.ts';
 import { csrFromCoo, encodeArtifact, type EpochReport, type ModelKind } from '../models/core/index.ts';
-import { ModelBundleStore, type ModelManifest } from '../registry/index.ts';
+import { ModelBundleStore, ModelRegistry, RunTracker, type ModelManifest } from '../registry/index.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -28,6 +28,12 @@ export interface TrainJobOptions {
   readonly weighting?: InteractionWeighting;
   readonly onEpoch?: (phase: 'holdout' | 'final', report: EpochReport) => void;
   readonly signal?: AbortSignal;
+  /** Experiment the run is recorded under; default the model kind. */
+  readonly experiment?: string;
+  /** Registered model name for the saved model (a new version of it); default the model kind; false: none. */
+  readonly registerAs?: string | false;
+  /** Who starts this, for the registry's records; default the OS user. */
+  readonly actor?: string;
 }
 
 export interface TrainSummary {
@@ -48,6 +54,9 @@ export interface TrainSummary {
     fitSeconds: number;
   };
   readonly saved?: { prefix: string; version: string; fitSeconds: number };
+  /** The tracked run (its id is also the saved model's version and artifact folder). */
+  readonly run: string;
+  readonly registered?: { readonly name: string; readonly version: number };
 }
 
 /**
@@ -57,6 +66,32 @@ export interface TrainSummary {
 export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
   const log = await loadInteractionLog(o.warehouse, o.weighting ? { weighting: o.weighting } : {});
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
+  const tracker = new RunTracker(o.warehouse);
+  const started = performance.now();
+  const run = await tracker.start({ experiment: o.experiment ?? o.kind, runType: 'train', modelKind: o.kind, params: o.params, interactions: log.count });
+  try {
+    const summary = await trainTracked(o, log, tracker, run);
+    await tracker.finish(run, 'finished', (performance.now() - started) / 1000);
+    const registerAs = o.registerAs ?? o.kind;
+    if (!summary.saved || registerAs === false) return summary;
+    const version = await new ModelRegistry(o.warehouse).register(registerAs, run, o.actor ?? actorName(), `trained by pickwise train (run ${run})`);
+    return { ...summary, registered: { name: registerAs, version } };
+  } catch (error) {
+    await tracker.finish(run, 'failed', (performance.now() - started) / 1000).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Who runs this process, for the registry's records. */
+export function actorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: RunTracker, run: string): Promise<TrainSummary> {
   const nUsers = log.users.size;
   const nItems = log.items.size;
   const hasRegions = log.userRegion.some((r) => r >= 0);
@@ -65,9 +100,13 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
     userRegions: log.userRegion,
     ...(o.threads ? { threads: o.threads } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
-    onEpoch: (r: EpochReport) => o.onEpoch?.(phase, r),
+    onEpoch: (r: EpochReport) => {
+      if (phase === 'final') steps.push({ step: r.epoch, values: { epoch_seconds: r.seconds, ...(r.loss !== undefined ? { loss: r.loss } : {}) } });
+      o.onEpoch?.(phase, r);
+    },
   });
-  const base = { kind: o.kind, params: o.params, users: nUsers, items: nItems, interactions: log.count };
+  const steps: { step: number; values: Record<string, number> }[] = [];
+  const base = { kind: o.kind, params: o.params, users: nUsers, items: nItems, interactions: log.count, run };
   let holdout: TrainSummary['holdout'];
   const k = o.k ?? 10;
   if ((o.holdout ?? 0.2) > 0) {
@@ -91,6 +130,14 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
     const regionalPopularity = hasRegions ? await baseline('region') : undefined;
     holdout = { k, users, metrics, popularity, ...(regionalPopularity ? { regionalPopularity } : {}), liftPercent: liftPercent(metrics, popularity), fitSeconds };
     o.logger.info({ kind: o.kind, ndcg: metrics.ndcg, popularityNdcg: popularity.ndcg, regionalPopularityNdcg: regionalPopularity?.ndcg, users, fitSeconds }, 'hold-out evaluated');
+    await tracker.logMetrics(run, {
+      ...prefixed(`holdout.`, metrics),
+      ...prefixed('popularity.', popularity),
+      ...(regionalPopularity ? prefixed('popular_in_region.', regionalPopularity) : {}),
+      'holdout.users': users,
+      'holdout.k': k,
+      'holdout.fit_seconds': fitSeconds,
+    });
   }
   if (!o.save) return { ...base, ...(holdout ? { holdout } : {}) };
 
@@ -100,14 +147,22 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
   await model.fit(all, fitOptions('final'));
   const fitSeconds = (performance.now() - t) / 1000;
   const trainedAt = new Date();
-  const version = `${trainedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  const version = run;
   const manifest: ModelManifest = {
     version, kind: o.kind, params: o.params, trainedAt: trainedAt.toISOString(), users: nUsers, items: nItems, interactions: log.count,
     ...(holdout ? { holdout: { k, metrics: holdout.metrics, popularity: holdout.popularity, users: holdout.users } } : {}),
   };
-  const prefix = await new ModelBundleStore(o.store).save({
-    manifest, model: encodeArtifact(model.toArtifact()), userIds: log.users.toArray(), itemIds: log.items.toArray(), seen: all,
-  });
+  const prefix = await new ModelBundleStore(o.store).save(
+    { manifest, model: encodeArtifact(model.toArtifact()), userIds: log.users.toArray(), itemIds: log.items.toArray(), seen: all },
+    `artifacts/${run}`,
+  );
+  await tracker.logArtifacts(run, o.store, prefix);
+  await tracker.logMetrics(run, { fit_seconds: fitSeconds });
+  for (const s of steps) await tracker.logMetrics(run, s.values, s.step);
   o.logger.info({ prefix, fitSeconds }, 'model saved');
   return { ...base, ...(holdout ? { holdout } : {}), saved: { prefix, version, fitSeconds } };
+}
+
+function prefixed(prefix: string, values: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v]));
 }

@@ -15,8 +15,10 @@ import {
   WarehouseStudyStorage,
   type Params,
   type Space,
+  type TrialHandle,
   type TrialRecord,
 } from '../tuning/index.ts';
+import { RunTracker } from '../registry/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import { runTrainJob, type TrainSummary } from './train-job.ts';
 
@@ -92,23 +94,25 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
     seed,
   });
   const counts = { complete: 0, pruned: 0, failed: 0 };
+  const tracker = new RunTracker(o.warehouse);
+  const experiment = `tune:${studyName}`;
   await study.optimize(
     async (trial) => {
-      const model = createRecommender(o.kind, { ...trial.params });
-      const iterations = Number(trial.params['iterations'] ?? 1);
-      const every = Math.max(1, Math.ceil(iterations / MAX_REPORTS));
-      let prunedAt: number | undefined;
-      const onEpoch = (r: EpochReport): boolean | void => {
-        if (o.pruning === false || r.current === undefined || r.epoch % every !== 0) return;
-        const ndcg = rankingMetricsAtK(r.current(), train, probe, { k }).ndcg;
-        if (trial.report(r.epoch, ndcg)) {
-          prunedAt = r.epoch;
-          return false;
-        }
-      };
-      await model.fit(train, { seed, userRegions: log.userRegion, ...(o.threads ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}), onEpoch });
-      if (prunedAt !== undefined) throw new TrialPruned(prunedAt);
-      return rankingMetricsAtK(model, train, validation, { k }).ndcg;
+      const started = performance.now();
+      const run = await tracker.start({ experiment, runType: 'tune-trial', modelKind: o.kind, params: trial.params, interactions: log.count });
+      const steps: [number, number][] = [];
+      try {
+        const value = await runTrial(trial, (step, v) => steps.push([step, v]));
+        for (const [step, v] of steps) await tracker.logMetrics(run, { 'validation.ndcg_probe': v }, step);
+        await tracker.logMetrics(run, { 'validation.ndcg': value, trial: trial.number });
+        await tracker.finish(run, 'finished', (performance.now() - started) / 1000);
+        return value;
+      } catch (error) {
+        for (const [step, v] of steps) await tracker.logMetrics(run, { 'validation.ndcg_probe': v }, step);
+        await tracker.logMetrics(run, { trial: trial.number });
+        await tracker.finish(run, error instanceof TrialPruned ? 'finished' : 'failed', (performance.now() - started) / 1000);
+        throw error;
+      }
     },
     {
       trials: o.trials,
@@ -121,13 +125,34 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
       },
     },
   );
+
+  /** One trial: fit on the training part, report probe NDCG during training, return validation NDCG. */
+  async function runTrial(trial: TrialHandle, onReport: (step: number, value: number) => void): Promise<number> {
+    const model = createRecommender(o.kind, { ...trial.params });
+    const iterations = Number(trial.params['iterations'] ?? 1);
+    const every = Math.max(1, Math.ceil(iterations / MAX_REPORTS));
+    let prunedAt: number | undefined;
+    const onEpoch = (r: EpochReport): boolean | void => {
+      if (o.pruning === false || r.current === undefined || r.epoch % every !== 0) return;
+      const ndcg = rankingMetricsAtK(r.current(), train, probe, { k }).ndcg;
+      onReport(r.epoch, ndcg);
+      if (trial.report(r.epoch, ndcg)) {
+        prunedAt = r.epoch;
+        return false;
+      }
+    };
+    await model.fit(train, { seed, userRegions: log.userRegion, ...(o.threads ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}), onEpoch });
+    if (prunedAt !== undefined) throw new TrialPruned(prunedAt);
+    return rankingMetricsAtK(model, train, validation, { k }).ndcg;
+  }
+
   const all = await study.trials();
   const best = bestTrial(all, 'maximize');
   const importance = parameterImportance(space, all);
   let final: TrainSummary | undefined;
   if (best && o.save !== false && !o.signal?.aborted) {
     final = await runTrainJob({
-      warehouse: o.warehouse, store: o.store, kind: o.kind, params: { ...best.params }, logger: o.logger, seed, k, save: true,
+      warehouse: o.warehouse, store: o.store, kind: o.kind, params: { ...best.params }, logger: o.logger, seed, k, save: true, experiment,
       ...(o.threads ? { threads: o.threads } : {}),
     });
   }

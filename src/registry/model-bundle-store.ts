@@ -34,9 +34,9 @@ export class ModelBundleStore {
     this.#store = store;
   }
 
-  async save(bundle: ModelBundle): Promise<string> {
+  /** Writes the bundle under `prefix` (default `models/<kind>/<version>`) and points `models/latest.json` at it. */
+  async save(bundle: ModelBundle, prefix = `${MODELS}/${bundle.manifest.kind}/${bundle.manifest.version}`): Promise<string> {
     const { kind, version } = bundle.manifest;
-    const prefix = `${MODELS}/${kind}/${version}`;
     await this.#store.put(`${prefix}/model.pwm`, bundle.model);
     await this.#store.put(`${prefix}/ids.json`, JSON.stringify({ users: bundle.userIds, items: bundle.itemIds }));
     const seen = encodeArtifact({

@@ -23,6 +23,13 @@ export interface WarehouseDb {
   tuneStudy: TuneStudyTable;
   tuneTrial: TuneTrialTable;
   tuneTrialStep: TuneTrialStepTable;
+  trackExperiment: TrackExperimentTable;
+  trackRun: TrackRunTable;
+  trackMetric: TrackMetricTable;
+  trackArtifact: TrackArtifactTable;
+  registryVersion: RegistryVersionTable;
+  registryAlias: RegistryAliasTable;
+  registryEvent: RegistryEventTable;
 }
 
 export interface DimRegionTable {
@@ -205,4 +212,69 @@ export interface TuneTrialStepTable {
   trialNumber: number;
   step: number;
   value: number;
+}
+
+export interface TrackExperimentTable {
+  experimentId: Generated<number>;
+  name: string;
+  createdAt: string;
+}
+
+export interface TrackRunTable {
+  runId: string;
+  experimentId: number;
+  runType: 'train' | 'tune-trial';
+  modelKind: string;
+  status: 'running' | 'finished' | 'failed';
+  paramsJson: string;
+  codeVersion: string;
+  dataFiles: number;
+  dataFingerprint: string;
+  dataInteractions: number;
+  dataNewestEvent: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  seconds: number | null;
+  artifactPrefix: string | null;
+}
+
+export interface TrackMetricTable {
+  runId: string;
+  name: string;
+  step: number;
+  value: number;
+}
+
+export interface TrackArtifactTable {
+  runId: string;
+  objectKey: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface RegistryVersionTable {
+  modelName: string;
+  version: number;
+  runId: string;
+  status: 'active' | 'archived';
+  createdAt: string;
+}
+
+export interface RegistryAliasTable {
+  modelName: string;
+  alias: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface RegistryEventTable {
+  eventId: Generated<number>;
+  modelName: string;
+  action: 'register' | 'promote' | 'rollback' | 'archive';
+  version: number | null;
+  alias: string | null;
+  previousVersion: number | null;
+  actor: string;
+  reason: string;
+  at: string;
 }

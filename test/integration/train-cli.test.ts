@@ -27,7 +27,7 @@ describe('pickwise train, evaluate and recommend', () => {
     const summary = JSON.parse(train.stdout) as { holdout: { metrics: { ndcg: number }; popularity: { ndcg: number }; users: number }; saved: { prefix: string } };
     expect(summary.holdout.users).toBeGreaterThan(50);
     expect(summary.holdout.metrics.ndcg).toBeGreaterThan(summary.holdout.popularity.ndcg);
-    expect(summary.saved.prefix).toMatch(/^models\/als\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(summary.saved.prefix).toMatch(/^artifacts\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);
 
     const one = await runCli(['--json', 'recommend', '--user', 'U0000002', '--k', '5'], { cwd });
     expect(one.code).toBe(0);
@@ -82,15 +82,45 @@ describe('pickwise train, evaluate and recommend', () => {
     expect(refused.stderr).toMatch(/item-knn has no parameter\(s\) factors/);
   });
 
-  it('reports a corrupted model artifact clearly instead of crashing', async () => {
-    const dir = path.join(cwd, '.pickwise/bucket/models/als');
-    const [version] = await readdir(dir);
-    const file = path.join(dir, version!, 'model.pwm');
+  it('lists, shows and compares runs; lists and shows registered models; positional arguments are checked', async () => {
+    const second = await runCli(['--json', 'train', '--algo', 'als', '--factors', '8', '--iterations', '3'], { cwd });
+    const trained = JSON.parse(second.stdout) as { run: string; registered: { name: string; version: number } };
+    expect(trained.registered).toEqual({ name: 'als', version: 2 });
+    const list = JSON.parse((await runCli(['--json', 'runs', 'list', '--experiment', 'als'], { cwd })).stdout) as { runs: { runId: string }[] };
+    expect(list.runs[0]!.runId).toBe(trained.run);
+    const show = await runCli(['runs', 'show', trained.run], { cwd });
+    expect(show.stdout).toMatch(/params: \{"factors":8,"iterations":3\}/);
+    expect(show.stdout).toMatch(/holdout\.ndcg\s+0\.\d{4}/);
+    expect(show.stdout).toMatch(/artifact artifacts\/.+\/model\.pwm \(\d+ bytes, sha256 [0-9a-f]{12}…\)/);
+    const compare = await runCli(['runs', 'compare', list.runs[1]!.runId, trained.run], { cwd });
+    expect(compare.stdout).toMatch(/param factors\s+16\s+8/);
+    expect((await runCli(['runs', 'compare', trained.run], { cwd })).code).toBe(2);
+    expect((await runCli(['runs', 'show', 'no-such-run'], { cwd })).code).toBe(6);
+    expect((await runCli(['models', 'list'], { cwd })).stdout).toMatch(/^als: 2 version\(s\), latest v2$/m);
+    expect((await runCli(['models', 'show', 'als'], { cwd })).stdout).toMatch(/register v2 {2}by .+: trained by pickwise train/);
+    expect((await runCli(['models', 'promote', 'als', 'two'], { cwd })).code).toBe(2);
+  });
+
+  it('reports a corrupted model artifact clearly instead of crashing, by its checksum and by its recorded SHA-256', async () => {
+    const promoted = await runCli(['models', 'promote', 'als', '1'], { cwd });
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const dir = path.join(cwd, '.pickwise/bucket/artifacts');
+    const run = (await readdir(dir)).sort().at(-1); // the newest: what recommend loads by default
+    const file = path.join(dir, run!, 'model.pwm');
     const bytes = await readFile(file);
     bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
     await writeFile(file, bytes);
     const r = await runCli(['recommend', '--user', 'U0000002'], { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Model artifact is corrupted/);
+    // Version 1 (champion) is intact; corrupt it too and loading it by its alias is refused before decoding.
+    const first = (await readdir(dir)).sort()[0]!;
+    const firstFile = path.join(dir, first, 'model.pwm');
+    const firstBytes = await readFile(firstFile);
+    firstBytes[10] = firstBytes[10]! ^ 0xff;
+    await writeFile(firstFile, firstBytes);
+    const byAlias = await runCli(['recommend', '--user', 'U0000002', '--model', 'als@champion'], { cwd });
+    expect(byAlias.code).toBe(2);
+    expect(byAlias.stderr).toMatch(new RegExp(`artifact artifacts/${first}/model\\.pwm of run ${first} has changed since it was recorded`));
   });
 });

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { candidateServices, loadTrainedModel, recommendForUser, writeAllRecommendations } from '../../pipeline/index.ts';
+import { candidateServices, loadTrainedModel, recommendForUser, resolveModelPrefix, writeAllRecommendations } from '../../pipeline/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { defineCommand } from '../command.ts';
 
@@ -13,13 +13,15 @@ export const recommendCommand = defineCommand({
     all: z.boolean().optional().describe('every user in the model (with --out)'),
     out: z.string().min(1).optional().describe('CSV file for --all: user_id,item_id,rank,score'),
     k: z.coerce.number().int().positive().max(1000).default(10).describe('services per user'),
-    model: z.string().optional().describe('a saved model prefix (models/<kind>/<version>); default: the newest'),
+    model: z.string().optional().describe('a registered model as NAME@ALIAS (als@champion) or NAME@vN, or a bucket prefix (artifacts/<run>); default: the newest trained'),
     category: z.string().min(1).optional().describe('--user only: recommend only services of this category'),
     region: z.string().min(1).optional().describe('--user only: recommend only services in this region'),
   }),
   async run(runtime, o) {
     if ((o.user === undefined) === (o.all !== true)) throw new ValidationError('give either --user ID or --all --out FILE');
-    const loaded = await loadTrainedModel(await runtime.store(), o.model);
+    const store = await runtime.store();
+    const prefix = o.model === undefined ? undefined : await resolveModelPrefix(await runtime.warehouse(), store, o.model);
+    const loaded = await loadTrainedModel(store, prefix);
     const model = { kind: loaded.manifest.kind, version: loaded.manifest.version };
     if (o.user !== undefined) {
       const filtered = o.category !== undefined || o.region !== undefined;

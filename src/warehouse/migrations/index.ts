@@ -3,6 +3,7 @@ import { starSchema } from './0001-star-schema.ts';
 import { featureTables } from './0002-feature-tables.ts';
 import { featureWatermark } from './0003-feature-watermark.ts';
 import { tuningTables } from './0004-tuning.ts';
+import { trackingRegistry } from './0005-tracking-registry.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -10,4 +11,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-feature-tables': featureTables,
   '0003-feature-watermark': featureWatermark,
   '0004-tuning': tuningTables,
+  '0005-tracking-registry': trackingRegistry,
 };

@@ -1,0 +1,220 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { toUtcText } from '../preprocess/index.ts';
+import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import type { Warehouse } from '../warehouse/index.ts';
+
+/** The warehouse a run saw: loaded landing files (and a fingerprint of their contents), reservations, newest one. */
+export interface DataSnapshot {
+  readonly files: number;
+  readonly fingerprint: string;
+  readonly interactions: number;
+  readonly newestEvent: string | null;
+}
+
+export interface StartRunOptions {
+  readonly experiment: string;
+  readonly runType: 'train' | 'tune-trial';
+  readonly modelKind: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Weighted reservations the run learns from (the data snapshot's count). */
+  readonly interactions: number;
+}
+
+let cachedCodeVersion: string | undefined;
+
+/** `pickwise@<package version>+<git commit>` (the commit when the code runs from a git checkout). */
+export function codeVersion(): string {
+  if (cachedCodeVersion !== undefined) return cachedCodeVersion;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  let version = 'pickwise';
+  try {
+    version = `pickwise@${(JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version}`;
+  } catch {
+    // not packaged with its package.json
+  }
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    if (/^[0-9a-f]+$/.test(commit)) version += `+${commit}`;
+  } catch {
+    // not a git checkout, or no git
+  }
+  return (cachedCodeVersion = version);
+}
+
+/** A new run id: UTC time to the second, then random hex (sortable, unique across processes). */
+export function newRunId(at: Date = new Date()): string {
+  return `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Experiment tracking in the warehouse (track_* tables): each training or tuning trial is a run with its
+ * parameters, metrics (per step too), timings, code version, the data it saw and its artifacts with their
+ * sizes and SHA-256, which loaders check.
+ */
+export class RunTracker {
+  readonly #warehouse: Warehouse;
+  readonly #now: () => Date;
+
+  constructor(warehouse: Warehouse, now: () => Date = () => new Date()) {
+    this.#warehouse = warehouse;
+    this.#now = now;
+  }
+
+  async snapshot(interactions: number): Promise<DataSnapshot> {
+    const { db } = this.#warehouse;
+    const files = await db.selectFrom('ingestFile').select('sha256').where('status', '=', 'loaded').orderBy('sha256').execute();
+    const hash = createHash('sha256');
+    for (const f of files) hash.update(`${f.sha256}\n`);
+    const newest = await db.selectFrom('factReservation').select((eb) => eb.fn.max('reservedAt').as('t')).executeTakeFirst();
+    return { files: files.length, fingerprint: hash.digest('hex'), interactions, newestEvent: newest?.t ?? null };
+  }
+
+  /** Records a running run and returns its id (also the name of its artifact folder). */
+  async start(o: StartRunOptions): Promise<string> {
+    const { db, dialect } = this.#warehouse;
+    const now = this.#now();
+    const runId = newRunId(now);
+    let experiment = await db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirst();
+    if (experiment === undefined) {
+      try {
+        await db.insertInto('trackExperiment').values({ name: o.experiment, createdAt: toUtcText(now) }).execute();
+      } catch (error) {
+        if (!dialect.isUniqueViolation(error)) throw error;
+      }
+      experiment = await db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirstOrThrow();
+    }
+    const data = await this.snapshot(o.interactions);
+    await db
+      .insertInto('trackRun')
+      .values({
+        runId, experimentId: Number(experiment.experimentId), runType: o.runType, modelKind: o.modelKind, status: 'running',
+        paramsJson: JSON.stringify(o.params), codeVersion: codeVersion(), dataFiles: data.files, dataFingerprint: data.fingerprint,
+        dataInteractions: data.interactions, dataNewestEvent: data.newestEvent, startedAt: toUtcText(now), finishedAt: null, seconds: null, artifactPrefix: null,
+      })
+      .execute();
+    return runId;
+  }
+
+  /** Records metrics: `values` at `step` (0: final values). */
+  async logMetrics(runId: string, values: Readonly<Record<string, number>>, step = 0): Promise<void> {
+    const rows = Object.entries(values).filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ runId, name, step, value }));
+    if (rows.length === 0) return;
+    const { db } = this.#warehouse;
+    await db.deleteFrom('trackMetric').where('runId', '=', runId).where('step', '=', step).where('name', 'in', rows.map((r) => r.name)).execute();
+    await db.insertInto('trackMetric').values(rows).execute();
+  }
+
+  /** Records every object under `prefix` as an artifact of the run, with its size and SHA-256. */
+  async logArtifacts(runId: string, store: ObjectStore, prefix: string): Promise<void> {
+    const rows: { runId: string; objectKey: string; sizeBytes: number; sha256: string }[] = [];
+    for await (const info of store.list(`${prefix}/`)) {
+      const bytes = await readAll(store, info.key);
+      rows.push({ runId, objectKey: info.key, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    const { db } = this.#warehouse;
+    if (rows.length > 0) await db.insertInto('trackArtifact').values(rows).execute();
+    await db.updateTable('trackRun').set({ artifactPrefix: prefix }).where('runId', '=', runId).execute();
+  }
+
+  async finish(runId: string, status: 'finished' | 'failed', seconds: number): Promise<void> {
+    await this.#warehouse.db.updateTable('trackRun').set({ status, seconds, finishedAt: toUtcText(this.#now()) }).where('runId', '=', runId).execute();
+  }
+
+  /** Runs, newest first, optionally of one experiment. */
+  async list(o: { experiment?: string; limit?: number } = {}): Promise<RunRecord[]> {
+    let q = this.#warehouse.db
+      .selectFrom('trackRun as r')
+      .innerJoin('trackExperiment as e', 'e.experimentId', 'r.experimentId')
+      .selectAll('r')
+      .select('e.name as experiment')
+      .orderBy('r.startedAt', 'desc')
+      .orderBy('r.runId', 'desc')
+      .limit(o.limit ?? 20);
+    if (o.experiment !== undefined) q = q.where('e.name', '=', o.experiment);
+    const rows = await q.execute();
+    const metrics = rows.length === 0 ? [] : await this.#warehouse.db.selectFrom('trackMetric').selectAll().where('step', '=', 0).where('runId', 'in', rows.map((r) => r.runId)).execute();
+    return rows.map((r) => ({
+      runId: r.runId,
+      experiment: r.experiment,
+      runType: r.runType,
+      modelKind: r.modelKind,
+      status: r.status,
+      params: JSON.parse(r.paramsJson) as Record<string, unknown>,
+      codeVersion: r.codeVersion,
+      data: { files: Number(r.dataFiles), fingerprint: r.dataFingerprint, interactions: Number(r.dataInteractions), newestEvent: r.dataNewestEvent },
+      startedAt: r.startedAt,
+      seconds: r.seconds === null ? null : Number(r.seconds),
+      artifactPrefix: r.artifactPrefix,
+      metrics: Object.fromEntries(metrics.filter((m) => m.runId === r.runId).map((m) => [m.name, Number(m.value)])),
+    }));
+  }
+
+  /** One run with its per-step metrics and artifacts. */
+  async show(runId: string): Promise<RunRecord & { steps: Record<string, [number, number][]>; artifacts: { key: string; size: number; sha256: string }[] }> {
+    const { db } = this.#warehouse;
+    const row = await db.selectFrom('trackRun').select('experimentId').where('runId', '=', runId).executeTakeFirst();
+    if (row === undefined) throw new NotFoundError(`no run ${runId}`);
+    const experiment = await db.selectFrom('trackExperiment').select('name').where('experimentId', '=', row.experimentId).executeTakeFirstOrThrow();
+    const [run] = (await this.list({ experiment: experiment.name, limit: 100_000 })).filter((r) => r.runId === runId);
+    const steps: Record<string, [number, number][]> = {};
+    for (const m of await db.selectFrom('trackMetric').selectAll().where('runId', '=', runId).where('step', '>', 0).orderBy('name').orderBy('step').execute()) {
+      (steps[m.name] ??= []).push([Number(m.step), Number(m.value)]);
+    }
+    const artifacts = (await db.selectFrom('trackArtifact').selectAll().where('runId', '=', runId).orderBy('objectKey').execute()).map((a) => ({
+      key: a.objectKey,
+      size: Number(a.sizeBytes),
+      sha256: a.sha256,
+    }));
+    return { ...run!, steps, artifacts };
+  }
+
+  /**
+   * Checks every recorded artifact of the run against its size and SHA-256; throws a clear error naming the
+   * first object that is missing or differs.
+   */
+  async verifyArtifacts(runId: string, store: ObjectStore): Promise<void> {
+    const artifacts = await this.#warehouse.db.selectFrom('trackArtifact').selectAll().where('runId', '=', runId).execute();
+    if (artifacts.length === 0) throw new NotFoundError(`run ${runId} has no recorded artifacts`);
+    for (const a of artifacts) {
+      const info = await store.stat(a.objectKey);
+      if (!info) throw new CorruptRunArtifactError(`artifact ${a.objectKey} of run ${runId} is missing from ${store.url}`);
+      const bytes = await readAll(store, a.objectKey);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (bytes.length !== Number(a.sizeBytes) || sha !== a.sha256) {
+        throw new CorruptRunArtifactError(
+          `artifact ${a.objectKey} of run ${runId} has changed since it was recorded (${bytes.length} bytes, sha256 ${sha.slice(0, 12)}…; recorded ${Number(a.sizeBytes)} bytes, ${a.sha256.slice(0, 12)}…)`,
+        );
+      }
+    }
+  }
+}
+
+/** A run as `pickwise runs` shows it. */
+export interface RunRecord {
+  readonly runId: string;
+  readonly experiment: string;
+  readonly runType: string;
+  readonly modelKind: string;
+  readonly status: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly codeVersion: string;
+  readonly data: DataSnapshot;
+  readonly startedAt: string;
+  readonly seconds: number | null;
+  readonly artifactPrefix: string | null;
+  /** Final metrics (step 0). */
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** A run's stored artifact is missing or differs from what was recorded. */
+export class CorruptRunArtifactError extends ValidationError {}
+
+async function readAll(store: ObjectStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
