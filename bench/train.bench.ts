@@ -14,14 +14,8 @@ import { AlsRecommender } from '../src/models/als/index.ts';
 import { BprRecommender } from '../src/models/bpr/index.ts';
 import { randomInteractions } from '../src/models/core/test-fixtures.ts';
 import { parseArgs } from 'node:util';
-import { configSchema } from '../src/config/index.ts';
 import { temporalSplit } from '../src/evaluation/index.ts';
-import { loadInteractionLog } from '../src/features/index.ts';
-import { generateLanding, StoreSink } from '../src/generator/index.ts';
-import { runIngestJob } from '../src/pipeline/index.ts';
-import { silentLogger } from '../src/shared/logger.ts';
-import { LocalObjectStore } from '../src/storage/index.ts';
-import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
+import { generatedInteractionLog } from './generated-log.ts';
 import { fitAndScore, printModelTable } from './model-table.ts';
 
 const { values } = parseArgs({
@@ -37,14 +31,8 @@ const threads = values.threads ? Number(values.threads) : availableParallelism()
 console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}; threads ${threads}`);
 const dir = await mkdtemp(path.join(tmpdir(), 'pickwise-train-bench-'));
 try {
-  const store = new LocalObjectStore(path.join(dir, 'bucket'));
   let t = performance.now();
-  await generateLanding({ users: Number(values.users), services: Number(values.services), reservations: Number(values.reservations), seed: 42, dirty: 0 }, new StoreSink(store, 'landing/'));
-  const warehouse = await openWarehouse({ url: `sqlite:${path.join(dir, 'w.db')}` });
-  await migrateToLatest(warehouse);
-  await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
-  const log = await loadInteractionLog(warehouse);
-  await warehouse.close();
+  const log = await generatedInteractionLog(dir, { users: Number(values.users), services: Number(values.services), reservations: Number(values.reservations) });
   const split = temporalSplit({ users: log.user, items: log.item, times: log.time, values: log.value, nUsers: log.users.size, nItems: log.items.size });
   console.log(
     `data: ${log.users.size} users × ${log.items.size} services, ${log.count} weighted reservations; train ${split.train.indices.length} non-zeros, ` +

@@ -171,7 +171,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
  * Train and validation matrices inside the evaluation split's training part: the evaluation hold-out
  * (each user's latest 20 %) is dropped, and of what remains each user's latest 20 % validates.
  */
-function validationSplit(log: InteractionLog): { train: CsrMatrix; validation: CsrMatrix } {
+export function validationSplit(log: InteractionLog): { train: CsrMatrix; validation: CsrMatrix } {
   const columns = { users: log.user, items: log.item, times: log.time, values: log.value, nUsers: log.users.size, nItems: log.items.size };
   const outer = temporalSplit(columns);
   const keep: number[] = [];
