@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
-import { runCli } from '../support/run-cli.ts';
+import { runCli, startCli } from '../support/run-cli.ts';
 
 interface TuneJson {
   study: string;
@@ -75,6 +75,22 @@ describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
       expect(a.code, a.stderr).toBe(0);
       expect(b.code, b.stderr).toBe(0);
       expect(await trialNumbers('shared')).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    });
+
+    it('resumes a study after its process was killed mid-search', async () => {
+      const args = ['tune', '--algo', 'item-knn', '--study', 'killed', '--trials', '500', '--dry-run', '--threads', '1'];
+      const { child, done } = startCli(args, { cwd, env });
+      const deadline = Date.now() + 60_000;
+      while ((await trialNumbers('killed')).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGKILL');
+      await done;
+      const before = (await trialNumbers('killed')).length;
+      expect(before).toBeGreaterThanOrEqual(3);
+      expect(before).toBeLessThan(500);
+      const resumed = await runCli(['--json', ...args.slice(0, 6), '2', '--dry-run', '--threads', '1'], { cwd, env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect((JSON.parse(resumed.stdout) as TuneJson).trials.studyTotal).toBe(before + 2);
+      expect(await trialNumbers('killed')).toEqual(Array.from({ length: before + 2 }, (_, i) => i));
     });
 
     it('refuses a bad duration with a clear message', async () => {
