@@ -8,7 +8,9 @@ import type { ObjectStore } from '../storage/index.ts';
 import {
   bestTrial,
   MedianPruner,
+  NopPruner,
   parameterImportance,
+  SuccessiveHalvingPruner,
   Study,
   TpeSampler,
   TrialPruned,
@@ -35,8 +37,11 @@ export interface TuneJobOptions {
   readonly threads?: number;
   /** Cut-off of NDCG, the objective. Default 10. */
   readonly k?: number;
-  /** Stop poor trials early from their validation NDCG per iteration/epoch (ALS, BPR). Default true. */
-  readonly pruning?: boolean;
+  /**
+   * How poor trials stop early from their validation NDCG per iteration/epoch (ALS, BPR): 'median' (default),
+   * 'halving' (asynchronous successive halving) or 'none'.
+   */
+  readonly pruner?: 'median' | 'halving' | 'none';
   /** Fit the best parameters on all data and save the model (as `pickwise train` does). Default true. */
   readonly save?: boolean;
   readonly logger: Logger;
@@ -90,7 +95,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
     space,
     direction: 'maximize',
     sampler: new TpeSampler(),
-    pruner: new MedianPruner({ startupTrials: 5, warmupSteps: 1 }),
+    pruner: o.pruner === 'halving' ? new SuccessiveHalvingPruner() : o.pruner === 'none' ? new NopPruner() : new MedianPruner({ startupTrials: 5, warmupSteps: 1 }),
     seed,
   });
   const counts = { complete: 0, pruned: 0, failed: 0 };
@@ -133,7 +138,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
     const every = Math.max(1, Math.ceil(iterations / MAX_REPORTS));
     let prunedAt: number | undefined;
     const onEpoch = (r: EpochReport): boolean | void => {
-      if (o.pruning === false || r.current === undefined || r.epoch % every !== 0) return;
+      if (o.pruner === 'none' || r.current === undefined || r.epoch % every !== 0) return;
       const ndcg = rankingMetricsAtK(r.current(), train, probe, { k }).ndcg;
       onReport(r.epoch, ndcg);
       if (trial.report(r.epoch, ndcg)) {

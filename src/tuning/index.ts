@@ -1,7 +1,7 @@
 /** Hyperparameter search: samplers (random, TPE), pruners, studies on a storage port, test functions. */
 export { RandomSampler, type Sampler, type Space } from './sampler.ts';
 export { TpeSampler, type TpeOptions } from './tpe-sampler.ts';
-export { MedianPruner, NopPruner, type Pruner } from './pruner.ts';
+export { MedianPruner, NopPruner, SuccessiveHalvingPruner, type Pruner } from './pruner.ts';
 export { bestTrial, Study, TrialPruned, type Objective, type OptimizeOptions, type StudyOptions, type TrialHandle } from './study.ts';
 export { MemoryStudyStorage, type StudySpec, type StudyStorage } from './study-storage.ts';
 export { branin, hartmann6, noisyQuadratic10, TEST_FUNCTIONS, type TestFunction } from './test-functions.ts';

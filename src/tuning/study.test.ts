@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MedianPruner } from './pruner.ts';
+import { MedianPruner, SuccessiveHalvingPruner } from './pruner.ts';
 import { RandomSampler } from './sampler.ts';
 import { MemoryStudyStorage } from './study-storage.ts';
 import { Study, TrialPruned } from './study.ts';
@@ -94,5 +94,24 @@ describe('MedianPruner', () => {
     expect(pruner.shouldPrune({ number: 3, intermediate: [[0, 0], [1, 2.9]] }, history, 'minimize')).toBe(false);
     expect(pruner.shouldPrune({ number: 3, intermediate: [[0, 0], [1, 2.9]] }, history.slice(0, 2), 'maximize')).toBe(false); // start-up
     expect(pruner.shouldPrune({ number: 3, intermediate: [[7, 0]] }, history, 'maximize')).toBe(false); // nobody reached step 7
+  });
+});
+
+describe('SuccessiveHalvingPruner', () => {
+  const done = (number: number, values: number[]): TrialRecord => ({ number, state: 'complete', params: {}, value: values.at(-1)!, intermediate: values.map((v, i) => [i + 1, v] as const) });
+  it('judges a trial when it first reaches a rung (steps 1, 4, 16 for η = 4) against every trial at that rung', () => {
+    const pruner = new SuccessiveHalvingPruner();
+    // Eight trials reached rung 0 (step 1) with values 0.1 … 0.8; the best ⌈9/4⌉ = 3 of nine continue.
+    const history = Array.from({ length: 8 }, (_, i) => done(i, [0.1 * (i + 1), 0.1 * (i + 1), 0.1 * (i + 1), 0.1 * (i + 1)]));
+    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.75]] }, history, 'maximize')).toBe(false); // 3rd best
+    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.55]] }, history, 'maximize')).toBe(true); // 0.6, 0.7, 0.8 are better
+    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.55]] }, history, 'minimize')).toBe(true); // 0.1 … 0.5 are better
+    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.15]] }, history, 'minimize')).toBe(false);
+    // Between rungs nothing is judged; at step 4 (rung 1) it is judged again.
+    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.75], [2, 0]] }, history, 'maximize')).toBe(false);
+    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.75], [2, 0], [4, 0.2]] }, history, 'maximize')).toBe(true);
+    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.75], [2, 0], [4, 0.85]] }, history, 'maximize')).toBe(false);
+    // The first trial at a rung always continues.
+    expect(pruner.shouldPrune({ number: 0, intermediate: [[1, 0]] }, [], 'maximize')).toBe(false);
   });
 });

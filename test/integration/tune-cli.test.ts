@@ -63,7 +63,7 @@ describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
     });
 
     it('continues a study by name, and two processes add trials to one study without clashing', async () => {
-      const again = await runCli(['--json', 'tune', '--algo', 'als', '--trials', '3', '--dry-run', '--threads', '1'], { cwd, env });
+      const again = await runCli(['--json', 'tune', '--algo', 'als', '--trials', '3', '--dry-run', '--threads', '1', '--pruner', 'halving'], { cwd, env });
       expect(again.code, again.stderr).toBe(0);
       const s = JSON.parse(again.stdout) as TuneJson;
       expect(s.trials.studyTotal).toBe(11);
@@ -97,6 +97,9 @@ describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
       const bad = await runCli(['tune', '--timeout', '10x'], { cwd, env });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/'10x' is not a duration \(e\.g\. 90s, 10m, 1h\)/);
+      const pruner = await runCli(['tune', '--pruner', 'sometimes'], { cwd, env });
+      expect(pruner.code).toBe(2);
+      expect(pruner.stderr).toMatch(/pruner/);
     });
   });
 });

@@ -29,7 +29,7 @@ export const tuneCommand = defineCommand({
     study: z.string().min(1).max(200).optional().describe('study name (default: the model kind); the same name continues a study, also from other processes'),
     seed: z.coerce.number().int().min(0).default(42).describe('random seed of the sampler and the models'),
     threads: z.coerce.number().int().positive().optional().describe('worker threads per trial (default: all cores)'),
-    pruner: z.enum(['median', 'none']).default('median').describe('median: stop trials whose validation NDCG trails the median of complete trials; none: never'),
+    pruner: z.enum(['median', 'halving', 'none']).default('median').describe('median: stop trials trailing the median of complete trials; halving: successive halving; none: never'),
     dryRun: z.boolean().optional().describe('search only: do not train and save the best parameters at the end'),
   }),
   async run(runtime, o, io): Promise<TuneSummary> {
@@ -45,7 +45,7 @@ export const tuneCommand = defineCommand({
         ...(o.study !== undefined ? { study: o.study } : {}),
         seed: o.seed,
         ...(o.threads ? { threads: o.threads } : {}),
-        pruning: o.pruner === 'median',
+        pruner: o.pruner as 'median' | 'halving' | 'none',
         save: o.dryRun !== true,
         logger: runtime.logger.child({ stage: 'tune' }),
         onTrial: (t, best) => {
