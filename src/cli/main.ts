@@ -7,12 +7,13 @@ import { recommendCommand } from './commands/recommend.ts';
 import { statusCommand } from './commands/status.ts';
 import { evaluateCommand, trainCommand } from './commands/train.ts';
 import { tuneCommand } from './commands/tune.ts';
+import { serveCommand } from './commands/serve.ts';
 import { modelsArchiveCommand, modelsListCommand, modelsPromoteCommand, modelsRollbackCommand, modelsShowCommand } from './commands/models.ts';
 import { runsCompareCommand, runsListCommand, runsShowCommand } from './commands/runs.ts';
 import type { CommandSpec } from './command.ts';
 import { registerCommand } from './run-command.ts';
 
-const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, featuresBuildCommand, trainCommand, evaluateCommand, tuneCommand, recommendCommand,
+const COMMANDS: readonly CommandSpec[] = [generateCommand, ingestCommand, statusCommand, dbMigrateCommand, featuresBuildCommand, trainCommand, evaluateCommand, tuneCommand, recommendCommand, serveCommand,
   runsListCommand, runsShowCommand, runsCompareCommand,
   modelsListCommand, modelsShowCommand, modelsPromoteCommand, modelsRollbackCommand, modelsArchiveCommand];
 

@@ -44,8 +44,15 @@ describe('loadConfig defaults', () => {
       storage: { url: 'file:.pickwise/bucket', forcePathStyle: false },
       ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000 },
       features: { afterIngest: true },
+      serve: { host: '127.0.0.1', port: 8080, alias: 'champion', pollSeconds: 30, apiKeys: [], keysForReads: false, maxBatchUsers: 500 },
       log: { level: 'info' },
     });
+  });
+
+  it('reads API keys as a comma-separated list from the environment, and refuses short ones', () => {
+    const config = loadConfig({ file: false, env: { PICKWISE_SERVE__API_KEYS: 'aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2' } });
+    expect(config.serve.apiKeys).toEqual(['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2']);
+    expect(() => loadConfig({ file: false, env: { PICKWISE_SERVE__API_KEYS: 'short' } })).toThrow(/apiKeys/);
   });
 
   it('derives the database and storage defaults from home', () => {

@@ -66,6 +66,24 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    serve: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.coerce.number().int().min(0).max(65_535).default(8080),
+        /** Serve this registered model's `alias` (checked against recorded SHA-256); unset: the newest trained model. */
+        modelName: z.string().min(1).optional(),
+        alias: z.string().min(1).default('champion'),
+        /** How often to look for a moved alias or a newer model, and swap to it. */
+        pollSeconds: z.coerce.number().positive().max(86_400).default(30),
+        /** API keys (comma-separated in PICKWISE_SERVE__API_KEYS). Write and admin routes need one. */
+        apiKeys: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(16)).default([])),
+        /** Require a key for the read routes too. */
+        keysForReads: boolish.default(false),
+        /** Users per batch request, at most. */
+        maxBatchUsers: positiveInt.max(10_000).default(500),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -85,3 +103,4 @@ export type Config = z.output<typeof configSchema>;
 export type DatabaseConfig = Config['database'];
 export type StorageConfig = Config['storage'];
 export type IngestConfig = Config['ingest'];
+export type ServeConfig = Config['serve'];

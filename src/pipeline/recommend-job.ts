@@ -82,6 +82,7 @@ export function recommendForUser(
   userId: string,
   k: number,
   candidates?: Int32Array,
+  options: { excludeSeen?: boolean } = {},
 ): { basis: RecommendationBasis; recommendations: Recommendation[] } {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const dense = loaded.userIndex.get(userId);
@@ -90,7 +91,8 @@ export function recommendForUser(
   }
   const basis = hasHistory(loaded, dense) ? 'model' : 'popular';
   const model = basis === 'model' ? loaded.model : loaded.fallback;
-  const top = model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), exclude: loaded.seen, ...(candidates ? { candidates } : {}) });
+  const exclude = options.excludeSeen === false ? {} : { exclude: loaded.seen };
+  const top = model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), ...exclude, ...(candidates ? { candidates } : {}) });
   return { basis, recommendations: toRecommendations(loaded, top.ids, top.scores, 0, top.k) };
 }
 

@@ -52,7 +52,7 @@ export class ModelBundleStore {
 
   /** The newest saved bundle (`models/latest.json`), or one by its `models/<kind>/<version>` prefix. */
   async load(prefix?: string): Promise<ModelBundle> {
-    const where = prefix ?? (await this.#latestPrefix());
+    const where = prefix ?? (await this.latestPrefix());
     const manifest = JSON.parse(await this.#text(`${where}/manifest.json`)) as ModelManifest;
     const ids = JSON.parse(await this.#text(`${where}/ids.json`)) as { users: string[]; items: string[] };
     const seenArtifact = decodeArtifact(await this.#bytes(`${where}/seen.pwm`));
@@ -71,7 +71,8 @@ export class ModelBundleStore {
     return { manifest, model: await this.#bytes(`${where}/model.pwm`), userIds: ids.users, itemIds: ids.items, seen };
   }
 
-  async #latestPrefix(): Promise<string> {
+  /** Where `models/latest.json` points: the newest saved bundle's prefix. */
+  async latestPrefix(): Promise<string> {
     const info = await this.#store.stat(`${MODELS}/latest.json`);
     if (!info) throw new NotFoundError(`no trained model in ${this.#store.url}: run pickwise train first`);
     return (JSON.parse(await this.#text(`${MODELS}/latest.json`)) as { prefix: string }).prefix;

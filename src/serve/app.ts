@@ -1,0 +1,192 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ServeConfig } from '../config/index.ts';
+import { candidateServices, recommendForUser, type LoadedModel, type Recommendation } from '../pipeline/index.ts';
+import { AppError } from '../shared/errors.ts';
+import type { Warehouse } from '../warehouse/index.ts';
+import type { ModelHolder } from './model-holder.ts';
+import type { ServeMetrics } from './metrics.ts';
+
+export interface AppOptions {
+  readonly holder: ModelHolder;
+  readonly warehouse: Warehouse;
+  readonly metrics: ServeMetrics;
+  readonly config: Pick<ServeConfig, 'apiKeys' | 'keysForReads' | 'maxBatchUsers'>;
+  /** Pino-compatible logger options for Fastify; false: no request logs. */
+  readonly logger?: boolean | object;
+}
+
+const MAX_K = 100;
+
+/** An RFC 9457 problem document. */
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+}
+
+const problemSchema = {
+  type: 'object',
+  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+} as const;
+
+const recommendationList = {
+  type: 'object',
+  properties: {
+    recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
+    user_id: { type: 'string' },
+    model: { type: 'object', properties: { kind: { type: 'string' }, version: { type: 'string' }, name: { type: ['string', 'null'] }, registry_version: { type: ['integer', 'null'] } } },
+    basis: { type: 'string', enum: ['model', 'popular'], description: "'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services" },
+    items: { type: 'array', items: { type: 'object', properties: { rank: { type: 'integer' }, service_id: { type: 'string' }, score: { type: 'number' } } } },
+  },
+} as const;
+
+/**
+ * The real-time API (Fastify): recommendations from the model the holder serves, similar services, the model
+ * in use, health, readiness and Prometheus metrics, with an OpenAPI document at /openapi.json and docs at /docs.
+ * Errors are problem documents; query parameters are validated and unknown ones refused.
+ */
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+  });
+  await app.register(swagger, { openapi: { info: { title: 'pickwise', version: '1' }, components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } } } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
+    const status = error instanceof AppError ? error.httpStatus : (error.statusCode ?? 500);
+    const detail = status >= 500 && !(error instanceof AppError) ? 'internal error (see the server log)' : error.message;
+    if (status >= 500) reply.log.error({ err: error }, 'request failed');
+    void sendProblem(reply, status, detail);
+  });
+  app.setNotFoundHandler((req, reply) => void sendProblem(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) };
+    o.metrics.requests.inc(labels);
+    o.metrics.latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  const keyDigests = o.config.apiKeys.map((k) => createHash('sha256').update(k).digest());
+  /** Constant-time comparison of digests (the key itself is never logged or compared directly). */
+  const requireKey = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const given = req.headers['x-api-key'];
+    const digest = createHash('sha256').update(typeof given === 'string' ? given : '').digest();
+    let ok = false;
+    for (const d of keyDigests) ok = timingSafeEqual(d, digest) || ok;
+    if (!ok) await sendProblem(reply, 401, typeof given === 'string' ? 'the API key is not valid' : 'this route needs an API key in the x-api-key header');
+  };
+  const readGuard = o.config.keysForReads ? { onRequest: requireKey } : {};
+
+  const served = () => {
+    const current = o.holder.current;
+    if (current === undefined) throw new AppError({ code: 'BACKEND_UNAVAILABLE', httpStatus: 503, expected: true }, 'no model is loaded yet');
+    return current;
+  };
+  const modelInfo = (m: ReturnType<typeof served>) => ({ kind: m.loaded.manifest.kind, version: m.loaded.manifest.version, name: m.name, registry_version: m.version });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const model = o.holder.current !== undefined;
+    let database = true;
+    try {
+      await o.warehouse.db.selectFrom('ingestFile').select('fileId').limit(1).execute();
+    } catch {
+      database = false;
+    }
+    const status = model && database ? 'ready' : model ? 'degraded' : 'unavailable';
+    return reply.code(model ? 200 : 503).send({ status, model, database, ...(o.holder.lastError ? { last_model_error: o.holder.lastError } : {}) });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()));
+
+  app.get('/v1/models/current', { ...readGuard, schema: { summary: 'The model serving recommendations', tags: ['models'] } }, async () => {
+    const m = served();
+    return { ...modelInfo(m), alias: m.alias, prefix: m.prefix, loaded_at: m.loadedAt, load_seconds: m.loadSeconds, users: m.loaded.userIds.length, services: m.loaded.itemIds.length, params: m.loaded.manifest.params };
+  });
+
+  app.get<{ Params: { userId: string }; Querystring: { k: number; category?: string; region?: string; exclude_seen: boolean } }>(
+    '/v1/users/:userId/recommendations',
+    {
+      ...readGuard,
+      schema: {
+        summary: "A user's top k services",
+        tags: ['recommendations'],
+        params: { type: 'object', properties: { userId: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['userId'] },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
+            category: { type: 'string', minLength: 1, maxLength: 200 },
+            region: { type: 'string', minLength: 1, maxLength: 200 },
+            exclude_seen: { type: 'boolean', default: true },
+          },
+        },
+        response: { 200: recommendationList, 400: problemSchema, 503: problemSchema },
+      },
+    },
+    async (req) => {
+      const m = served();
+      const { k, category, region, exclude_seen: excludeSeen } = req.query;
+      const candidates = category !== undefined || region !== undefined ? await candidateServices(o.warehouse, m.loaded, { ...(category ? { category } : {}), ...(region ? { region } : {}) }) : undefined;
+      const { basis, items } = recommendFor(m.loaded, req.params.userId, k, candidates, excludeSeen);
+      o.metrics.served.inc({ model: m.loaded.manifest.version, basis });
+      return { recommendation_id: randomUUID(), user_id: req.params.userId, model: modelInfo(m), basis, items };
+    },
+  );
+
+  app.get<{ Params: { serviceId: string }; Querystring: { k: number } }>(
+    '/v1/services/:serviceId/similar',
+    {
+      ...readGuard,
+      schema: {
+        summary: 'Services similar to one service',
+        tags: ['recommendations'],
+        params: { type: 'object', properties: { serviceId: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['serviceId'] },
+        querystring: { type: 'object', additionalProperties: false, properties: { k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 } } },
+      },
+    },
+    async (req) => {
+      const m = served();
+      const item = m.loaded.itemIds.indexOf(req.params.serviceId);
+      if (item < 0) throw new AppError({ code: 'NOT_FOUND', httpStatus: 404, expected: true }, `service '${req.params.serviceId}' is not in the model`);
+      const top = m.loaded.model.similarItems(Int32Array.of(item), Math.min(req.query.k, m.loaded.itemIds.length - 1));
+      const items: { rank: number; service_id: string; score: number }[] = [];
+      for (let r = 0; r < top.k; r++) {
+        const id = top.ids[r]!;
+        if (id >= 0) items.push({ rank: items.length + 1, service_id: m.loaded.itemIds[id]!, score: top.scores[r]! });
+      }
+      return { service_id: req.params.serviceId, model: modelInfo(m), items };
+    },
+  );
+
+  return app;
+}
+
+function recommendFor(loaded: LoadedModel, userId: string, k: number, candidates: Int32Array | undefined, excludeSeen: boolean): { basis: 'model' | 'popular'; items: { rank: number; service_id: string; score: number }[] } {
+  const asItems = (list: readonly Recommendation[]) => list.map((r) => ({ rank: r.rank, service_id: r.serviceId, score: r.score }));
+  if (!loaded.userIndex.has(userId)) {
+    // Unknown to the model: the most popular services (documented fallback).
+    const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
+    const items: { rank: number; service_id: string; score: number }[] = [];
+    for (let r = 0; r < top.k; r++) if (top.ids[r]! >= 0) items.push({ rank: items.length + 1, service_id: loaded.itemIds[top.ids[r]!]!, score: top.scores[r]! });
+    return { basis: 'popular', items };
+  }
+  const result = recommendForUser(loaded, userId, k, candidates, { excludeSeen });
+  return { basis: result.basis, items: asItems(result.recommendations) };
+}
+
+async function sendProblem(reply: FastifyReply, status: number, detail: string): Promise<FastifyReply> {
+  const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 503: 'Service Unavailable' };
+  const body: Problem = { type: 'about:blank', title: titles[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error'), status, detail };
+  return reply.code(status).type('application/problem+json').send(body);
+}
