@@ -5,6 +5,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { ServeConfig } from '../config/index.ts';
 import { candidateServices, recommendForUser, type LoadedModel, type Recommendation } from '../pipeline/index.ts';
 import { AppError } from '../shared/errors.ts';
+import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
+import { AlsRecommender } from '../models/als/index.ts';
+import type { TopK } from '../models/core/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { ServeMetrics } from './metrics.ts';
@@ -37,7 +40,7 @@ const recommendationList = {
   type: 'object',
   properties: {
     recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
-    user_id: { type: 'string' },
+    user_id: { type: ['string', 'null'] },
     model: { type: 'object', properties: { kind: { type: 'string' }, version: { type: 'string' }, name: { type: ['string', 'null'] }, registry_version: { type: ['integer', 'null'] } } },
     basis: { type: 'string', enum: ['model', 'popular'], description: "'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services" },
     items: { type: 'array', items: { type: 'object', properties: { rank: { type: 'integer' }, service_id: { type: 'string' }, score: { type: 'number' } } } },
@@ -157,19 +160,116 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     async (req) => {
       const m = served();
-      const item = m.loaded.itemIds.indexOf(req.params.serviceId);
+      const item = itemIndex(m.loaded).get(req.params.serviceId) ?? -1;
       if (item < 0) throw new AppError({ code: 'NOT_FOUND', httpStatus: 404, expected: true }, `service '${req.params.serviceId}' is not in the model`);
       const top = m.loaded.model.similarItems(Int32Array.of(item), Math.min(req.query.k, m.loaded.itemIds.length - 1));
-      const items: { rank: number; service_id: string; score: number }[] = [];
-      for (let r = 0; r < top.k; r++) {
-        const id = top.ids[r]!;
-        if (id >= 0) items.push({ rank: items.length + 1, service_id: m.loaded.itemIds[id]!, score: top.scores[r]! });
+      return { service_id: req.params.serviceId, model: modelInfo(m), items: topItems(m.loaded, top) };
+    },
+  );
+
+  app.post<{ Body: { interactions: { service_id: string; status?: 'reserved' | 'completed'; rating?: number }[]; k?: number; category?: string; region?: string } }>(
+    '/v1/recommendations',
+    {
+      ...readGuard,
+      schema: {
+        summary: "Recommendations for a user the model has not seen, from their recent reservations (ALS fold-in)",
+        tags: ['recommendations'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['interactions'],
+          properties: {
+            interactions: {
+              type: 'array',
+              maxItems: 1000,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['service_id'],
+                properties: { service_id: { type: 'string', minLength: 1, maxLength: 200 }, status: { type: 'string', enum: ['reserved', 'completed'], default: 'completed' }, rating: { type: 'integer', minimum: 1, maximum: 5 } },
+              },
+            },
+            k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
+            category: { type: 'string', minLength: 1, maxLength: 200 },
+            region: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+        response: { 200: recommendationList },
+      },
+    },
+    async (req) => {
+      const m = served();
+      const { interactions, k = 10, category, region } = req.body;
+      const candidates = category !== undefined || region !== undefined ? await candidateServices(o.warehouse, m.loaded, { ...(category ? { category } : {}), ...(region ? { region } : {}) }) : undefined;
+      const index = itemIndex(m.loaded);
+      const items: number[] = [];
+      const values: number[] = [];
+      for (const i of interactions) {
+        const item = index.get(i.service_id);
+        if (item === undefined) continue; // services newer than the model cannot inform it
+        items.push(item);
+        values.push(interactionWeight(DEFAULT_WEIGHTING, i.status ?? 'completed', i.rating ?? null, 0));
       }
-      return { service_id: req.params.serviceId, model: modelInfo(m), items };
+      const model = m.loaded.model;
+      let basis: 'model' | 'popular' = 'popular';
+      let top;
+      if (model instanceof AlsRecommender && items.length > 0) {
+        top = model.recommendFolded({ items: Int32Array.from(items), values: Float32Array.from(values) }, { k: Math.min(k, m.loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
+        basis = 'model';
+      } else {
+        top = m.loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, m.loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
+      }
+      o.metrics.served.inc({ model: m.loaded.manifest.version, basis });
+      return { recommendation_id: randomUUID(), user_id: null, model: modelInfo(m), basis, items: topItems(m.loaded, top) };
+    },
+  );
+
+  app.post<{ Body: { user_ids: string[]; k?: number } }>(
+    '/v1/recommendations/batch',
+    {
+      ...readGuard,
+      schema: {
+        summary: `Recommendations for up to ${o.config.maxBatchUsers} users at once`,
+        tags: ['recommendations'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['user_ids'],
+          properties: {
+            user_ids: { type: 'array', minItems: 1, maxItems: o.config.maxBatchUsers, items: { type: 'string', minLength: 1, maxLength: 200 } },
+            k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const m = served();
+      const k = req.body.k ?? 10;
+      const results = req.body.user_ids.map((userId) => {
+        const { basis, items } = recommendFor(m.loaded, userId, k, undefined, true);
+        o.metrics.served.inc({ model: m.loaded.manifest.version, basis });
+        return { recommendation_id: randomUUID(), user_id: userId, basis, items };
+      });
+      return { model: modelInfo(m), results };
     },
   );
 
   return app;
+}
+
+const itemIndexes = new WeakMap<LoadedModel, Map<string, number>>();
+
+/** Service id → dense id of a loaded model (built once per model). */
+function itemIndex(loaded: LoadedModel): Map<string, number> {
+  let index = itemIndexes.get(loaded);
+  if (index === undefined) itemIndexes.set(loaded, (index = new Map(loaded.itemIds.map((id, i) => [id, i]))));
+  return index;
+}
+
+function topItems(loaded: LoadedModel, top: TopK): { rank: number; service_id: string; score: number }[] {
+  const items: { rank: number; service_id: string; score: number }[] = [];
+  for (let r = 0; r < top.k; r++) if (top.ids[r]! >= 0) items.push({ rank: items.length + 1, service_id: loaded.itemIds[top.ids[r]!]!, score: top.scores[r]! });
+  return items;
 }
 
 function recommendFor(loaded: LoadedModel, userId: string, k: number, candidates: Int32Array | undefined, excludeSeen: boolean): { basis: 'model' | 'popular'; items: { rank: number; service_id: string; score: number }[] } {
@@ -177,9 +277,7 @@ function recommendFor(loaded: LoadedModel, userId: string, k: number, candidates
   if (!loaded.userIndex.has(userId)) {
     // Unknown to the model: the most popular services (documented fallback).
     const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
-    const items: { rank: number; service_id: string; score: number }[] = [];
-    for (let r = 0; r < top.k; r++) if (top.ids[r]! >= 0) items.push({ rank: items.length + 1, service_id: loaded.itemIds[top.ids[r]!]!, score: top.scores[r]! });
-    return { basis: 'popular', items };
+    return { basis: 'popular', items: topItems(loaded, top) };
   }
   const result = recommendForUser(loaded, userId, k, candidates, { excludeSeen });
   return { basis: result.basis, items: asItems(result.recommendations) };

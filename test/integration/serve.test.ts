@@ -103,6 +103,45 @@ describe('recommendation API', () => {
     await api.close();
   });
 
+  it('folds in a new user from their reservations (ALS), answers batches, and refuses malformed, oversized or unknown bodies', async () => {
+    const als = await runTrainJob({ warehouse: fx.warehouse, store: fx.store, kind: 'als', params: { factors: 8, iterations: 5 }, logger, save: true, threads: 1, registerAs: 'fold', holdout: 0 });
+    await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'fold', version: als.registered!.version, alias: 'champion', actor: 'test' });
+    const holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'fold', alias: 'champion' }, logger });
+    await holder.start();
+    const api = await buildApp({ holder, warehouse: fx.warehouse, metrics: createServeMetrics(), config: { apiKeys: [], keysForReads: false, maxBatchUsers: 3 } });
+    const own = (await api.inject({ url: '/v1/users/U0000002/recommendations?k=5' })).json() as { items: { service_id: string }[] };
+    const history = holder.current!.loaded;
+    const u = history.userIndex.get('U0000002')!;
+    const seen = [...history.seen.indices.subarray(history.seen.indptr[u]!, history.seen.indptr[u + 1]!)].map((i) => history.itemIds[i]!);
+    const folded = await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: seen.map((service_id) => ({ service_id, status: 'completed' })), k: 5 } });
+    expect(folded.statusCode, folded.body).toBe(200);
+    const body = folded.json() as { basis: string; user_id: null; items: { service_id: string }[] };
+    expect(body).toMatchObject({ basis: 'model', user_id: null });
+    expect(body.items.some((i) => seen.includes(i.service_id))).toBe(false);
+    // Folding in a training user's own history lands close to their trained factor: the lists mostly agree.
+    expect(body.items.filter((i) => own.items.some((o) => o.service_id === i.service_id)).length).toBeGreaterThanOrEqual(3);
+    const empty = (await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: [{ service_id: 'not-in-model' }] } })).json() as { basis: string };
+    expect(empty.basis).toBe('popular');
+
+    const batch = await api.inject({ method: 'POST', url: '/v1/recommendations/batch', payload: { user_ids: ['U0000002', 'U0000003', 'nobody'], k: 2 } });
+    expect((batch.json() as { results: { user_id: string; basis: string; items: unknown[] }[] }).results.map((r) => [r.user_id, r.basis, r.items.length])).toEqual([
+      ['U0000002', 'model', 2],
+      ['U0000003', 'model', 2],
+      ['nobody', 'popular', 2],
+    ]);
+    const tooMany = await api.inject({ method: 'POST', url: '/v1/recommendations/batch', payload: { user_ids: ['a', 'b', 'c', 'd'] } });
+    expect(tooMany.statusCode).toBe(400);
+    expect((tooMany.json() as { detail: string }).detail).toMatch(/must NOT have more than 3 items/);
+    const malformed = await api.inject({ method: 'POST', url: '/v1/recommendations', headers: { 'content-type': 'application/json' }, payload: '{"interactions": [' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.headers['content-type']).toMatch(/problem\+json/);
+    const huge = await api.inject({ method: 'POST', url: '/v1/recommendations', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ interactions: [], pad: 'x'.repeat(300_000) }) });
+    expect(huge.statusCode).toBe(413);
+    const unknown = await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: [], colour: 'red' } });
+    expect(unknown.statusCode).toBe(400);
+    await api.close();
+  });
+
   describe('hot swaps over real HTTP', () => {
     let server: RunningServer;
     beforeAll(async () => {

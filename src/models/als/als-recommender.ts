@@ -1,5 +1,6 @@
 import type { CsrMatrix } from '../core/csr.ts';
-import type { FitReport, ModelArtifact } from '../core/recommender.ts';
+import type { FitReport, ModelArtifact, TopK } from '../core/recommender.ts';
+import { recommendFromFactors } from '../core/factor-model.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { choleskySolve } from './als-exact-solve.ts';
 import { addGramRows, createAlsScratch } from './als-kernels.ts';
@@ -70,6 +71,20 @@ export class AlsRecommender extends FactorRecommender<AlsParams> {
     }
     result.set(scratch.x);
     return result;
+  }
+
+  /**
+   * Top k for a user unseen in training, from their interactions: {@link foldIn}, then scored like any user,
+   * with the given items excluded (they already have them) and optionally only among `candidates`.
+   */
+  recommendFolded(interactions: FoldInInteractions, options: { k: number; candidates?: Int32Array }): TopK {
+    const model = this.fitted();
+    const factor = this.foldIn(interactions);
+    const tables = { users: 1, items: model.items, factors: model.factors, userFactors: factor, itemFactors: model.itemFactors };
+    const order = Array.from(interactions.items.keys()).sort((a, b) => interactions.items[a]! - interactions.items[b]!);
+    const unique = [...new Set(order.map((q) => interactions.items[q]!))];
+    const exclude = { rows: 1, cols: model.items, indptr: Int32Array.of(0, unique.length), indices: Int32Array.from(unique), data: new Float32Array(unique.length).fill(1) };
+    return recommendFromFactors(tables, Int32Array.of(0), { k: options.k, exclude, ...(options.candidates ? { candidates: options.candidates } : {}) });
   }
 
   /** A fitted model from {@link toArtifact}'s output; throws a ValidationError naming what is inconsistent. */
