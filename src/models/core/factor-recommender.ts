@@ -106,7 +106,10 @@ export function readFactorArtifact<P extends { readonly factors: number }>(
 }
 
 /** A read-only view of factor tables as they are during training ({@link EpochReport.current}). */
-export function factorSnapshot(kind: ModelKind, tables: FactorTables): Recommender {
+export function factorSnapshot(kind: ModelKind, live: FactorTables): Recommender {
+  // A fresh view of the item table: scorers cached per table (simd/score-items.ts) then copy its values as
+  // they are now, not as they were at an earlier epoch.
+  const tables = { ...live, itemFactors: live.itemFactors.subarray(0) };
   return {
     kind,
     fit: () => Promise.reject(new ValidationError(`a ${kind} training snapshot cannot be fitted`)),
