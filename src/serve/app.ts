@@ -42,7 +42,11 @@ const recommendationList = {
     recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
     user_id: { type: ['string', 'null'] },
     model: { type: 'object', properties: { kind: { type: 'string' }, version: { type: 'string' }, name: { type: ['string', 'null'] }, registry_version: { type: ['integer', 'null'] } } },
-    basis: { type: 'string', enum: ['model', 'popular'], description: "'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services" },
+    basis: {
+      type: 'string',
+      enum: ['model', 'popular', 'popular-in-region'],
+      description: "'popular-in-region' or 'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services in their region (when the warehouse knows it), else overall",
+    },
     items: { type: 'array', items: { type: 'object', properties: { rank: { type: 'integer' }, service_id: { type: 'string' }, score: { type: 'number' } } } },
   },
 } as const;
@@ -141,7 +145,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       const m = served();
       const { k, category, region, exclude_seen: excludeSeen } = req.query;
       const candidates = category !== undefined || region !== undefined ? await candidateServices(o.warehouse, m.loaded, { ...(category ? { category } : {}), ...(region ? { region } : {}) }) : undefined;
-      const { basis, items } = recommendFor(m.loaded, req.params.userId, k, candidates, excludeSeen);
+      let result = recommendFor(m.loaded, req.params.userId, k, candidates, excludeSeen);
+      if (result.basis === 'popular' && candidates === undefined) result = (await popularInRegion(o.warehouse, m.loaded, req.params.userId, k)) ?? result;
+      const { basis, items } = result;
       o.metrics.served.inc({ model: m.loaded.manifest.version, basis });
       return { recommendation_id: randomUUID(), user_id: req.params.userId, model: modelInfo(m), basis, items };
     },
@@ -272,7 +278,37 @@ function topItems(loaded: LoadedModel, top: TopK): { rank: number; service_id: s
   return items;
 }
 
-function recommendFor(loaded: LoadedModel, userId: string, k: number, candidates: Int32Array | undefined, excludeSeen: boolean): { basis: 'model' | 'popular'; items: { rank: number; service_id: string; score: number }[] } {
+/**
+ * For a user without history in the model: the most popular services located in the user's region, when the
+ * warehouse knows the user and their region and has services there; undefined otherwise (or when the
+ * database is unreachable: the overall list then stands).
+ */
+async function popularInRegion(warehouse: Warehouse, loaded: LoadedModel, userId: string, k: number): Promise<{ basis: 'popular-in-region'; items: { rank: number; service_id: string; score: number }[] } | undefined> {
+  try {
+    const row = await warehouse.db
+      .selectFrom('dimUser as u')
+      .innerJoin('dimRegion as r', 'r.regionKey', 'u.regionKey')
+      .select('r.regionName')
+      .where('u.userId', '=', userId)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const candidates = await candidateServices(warehouse, loaded, { region: row.regionName });
+    if (candidates.length === 0) return undefined;
+    const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), candidates });
+    const items = topItems(loaded, top);
+    return items.length === 0 ? undefined : { basis: 'popular-in-region', items };
+  } catch {
+    return undefined;
+  }
+}
+
+function recommendFor(
+  loaded: LoadedModel,
+  userId: string,
+  k: number,
+  candidates: Int32Array | undefined,
+  excludeSeen: boolean,
+): { basis: 'model' | 'popular' | 'popular-in-region'; items: { rank: number; service_id: string; score: number }[] } {
   const asItems = (list: readonly Recommendation[]) => list.map((r) => ({ rank: r.rank, service_id: r.serviceId, score: r.score }));
   if (!loaded.userIndex.has(userId)) {
     // Unknown to the model: the most popular services (documented fallback).

@@ -47,6 +47,24 @@ describe('recommendation API', () => {
     const unknown = (await api.inject({ url: '/v1/users/nobody/recommendations?k=3' })).json() as { basis: string; items: unknown[] };
     expect(unknown).toMatchObject({ basis: 'popular' });
     expect(unknown.items).toHaveLength(3);
+    // A user who registered after training: popular services in their region.
+    const region = await fx.warehouse.db
+      .selectFrom('dimService as s')
+      .innerJoin('dimRegion as r', 'r.regionKey', 's.regionKey')
+      .select('r.regionName')
+      .executeTakeFirstOrThrow();
+    await fx.land('users-late.csv', `user_id,signup_at,gender,birth_year,region\nU9999999,2024-06-01T00:00:00Z,F,1990,${region.regionName}\n`);
+    await fx.ingest();
+    const late = (await api.inject({ url: '/v1/users/U9999999/recommendations?k=3' })).json() as { basis: string; items: { service_id: string }[] };
+    expect(late.basis).toBe('popular-in-region');
+    const inRegion = await fx.warehouse.db
+      .selectFrom('dimService as s')
+      .innerJoin('dimRegion as r', 'r.regionKey', 's.regionKey')
+      .select('s.serviceId')
+      .where('r.regionName', '=', region.regionName)
+      .execute();
+    expect(late.items.length).toBeGreaterThan(0);
+    expect(late.items.every((i) => inRegion.some((r) => r.serviceId === i.service_id))).toBe(true);
     const similar = await api.inject({ url: `/v1/services/${body.items[0]!.service_id}/similar?k=4` });
     expect(similar.statusCode).toBe(200);
     expect((similar.json() as { items: unknown[] }).items).toHaveLength(4);
@@ -56,7 +74,7 @@ describe('recommendation API', () => {
     const spec = (await api.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/users/{userId}/recommendations', '/v1/services/{serviceId}/similar', '/v1/models/current']));
     const metrics = (await api.inject({ url: '/metrics' })).body;
-    expect(metrics).toMatch(/pickwise_http_requests_total\{route="\/v1\/users\/:userId\/recommendations",method="GET",status="200"\} 2/);
+    expect(metrics).toMatch(/pickwise_http_requests_total\{route="\/v1\/users\/:userId\/recommendations",method="GET",status="200"\} 3/);
     expect(metrics).toMatch(/pickwise_recommendations_served_total\{model="[^"]+",basis="popular"\} 1/);
     await api.close();
   });

@@ -2,7 +2,7 @@ import { readFile, mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.ts';
+import { runCli, startCli } from '../support/run-cli.ts';
 
 /** train → recommend as a user runs them, on the embedded defaults. */
 describe('pickwise train, evaluate and recommend', () => {
@@ -99,6 +99,26 @@ describe('pickwise train, evaluate and recommend', () => {
     expect((await runCli(['models', 'list'], { cwd })).stdout).toMatch(/^als: 2 version\(s\), latest v2$/m);
     expect((await runCli(['models', 'show', 'als'], { cwd })).stdout).toMatch(/register v2 {2}by .+: trained by pickwise train/);
     expect((await runCli(['models', 'promote', 'als', 'two'], { cwd })).code).toBe(2);
+  });
+
+  it('serves the newest trained model over HTTP on the embedded defaults and stops cleanly on SIGTERM', async () => {
+    const { child, done } = startCli(['serve', '--port', '0'], { cwd });
+    const address = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        text += String(chunk);
+        const m = /pickwise serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`serve exited early: ${text}`)));
+    });
+    const r = await fetch(`${address}/v1/users/U0000002/recommendations?k=3`);
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { items: unknown[] }).items).toHaveLength(3);
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/stopped serving http:\/\/127\.0\.0\.1:\d+ \(SIGTERM\); in-flight requests finished/);
   });
 
   it('reports a corrupted model artifact clearly instead of crashing, by its checksum and by its recorded SHA-256', async () => {
