@@ -3,8 +3,8 @@ import type { TrialRecord } from './trial.ts';
 
 /**
  * How much of the spread of the complete trials' values each parameter explains, as the correlation ratio η²
- * (between-group over total variance) with numeric parameters cut into quartiles and categorical ones grouped
- * by choice; normalised to sum to 1. A quick, model-free reading of "what mattered" (Optuna's default is fANOVA,
+ * (between-group over total variance) with numeric parameters cut into up to four equal-count bins (at least
+ * two trials each) and categorical ones grouped by choice; normalised to sum to 1. A quick, model-free reading of "what mattered" (Optuna's default is fANOVA,
  * heavier and needing more trials). Empty with fewer than 4 complete trials or no spread.
  */
 export function parameterImportance(space: Space, trials: readonly TrialRecord[]): Record<string, number> {
@@ -16,7 +16,7 @@ export function parameterImportance(space: Space, trials: readonly TrialRecord[]
   if (!(total > 0)) return {};
   const raw: Record<string, number> = {};
   for (const [name, range] of Object.entries(space)) {
-    const groupOf = groupsFor(range.type === 'categorical', complete.map((t) => t.params[name]));
+    const groupOf = groupsFor(range.type === 'categorical', complete.map((t) => t.params[name]), Math.min(4, Math.floor(complete.length / 2)));
     const sums = new Map<number, { n: number; sum: number }>();
     complete.forEach((t, i) => {
       const g = groupOf[i]!;
@@ -33,8 +33,8 @@ export function parameterImportance(space: Space, trials: readonly TrialRecord[]
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, norm > 0 ? v / norm : 0]).sort((a, b) => (b[1] as number) - (a[1] as number)));
 }
 
-/** Group index per value: the choice for categorical values, the quartile (by rank) for numbers. */
-function groupsFor(categorical: boolean, values: readonly unknown[]): number[] {
+/** Group index per value: the choice for categorical values, one of `bins` equal-count bins (by rank) for numbers. */
+function groupsFor(categorical: boolean, values: readonly unknown[], bins: number): number[] {
   if (categorical) {
     const seen = new Map<unknown, number>();
     return values.map((v) => {
@@ -44,6 +44,6 @@ function groupsFor(categorical: boolean, values: readonly unknown[]): number[] {
   }
   const order = values.map((_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
   const groups = new Array<number>(values.length);
-  order.forEach((i, rank) => (groups[i] = Math.min(3, Math.floor((rank * 4) / values.length))));
+  order.forEach((i, rank) => (groups[i] = Math.min(bins - 1, Math.floor((rank * bins) / values.length))));
   return groups;
 }
