@@ -23,6 +23,10 @@ export interface StudyStorage {
   reportIntermediate(studyId: number, trial: number, step: number, value: number): Promise<void>;
   finishTrial(studyId: number, trial: number, state: Exclude<TrialState, 'running'>, value?: number): Promise<void>;
   trials(studyId: number): Promise<TrialRecord[]>;
+  /** A sign of life of a running trial (its process is still working on it). */
+  heartbeat(studyId: number, trial: number): Promise<void>;
+  /** Marks failed the running trials without a heartbeat for `staleMs` (their process died); returns how many. */
+  failStaleTrials(studyId: number, staleMs: number): Promise<number>;
 }
 
 /** A study storage in process memory: for tests and throwaway searches. */
@@ -54,6 +58,14 @@ export class MemoryStudyStorage implements StudyStorage {
     const t = this.#trial(studyId, trial);
     t.state = state;
     if (value !== undefined) t.value = value;
+  }
+
+  async heartbeat(): Promise<void> {
+    // One process owns the memory: its trials cannot outlive it.
+  }
+
+  async failStaleTrials(): Promise<number> {
+    return 0;
   }
 
   async trials(studyId: number): Promise<TrialRecord[]> {

@@ -6,6 +6,10 @@ import type { StudyStorage, StudySpec } from './study-storage.ts';
 import { TpeSampler } from './tpe-sampler.ts';
 import { lossOf, type Direction, type Params, type TrialRecord } from './trial.ts';
 
+/** How often a running trial signs life, and after how long without a sign it counts as dead. */
+export const HEARTBEAT_MS = 30_000;
+export const STALE_TRIAL_MS = 5 * 60_000;
+
 /** What an objective gets: the trial's parameters, and a way to report progress and hear about pruning. */
 export interface TrialHandle {
   readonly number: number;
@@ -92,9 +96,13 @@ export class Study {
     return bestTrial(await this.trials(), this.spec.direction);
   }
 
-  /** Runs trials one after another until `trials` ran, the time is up or the signal aborts. */
+  /**
+   * Runs trials one after another until `trials` ran, the time is up or the signal aborts. Trials that a dead
+   * process left running (no heartbeat for {@link STALE_TRIAL_MS}) are marked failed first.
+   */
   async optimize(objective: Objective, o: OptimizeOptions): Promise<void> {
     const started = performance.now();
+    await this.#storage.failStaleTrials(this.id, STALE_TRIAL_MS);
     for (let run = 0; run < o.trials; run++) {
       if (o.signal?.aborted) return;
       if (o.timeoutMs !== undefined && performance.now() - started >= o.timeoutMs) return;
@@ -122,6 +130,8 @@ export class Study {
     };
     let state: 'complete' | 'pruned' | 'failed';
     let value: number | undefined;
+    const beat = setInterval(() => void this.#storage.heartbeat(this.id, number).catch(() => undefined), HEARTBEAT_MS);
+    beat.unref();
     try {
       value = await objective(handle);
       state = Number.isFinite(value) ? 'complete' : 'failed';
@@ -133,6 +143,8 @@ export class Study {
       }
       state = 'pruned';
       value = undefined;
+    } finally {
+      clearInterval(beat);
     }
     await Promise.all(writes);
     await this.#storage.finishTrial(this.id, number, state, state === 'complete' ? value : undefined);

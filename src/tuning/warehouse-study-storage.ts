@@ -51,7 +51,7 @@ export class WarehouseStudyStorage implements StudyStorage {
       try {
         await db
           .insertInto('tuneTrial')
-          .values({ studyId, trialNumber: number, state: 'running', paramsJson: JSON.stringify(params), value: null, startedAt: toUtcText(this.#now()), finishedAt: null })
+          .values({ studyId, trialNumber: number, state: 'running', paramsJson: JSON.stringify(params), value: null, startedAt: toUtcText(this.#now()), finishedAt: null, heartbeatAt: toUtcText(this.#now()) })
           .execute();
         return number;
       } catch (error) {
@@ -74,6 +74,22 @@ export class WarehouseStudyStorage implements StudyStorage {
       .where('studyId', '=', studyId)
       .where('trialNumber', '=', trial)
       .execute();
+  }
+
+  async heartbeat(studyId: number, trial: number): Promise<void> {
+    await this.#warehouse.db.updateTable('tuneTrial').set({ heartbeatAt: toUtcText(this.#now()) }).where('studyId', '=', studyId).where('trialNumber', '=', trial).where('state', '=', 'running').execute();
+  }
+
+  async failStaleTrials(studyId: number, staleMs: number): Promise<number> {
+    const before = toUtcText(new Date(this.#now().getTime() - staleMs));
+    const result = await this.#warehouse.db
+      .updateTable('tuneTrial')
+      .set({ state: 'failed', finishedAt: toUtcText(this.#now()) })
+      .where('studyId', '=', studyId)
+      .where('state', '=', 'running')
+      .where((eb) => eb.or([eb('heartbeatAt', '<', before), eb('heartbeatAt', 'is', null)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows ?? 0);
   }
 
   async trials(studyId: number): Promise<TrialRecord[]> {

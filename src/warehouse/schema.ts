@@ -205,6 +205,7 @@ export interface TuneTrialTable {
   value: number | null;
   startedAt: string;
   finishedAt: string | null;
+  heartbeatAt: string | null;
 }
 
 export interface TuneTrialStepTable {

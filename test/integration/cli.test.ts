@@ -57,7 +57,7 @@ describe('pickwise CLI on the embedded defaults', () => {
   it('takes the database URL from PICKWISE_DATABASE__URL', async () => {
     const r = await runCli(['--json', 'db', 'migrate'], { cwd, env: { PICKWISE_DATABASE__URL: `sqlite:${path.join(cwd, 'other.db')}` } });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['0001-star-schema', '0002-feature-tables', '0003-feature-watermark', '0004-tuning', '0005-tracking-registry'] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['0001-star-schema', '0002-feature-tables', '0003-feature-watermark', '0004-tuning', '0005-tracking-registry', '0006-trial-heartbeat'] });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);
   });
 });

@@ -75,6 +75,20 @@ describe.each(warehouseBackends())('warehouse study storage on $name', (backend)
       for (const w of warehouses) await w.close();
       await backend.dropDatabase(url);
     });
+    it('marks failed a running trial whose process stopped beating, and leaves a live one running', async () => {
+      const warehouse = warehouses[0]!;
+      let now = new Date('2026-01-01T00:00:00Z');
+      const clocked = new WarehouseStudyStorage(warehouse, () => now);
+      const { id } = await clocked.openStudy({ ...spec, name: 'stale' });
+      const dead = await clocked.createTrial(id, { x: 1 });
+      const alive = await clocked.createTrial(id, { x: 2 });
+      now = new Date('2026-01-01T00:04:00Z');
+      await clocked.heartbeat(id, alive);
+      now = new Date('2026-01-01T00:06:00Z');
+      expect(await clocked.failStaleTrials(id, 5 * 60_000)).toBe(1);
+      expect((await clocked.trials(id)).map((t) => [t.number, t.state])).toEqual([[dead, 'failed'], [alive, 'running']]);
+    });
+
     storageContract(async () => {
       url = await backend.newDatabaseUrl('tuning');
       const a = await openWarehouse({ url });

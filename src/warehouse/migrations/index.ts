@@ -4,6 +4,7 @@ import { featureTables } from './0002-feature-tables.ts';
 import { featureWatermark } from './0003-feature-watermark.ts';
 import { tuningTables } from './0004-tuning.ts';
 import { trackingRegistry } from './0005-tracking-registry.ts';
+import { trialHeartbeat } from './0006-trial-heartbeat.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-feature-watermark': featureWatermark,
   '0004-tuning': tuningTables,
   '0005-tracking-registry': trackingRegistry,
+  '0006-trial-heartbeat': trialHeartbeat,
 };
