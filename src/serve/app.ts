@@ -3,11 +3,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServeConfig } from '../config/index.ts';
-import { candidateServices, recommendForUser, type LoadedModel, type Recommendation } from '../pipeline/index.ts';
+import { candidateServices } from '../pipeline/index.ts';
+import { itemIndex, popularInRegion, recommendFor, topItems } from './served-lists.ts';
 import { AppError } from '../shared/errors.ts';
 import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
 import { AlsRecommender } from '../models/als/index.ts';
-import type { TopK } from '../models/core/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { ServeMetrics } from './metrics.ts';
@@ -261,62 +261,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   );
 
   return app;
-}
-
-const itemIndexes = new WeakMap<LoadedModel, Map<string, number>>();
-
-/** Service id → dense id of a loaded model (built once per model). */
-function itemIndex(loaded: LoadedModel): Map<string, number> {
-  let index = itemIndexes.get(loaded);
-  if (index === undefined) itemIndexes.set(loaded, (index = new Map(loaded.itemIds.map((id, i) => [id, i]))));
-  return index;
-}
-
-function topItems(loaded: LoadedModel, top: TopK): { rank: number; service_id: string; score: number }[] {
-  const items: { rank: number; service_id: string; score: number }[] = [];
-  for (let r = 0; r < top.k; r++) if (top.ids[r]! >= 0) items.push({ rank: items.length + 1, service_id: loaded.itemIds[top.ids[r]!]!, score: top.scores[r]! });
-  return items;
-}
-
-/**
- * For a user without history in the model: the most popular services located in the user's region, when the
- * warehouse knows the user and their region and has services there; undefined otherwise (or when the
- * database is unreachable: the overall list then stands).
- */
-async function popularInRegion(warehouse: Warehouse, loaded: LoadedModel, userId: string, k: number): Promise<{ basis: 'popular-in-region'; items: { rank: number; service_id: string; score: number }[] } | undefined> {
-  try {
-    const row = await warehouse.db
-      .selectFrom('dimUser as u')
-      .innerJoin('dimRegion as r', 'r.regionKey', 'u.regionKey')
-      .select('r.regionName')
-      .where('u.userId', '=', userId)
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
-    const candidates = await candidateServices(warehouse, loaded, { region: row.regionName });
-    if (candidates.length === 0) return undefined;
-    const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), candidates });
-    const items = topItems(loaded, top);
-    return items.length === 0 ? undefined : { basis: 'popular-in-region', items };
-  } catch {
-    return undefined;
-  }
-}
-
-function recommendFor(
-  loaded: LoadedModel,
-  userId: string,
-  k: number,
-  candidates: Int32Array | undefined,
-  excludeSeen: boolean,
-): { basis: 'model' | 'popular' | 'popular-in-region'; items: { rank: number; service_id: string; score: number }[] } {
-  const asItems = (list: readonly Recommendation[]) => list.map((r) => ({ rank: r.rank, service_id: r.serviceId, score: r.score }));
-  if (!loaded.userIndex.has(userId)) {
-    // Unknown to the model: the most popular services (documented fallback).
-    const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
-    return { basis: 'popular', items: topItems(loaded, top) };
-  }
-  const result = recommendForUser(loaded, userId, k, candidates, { excludeSeen });
-  return { basis: result.basis, items: asItems(result.recommendations) };
 }
 
 async function sendProblem(reply: FastifyReply, status: number, detail: string): Promise<FastifyReply> {
