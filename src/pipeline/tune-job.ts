@@ -101,22 +101,25 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   const counts = { complete: 0, pruned: 0, failed: 0 };
   const tracker = new RunTracker(o.warehouse);
   const experiment = `tune:${studyName}`;
+  const data = await tracker.snapshot(log.count); // every trial sees the same warehouse
   await study.optimize(
     async (trial) => {
       const started = performance.now();
-      const run = await tracker.start({ experiment, runType: 'tune-trial', modelKind: o.kind, params: trial.params, interactions: log.count });
+      const run = await tracker.start({ experiment, runType: 'tune-trial', modelKind: o.kind, params: trial.params, interactions: log.count, data });
       const steps: [number, number][] = [];
+      let value: number | undefined;
+      let status: 'finished' | 'failed' = 'failed';
       try {
-        const value = await runTrial(trial, (step, v) => steps.push([step, v]));
-        for (const [step, v] of steps) await tracker.logMetrics(run, { 'validation.ndcg_probe': v }, step);
-        await tracker.logMetrics(run, { 'validation.ndcg': value, trial: trial.number });
-        await tracker.finish(run, 'finished', (performance.now() - started) / 1000);
+        value = await runTrial(trial, (step, v) => steps.push([step, v]));
+        status = 'finished';
         return value;
       } catch (error) {
-        for (const [step, v] of steps) await tracker.logMetrics(run, { 'validation.ndcg_probe': v }, step);
-        await tracker.logMetrics(run, { trial: trial.number });
-        await tracker.finish(run, error instanceof TrialPruned ? 'finished' : 'failed', (performance.now() - started) / 1000);
+        if (error instanceof TrialPruned) status = 'finished';
         throw error;
+      } finally {
+        for (const [step, v] of steps) await tracker.logMetrics(run, { 'validation.ndcg_probe': v }, step);
+        await tracker.logMetrics(run, { trial: trial.number, ...(value !== undefined ? { 'validation.ndcg': value } : {}) });
+        await tracker.finish(run, status, (performance.now() - started) / 1000);
       }
     },
     {

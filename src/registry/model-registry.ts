@@ -49,12 +49,12 @@ export class ModelRegistry {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const top = await db.selectFrom('registryVersion').select((eb) => eb.fn.max('version').as('v')).where('modelName', '=', name).executeTakeFirst();
       const version = top?.v === null || top?.v === undefined ? 1 : Number(top.v) + 1;
-      try {
-        await db.insertInto('registryVersion').values({ modelName: name, version, runId, status: 'active', createdAt: toUtcText(this.#now()) }).execute();
+      const inserted = await dialect.insertUnlessDuplicate(() =>
+        db.insertInto('registryVersion').values({ modelName: name, version, runId, status: 'active', createdAt: toUtcText(this.#now()) }).execute(),
+      );
+      if (inserted) {
         await this.#event(name, { action: 'register', version, alias: null, previousVersion: null, actor, reason });
         return version;
-      } catch (error) {
-        if (!dialect.isUniqueViolation(error)) throw error;
       }
     }
     throw new ConflictError(`model ${name}: no free version number after ${ATTEMPTS} attempts`);

@@ -22,6 +22,8 @@ export interface StartRunOptions {
   readonly params: Readonly<Record<string, unknown>>;
   /** Weighted reservations the run learns from (the data snapshot's count). */
   readonly interactions: number;
+  /** The data snapshot when the caller already took it (runs over the same data, e.g. a study's trials). */
+  readonly data?: DataSnapshot;
 }
 
 let cachedCodeVersion: string | undefined;
@@ -80,14 +82,10 @@ export class RunTracker {
     const runId = newRunId(now);
     let experiment = await db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirst();
     if (experiment === undefined) {
-      try {
-        await db.insertInto('trackExperiment').values({ name: o.experiment, createdAt: toUtcText(now) }).execute();
-      } catch (error) {
-        if (!dialect.isUniqueViolation(error)) throw error;
-      }
+      await dialect.insertUnlessDuplicate(() => db.insertInto('trackExperiment').values({ name: o.experiment, createdAt: toUtcText(now) }).execute());
       experiment = await db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirstOrThrow();
     }
-    const data = await this.snapshot(o.interactions);
+    const data = o.data ?? (await this.snapshot(o.interactions));
     await db
       .insertInto('trackRun')
       .values({
@@ -124,8 +122,8 @@ export class RunTracker {
     await this.#warehouse.db.updateTable('trackRun').set({ status, seconds, finishedAt: toUtcText(this.#now()) }).where('runId', '=', runId).execute();
   }
 
-  /** Runs, newest first, optionally of one experiment. */
-  async list(o: { experiment?: string; limit?: number } = {}): Promise<RunRecord[]> {
+  /** Runs, newest first, optionally of one experiment, or one run by id. */
+  async list(o: { experiment?: string; runId?: string; limit?: number } = {}): Promise<RunRecord[]> {
     let q = this.#warehouse.db
       .selectFrom('trackRun as r')
       .innerJoin('trackExperiment as e', 'e.experimentId', 'r.experimentId')
@@ -135,6 +133,7 @@ export class RunTracker {
       .orderBy('r.runId', 'desc')
       .limit(o.limit ?? 20);
     if (o.experiment !== undefined) q = q.where('e.name', '=', o.experiment);
+    if (o.runId !== undefined) q = q.where('r.runId', '=', o.runId);
     const rows = await q.execute();
     const metrics = rows.length === 0 ? [] : await this.#warehouse.db.selectFrom('trackMetric').selectAll().where('step', '=', 0).where('runId', 'in', rows.map((r) => r.runId)).execute();
     return rows.map((r) => ({
@@ -156,10 +155,8 @@ export class RunTracker {
   /** One run with its per-step metrics and artifacts. */
   async show(runId: string): Promise<RunRecord & { steps: Record<string, [number, number][]>; artifacts: { key: string; size: number; sha256: string }[] }> {
     const { db } = this.#warehouse;
-    const row = await db.selectFrom('trackRun').select('experimentId').where('runId', '=', runId).executeTakeFirst();
-    if (row === undefined) throw new NotFoundError(`no run ${runId}`);
-    const experiment = await db.selectFrom('trackExperiment').select('name').where('experimentId', '=', row.experimentId).executeTakeFirstOrThrow();
-    const [run] = (await this.list({ experiment: experiment.name, limit: 100_000 })).filter((r) => r.runId === runId);
+    const [run] = await this.list({ runId });
+    if (run === undefined) throw new NotFoundError(`no run ${runId}`);
     const steps: Record<string, [number, number][]> = {};
     for (const m of await db.selectFrom('trackMetric').selectAll().where('runId', '=', runId).where('step', '>', 0).orderBy('name').orderBy('step').execute()) {
       (steps[m.name] ??= []).push([Number(m.step), Number(m.value)]);
@@ -169,7 +166,7 @@ export class RunTracker {
       size: Number(a.sizeBytes),
       sha256: a.sha256,
     }));
-    return { ...run!, steps, artifacts };
+    return { ...run, steps, artifacts };
   }
 
   /**

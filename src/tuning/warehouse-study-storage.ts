@@ -26,14 +26,10 @@ export class WarehouseStudyStorage implements StudyStorage {
     const find = () => db.selectFrom('tuneStudy').selectAll().where('name', '=', spec.name).executeTakeFirst();
     let row = await find();
     if (row === undefined) {
-      try {
-        await db
-          .insertInto('tuneStudy')
-          .values({ name: spec.name, direction: spec.direction, sampler: spec.sampler, pruner: spec.pruner, seed: spec.seed, createdAt: toUtcText(this.#now()) })
-          .execute();
-      } catch (error) {
-        if (!dialect.isUniqueViolation(error)) throw error; // another process created it first
-      }
+      // Another process may create it first: either way, it exists afterwards.
+      await dialect.insertUnlessDuplicate(() =>
+        db.insertInto('tuneStudy').values({ name: spec.name, direction: spec.direction, sampler: spec.sampler, pruner: spec.pruner, seed: spec.seed, createdAt: toUtcText(this.#now()) }).execute(),
+      );
       row = await find();
     }
     if (row === undefined) throw new NotFoundError(`study '${spec.name}' could not be created`);
@@ -48,15 +44,11 @@ export class WarehouseStudyStorage implements StudyStorage {
     for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
       const top = await db.selectFrom('tuneTrial').select((eb) => eb.fn.max('trialNumber').as('n')).where('studyId', '=', studyId).executeTakeFirst();
       const number = top?.n === null || top?.n === undefined ? 0 : Number(top.n) + 1;
-      try {
-        await db
-          .insertInto('tuneTrial')
-          .values({ studyId, trialNumber: number, state: 'running', paramsJson: JSON.stringify(params), value: null, startedAt: toUtcText(this.#now()), finishedAt: null, heartbeatAt: toUtcText(this.#now()) })
-          .execute();
-        return number;
-      } catch (error) {
-        if (!dialect.isUniqueViolation(error)) throw error;
-      }
+      const now = toUtcText(this.#now());
+      const inserted = await dialect.insertUnlessDuplicate(() =>
+        db.insertInto('tuneTrial').values({ studyId, trialNumber: number, state: 'running', paramsJson: JSON.stringify(params), value: null, startedAt: now, finishedAt: null, heartbeatAt: now }).execute(),
+      );
+      if (inserted) return number;
     }
     throw new Error(`study ${studyId}: no free trial number after ${NUMBER_ATTEMPTS} attempts (too many processes racing)`);
   }

@@ -58,6 +58,20 @@ export abstract class WarehouseDialect {
   /** Whether `error` is this backend's unique or primary-key violation (to retry a racing insert). */
   abstract isUniqueViolation(error: unknown): boolean;
 
+  /**
+   * Runs an insert guarded by a unique key: true when it inserted, false when the key already existed
+   * (another process won the race); any other error is thrown.
+   */
+  async insertUnlessDuplicate(insert: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await insert();
+      return true;
+    } catch (error) {
+      if (this.isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
   protected abstract onConflictClause(spec: UpsertSpec): string;
   protected abstract insertIgnoreVerb(): string;
 
