@@ -4,7 +4,7 @@ export { TpeSampler, type TpeOptions } from './tpe-sampler.ts';
 export { MedianPruner, NopPruner, SuccessiveHalvingPruner, type Pruner } from './pruner.ts';
 export { bestTrial, Study, TrialPruned, type Objective, type OptimizeOptions, type StudyOptions, type TrialHandle } from './study.ts';
 export { MemoryStudyStorage, type StudySpec, type StudyStorage } from './study-storage.ts';
-export { branin, hartmann6, noisyQuadratic10, TEST_FUNCTIONS, type TestFunction } from './test-functions.ts';
+export { branin, DEVELOPMENT_FUNCTIONS, hartmann6, noisyQuadratic10, TEST_FUNCTIONS, type TestFunction } from './test-functions.ts';
 export type { Direction, Params, ParamValue, TrialRecord, TrialState } from './trial.ts';
 export { WarehouseStudyStorage } from './warehouse-study-storage.ts';
 export { parameterImportance } from './importance.ts';
