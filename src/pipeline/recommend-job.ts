@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { recommenderFromArtifact } from '../models/catalog.ts';
 import { decodeArtifact, type CsrMatrix, type Recommender, type TopK } from '../models/core/index.ts';
 import { PopularRecommender } from '../models/popular/index.ts';
-import { ModelBundleStore, ModelRegistry, RunTracker, type ModelManifest } from '../registry/index.ts';
+import { ModelBundleStore, ModelRegistry, RunTracker, type ArtifactDigests, type ModelManifest } from '../registry/index.ts';
 import { csvLine } from '../shared/csv-line.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -33,9 +33,12 @@ export interface Recommendation {
   readonly score: number;
 }
 
-/** Loads the newest trained model (or the one at `prefix`) from the bucket; a corrupted artifact is a clear error. */
-export async function loadTrainedModel(store: ObjectStore, prefix?: string): Promise<LoadedModel> {
-  const bundle = await new ModelBundleStore(store).load(prefix);
+/**
+ * Loads the newest trained model (or the one at `prefix`) from the bucket; a corrupted artifact is a clear error.
+ * With `digests` (see {@link resolveModel}), every file is checked against what its run recorded as it is read.
+ */
+export async function loadTrainedModel(store: ObjectStore, prefix?: string, digests?: ArtifactDigests): Promise<LoadedModel> {
+  const bundle = await new ModelBundleStore(store).load(prefix, digests);
   const model = recommenderFromArtifact(decodeArtifact(bundle.model));
   const fallback = new PopularRecommender();
   await fallback.fit(bundle.seen);
@@ -188,13 +191,20 @@ function startRecommendWorker(loaded: LoadedModel, k: number): { request(start: 
   };
 }
 
+/** Where a model's files are, and for a registered version the sizes and digests they must have. */
+export interface ModelLocation {
+  readonly prefix: string;
+  readonly digests?: ArtifactDigests;
+}
+
 /**
  * The bucket prefix of a model given as `NAME@ALIAS` (e.g. `als@champion`) or `NAME@vN` from the registry,
- * after checking its artifacts against their recorded sizes and SHA-256; any other text is taken as a prefix.
+ * with its run's recorded artifact sizes and SHA-256 for {@link loadTrainedModel} to check; any other text is
+ * taken as a prefix.
  */
-export async function resolveModelPrefix(warehouse: Warehouse, store: ObjectStore, spec: string): Promise<string> {
+export async function resolveModel(warehouse: Warehouse, spec: string): Promise<ModelLocation> {
   const at = spec.indexOf('@');
-  if (at < 0) return spec;
+  if (at < 0) return { prefix: spec };
   const name = spec.slice(0, at);
   const ref = spec.slice(at + 1);
   const registry = new ModelRegistry(warehouse);
@@ -203,6 +213,5 @@ export async function resolveModelPrefix(warehouse: Warehouse, store: ObjectStor
   const v = await registry.version(name, version);
   const run = await warehouse.db.selectFrom('trackRun').select('artifactPrefix').where('runId', '=', v.runId).executeTakeFirst();
   if (!run?.artifactPrefix) throw new NotFoundError(`model ${name} version ${version} (run ${v.runId}) has no stored artifacts`);
-  await new RunTracker(warehouse).verifyArtifacts(v.runId, store);
-  return run.artifactPrefix;
+  return { prefix: run.artifactPrefix, digests: await new RunTracker(warehouse).recordedArtifacts(v.runId) };
 }

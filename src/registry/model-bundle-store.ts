@@ -2,6 +2,7 @@ import { decodeArtifact, encodeArtifact, validateCsr, type CsrMatrix, type Model
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { MetricValues } from '../evaluation/index.ts';
+import { checkArtifact, missingArtifact, type ArtifactDigests } from './artifact-digests.ts';
 
 /** What a trained model needs to answer for external ids: the model, both id maps and what each user has already reserved. */
 export interface ModelBundle {
@@ -50,12 +51,25 @@ export class ModelBundleStore {
     return prefix;
   }
 
-  /** The newest saved bundle (`models/latest.json`), or one by its `models/<kind>/<version>` prefix. */
-  async load(prefix?: string): Promise<ModelBundle> {
+  /**
+   * The newest saved bundle (`models/latest.json`), or the one under `prefix`. With `digests` (a registered
+   * version's recorded artifacts), each file is checked against its recorded size and SHA-256 as it is read,
+   * so the bytes checked are the bytes used, read once.
+   */
+  async load(prefix?: string, digests?: ArtifactDigests): Promise<ModelBundle> {
     const where = prefix ?? (await this.latestPrefix());
-    const manifest = JSON.parse(await this.#text(`${where}/manifest.json`)) as ModelManifest;
-    const ids = JSON.parse(await this.#text(`${where}/ids.json`)) as { users: string[]; items: string[] };
-    const seenArtifact = decodeArtifact(await this.#bytes(`${where}/seen.pwm`));
+    const read = async (name: string): Promise<Uint8Array> => {
+      const key = `${where}/${name}`;
+      if (!digests) return this.#bytes(key);
+      if (!(await this.#store.stat(key))) throw missingArtifact(digests, key, this.#store.url);
+      const bytes = await this.#bytes(key);
+      checkArtifact(digests, key, bytes);
+      return bytes;
+    };
+    const text = async (name: string): Promise<string> => Buffer.from(await read(name)).toString('utf8');
+    const manifest = JSON.parse(await text('manifest.json')) as ModelManifest;
+    const ids = JSON.parse(await text('ids.json')) as { users: string[]; items: string[] };
+    const seenArtifact = decodeArtifact(await read('seen.pwm'));
     const [rows = 0, cols = 0] = seenArtifact.header.shapes['seen'] ?? [];
     const seen: CsrMatrix = {
       rows,
@@ -68,7 +82,7 @@ export class ModelBundleStore {
     if (ids.users.length !== rows || ids.items.length !== cols) {
       throw new ValidationError(`model bundle ${where} is inconsistent: ${ids.users.length}×${ids.items.length} ids for a ${rows}×${cols} matrix`);
     }
-    return { manifest, model: await this.#bytes(`${where}/model.pwm`), userIds: ids.users, itemIds: ids.items, seen };
+    return { manifest, model: await read('model.pwm'), userIds: ids.users, itemIds: ids.items, seen };
   }
 
   /** Where `models/latest.json` points: the newest saved bundle's prefix. */

@@ -3,9 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { toUtcText } from '../preprocess/index.ts';
-import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import { NotFoundError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
+import { checkArtifact, missingArtifact, type ArtifactDigests } from './artifact-digests.ts';
 
 /** The warehouse a run saw: loaded landing files (and a fingerprint of their contents), reservations, newest one. */
 export interface DataSnapshot {
@@ -169,23 +170,22 @@ export class RunTracker {
     return { ...run, steps, artifacts };
   }
 
+  /** The sizes and digests recorded for the run's artifacts (for checking them as they are read). */
+  async recordedArtifacts(runId: string): Promise<ArtifactDigests> {
+    const artifacts = await this.#warehouse.db.selectFrom('trackArtifact').selectAll().where('runId', '=', runId).execute();
+    if (artifacts.length === 0) throw new NotFoundError(`run ${runId} has no recorded artifacts`);
+    return { runId, byKey: new Map(artifacts.map((a) => [a.objectKey, { size: Number(a.sizeBytes), sha256: a.sha256 }])) };
+  }
+
   /**
    * Checks every recorded artifact of the run against its size and SHA-256; throws a clear error naming the
    * first object that is missing or differs.
    */
   async verifyArtifacts(runId: string, store: ObjectStore): Promise<void> {
-    const artifacts = await this.#warehouse.db.selectFrom('trackArtifact').selectAll().where('runId', '=', runId).execute();
-    if (artifacts.length === 0) throw new NotFoundError(`run ${runId} has no recorded artifacts`);
-    for (const a of artifacts) {
-      const info = await store.stat(a.objectKey);
-      if (!info) throw new CorruptRunArtifactError(`artifact ${a.objectKey} of run ${runId} is missing from ${store.url}`);
-      const bytes = await readAll(store, a.objectKey);
-      const sha = createHash('sha256').update(bytes).digest('hex');
-      if (bytes.length !== Number(a.sizeBytes) || sha !== a.sha256) {
-        throw new CorruptRunArtifactError(
-          `artifact ${a.objectKey} of run ${runId} has changed since it was recorded (${bytes.length} bytes, sha256 ${sha.slice(0, 12)}…; recorded ${Number(a.sizeBytes)} bytes, ${a.sha256.slice(0, 12)}…)`,
-        );
-      }
+    const digests = await this.recordedArtifacts(runId);
+    for (const key of digests.byKey.keys()) {
+      if (!(await store.stat(key))) throw missingArtifact(digests, key, store.url);
+      checkArtifact(digests, key, await readAll(store, key));
     }
   }
 }
@@ -206,9 +206,6 @@ export interface RunRecord {
   /** Final metrics (step 0). */
   readonly metrics: Readonly<Record<string, number>>;
 }
-
-/** A run's stored artifact is missing or differs from what was recorded. */
-export class CorruptRunArtifactError extends ValidationError {}
 
 async function readAll(store: ObjectStore, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];

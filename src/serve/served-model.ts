@@ -1,4 +1,4 @@
-import { loadTrainedModel, resolveModelPrefix, type LoadedModel } from '../pipeline/index.ts';
+import { loadTrainedModel, resolveModel, type LoadedModel, type ModelLocation } from '../pipeline/index.ts';
 import { ModelBundleStore, ModelRegistry } from '../registry/index.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -38,8 +38,8 @@ export async function currentTarget(warehouse: Warehouse, store: ObjectStore, ch
 /** Loads a target of {@link currentTarget} (registry versions with their artifacts verified). */
 export async function loadServedModel(warehouse: Warehouse, store: ObjectStore, choice: ModelChoice, target: string): Promise<ServedModel> {
   const started = performance.now();
-  const prefix = target.startsWith('latest:') ? target.slice('latest:'.length) : await resolveModelPrefix(warehouse, store, target);
-  const loaded = await loadTrainedModel(store, prefix);
+  const { prefix, digests }: ModelLocation = target.startsWith('latest:') ? { prefix: target.slice('latest:'.length) } : await resolveModel(warehouse, target);
+  const loaded = await loadTrainedModel(store, prefix, digests);
   return {
     loaded,
     target,

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { candidateServices, loadTrainedModel, recommendForUser, resolveModelPrefix, writeAllRecommendations } from '../../pipeline/index.ts';
+import { candidateServices, loadTrainedModel, recommendForUser, resolveModel, writeAllRecommendations } from '../../pipeline/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { defineCommand } from '../command.ts';
 
@@ -20,8 +20,8 @@ export const recommendCommand = defineCommand({
   async run(runtime, o) {
     if ((o.user === undefined) === (o.all !== true)) throw new ValidationError('give either --user ID or --all --out FILE');
     const store = await runtime.store();
-    const prefix = o.model === undefined ? undefined : await resolveModelPrefix(await runtime.warehouse(), store, o.model);
-    const loaded = await loadTrainedModel(store, prefix);
+    const location = o.model === undefined ? undefined : await resolveModel(await runtime.warehouse(), o.model);
+    const loaded = await loadTrainedModel(store, location?.prefix, location?.digests);
     const model = { kind: loaded.manifest.kind, version: loaded.manifest.version };
     if (o.user !== undefined) {
       const filtered = o.category !== undefined || o.region !== undefined;
