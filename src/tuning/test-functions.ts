@@ -12,6 +12,9 @@ export interface TestFunction {
 }
 
 const num = (params: Params, name: string): number => params[name] as number;
+const floats = (d: number, low: number, high: number): Space =>
+  Object.fromEntries(Array.from({ length: d }, (_, i) => [`x${i}`, { type: 'float', min: low, max: high, log: false }])) as Space;
+const xs = (p: Params, d: number): number[] => Array.from({ length: d }, (_, i) => num(p, `x${i}`));
 
 /** Branin–Hoo on [−5, 10] × [0, 15]; three global minima of 0.397887. */
 export const branin: TestFunction = {
@@ -45,7 +48,7 @@ const HARTMANN_P = [
 /** Hartmann-6 on [0, 1]^6; global minimum −3.32237. */
 export const hartmann6: TestFunction = {
   name: 'hartmann6',
-  space: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`x${i}`, { type: 'float', min: 0, max: 1, log: false }])) as Space,
+  space: floats(6, 0, 1),
   minimum: -3.32237,
   evaluate(p) {
     let sum = 0;
@@ -61,7 +64,7 @@ export const hartmann6: TestFunction = {
 /** Σ (x_i − 0.1·i)² over 10 dimensions in [−2, 2], plus N(0, 0.1²) noise; minimum 0 before noise. */
 export const noisyQuadratic10: TestFunction = {
   name: 'noisy-quadratic-10d',
-  space: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`x${i}`, { type: 'float', min: -2, max: 2, log: false }])) as Space,
+  space: floats(10, -2, 2),
   minimum: 0,
   evaluate(p, rng) {
     let sum = 0;
@@ -71,10 +74,6 @@ export const noisyQuadratic10: TestFunction = {
 };
 
 export const TEST_FUNCTIONS: readonly TestFunction[] = [branin, hartmann6, noisyQuadratic10];
-
-const floats = (d: number, low: number, high: number): Space =>
-  Object.fromEntries(Array.from({ length: d }, (_, i) => [`x${i}`, { type: 'float', min: low, max: high, log: false }])) as Space;
-const xs = (p: Params, d: number): number[] => Array.from({ length: d }, (_, i) => num(p, `x${i}`));
 
 /** Six-hump camel on [−3, 3] × [−2, 2]; two global minima of −1.031628. */
 export const sixHumpCamel: TestFunction = {
