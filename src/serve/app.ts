@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServeConfig } from '../config/index.ts';
-import { candidateServices } from '../pipeline/index.ts';
+import { candidateServices, type LoadedModel } from '../pipeline/index.ts';
 import { itemIndex, popularInRegion, recommendFor, topItems } from './served-lists.ts';
 import { AppError } from '../shared/errors.ts';
 import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
@@ -11,6 +11,7 @@ import { AlsRecommender } from '../models/als/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { ServeMetrics } from './metrics.ts';
+import { batchSchema, foldInSchema, similarServicesSchema, userRecommendationsSchema } from './schemas.ts';
 
 export interface AppOptions {
   readonly holder: ModelHolder;
@@ -21,8 +22,6 @@ export interface AppOptions {
   readonly logger?: boolean | object;
 }
 
-const MAX_K = 100;
-
 /** An RFC 9457 problem document. */
 interface Problem {
   type: string;
@@ -30,26 +29,6 @@ interface Problem {
   status: number;
   detail: string;
 }
-
-const problemSchema = {
-  type: 'object',
-  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
-} as const;
-
-const recommendationList = {
-  type: 'object',
-  properties: {
-    recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
-    user_id: { type: ['string', 'null'] },
-    model: { type: 'object', properties: { kind: { type: 'string' }, version: { type: 'string' }, name: { type: ['string', 'null'] }, registry_version: { type: ['integer', 'null'] } } },
-    basis: {
-      type: 'string',
-      enum: ['model', 'popular', 'popular-in-region'],
-      description: "'popular-in-region' or 'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services in their region (when the warehouse knows it), else overall",
-    },
-    items: { type: 'array', items: { type: 'object', properties: { rank: { type: 'integer' }, service_id: { type: 'string' }, score: { type: 'number' } } } },
-  },
-} as const;
 
 /**
  * The real-time API (Fastify): recommendations from the model the holder serves, similar services, the model
@@ -95,6 +74,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     if (current === undefined) throw new AppError({ code: 'BACKEND_UNAVAILABLE', httpStatus: 503, expected: true }, 'no model is loaded yet');
     return current;
   };
+  /** The services a category and/or region allow, or undefined for all. */
+  const filtered = async (loaded: LoadedModel, category?: string, region?: string): Promise<Int32Array | undefined> =>
+    category !== undefined || region !== undefined ? candidateServices(o.warehouse, loaded, { ...(category ? { category } : {}), ...(region ? { region } : {}) }) : undefined;
   const modelInfo = (m: ReturnType<typeof served>) => ({ kind: m.loaded.manifest.kind, version: m.loaded.manifest.version, name: m.name, registry_version: m.version });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -124,27 +106,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     '/v1/users/:userId/recommendations',
     {
       ...readGuard,
-      schema: {
-        summary: "A user's top k services",
-        tags: ['recommendations'],
-        params: { type: 'object', properties: { userId: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['userId'] },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
-            category: { type: 'string', minLength: 1, maxLength: 200 },
-            region: { type: 'string', minLength: 1, maxLength: 200 },
-            exclude_seen: { type: 'boolean', default: true },
-          },
-        },
-        response: { 200: recommendationList, 400: problemSchema, 503: problemSchema },
-      },
+      schema: userRecommendationsSchema,
     },
     async (req) => {
       const m = served();
       const { k, category, region, exclude_seen: excludeSeen } = req.query;
-      const candidates = category !== undefined || region !== undefined ? await candidateServices(o.warehouse, m.loaded, { ...(category ? { category } : {}), ...(region ? { region } : {}) }) : undefined;
+      const candidates = await filtered(m.loaded, category, region);
       let result = recommendFor(m.loaded, req.params.userId, k, candidates, excludeSeen);
       if (result.basis === 'popular' && candidates === undefined) result = (await popularInRegion(o.warehouse, m.loaded, req.params.userId, k)) ?? result;
       const { basis, items } = result;
@@ -157,12 +124,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     '/v1/services/:serviceId/similar',
     {
       ...readGuard,
-      schema: {
-        summary: 'Services similar to one service',
-        tags: ['recommendations'],
-        params: { type: 'object', properties: { serviceId: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['serviceId'] },
-        querystring: { type: 'object', additionalProperties: false, properties: { k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 } } },
-      },
+      schema: similarServicesSchema,
     },
     async (req) => {
       const m = served();
@@ -177,36 +139,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     '/v1/recommendations',
     {
       ...readGuard,
-      schema: {
-        summary: "Recommendations for a user the model has not seen, from their recent reservations (ALS fold-in)",
-        tags: ['recommendations'],
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['interactions'],
-          properties: {
-            interactions: {
-              type: 'array',
-              maxItems: 1000,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['service_id'],
-                properties: { service_id: { type: 'string', minLength: 1, maxLength: 200 }, status: { type: 'string', enum: ['reserved', 'completed'], default: 'completed' }, rating: { type: 'integer', minimum: 1, maximum: 5 } },
-              },
-            },
-            k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
-            category: { type: 'string', minLength: 1, maxLength: 200 },
-            region: { type: 'string', minLength: 1, maxLength: 200 },
-          },
-        },
-        response: { 200: recommendationList },
-      },
+      schema: foldInSchema,
     },
     async (req) => {
       const m = served();
       const { interactions, k = 10, category, region } = req.body;
-      const candidates = category !== undefined || region !== undefined ? await candidateServices(o.warehouse, m.loaded, { ...(category ? { category } : {}), ...(region ? { region } : {}) }) : undefined;
+      const candidates = await filtered(m.loaded, category, region);
       const index = itemIndex(m.loaded);
       const items: number[] = [];
       const values: number[] = [];
@@ -234,19 +172,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     '/v1/recommendations/batch',
     {
       ...readGuard,
-      schema: {
-        summary: `Recommendations for up to ${o.config.maxBatchUsers} users at once`,
-        tags: ['recommendations'],
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['user_ids'],
-          properties: {
-            user_ids: { type: 'array', minItems: 1, maxItems: o.config.maxBatchUsers, items: { type: 'string', minLength: 1, maxLength: 200 } },
-            k: { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 },
-          },
-        },
-      },
+      schema: batchSchema(o.config.maxBatchUsers),
     },
     async (req) => {
       const m = served();
