@@ -2,7 +2,7 @@
  * Tuning benchmark: pickwise's TPE beside Optuna's TPE (Debian python3-optuna 3.1, its defaults) and random
  * search, on standard test functions, the same number of trials, median best value over seeds, in one run.
  *
- *   npm run bench:tuning -- [--trials 50] [--seeds 20] [--als-trials 20] [--als-seeds 10]
+ *   npm run bench:tuning -- [--trials 50] [--seeds 20] [--als-trials 50] [--als-seeds 10]   (about 25 minutes)
  *   npm run bench:tuning -- --set development     # the functions the sampler's defaults are chosen on
  *
  * Optuna asks for every trial over stdin/stdout (bench/anchors/optuna_ask_tell.py, Debian's Python) and this
@@ -43,7 +43,7 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '50' },
     seeds: { type: 'string', default: '20' },
     set: { type: 'string', default: 'issue' },
-    'als-trials': { type: 'string', default: '20' },
+    'als-trials': { type: 'string', default: '50' },
     'als-seeds': { type: 'string', default: '10' },
   },
 });
