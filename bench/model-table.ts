@@ -14,12 +14,16 @@ export interface ModelRow {
   readonly recommendAllSeconds: number;
 }
 
-/** Fits each named model with its defaults on `train`, times it, and scores it on `test` (top 10, seen excluded). */
-export async function fitAndScore(train: CsrMatrix, test: CsrMatrix, models: readonly string[], threads = availableParallelism()): Promise<ModelRow[]> {
+/** A model to fit: a kind with its defaults, or a kind with parameters (tuned ones, say) and a label. */
+export type ModelSpec = string | { readonly kind: string; readonly params: Readonly<Record<string, unknown>>; readonly label: string };
+
+/** Fits each model (defaults unless given parameters) on `train`, times it, and scores it on `test` (top 10, seen excluded). */
+export async function fitAndScore(train: CsrMatrix, test: CsrMatrix, models: readonly ModelSpec[], threads = availableParallelism()): Promise<ModelRow[]> {
   const rows: ModelRow[] = [];
-  for (const name of models) {
-    if (!isModelKind(name)) throw new Error(`unknown model ${name}`);
-    const model: Recommender = createRecommender(name);
+  for (const spec of models) {
+    const { kind, params, label } = typeof spec === 'string' ? { kind: spec, params: {}, label: spec } : spec;
+    if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
+    const model: Recommender = createRecommender(kind, { ...params });
     const epochs: EpochReport[] = [];
     const t = performance.now();
     await model.fit(train, { seed: 42, threads, onEpoch: (r) => void epochs.push(r) });
@@ -29,7 +33,7 @@ export async function fitAndScore(train: CsrMatrix, test: CsrMatrix, models: rea
     for (let start = 0; start < all.length; start += 4096) model.recommend(all.subarray(start, start + 4096), { k: 10, exclude: train });
     const recommendAllSeconds = (performance.now() - r0) / 1000;
     const secondsPerEpoch = epochs.length > 0 ? epochs.reduce((s, e) => s + e.seconds, 0) / epochs.length : fitSeconds;
-    rows.push({ model: name, report: rankingMetricsAtK(model, train, test, { k: 10 }), fitSeconds, secondsPerEpoch, epochs: epochs.length, recommendAllSeconds });
+    rows.push({ model: label, report: rankingMetricsAtK(model, train, test, { k: 10 }), fitSeconds, secondsPerEpoch, epochs: epochs.length, recommendAllSeconds });
   }
   return rows;
 }
@@ -37,12 +41,12 @@ export async function fitAndScore(train: CsrMatrix, test: CsrMatrix, models: rea
 /** The table both model benchmarks print: quality, lift over popularity, and timings. */
 export function printModelTable(rows: readonly ModelRow[]): void {
   const base = rows.find((r) => r.model === 'popular')?.report;
-  console.log('\nmodel     | recall@10 | NDCG@10 | MAP@10 | hit rate | coverage | lift NDCG | fit s  | s/epoch | recommend all s');
-  console.log('----------|-----------|---------|--------|----------|----------|-----------|--------|---------|----------------');
+  console.log('\nmodel          | recall@10 | NDCG@10 | MAP@10 | hit rate | coverage | lift NDCG | fit s  | s/epoch | recommend all s');
+  console.log('---------------|-----------|---------|--------|----------|----------|-----------|--------|---------|----------------');
   for (const r of rows) {
     const lift = base && r.model !== 'popular' ? `${(((r.report.ndcg - base.ndcg) / base.ndcg) * 100).toFixed(0)} %` : '—';
     console.log(
-      `${r.model.padEnd(9)} | ${r.report.recall.toFixed(4).padStart(9)} | ${r.report.ndcg.toFixed(4).padStart(7)} | ${r.report.map.toFixed(4).padStart(6)} | ` +
+      `${r.model.padEnd(14)} | ${r.report.recall.toFixed(4).padStart(9)} | ${r.report.ndcg.toFixed(4).padStart(7)} | ${r.report.map.toFixed(4).padStart(6)} | ` +
         `${r.report.hitRate.toFixed(3).padStart(8)} | ${r.report.coverage.toFixed(3).padStart(8)} | ${lift.padStart(9)} | ${r.fitSeconds.toFixed(2).padStart(6)} | ` +
         `${r.secondsPerEpoch.toFixed(3).padStart(7)} | ${r.recommendAllSeconds.toFixed(2).padStart(6)}`,
     );

@@ -5,7 +5,11 @@
  * (a test user without recommendations counts as a miss). test.csv is only read here, after training; it never
  * chooses a setting. Prints one row per model with its lift over popularity.
  *
- *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2]
+ * With --tune, `pickwise tune`'s job first searches each named model's parameters on the warehouse (validation
+ * split carved out of the landed data; the search never sees test.csv), and the best parameters are fitted on
+ * everything and scored like the defaults, as "<model> tuned".
+ *
+ *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50]
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -16,8 +20,9 @@ import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/index.ts';
 import { loadInteractionLog, type InteractionLog } from '../src/features/index.ts';
 import { csrFromCoo, type CsrMatrix } from '../src/models/core/index.ts';
-import { fitAndScore, printModelTable } from './model-table.ts';
-import { runIngestJob } from '../src/pipeline/index.ts';
+import { fitAndScore, printModelTable, type ModelSpec } from './model-table.ts';
+import { isModelKind } from '../src/models/catalog.ts';
+import { runIngestJob, runTuneJob } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
 import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
@@ -39,7 +44,7 @@ function testMatrix(log: InteractionLog, pairs: [string, string][]): { test: Csr
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { models: { type: 'string', default: 'popular,item-knn,als,bpr' }, threads: { type: 'string' } } });
+  const { values } = parseArgs({ options: { models: { type: 'string', default: 'popular,item-knn,als,bpr' }, threads: { type: 'string' }, tune: { type: 'string', default: '' }, trials: { type: 'string', default: '50' } } });
   if (!existsSync(path.join(DATA, 'landing'))) {
     console.log(`movielens-small not found at ${DATA}: nothing to measure`);
     return;
@@ -51,8 +56,17 @@ async function main(): Promise<void> {
     await cp(path.join(DATA, 'landing'), path.join(dir, 'bucket', 'landing'), { recursive: true });
     const warehouse = await openWarehouse({ url: `sqlite:${path.join(dir, 'w.db')}` });
     await migrateToLatest(warehouse);
-    const ingest = await runIngestJob({ store: new LocalObjectStore(path.join(dir, 'bucket')), warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
+    const store = new LocalObjectStore(path.join(dir, 'bucket'));
+    const ingest = await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
     const log = await loadInteractionLog(warehouse);
+    const tuned: ModelSpec[] = [];
+    for (const kind of values.tune!.split(',').filter(Boolean)) {
+      if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
+      const t = await runTuneJob({ warehouse, store, kind, trials: Number(values.trials), threads, save: false, logger: silentLogger() });
+      const trials = `${t.trials.complete} complete, ${t.trials.pruned} pruned, ${t.trials.failed} failed`;
+      console.log(`tuned ${kind}: ${trials} in ${t.seconds.toFixed(0)} s; best validation NDCG@10 ${t.best?.validationNdcg.toFixed(4)} with ${JSON.stringify(t.best?.params)}`);
+      if (t.best) tuned.push({ kind, params: t.best.params, label: `${kind} tuned` });
+    }
     await warehouse.close();
     const trainUsers = log.users.size;
     const trainItems = log.items.size;
@@ -61,7 +75,7 @@ async function main(): Promise<void> {
     const train = csrFromCoo({ rows: log.users.size, cols: log.items.size, rowIdx: log.user, colIdx: log.item, values: log.value, duplicates: 'sum' });
     console.log(`ingested ${ingest.rowsLoaded} rows (${ingest.rowsRejected} rejected) in ${ingest.seconds.toFixed(2)} s; train ${trainUsers} users × ${trainItems} items, ${train.indices.length} non-zeros; test ${pairs.length} pairs (${unknownUsers} unknown users, ${unknownItems} unknown items)`);
 
-    printModelTable(await fitAndScore(train, test, values.models!.split(','), threads));
+    printModelTable(await fitAndScore(train, test, [...values.models!.split(','), ...tuned], threads));
     console.log('reference figures: ../shared/data/README.md');
   } finally {
     await rm(dir, { recursive: true, force: true });
