@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { sql } from 'kysely';
 import { openWarehouse } from '../src/warehouse/index.ts';
+import { median } from '../src/shared/stats.ts';
 import { startMariaDb, type MariaDbServer } from '../test/support/mariadb-server.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -284,12 +285,6 @@ async function countTables(url: string): Promise<TableCounts> {
 function childEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PICKWISE_')));
   return { ...env, PICKWISE_FEATURES__AFTER_INGEST: 'false' };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 function table(headers: string[], rows: string[][], rightAlign: boolean[]): string {

@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/shared/rng.ts';
+import { median } from '../src/shared/stats.ts';
 import { rankingMetricsAtK } from '../src/evaluation/index.ts';
 import { createRecommender } from '../src/models/catalog.ts';
 import { validationSplit } from '../src/pipeline/index.ts';
@@ -78,10 +79,6 @@ async function pickwise(fn: TestFunction, sampler: Sampler, seed: number): Promi
   return { best: (await study.best())!.value!, seconds: (performance.now() - started) / 1000 };
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}; ${values.set} set, ${trials} trials, ${seeds} seeds`);
 const seedList = Array.from({ length: seeds }, (_, s) => s);

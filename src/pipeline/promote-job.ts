@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ModelKind } from '../models/core/index.ts';
+import { loadInteractionLog } from '../features/index.ts';
 import { runTrainJob } from './train-job.ts';
 
 export interface PromoteOptions {
@@ -44,13 +45,14 @@ export async function promoteVersion(o: PromoteOptions): Promise<PromoteResult> 
   const incumbent = await registry.aliasTarget(o.name, o.alias);
   let gate: PromoteResult['gate'];
   if (incumbent !== undefined && incumbent !== o.version) {
+    const log = await loadInteractionLog(o.warehouse); // both versions are scored on the same data, loaded once
     const score = async (version: number): Promise<number> => {
       const v = await registry.version(o.name, version);
       const run = await o.warehouse.db.selectFrom('trackRun').select(['modelKind', 'paramsJson']).where('runId', '=', v.runId).executeTakeFirst();
       if (run === undefined) throw new NotFoundError(`run ${v.runId} of model ${o.name} version ${version} is not recorded`);
       const summary = await runTrainJob({
         warehouse: o.warehouse, store: o.store, kind: run.modelKind as ModelKind, params: JSON.parse(run.paramsJson) as Record<string, unknown>,
-        logger: o.logger, seed: o.seed ?? 42, save: false, experiment: `gate:${o.name}`,
+        logger: o.logger, seed: o.seed ?? 42, save: false, experiment: `gate:${o.name}`, log,
       });
       return summary.holdout!.metrics.ndcg;
     };

@@ -19,6 +19,8 @@ export interface LoadedModel {
   readonly userIds: readonly string[];
   readonly itemIds: readonly string[];
   readonly userIndex: ReadonlyMap<string, number>;
+  /** Service id → dense item id. */
+  readonly itemIndex: ReadonlyMap<string, number>;
   readonly seen: CsrMatrix;
   /** Popularity over the model's training data: the answer for users the model knows but has no reservations of. */
   readonly fallback: Recommender;
@@ -50,6 +52,7 @@ export async function loadTrainedModel(store: ObjectStore, prefix?: string, dige
     userIds: bundle.userIds,
     itemIds: bundle.itemIds,
     userIndex: new Map(bundle.userIds.map((id, i) => [id, i])),
+    itemIndex: new Map(bundle.itemIds.map((id, i) => [id, i])),
     seen: bundle.seen,
   };
 }
@@ -66,10 +69,9 @@ export async function candidateServices(warehouse: Warehouse, loaded: LoadedMode
   if (filter.region !== undefined) {
     query = query.innerJoin('dimRegion as r', 'r.regionKey', 's.regionKey').where('r.regionName', '=', filter.region);
   }
-  const index = new Map(loaded.itemIds.map((id, i) => [id, i]));
   const ids: number[] = [];
   for (const row of await query.execute()) {
-    const dense = index.get(row.serviceId);
+    const dense = loaded.itemIndex.get(row.serviceId);
     if (dense !== undefined) ids.push(dense);
   }
   return Int32Array.from(ids).sort();

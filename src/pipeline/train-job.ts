@@ -26,6 +26,8 @@ export interface TrainJobOptions {
   /** Save the model trained on all interactions to the bucket (`pickwise train`); `evaluate` does not. */
   readonly save: boolean;
   readonly weighting?: InteractionWeighting;
+  /** The warehouse's interactions when the caller has already loaded them (with `weighting`); else they are loaded. */
+  readonly log?: InteractionLog;
   readonly onEpoch?: (phase: 'holdout' | 'final', report: EpochReport) => void;
   readonly signal?: AbortSignal;
   /** Experiment the run is recorded under; default the model kind. */
@@ -64,7 +66,7 @@ export interface TrainSummary {
  * the model beside popularity on the same split → (train) fit on everything and save the bundle.
  */
 export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
-  const log = await loadInteractionLog(o.warehouse, o.weighting ? { weighting: o.weighting } : {});
+  const log = o.log ?? (await loadInteractionLog(o.warehouse, o.weighting ? { weighting: o.weighting } : {}));
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
   const tracker = new RunTracker(o.warehouse);
   const started = performance.now();
@@ -152,11 +154,11 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
     version, kind: o.kind, params: o.params, trainedAt: trainedAt.toISOString(), users: nUsers, items: nItems, interactions: log.count,
     ...(holdout ? { holdout: { k, metrics: holdout.metrics, popularity: holdout.popularity, users: holdout.users } } : {}),
   };
-  const prefix = await new ModelBundleStore(o.store).save(
+  const { prefix, artifacts } = await new ModelBundleStore(o.store).save(
     { manifest, model: encodeArtifact(model.toArtifact()), userIds: log.users.toArray(), itemIds: log.items.toArray(), seen: all },
     `artifacts/${run}`,
   );
-  await tracker.logArtifacts(run, o.store, prefix);
+  await tracker.logArtifacts(run, prefix, artifacts);
   await tracker.logMetrics(run, { fit_seconds: fitSeconds });
   for (const s of steps) await tracker.logMetrics(run, s.values, s.step);
   o.logger.info({ prefix, fitSeconds }, 'model saved');

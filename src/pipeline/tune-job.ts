@@ -160,7 +160,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   let final: TrainSummary | undefined;
   if (best && o.save !== false && !o.signal?.aborted) {
     final = await runTrainJob({
-      warehouse: o.warehouse, store: o.store, kind: o.kind, params: { ...best.params }, logger: o.logger, seed, k, save: true, experiment,
+      warehouse: o.warehouse, store: o.store, kind: o.kind, params: { ...best.params }, logger: o.logger, seed, k, save: true, experiment, log,
       ...(o.threads ? { threads: o.threads } : {}),
     });
   }

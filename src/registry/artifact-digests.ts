@@ -4,6 +4,13 @@ import { ValidationError } from '../shared/errors.ts';
 /** A run's stored artifact is missing or differs from what was recorded. */
 export class CorruptRunArtifactError extends ValidationError {}
 
+/** One stored file of a run: its object key, size and SHA-256 (hex). */
+export interface RecordedArtifact {
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
 /** The sizes and SHA-256 digests recorded for a run's artifacts, by object key. */
 export interface ArtifactDigests {
   readonly runId: string;

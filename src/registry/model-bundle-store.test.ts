@@ -18,7 +18,7 @@ async function saved(): Promise<{ store: MemoryObjectStore; digests: ArtifactDig
   const get = store.get.bind(store);
   store.get = async (key: string) => (reads.push(key), get(key));
   const seen = csrFromCoo({ rows: 2, cols: 3, rowIdx: Int32Array.from([0, 1]), colIdx: Int32Array.from([2, 0]), duplicates: 'max' });
-  await new ModelBundleStore(store).save(
+  const written = await new ModelBundleStore(store).save(
     {
       manifest: { version: 'v1', kind: 'popular', params: {}, trainedAt: '2026-01-01T00:00:00.000Z', users: 2, items: 3, interactions: 2 },
       model: Uint8Array.from([1, 2, 3, 4]),
@@ -28,10 +28,14 @@ async function saved(): Promise<{ store: MemoryObjectStore; digests: ArtifactDig
     },
     'artifacts/r1',
   );
+  // What save reports is what the store holds.
+  expect(written.prefix).toBe('artifacts/r1');
+  expect(written.artifacts.map((a) => a.key).sort()).toEqual(['artifacts/r1/ids.json', 'artifacts/r1/manifest.json', 'artifacts/r1/model.pwm', 'artifacts/r1/seen.pwm']);
   const byKey = new Map<string, { size: number; sha256: string }>();
-  for (const name of ['manifest.json', 'ids.json', 'seen.pwm', 'model.pwm']) {
-    const bytes = await bytesOf(store, `artifacts/r1/${name}`);
-    byKey.set(`artifacts/r1/${name}`, { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+  for (const a of written.artifacts) {
+    const bytes = await bytesOf(store, a.key);
+    expect({ size: a.size, sha256: a.sha256 }).toEqual({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    byKey.set(a.key, { size: a.size, sha256: a.sha256 });
   }
   reads.length = 0;
   return { store, digests: { runId: 'r1', byKey }, reads };

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { decodeArtifact, encodeArtifact, validateCsr, type CsrMatrix, type ModelKind } from '../models/core/index.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { MetricValues } from '../evaluation/index.ts';
-import { checkArtifact, missingArtifact, type ArtifactDigests } from './artifact-digests.ts';
+import { checkArtifact, missingArtifact, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
 
 /** What a trained model needs to answer for external ids: the model, both id maps and what each user has already reserved. */
 export interface ModelBundle {
@@ -28,6 +29,12 @@ export interface ModelManifest {
 
 const MODELS = 'models';
 
+/** Where a bundle was written, and what: each file's key, size and SHA-256. */
+export interface SavedBundle {
+  readonly prefix: string;
+  readonly artifacts: readonly RecordedArtifact[];
+}
+
 /** Where trained models live in the bucket: `models/<kind>/<version>/{manifest.json, model.pwm, ids.json, seen.pwm}`, plus `models/latest.json`. */
 export class ModelBundleStore {
   readonly #store: ObjectStore;
@@ -35,20 +42,29 @@ export class ModelBundleStore {
     this.#store = store;
   }
 
-  /** Writes the bundle under `prefix` (default `models/<kind>/<version>`) and points `models/latest.json` at it. */
-  async save(bundle: ModelBundle, prefix = `${MODELS}/${bundle.manifest.kind}/${bundle.manifest.version}`): Promise<string> {
+  /**
+   * Writes the bundle under `prefix` (default `models/<kind>/<version>`), points `models/latest.json` at it,
+   * and returns the prefix with each written file's size and SHA-256 (for the run's records).
+   */
+  async save(bundle: ModelBundle, prefix = `${MODELS}/${bundle.manifest.kind}/${bundle.manifest.version}`): Promise<SavedBundle> {
     const { kind, version } = bundle.manifest;
-    await this.#store.put(`${prefix}/model.pwm`, bundle.model);
-    await this.#store.put(`${prefix}/ids.json`, JSON.stringify({ users: bundle.userIds, items: bundle.itemIds }));
+    const artifacts: RecordedArtifact[] = [];
+    const put = async (name: string, bytes: Uint8Array): Promise<void> => {
+      const key = `${prefix}/${name}`;
+      await this.#store.put(key, bytes);
+      artifacts.push({ key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    };
+    await put('model.pwm', bundle.model);
+    await put('ids.json', Buffer.from(JSON.stringify({ users: bundle.userIds, items: bundle.itemIds })));
     const seen = encodeArtifact({
       header: { kind, version: 1, params: {}, shapes: { seen: [bundle.seen.rows, bundle.seen.cols] } },
       buffers: { indptr: bundle.seen.indptr, indices: bundle.seen.indices, data: bundle.seen.data },
     });
-    await this.#store.put(`${prefix}/seen.pwm`, seen);
+    await put('seen.pwm', seen);
     // The manifest is written last: a bundle is complete once its manifest exists.
-    await this.#store.put(`${prefix}/manifest.json`, JSON.stringify(bundle.manifest, null, 2));
+    await put('manifest.json', Buffer.from(JSON.stringify(bundle.manifest, null, 2)));
     await this.#store.put(`${MODELS}/latest.json`, JSON.stringify({ kind, version, prefix }));
-    return prefix;
+    return { prefix, artifacts };
   }
 
   /**

@@ -46,16 +46,18 @@ export class ModelRegistry {
     const run = await db.selectFrom('trackRun').select(['runId', 'status']).where('runId', '=', runId).executeTakeFirst();
     if (run === undefined) throw new NotFoundError(`no run ${runId}`);
     if (run.status !== 'finished') throw new ValidationError(`run ${runId} is ${run.status}: only finished runs can be registered`);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const top = await db.selectFrom('registryVersion').select((eb) => eb.fn.max('version').as('v')).where('modelName', '=', name).executeTakeFirst();
-      const version = top?.v === null || top?.v === undefined ? 1 : Number(top.v) + 1;
-      const inserted = await dialect.insertUnlessDuplicate(() =>
-        db.insertInto('registryVersion').values({ modelName: name, version, runId, status: 'active', createdAt: toUtcText(this.#now()) }).execute(),
-      );
-      if (inserted) {
-        await this.#event(name, { action: 'register', version, alias: null, previousVersion: null, actor, reason });
-        return version;
-      }
+    const version = await dialect.insertNextNumber({
+      first: 1,
+      attempts: ATTEMPTS,
+      highest: async () => {
+        const top = await db.selectFrom('registryVersion').select((eb) => eb.fn.max('version').as('v')).where('modelName', '=', name).executeTakeFirst();
+        return top?.v === null || top?.v === undefined ? null : Number(top.v);
+      },
+      insert: (v) => db.insertInto('registryVersion').values({ modelName: name, version: v, runId, status: 'active', createdAt: toUtcText(this.#now()) }).execute(),
+    });
+    if (version !== undefined) {
+      await this.#event(name, { action: 'register', version, alias: null, previousVersion: null, actor, reason });
+      return version;
     }
     throw new ConflictError(`model ${name}: no free version number after ${ATTEMPTS} attempts`);
   }
@@ -80,9 +82,14 @@ export class ModelRegistry {
   }
 
   async version(name: string, version: number): Promise<RegisteredVersion> {
-    const found = (await this.versions(name)).find((v) => v.version === version);
-    if (found === undefined) throw new NotFoundError(`model ${name} has no version ${version}${(await this.versions(name)).length === 0 ? ' (no such registered model)' : ''}`);
-    return found;
+    const { db } = this.#warehouse;
+    const row = await db.selectFrom('registryVersion').selectAll().where('modelName', '=', name).where('version', '=', version).executeTakeFirst();
+    if (row === undefined) {
+      const known = await db.selectFrom('registryVersion').select('version').where('modelName', '=', name).limit(1).executeTakeFirst();
+      throw new NotFoundError(`model ${name} has no version ${version}${known === undefined ? ' (no such registered model)' : ''}`);
+    }
+    const aliases = await db.selectFrom('registryAlias').select('alias').where('modelName', '=', name).where('version', '=', version).orderBy('alias').execute();
+    return { name, version, runId: row.runId, status: row.status, createdAt: row.createdAt, aliases: aliases.map((a) => a.alias) };
   }
 
   /** The version `alias` points to, or undefined. */

@@ -6,7 +6,7 @@ import { toUtcText } from '../preprocess/index.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
-import { checkArtifact, missingArtifact, type ArtifactDigests } from './artifact-digests.ts';
+import { checkArtifact, missingArtifact, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
 
 /** The warehouse a run saw: loaded landing files (and a fingerprint of their contents), reservations, newest one. */
 export interface DataSnapshot {
@@ -81,11 +81,11 @@ export class RunTracker {
     const { db, dialect } = this.#warehouse;
     const now = this.#now();
     const runId = newRunId(now);
-    let experiment = await db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirst();
-    if (experiment === undefined) {
-      await dialect.insertUnlessDuplicate(() => db.insertInto('trackExperiment').values({ name: o.experiment, createdAt: toUtcText(now) }).execute());
-      experiment = await db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirstOrThrow();
-    }
+    const experiment = await dialect.findOrCreate(
+      () => db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirst(),
+      () => db.insertInto('trackExperiment').values({ name: o.experiment, createdAt: toUtcText(now) }).execute(),
+    );
+    if (experiment === undefined) throw new NotFoundError(`experiment '${o.experiment}' could not be created`);
     const data = o.data ?? (await this.snapshot(o.interactions));
     await db
       .insertInto('trackRun')
@@ -107,13 +107,9 @@ export class RunTracker {
     await db.insertInto('trackMetric').values(rows).execute();
   }
 
-  /** Records every object under `prefix` as an artifact of the run, with its size and SHA-256. */
-  async logArtifacts(runId: string, store: ObjectStore, prefix: string): Promise<void> {
-    const rows: { runId: string; objectKey: string; sizeBytes: number; sha256: string }[] = [];
-    for await (const info of store.list(`${prefix}/`)) {
-      const bytes = await readAll(store, info.key);
-      rows.push({ runId, objectKey: info.key, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-    }
+  /** Records the files the run wrote under `prefix` (as ModelBundleStore.save returns them) as its artifacts. */
+  async logArtifacts(runId: string, prefix: string, artifacts: readonly RecordedArtifact[]): Promise<void> {
+    const rows = artifacts.map((a) => ({ runId, objectKey: a.key, sizeBytes: a.size, sha256: a.sha256 }));
     const { db } = this.#warehouse;
     if (rows.length > 0) await db.insertInto('trackArtifact').values(rows).execute();
     await db.updateTable('trackRun').set({ artifactPrefix: prefix }).where('runId', '=', runId).execute();

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { ServeConfig } from '../config/index.ts';
 import { candidateServices, type LoadedModel } from '../pipeline/index.ts';
-import { itemIndex, popularInRegion, recommendFor, topItems } from './served-lists.ts';
+import { popularInRegion, recommendFor, topItems } from './served-lists.ts';
 import { AppError } from '../shared/errors.ts';
 import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
 import { AlsRecommender } from '../models/als/index.ts';
@@ -128,7 +128,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     async (req) => {
       const m = served();
-      const item = itemIndex(m.loaded).get(req.params.serviceId) ?? -1;
+      const item = m.loaded.itemIndex.get(req.params.serviceId) ?? -1;
       if (item < 0) throw new AppError({ code: 'NOT_FOUND', httpStatus: 404, expected: true }, `service '${req.params.serviceId}' is not in the model`);
       const top = m.loaded.model.similarItems(Int32Array.of(item), Math.min(req.query.k, m.loaded.itemIds.length - 1));
       return { service_id: req.params.serviceId, model: modelInfo(m), items: topItems(m.loaded, top) };
@@ -145,11 +145,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       const m = served();
       const { interactions, k = 10, category, region } = req.body;
       const candidates = await filtered(m.loaded, category, region);
-      const index = itemIndex(m.loaded);
       const items: number[] = [];
       const values: number[] = [];
       for (const i of interactions) {
-        const item = index.get(i.service_id);
+        const item = m.loaded.itemIndex.get(i.service_id);
         if (item === undefined) continue; // services newer than the model cannot inform it
         items.push(item);
         values.push(interactionWeight(DEFAULT_WEIGHTING, i.status ?? 'completed', i.rating ?? null, 0));

@@ -9,15 +9,6 @@ export interface ServedItem {
   readonly score: number;
 }
 
-const itemIndexes = new WeakMap<LoadedModel, Map<string, number>>();
-
-/** Service id → dense id of a loaded model (built once per model). */
-export function itemIndex(loaded: LoadedModel): Map<string, number> {
-  let index = itemIndexes.get(loaded);
-  if (index === undefined) itemIndexes.set(loaded, (index = new Map(loaded.itemIds.map((id, i) => [id, i]))));
-  return index;
-}
-
 export function topItems(loaded: LoadedModel, top: TopK): ServedItem[] {
   const items: ServedItem[] = [];
   for (let r = 0; r < top.k; r++) if (top.ids[r]! >= 0) items.push({ rank: items.length + 1, service_id: loaded.itemIds[top.ids[r]!]!, score: top.scores[r]! });

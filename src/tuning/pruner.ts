@@ -1,3 +1,4 @@
+import { median } from '../shared/stats.ts';
 import { lossOf, type Direction, type TrialRecord } from './trial.ts';
 
 /** Decides from intermediate values whether a running trial should stop early. Pure. */
@@ -49,12 +50,9 @@ export class MedianPruner implements Pruner {
       if (v !== undefined && Number.isFinite(v[1])) atStep.push(lossOf(v[1], direction));
     }
     if (atStep.length === 0) return false;
-    atStep.sort((a, b) => a - b);
-    const mid = atStep.length >> 1;
-    const median = atStep.length % 2 === 1 ? atStep[mid]! : (atStep[mid - 1]! + atStep[mid]!) / 2;
     let best = Infinity;
     for (const [, v] of trial.intermediate) best = Math.min(best, lossOf(v, direction));
-    return best > median;
+    return best > median(atStep);
   }
 }
 

@@ -107,7 +107,7 @@ export class Study {
       if (o.signal?.aborted) return;
       if (o.timeoutMs !== undefined && performance.now() - started >= o.timeoutMs) return;
       const trial = await this.#runTrial(objective);
-      o.onTrial?.(trial, await this.best());
+      if (o.onTrial) o.onTrial(trial, await this.best());
     }
   }
 

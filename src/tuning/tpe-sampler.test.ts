@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../shared/rng.ts';
+import { median } from '../shared/stats.ts';
 import { RandomSampler, type Sampler } from './sampler.ts';
 import { MemoryStudyStorage } from './study-storage.ts';
 import { Study } from './study.ts';
@@ -14,10 +15,6 @@ async function bestAfter(fn: TestFunction, sampler: Sampler, seed: number, trial
   return (await study.best())!.value!;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 describe('TPE sampler', () => {
   it.each([branin, hartmann6])('beats random search on $name: median best over 8 seeds after 40 trials', async (fn) => {

@@ -23,15 +23,10 @@ export class WarehouseStudyStorage implements StudyStorage {
 
   async openStudy(spec: StudySpec): Promise<{ id: number; spec: StudySpec }> {
     const { db, dialect } = this.#warehouse;
-    const find = () => db.selectFrom('tuneStudy').selectAll().where('name', '=', spec.name).executeTakeFirst();
-    let row = await find();
-    if (row === undefined) {
-      // Another process may create it first: either way, it exists afterwards.
-      await dialect.insertUnlessDuplicate(() =>
-        db.insertInto('tuneStudy').values({ name: spec.name, direction: spec.direction, sampler: spec.sampler, pruner: spec.pruner, seed: spec.seed, createdAt: toUtcText(this.#now()) }).execute(),
-      );
-      row = await find();
-    }
+    const row = await dialect.findOrCreate(
+      () => db.selectFrom('tuneStudy').selectAll().where('name', '=', spec.name).executeTakeFirst(),
+      () => db.insertInto('tuneStudy').values({ name: spec.name, direction: spec.direction, sampler: spec.sampler, pruner: spec.pruner, seed: spec.seed, createdAt: toUtcText(this.#now()) }).execute(),
+    );
     if (row === undefined) throw new NotFoundError(`study '${spec.name}' could not be created`);
     return {
       id: Number(row.studyId),
@@ -41,15 +36,19 @@ export class WarehouseStudyStorage implements StudyStorage {
 
   async createTrial(studyId: number, params: Params): Promise<number> {
     const { db, dialect } = this.#warehouse;
-    for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
-      const top = await db.selectFrom('tuneTrial').select((eb) => eb.fn.max('trialNumber').as('n')).where('studyId', '=', studyId).executeTakeFirst();
-      const number = top?.n === null || top?.n === undefined ? 0 : Number(top.n) + 1;
-      const now = toUtcText(this.#now());
-      const inserted = await dialect.insertUnlessDuplicate(() =>
-        db.insertInto('tuneTrial').values({ studyId, trialNumber: number, state: 'running', paramsJson: JSON.stringify(params), value: null, startedAt: now, finishedAt: null, heartbeatAt: now }).execute(),
-      );
-      if (inserted) return number;
-    }
+    const number = await dialect.insertNextNumber({
+      first: 0,
+      attempts: NUMBER_ATTEMPTS,
+      highest: async () => {
+        const top = await db.selectFrom('tuneTrial').select((eb) => eb.fn.max('trialNumber').as('n')).where('studyId', '=', studyId).executeTakeFirst();
+        return top?.n === null || top?.n === undefined ? null : Number(top.n);
+      },
+      insert: (trialNumber) => {
+        const now = toUtcText(this.#now());
+        return db.insertInto('tuneTrial').values({ studyId, trialNumber, state: 'running', paramsJson: JSON.stringify(params), value: null, startedAt: now, finishedAt: null, heartbeatAt: now }).execute();
+      },
+    });
+    if (number !== undefined) return number;
     throw new Error(`study ${studyId}: no free trial number after ${NUMBER_ATTEMPTS} attempts (too many processes racing)`);
   }
 

@@ -72,6 +72,29 @@ export abstract class WarehouseDialect {
     }
   }
 
+  /** The row `find` returns, inserted by `create` first when missing (when another process inserts it at the same time, theirs is found). */
+  async findOrCreate<T>(find: () => Promise<T | undefined>, create: () => Promise<unknown>): Promise<T | undefined> {
+    const found = await find();
+    if (found !== undefined) return found;
+    await this.insertUnlessDuplicate(create);
+    return find();
+  }
+
+  /**
+   * Inserts a row under the next number of a sequence that a unique key guards: `highest` reads the current
+   * highest number (null when there is none: the row takes `first`), `insert` writes the row under a number.
+   * When another process took the number first, it reads again and retries, at most `attempts` times.
+   * Returns the number taken, or undefined when every attempt lost the race.
+   */
+  async insertNextNumber(o: { first: number; attempts: number; highest: () => Promise<number | null>; insert: (n: number) => Promise<unknown> }): Promise<number | undefined> {
+    for (let attempt = 0; attempt < o.attempts; attempt++) {
+      const top = await o.highest();
+      const n = top === null ? o.first : top + 1;
+      if (await this.insertUnlessDuplicate(() => o.insert(n))) return n;
+    }
+    return undefined;
+  }
+
   protected abstract onConflictClause(spec: UpsertSpec): string;
   protected abstract insertIgnoreVerb(): string;
 
