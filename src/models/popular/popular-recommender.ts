@@ -123,34 +123,17 @@ export class PopularRecommender implements Recommender {
         for (const item of csrRow(exclude, u).indices) if (item < items) excludedAt[item] = q;
       }
       const g = u >= 0 && u < fitted.userGroups.length ? fitted.userGroups[u]! : -1;
-      const { scores, order } = g < 0 ? fitted.overall : fitted.groups[g]!;
-      let filled = 0;
-      for (let p = 0; p < order.length && filled < k; p++) {
-        const item = order[p]!;
-        if (excludedAt[item] === q || (allowed && allowed[item] === 0)) continue;
-        out.ids[q * k + filled] = item;
-        out.scores[q * k + filled] = scores[item]!;
-        filled++;
-      }
+      fillRow(out, q, k, g < 0 ? fitted.overall : fitted.groups[g]!, (item) => excludedAt[item] === q || (allowed !== undefined && allowed[item] === 0));
     }
     return out;
   }
 
   /** Popularity has no notion of item similarity: every query gets the overall ranking without the query item itself. */
   similarItems(items: Int32Array, k: number): TopK {
-    const { scores, order } = this.#fittedOrThrow().overall;
+    const { overall } = this.#fittedOrThrow();
     checkK(k, 'PopularRecommender');
     const out = allocateTopK(items.length, k);
-    for (let q = 0; q < items.length; q++) {
-      let filled = 0;
-      for (let p = 0; p < order.length && filled < k; p++) {
-        const item = order[p]!;
-        if (item === items[q]) continue;
-        out.ids[q * k + filled] = item;
-        out.scores[q * k + filled] = scores[item]!;
-        filled++;
-      }
-    }
+    for (let q = 0; q < items.length; q++) fillRow(out, q, k, overall, (item) => item === items[q]);
     return out;
   }
 
@@ -255,5 +238,17 @@ function checkScores(scores: Float32Array, where: string): void {
     if (!(scores[i]! >= 0 && Number.isFinite(scores[i]!))) {
       throw new ValidationError(`${where}: score ${i} is ${scores[i]}, expected a finite non-negative number`);
     }
+  }
+}
+
+/** Row q of `out`: the first k items of the ranking that `skip` lets through, best first. */
+function fillRow(out: TopK, q: number, k: number, { scores, order }: Ranking, skip: (item: number) => boolean): void {
+  let filled = 0;
+  for (let p = 0; p < order.length && filled < k; p++) {
+    const item = order[p]!;
+    if (skip(item)) continue;
+    out.ids[q * k + filled] = item;
+    out.scores[q * k + filled] = scores[item]!;
+    filled++;
   }
 }
