@@ -1,7 +1,7 @@
 import { sql, type Expression, type SqlBool, type Transaction } from 'kysely';
 import { toUtcText } from '../preprocess/index.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
-import type { FeatUserTable, Warehouse, WarehouseDb } from '../warehouse/index.ts';
+import { keyChunks, type FeatUserTable, type Warehouse, type WarehouseDb } from '../warehouse/index.ts';
 import { parseWarehouseTime } from './interaction-log.ts';
 import { carryOver, newestSourceUpdate, planIncrementalBuild } from './incremental-features.ts';
 
@@ -51,9 +51,6 @@ export interface FeatureBuildOptions {
   readonly maxIncrementalShare?: number;
 }
 
-/** Keys per `in (…)` list. */
-const KEY_CHUNK = 1000;
-
 /**
  * Builds a new feature snapshot from the star schema in one transaction: a `feat_snapshot` row, one
  * `feat_user` row per `dim_user` and one `feat_service` row per `dim_service`, aggregating every reservation
@@ -85,9 +82,9 @@ export async function buildFeatureTables(warehouse: Warehouse, options: FeatureB
     if (plan?.kind === 'incremental') {
       await carryOver(trx, plan.previous, snapshotId, plan);
       recomputedUsers = 0;
-      for (const keys of chunks(plan.users)) recomputedUsers += await fillUserFeatures(trx, { snapshotId, asOf, referenceYear, maxParameters, keys });
+      for (const keys of keyChunks(plan.users)) recomputedUsers += await fillUserFeatures(trx, { snapshotId, asOf, referenceYear, maxParameters, keys });
       recomputedServices = 0;
-      for (const keys of chunks(plan.services)) recomputedServices += await fillServiceFeatures(trx, { snapshotId, asOf, keys });
+      for (const keys of keyChunks(plan.services)) recomputedServices += await fillServiceFeatures(trx, { snapshotId, asOf, keys });
     } else {
       recomputedUsers = await fillUserFeatures(trx, { snapshotId, asOf, referenceYear, maxParameters });
       recomputedServices = await fillServiceFeatures(trx, { snapshotId, asOf });
@@ -100,10 +97,6 @@ export async function buildFeatureTables(warehouse: Warehouse, options: FeatureB
     return { snapshotId, asOf, users, services, mode, ...(plan?.kind === 'full' ? { fullBecause: plan.because } : {}), recomputedUsers, recomputedServices };
   });
   return { ...result, seconds: (performance.now() - started) / 1000 };
-}
-
-function* chunks(keys: readonly number[]): Generator<number[]> {
-  for (let i = 0; i < keys.length; i += KEY_CHUNK) yield keys.slice(i, i + KEY_CHUNK);
 }
 
 /** The newest feature snapshot, or undefined before the first build. */

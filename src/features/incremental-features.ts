@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { toUtcText } from '../preprocess/index.ts';
-import type { WarehouseDb } from '../warehouse/index.ts';
+import { keyChunks, type WarehouseDb } from '../warehouse/index.ts';
 import { parseWarehouseTime } from './interaction-log.ts';
 
 /** The longest look-back of any windowed feature (feat_service.reservations_last30d). */
@@ -58,14 +58,9 @@ export async function planIncrementalBuild(trx: Trx, o: { asOf: string | null; b
   if (changedServices.length > 0) {
     const categories = new Set(changedServices.map((s) => Number(s.categoryKey)));
     const keys = changedServices.map((s) => Number(s.serviceKey));
-    for (let i = 0; i < keys.length; i += 1000) {
-      const before = await trx
-        .selectFrom('featService')
-        .select(['serviceKey', 'categoryKey'])
-        .where('snapshotId', '=', previous.snapshotId)
-        .where('serviceKey', 'in', keys.slice(i, i + 1000))
-        .execute();
-      const now = new Map(changedServices.map((s) => [Number(s.serviceKey), Number(s.categoryKey)]));
+    const now = new Map(changedServices.map((s) => [Number(s.serviceKey), Number(s.categoryKey)]));
+    for (const chunk of keyChunks(keys)) {
+      const before = await trx.selectFrom('featService').select(['serviceKey', 'categoryKey']).where('snapshotId', '=', previous.snapshotId).where('serviceKey', 'in', chunk).execute();
       if (before.some((b) => now.get(Number(b.serviceKey)) !== Number(b.categoryKey))) return full('a service changed category');
     }
     for (const s of await trx.selectFrom('dimService').select('serviceKey').where('categoryKey', 'in', [...categories]).execute()) services.add(Number(s.serviceKey));
@@ -101,10 +96,6 @@ export async function carryOver(trx: Trx, previous: number, snapshotId: number, 
     .columns(['snapshotId', ...serviceColumns])
     .expression(trx.selectFrom('featService').select((eb) => [eb.val(snapshotId).as('snapshotId'), ...serviceColumns]).where('snapshotId', '=', previous))
     .execute();
-  for (let i = 0; i < plan.users.length; i += 1000) {
-    await trx.deleteFrom('featUser').where('snapshotId', '=', snapshotId).where('userKey', 'in', plan.users.slice(i, i + 1000)).execute();
-  }
-  for (let i = 0; i < plan.services.length; i += 1000) {
-    await trx.deleteFrom('featService').where('snapshotId', '=', snapshotId).where('serviceKey', 'in', plan.services.slice(i, i + 1000)).execute();
-  }
+  for (const chunk of keyChunks(plan.users)) await trx.deleteFrom('featUser').where('snapshotId', '=', snapshotId).where('userKey', 'in', chunk).execute();
+  for (const chunk of keyChunks(plan.services)) await trx.deleteFrom('featService').where('snapshotId', '=', snapshotId).where('serviceKey', 'in', chunk).execute();
 }

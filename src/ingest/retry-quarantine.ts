@@ -1,5 +1,5 @@
 import { isReject, reservationValidator, type ReservationRow } from '../preprocess/index.ts';
-import { referenceKeysOf, reservationColumns, StarWriter, type Warehouse } from '../warehouse/index.ts';
+import { keyChunks, referenceKeysOf, reservationColumns, StarWriter, type Warehouse } from '../warehouse/index.ts';
 
 const COLUMNS = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'];
 const INDEX = Object.fromEntries(COLUMNS.map((c, i) => [c, i]));
@@ -44,8 +44,8 @@ export async function retryQuarantine(options: { warehouse: Warehouse; now: stri
     let superseded = 0;
     for (const [fileId, group] of resolved) {
       const newer = new Set<string>();
-      for (let i = 0; i < group.rows.length; i += 1000) {
-        const ids = group.rows.slice(i, i + 1000).map((r) => r.reservationId);
+      for (const chunk of keyChunks(group.rows)) {
+        const ids = chunk.map((r) => r.reservationId);
         const existing = await trx.selectFrom('factReservation').select('reservationId').where('reservationId', 'in', ids).where('sourceFileId', '>', fileId).execute();
         for (const e of existing) newer.add(e.reservationId);
       }
@@ -55,9 +55,7 @@ export async function retryQuarantine(options: { warehouse: Warehouse; now: stri
       await writer.writeReservations(reservationColumns(rows, referenceKeysOf(rows, keys)));
       await writer.finish();
       loaded += rows.length;
-      for (let i = 0; i < group.pendingKeys.length; i += 1000) {
-        await trx.deleteFrom('ingestPendingRow').where('pendingKey', 'in', group.pendingKeys.slice(i, i + 1000)).execute();
-      }
+      for (const chunk of keyChunks(group.pendingKeys)) await trx.deleteFrom('ingestPendingRow').where('pendingKey', 'in', chunk).execute();
     }
     return { examined: pending.length, loaded, superseded, stillPending };
   });
