@@ -149,11 +149,17 @@ export class RunTracker {
     }));
   }
 
+  /** One run with its final metrics. */
+  async get(runId: string): Promise<RunRecord> {
+    const [run] = await this.list({ runId });
+    if (run === undefined) throw new NotFoundError(`no run ${runId}`);
+    return run;
+  }
+
   /** One run with its per-step metrics and artifacts. */
   async show(runId: string): Promise<RunRecord & { steps: Record<string, [number, number][]>; artifacts: { key: string; size: number; sha256: string }[] }> {
     const { db } = this.#warehouse;
-    const [run] = await this.list({ runId });
-    if (run === undefined) throw new NotFoundError(`no run ${runId}`);
+    const run = await this.get(runId);
     const steps: Record<string, [number, number][]> = {};
     for (const m of await db.selectFrom('trackMetric').selectAll().where('runId', '=', runId).where('step', '>', 0).orderBy('name').orderBy('step').execute()) {
       (steps[m.name] ??= []).push([Number(m.step), Number(m.value)]);

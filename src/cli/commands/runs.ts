@@ -48,10 +48,10 @@ export const runsCompareCommand = defineCommand({
   options: z.object({ runs: z.array(z.string().min(1)).min(2).describe('two or more run ids') }),
   args: ['runs...'],
   async run(runtime, o): Promise<{ runs: RunRecord[] }> {
+    if (new Set(o.runs).size !== o.runs.length) throw new ValidationError('give each run once');
     const tracker = new RunTracker(await runtime.warehouse());
     const runs: RunRecord[] = [];
-    for (const id of o.runs) runs.push(await tracker.show(id));
-    if (new Set(o.runs).size !== o.runs.length) throw new ValidationError('give each run once');
+    for (const id of o.runs) runs.push(await tracker.get(id));
     return { runs };
   },
   print(r, io) {
