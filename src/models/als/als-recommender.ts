@@ -1,5 +1,5 @@
 import type { CsrMatrix } from '../core/csr.ts';
-import type { FitReport, ModelArtifact, TopK } from '../core/recommender.ts';
+import type { FitReport, FoldInInteractions, ModelArtifact, TopK } from '../core/recommender.ts';
 import { recommendFromFactors } from '../core/factor-model.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { choleskySolve } from './als-exact-solve.ts';
@@ -9,11 +9,6 @@ import { trainAls, type AlsFitOptions } from './als-trainer.ts';
 import { FactorRecommender, readFactorArtifact } from '../core/factor-recommender.ts';
 
 
-/** A new user's interactions for {@link AlsRecommender.foldIn}: item ids and their values (as in the CSR). */
-export interface FoldInInteractions {
-  readonly items: Int32Array;
-  readonly values: Float32Array;
-}
 
 /**
  * Implicit-feedback matrix factorisation by alternating least squares (Hu, Koren & Volinsky 2008) with

@@ -7,6 +7,7 @@ export type {
   EpochReport,
   FitOptions,
   FitReport,
+  FoldInInteractions,
   ModelArtifact,
   ModelKind,
   RecommendOptions,

@@ -63,6 +63,12 @@ export interface ModelArtifact {
   readonly buffers: Readonly<Record<string, Float32Array | Int32Array>>;
 }
 
+/** A user the model was not trained on, as their interactions: item ids and their values (as in the CSR). */
+export interface FoldInInteractions {
+  readonly items: Int32Array;
+  readonly values: Float32Array;
+}
+
 /** One interface for every model: batch-first, dense int ids, pure computation (no I/O). */
 export interface Recommender {
   readonly kind: ModelKind;
@@ -70,4 +76,9 @@ export interface Recommender {
   recommend(users: Int32Array, options: RecommendOptions): TopK;
   similarItems(items: Int32Array, k: number): TopK;
   toArtifact(): ModelArtifact;
+  /**
+   * Optional capability (fold-in): top k for a user unseen in training, from their interactions, the items they
+   * interacted with excluded. Models that cannot place a new user leave it undefined; callers test for it.
+   */
+  recommendFolded?(interactions: FoldInInteractions, options: { k: number; candidates?: Int32Array }): TopK;
 }
