@@ -18,7 +18,7 @@ export interface DataSnapshot {
 
 export interface StartRunOptions {
   readonly experiment: string;
-  readonly runType: 'train' | 'tune-trial';
+  readonly runType: 'train' | 'evaluate' | 'tune-trial';
   readonly modelKind: string;
   readonly params: Readonly<Record<string, unknown>>;
   /** Weighted reservations the run learns from (the data snapshot's count). */
