@@ -8,6 +8,7 @@ import { registerCommand } from './run-command.ts';
  * its own command (and what that needs), so `pickwise ingest` never loads the HTTP server or the models.
  */
 const COMMAND_MODULES: Readonly<Record<string, () => Promise<readonly CommandSpec[]>>> = {
+  demo: async () => [(await import('./commands/demo.ts')).demoCommand],
   generate: async () => [(await import('./commands/generate.ts')).generateCommand],
   ingest: async () => [(await import('./commands/ingest.ts')).ingestCommand],
   status: async () => [(await import('./commands/status.ts')).statusCommand],
