@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStudyStorage, RandomSampler, Study, WarehouseStudyStorage, type StudyStorage } from '../../src/tuning/index.ts';
+import { WarehouseStudyStorage } from '../../src/registry/index.ts';
+import { MemoryStudyStorage, RandomSampler, Study, type StudyStorage } from '../../src/tuning/index.ts';
 import { migrateToLatest, openWarehouse, type Warehouse } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 
