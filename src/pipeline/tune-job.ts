@@ -14,13 +14,12 @@ import {
   Study,
   TpeSampler,
   TrialPruned,
-  WarehouseStudyStorage,
   type Params,
   type Space,
   type TrialHandle,
   type TrialRecord,
 } from '../tuning/index.ts';
-import { RunTracker } from '../registry/index.ts';
+import { RunTracker, WarehouseStudyStorage } from '../registry/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import { runTrainJob, type TrainSummary } from './train-job.ts';
 

@@ -3,3 +3,4 @@ export { ModelBundleStore, type ModelBundle, type ModelManifest, type SavedBundl
 export { codeVersion, newRunId, RunTracker, type DataSnapshot, type RunRecord, type StartRunOptions } from './run-tracker.ts';
 export { ModelRegistry, type RegisteredVersion, type RegistryEvent } from './model-registry.ts';
 export { CorruptRunArtifactError, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
+export { WarehouseStudyStorage } from './warehouse-study-storage.ts';

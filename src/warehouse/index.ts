@@ -6,4 +6,7 @@ export { referenceKeysOf, reservationColumns, RESERVATION_INTS, STATUS_BY_CODE, 
 export { LedgerRepo, SETTLED_STATUSES, type LedgerEntry } from './ledger-repo.ts';
 export { WarehouseDialect, type UpsertSpec } from './dialects/warehouse-dialect.ts';
 export { KEY_CHUNK, keyChunks } from './key-chunks.ts';
+export { RegistryRepo, type AliasRow, type EventRow, type VersionRow } from './registry-repo.ts';
+export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './tracking-repo.ts';
+export { StudyRepo, type StudyRow, type TrialRow, type TrialStepRow } from './study-repo.ts';
 export type * from './schema.ts';
