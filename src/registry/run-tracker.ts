@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { toUtcText } from '../preprocess/index.ts';
+import { codeVersion } from '../shared/code-version.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { TrackingRepo, type Warehouse } from '../warehouse/index.ts';
@@ -25,27 +23,6 @@ export interface StartRunOptions {
   readonly interactions: number;
   /** The data snapshot when the caller already took it (runs over the same data, e.g. a study's trials). */
   readonly data?: DataSnapshot;
-}
-
-let cachedCodeVersion: string | undefined;
-
-/** `pickwise@<package version>+<git commit>` (the commit when the code runs from a git checkout). */
-export function codeVersion(): string {
-  if (cachedCodeVersion !== undefined) return cachedCodeVersion;
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  let version = 'pickwise';
-  try {
-    version = `pickwise@${(JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version}`;
-  } catch {
-    // not packaged with its package.json
-  }
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    if (/^[0-9a-f]+$/.test(commit)) version += `+${commit}`;
-  } catch {
-    // not a git checkout, or no git
-  }
-  return (cachedCodeVersion = version);
 }
 
 /** A new run id: UTC time to the second, then random hex (sortable, unique across processes). */
