@@ -39,19 +39,15 @@ describe.each(SQL_DIALECTS)('StudyRepo SQL on %s', (dialect: SqlDialect) => {
     await repo.beat(5, 3, 't3');
     await repo.failSilentTrials(5, 't0', 't4');
     expect(sqlOf(statements)).toEqual([
-      'begin',
-      q('delete from "tune_trial_step" where "study_id" = ? and "trial_number" = ? and "step" = ?'),
+      q('update "tune_trial_step" set "value" = ? where "study_id" = ? and "trial_number" = ? and "step" = ?'),
       q('insert into "tune_trial_step" ("study_id", "trial_number", "step", "value") values (?, ?, ?, ?)'),
-      'commit',
       q('update "tune_trial" set "state" = ?, "value" = ?, "finished_at" = ? where "study_id" = ? and "trial_number" = ?'),
       q('update "tune_trial" set "heartbeat_at" = ? where "study_id" = ? and "trial_number" = ? and "state" = ?'),
       q('update "tune_trial" set "state" = ?, "finished_at" = ? where "study_id" = ? and "state" = ? and ("heartbeat_at" < ? or "heartbeat_at" is null)'),
     ]);
     expect(parametersOf(statements)).toEqual([
-      [],
-      [5, 2, 3],
+      [0.25, 5, 2, 3],
       [5, 2, 3, 0.25],
-      [],
       ['complete', 0.25, 't2', 5, 2],
       ['t3', 5, 3, 'running'],
       ['failed', 't4', 5, 'running', 't0'],

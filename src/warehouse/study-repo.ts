@@ -66,12 +66,18 @@ export class StudyRepo {
     });
   }
 
-  /** Writes a trial's value at `step`, replacing one reported for that step before (one transaction). */
+  /**
+   * Writes a trial's value at `step`, replacing one reported for that step before. Single autocommit statements
+   * (update, else insert, else update after a concurrent insert won): no transaction holds a gap lock another
+   * process's insert could deadlock on.
+   */
   async replaceStep(studyId: number, step: TrialStepRow): Promise<void> {
-    await this.#warehouse.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('tuneTrialStep').where('studyId', '=', studyId).where('trialNumber', '=', step.trialNumber).where('step', '=', step.step).execute();
-      await trx.insertInto('tuneTrialStep').values({ studyId, ...step }).execute();
-    });
+    const { db, dialect } = this.#warehouse;
+    const update = () =>
+      db.updateTable('tuneTrialStep').set({ value: step.value }).where('studyId', '=', studyId).where('trialNumber', '=', step.trialNumber).where('step', '=', step.step).executeTakeFirst();
+    if (Number((await update()).numUpdatedRows) > 0) return;
+    if (await dialect.insertUnlessDuplicate(() => db.insertInto('tuneTrialStep').values({ studyId, ...step }).execute())) return;
+    await update();
   }
 
   async finishTrial(studyId: number, trialNumber: number, end: { state: TuneTrialTable['state']; value: number | null; finishedAt: string }): Promise<void> {
