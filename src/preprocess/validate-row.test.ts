@@ -4,6 +4,9 @@ import { RejectCode, type Reject } from './rows.ts';
 import { MAX_ID_LENGTH, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, reservationValidator, serviceValidator, userValidator } from './validate-row.ts';
 
 const NOW = new Date(Date.UTC(2024, 5, 1, 12, 0, 0));
+const DAY_MS = 86_400_000;
+/** "Now" is injected; a timestamp may lie up to one day past it. */
+const RULES = { nowMs: NOW.getTime(), maxClockSkewMs: DAY_MS };
 
 const usersIndex = checkHeader('users', [...LANDING_COLUMNS.users]).index;
 const servicesIndex = checkHeader('services', [...LANDING_COLUMNS.services]).index;
@@ -26,9 +29,9 @@ function reservationRow(patch: Record<string, string> = {}): string[] {
   return LANDING_COLUMNS.reservations.map((c) => row[c] ?? '');
 }
 
-const validateUser = userValidator(usersIndex, NOW);
-const validateService = serviceValidator(servicesIndex);
-const validateReservation = reservationValidator(reservationsIndex);
+const validateUser = userValidator(usersIndex, RULES);
+const validateService = serviceValidator(servicesIndex, RULES);
+const validateReservation = reservationValidator(reservationsIndex, RULES);
 
 function expectReject(result: unknown, code: RejectCode, ...reasonParts: string[]): void {
   expect(result).toMatchObject({ code });
@@ -93,7 +96,7 @@ describe('userValidator', () => {
   });
 
   it('takes the upper birth year from the injected clock', () => {
-    const validate2030 = userValidator(usersIndex, new Date(Date.UTC(2030, 0, 1)));
+    const validate2030 = userValidator(usersIndex, { nowMs: Date.UTC(2030, 0, 1), maxClockSkewMs: DAY_MS });
     expect(validate2030(userRow({ birth_year: '2029' }))).toMatchObject({ birthYear: 2029 });
   });
 
@@ -103,7 +106,7 @@ describe('userValidator', () => {
 
   it('reads columns by header position, in any order', () => {
     const header = ['region', 'birth_year', 'SIGNUP_AT', 'gender', 'User_Id'];
-    const validate = userValidator(checkHeader('users', header).index, NOW);
+    const validate = userValidator(checkHeader('users', header).index, RULES);
     expect(validate(['Daegu', '2000', '2024-03-05', '여', 'u9'])).toEqual({
       userId: 'u9', signupAt: '2024-03-05 00:00:00.000', gender: 'F', birthYear: 2000, region: 'Daegu',
     });

@@ -100,7 +100,7 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
         expect(await waitForLedgerStatus(warehouse, 'landing/reservations.csv', 'loading')).toBe('loading');
         const second = await runCli(args, { cwd });
         expect(second.code).toBe(5);
-        expect(second.stderr).toMatch(/another pickwise ingest is running on .* \((process \d+ on |MariaDB connection \d+)/);
+        expect(second.stderr).toMatch(/another pickwise ingest or feature build is running on .* \((process \d+ on |MariaDB connection \d+)/);
         expect((await first.done).code).toBe(0);
         const third = await runCli(args, { cwd });
         expect(third.code).toBe(0);
