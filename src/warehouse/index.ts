@@ -9,6 +9,7 @@ export { FeatureRepo, type FactFilter, type FactTuple } from './feature-repo.ts'
 export { FeatureSnapshotRepo, type SnapshotRow } from './feature-snapshot-repo.ts';
 export { acquireRunLock } from './run-lock.ts';
 export { StatusRepo, STATUS_TABLES } from './status-repo.ts';
+export { InteractionRepo, type InteractionTuple } from './interaction-repo.ts';
 export { WarehouseDialect, type RunLock, type UpsertSpec } from './dialects/warehouse-dialect.ts';
 export { KEY_CHUNK, keyChunks } from './key-chunks.ts';
 export type * from './schema.ts';

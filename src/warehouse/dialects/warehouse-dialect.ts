@@ -116,8 +116,8 @@ export abstract class WarehouseDialect {
   /**
    * Runs a select and hands each row to `onRow` as an array in select order, as it arrives: for scans of a whole
    * table, where building a row object per row and awaiting each would cost more than the query. A backend may
-   * read on a connection of its own, outside any open transaction: callers hold the run lock (no concurrent
-   * writer), so the rows are the committed ones either way. This default streams through Kysely.
+   * read on a connection of its own, outside any open transaction: the scan is one statement and sees one
+   * committed state; callers that combine it with other reads hold the run lock. This default streams through Kysely.
    */
   async scanRows(db: Kysely<WarehouseDb>, query: CompiledQuery, onRow: (row: readonly unknown[]) => void): Promise<void> {
     await db.getExecutor().provideConnection(async (connection) => {
