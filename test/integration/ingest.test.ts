@@ -1,8 +1,16 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildFeatureTables } from '../../src/features/index.ts';
 import { BackendUnavailableError } from '../../src/shared/errors.ts';
-import type { ObjectStore } from '../../src/storage/index.ts';
+import { GcsObjectStore } from '../../src/storage/gcs-object-store.ts';
+import { LocalObjectStore, type ObjectStore } from '../../src/storage/index.ts';
+import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
+import { startFakeGcsServer, type FakeGcsServer } from '../support/fake-gcs-server.ts';
+import { startS3rver, type S3rverServer } from '../support/s3rver.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, ingestConfig, RESERVATIONS_HEADER, SERVICES_HEADER, servicesCsv, usersCsv, type IngestFixture } from '../support/ingest-fixture.ts';
 
@@ -373,3 +381,103 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
     });
   });
 });
+
+/**
+ * A bucket in which `key` is replaced by `replacement` while it is being read: once its first bytes have been read,
+ * the new content is written to the real store underneath (as an upload by the business would), then the read goes
+ * on. Every other call goes straight to the real store.
+ */
+function replacedWhileRead(store: ObjectStore, key: string, replacement: string): ObjectStore {
+  let replaced = false;
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop !== 'get') {
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (k: string) => {
+        const inner = await target.get(k);
+        if (k !== key || replaced) return inner;
+        return Readable.from(
+          (async function* () {
+            for await (const chunk of inner) {
+              yield chunk as Buffer;
+              if (!replaced) {
+                replaced = true;
+                await target.put(key, replacement);
+              }
+            }
+          })(),
+        );
+      };
+    },
+  });
+}
+
+/** The same load on every object store: a landing file replaced while it is read keeps hash, backup and rows in step. */
+describe('a landing file replaced while it is loaded', () => {
+  let s3: S3rverServer;
+  let gcs: FakeGcsServer;
+  let dir: string;
+  beforeAll(async () => {
+    [s3, gcs] = await Promise.all([startS3rver('landing-changes'), startFakeGcsServer({ buckets: ['landing-changes'] })]);
+    dir = await mkdtemp(path.join(tmpdir(), 'pickwise-changes-'));
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all([s3?.stop(), gcs?.close()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const stores: { name: string; open: (run: number) => ObjectStore }[] = [
+    { name: 'local', open: (run) => new LocalObjectStore(path.join(dir, `bucket-${run}`)) },
+    {
+      name: 'S3 (s3rver)',
+      open: (run) =>
+        new S3ObjectStore({ bucket: 'landing-changes', prefix: `run-${run}`, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }),
+    },
+    { name: 'GCS (real client, fake JSON API)', open: (run) => new GcsObjectStore({ bucket: 'landing-changes', prefix: `run-${run}`, apiEndpoint: gcs.url, projectId: 'pickwise-test' }) },
+  ];
+  let runs = 0;
+
+  it.each(stores)('on $name: the ledger hash and the raw backup are those of the rows loaded; the new content loads next run', async ({ open }) => {
+    const store = open(++runs);
+    const url = `sqlite:${path.join(dir, `changes-${runs}.db`)}`;
+    const fx = await createIngestFixture(url);
+    try {
+      // 2 000 users (~100 KB, several chunks) in Busan; the replacement has 2 500, in Seoul.
+      const v1 = usersCsv(2000).replaceAll('Seoul-Gangnam', 'Busan');
+      const v2 = usersCsv(2500).replaceAll('Seoul-Gangnam', 'Seoul');
+      await store.put('landing/users.csv', v1);
+      const first = await fx.ingest({ store: replacedWhileRead(store, 'landing/users.csv', v2) });
+      const loaded = first.files[0]!;
+      expect(loaded).toMatchObject({ status: 'loaded' });
+      const backup = await readAll(store, loaded.backupKey!);
+      const entry = await fx.warehouse.db.selectFrom('ingestFile').selectAll().executeTakeFirstOrThrow();
+      expect(entry.sha256).toBe(createHash('sha256').update(backup).digest('hex'));
+      expect(entry.sha256).toBe(loaded.sha256);
+      expect(Number(entry.sizeBytes)).toBe(Buffer.byteLength(backup));
+      // Every row in the warehouse is a line of the backup, and every data line of the backup was loaded or quarantined.
+      const backupLines = new Set(backup.split('\n').slice(1).filter(Boolean));
+      expect(loaded.rowsTotal).toBe(backupLines.size);
+      const users = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select(['userId', 'regionName']).execute();
+      expect(users).toHaveLength(loaded.rowsOk);
+      for (const u of users) expect([...backupLines].some((l) => l.startsWith(`${u.userId},`) && l.endsWith(`,${u.regionName}`))).toBe(true);
+
+      // The replaced object is a new version: the next run loads exactly it.
+      const second = await fx.ingest({ store });
+      expect(second.files).toMatchObject([{ key: 'landing/users.csv', status: 'loaded', rowsOk: 2500, sha256: createHash('sha256').update(v2).digest('hex') }]);
+      const regions = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select('regionName').distinct().execute();
+      expect(regions).toEqual([{ regionName: 'Seoul' }]);
+      expect(await fx.count('dim_user')).toBe(2500);
+    } finally {
+      await fx.close();
+      await store.close();
+    }
+  });
+});
+
+async function readAll(store: ObjectStore, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
