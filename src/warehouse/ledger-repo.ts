@@ -33,8 +33,7 @@ export class LedgerRepo {
     return this.#db.selectFrom('ingestFile').selectAll().where('sha256', '=', sha256).where('objectKey', '=', objectKey).executeTakeFirst();
   }
 
-  /** A settled entry for this key whose recorded etag and size still match: the file is unchanged. */
-  findUnchanged(objectKey: string, etag: string, size: number): Promise<LedgerEntry | undefined> {
+  findUnchangedQuery(objectKey: string, etag: string, size: number) {
     return this.#db
       .selectFrom('ingestFile')
       .selectAll()
@@ -42,8 +41,12 @@ export class LedgerRepo {
       .where('sourceEtag', '=', etag)
       .where('sizeBytes', '=', size)
       .where('status', 'in', SETTLED_STATUSES)
-      .orderBy('fileId', 'desc')
-      .executeTakeFirst();
+      .orderBy('fileId', 'desc');
+  }
+
+  /** A settled entry for this key whose recorded etag and size still match: the file is unchanged. */
+  findUnchanged(objectKey: string, etag: string, size: number): Promise<LedgerEntry | undefined> {
+    return this.findUnchangedQuery(objectKey, etag, size).executeTakeFirst();
   }
 
   /** The file that already loaded this content, under any name. */
