@@ -119,8 +119,7 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
     // An older unfinished attempt at the same content holds no data: this one takes its place in the ledger.
     if (decision.stale !== undefined) await new LedgerRepo(trx).remove(decision.stale);
     const backupKey = backupKeyFor(config.rawPrefix, detectedAt, content.sha256, name);
-    await store.copy(incomingKey, backupKey);
-    await store.delete(incomingKey);
+    await store.move(incomingKey, backupKey);
     const ledger = new LedgerRepo(trx);
     const finishedAt = (): string => toUtcText(ctx.clock());
     if (loaded === undefined) {
