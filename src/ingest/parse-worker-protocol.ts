@@ -1,6 +1,5 @@
-import type { ColumnIndex, RejectedRecord, RowRules, UserRow, ServiceRow } from '../preprocess/index.ts';
+import type { ColumnIndex, DimensionKeys, RejectedRecord, ReservationColumns, RowRules, UserRow, ServiceRow } from '../preprocess/index.ts';
 import type { LandingKind } from '../shared/domain.ts';
-import type { DimensionKeys, ReservationColumns } from '../warehouse/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
 
 /** What the parse worker starts with: the file's kind and, for reservations, the dimension keys. */

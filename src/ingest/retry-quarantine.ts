@@ -1,5 +1,5 @@
-import { isReject, reservationValidator, type ReservationRow, type RowRules } from '../preprocess/index.ts';
-import { IngestRepo, keyChunks, referenceKeysOf, reservationColumns, StarWriter, type Warehouse } from '../warehouse/index.ts';
+import { isReject, referenceKeysOf, reservationColumns, reservationValidator, type ReservationRow, type RowRules } from '../preprocess/index.ts';
+import { IngestRepo, keyChunks, StarWriter, type Warehouse } from '../warehouse/index.ts';
 
 const COLUMNS = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'];
 const INDEX = Object.fromEntries(COLUMNS.map((c, i) => [c, i]));

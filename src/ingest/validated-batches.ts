@@ -1,10 +1,9 @@
 import type { Readable } from 'node:stream';
 import {
-  createRecordValidator, RejectCode, type RecordValidator, type RejectedRecord, type ReservationRow, type RowRules, type ServiceRow, type UserRow, type ValidatedBatch,
+  createRecordValidator, RejectCode, reservationColumns, type DimensionKeys, type ReservationColumns, type RecordValidator, type RejectedRecord, type ReservationRow, type RowRules, type ServiceRow, type UserRow, type ValidatedBatch,
 } from '../preprocess/index.ts';
 import type { LandingKind } from '../shared/domain.ts';
 import { FileRejectedError } from '../shared/errors.ts';
-import { reservationColumns, type DimensionKeys, type ReservationColumns } from '../warehouse/index.ts';
 import { readCsvRecords, type CsvReadSummary } from './csv-records.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FileRejectedError } from '../shared/errors.ts';
-import { referenceKeysOf, reservationColumns } from '../warehouse/index.ts';
+import { referenceKeysOf, reservationColumns } from '../preprocess/index.ts';
 import { packReservations, unpackReservations } from './parse-worker-protocol.ts';
 import { readValidatedBatches, type LoadBatch } from './validated-batches.ts';
 import { readValidatedBatchesInWorker } from './worker-batches.ts';

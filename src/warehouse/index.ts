@@ -2,7 +2,6 @@
 export { openWarehouse, type Warehouse } from './open-warehouse.ts';
 export { migrateToLatest, type MigrateReport } from './migrate.ts';
 export { StarWriter } from './star-writer.ts';
-export { referenceKeysOf, reservationColumns, RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns } from './reservation-columns.ts';
 export { LedgerRepo, SETTLED_STATUSES, type LedgerEntry } from './ledger-repo.ts';
 export { IngestRepo, type PendingReservation } from './ingest-repo.ts';
 export { FeatureRepo, type FactFilter, type FactTuple } from './feature-repo.ts';
