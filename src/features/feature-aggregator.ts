@@ -16,8 +16,14 @@ export interface ServiceDim {
   readonly price: number;
 }
 
-/** A growable per-key counter (surrogate keys are dense from 1). */
-class Counts {
+/** A counter per integer key. */
+interface Counter {
+  add(key: number, by: number): void;
+  get(key: number): number;
+}
+
+/** A growable per-key counter in one typed array (surrogate keys are dense from 1). */
+class Counts implements Counter {
   data = new Float64Array(1024);
   add(key: number, by: number): void {
     if (key >= this.data.length) {
@@ -31,6 +37,20 @@ class Counts {
     return this.data[key] ?? 0;
   }
 }
+
+/** The same for keys too many or too spread out for an array. */
+class SparseCounts implements Counter {
+  readonly #counts = new Map<number, number>();
+  add(key: number, by: number): void {
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + by);
+  }
+  get(key: number): number {
+    return this.#counts.get(key) ?? 0;
+  }
+}
+
+/** Above this many (user, category) pairs the counts are kept in a map instead of an array. */
+const MAX_DENSE_PAIRS = 4_000_000;
 
 /**
  * Aggregates reservations into feature rows in one pass, in memory: what `feat_user` and `feat_service` hold for
@@ -46,13 +66,16 @@ export class FeatureAggregator {
   readonly #asOf: string | null;
   readonly #cutoff7: string;
   readonly #cutoff30: string;
-  readonly #categoryOf: ReadonlyMap<number, number>;
+  /** Service key → dense category index (-1: a service with no row in dim_service), and index → category key. */
+  readonly #categoryIndexOf: Int32Array;
+  readonly #categories: readonly number[];
   readonly #userTotal = new Counts();
   readonly #userCompleted = new Counts();
   readonly #userCanceled = new Counts();
-  readonly #userLast = new Map<number, string>();
-  /** user key → category key → completed reservations. */
-  readonly #userCategories = new Map<number, Map<number, number>>();
+  /** user key → newest reserved_at (UTC text compares like time). */
+  readonly #userLast: string[] = [];
+  /** Completed reservations per (user key × categories + category index). */
+  readonly #userCategories: Counter;
   readonly #serviceTotal = new Counts();
   readonly #serviceLast7 = new Counts();
   readonly #serviceLast30 = new Counts();
@@ -62,29 +85,34 @@ export class FeatureAggregator {
   readonly #ratingSum = new Counts();
   readonly #ratingCount = new Counts();
 
-  /** `categoryOf`: service key → category key (favourite categories of users). */
-  constructor(o: { asOf: string | null; cutoff7: string; cutoff30: string; categoryOf: ReadonlyMap<number, number> }) {
+  /** `categoryOf`: service key → category key (favourite categories of users); `maxUserKey`: the highest user key. */
+  constructor(o: { asOf: string | null; cutoff7: string; cutoff30: string; categoryOf: ReadonlyMap<number, number>; maxUserKey: number }) {
     this.#asOf = o.asOf;
     this.#cutoff7 = o.cutoff7;
     this.#cutoff30 = o.cutoff30;
-    this.#categoryOf = o.categoryOf;
+    const categories = [...new Set(o.categoryOf.values())].sort((a, b) => a - b);
+    const indexOfCategory = new Map(categories.map((c, i) => [c, i]));
+    this.#categories = categories;
+    this.#categoryIndexOf = new Int32Array(Math.max(0, ...o.categoryOf.keys()) + 1).fill(-1);
+    for (const [serviceKey, categoryKey] of o.categoryOf) this.#categoryIndexOf[serviceKey] = indexOfCategory.get(categoryKey)!;
+    this.#userCategories = (o.maxUserKey + 1) * categories.length <= MAX_DENSE_PAIRS ? new Counts() : new SparseCounts();
   }
 
   /** Counts one fact towards its user's features. */
   addUserFact(fact: FactTuple): void {
-    const [userKey, serviceKey, status, reservedAt] = fact;
+    const userKey = fact[0];
+    const reservedAt = fact[3];
     if (this.#asOf !== null && reservedAt > this.#asOf) return;
     this.#userTotal.add(userKey, 1);
-    const last = this.#userLast.get(userKey);
-    if (last === undefined || reservedAt > last) this.#userLast.set(userKey, reservedAt);
+    const last = this.#userLast[userKey];
+    if (last === undefined || reservedAt > last) this.#userLast[userKey] = reservedAt;
+    const status = fact[2];
     if (status === 'canceled') this.#userCanceled.add(userKey, 1);
     else if (status === 'completed') {
       this.#userCompleted.add(userKey, 1);
-      const category = this.#categoryOf.get(serviceKey);
-      if (category === undefined) return; // a fact whose service is gone from dim_service joins to no category
-      let perCategory = this.#userCategories.get(userKey);
-      if (perCategory === undefined) this.#userCategories.set(userKey, (perCategory = new Map()));
-      perCategory.set(category, (perCategory.get(category) ?? 0) + 1);
+      // A fact whose service is gone from dim_service joins to no category.
+      const category = this.#categoryIndexOf[fact[1]] ?? -1;
+      if (category >= 0) this.#userCategories.add(userKey * this.#categories.length + category, 1);
     }
   }
 
@@ -125,12 +153,27 @@ export class FeatureAggregator {
         completed: this.#userCompleted.get(u.userKey),
         canceled,
         cancelRate: reservations === 0 ? 0 : canceled / reservations,
-        lastReservedAt: this.#userLast.get(u.userKey) ?? null,
+        lastReservedAt: this.#userLast[u.userKey] ?? null,
         regionKey: u.regionKey,
         ageBand: ageBand(u.birthYear, referenceYear),
-        favouriteCategoryKeys: topCategories(this.#userCategories.get(u.userKey)),
+        favouriteCategoryKeys: this.#topCategories(u.userKey),
       };
     });
+  }
+
+  /** `'4,1,7'`: the user's most completed categories, ties broken by the lower key; `''` when none. */
+  #topCategories(userKey: number): string {
+    const counted: [categoryKey: number, n: number][] = [];
+    const base = userKey * this.#categories.length;
+    for (let c = 0; c < this.#categories.length; c++) {
+      const n = this.#userCategories.get(base + c);
+      if (n > 0) counted.push([this.#categories[c]!, n]);
+    }
+    return counted
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, FAVOURITE_CATEGORIES)
+      .map(([category]) => category)
+      .join(',');
   }
 
   /**
@@ -185,15 +228,6 @@ export function ageBand(birthYear: number | null, referenceYear: number): string
   return `${low}-${low + 9}`;
 }
 
-/** `'4,1,7'`: the most completed categories, ties broken by the lower key; `''` when none. */
-function topCategories(counts: ReadonlyMap<number, number> | undefined): string {
-  if (counts === undefined) return '';
-  return [...counts]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, FAVOURITE_CATEGORIES)
-    .map(([category]) => category)
-    .join(',');
-}
 
 /** Index of the first element of sorted `values` that is not less than `x`: how many are strictly less. */
 function lowerBound(values: readonly number[], x: number): number {

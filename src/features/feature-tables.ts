@@ -87,6 +87,7 @@ export async function buildFeatureTables(warehouse: Warehouse, options: FeatureB
     cutoff7: toUtcText(new Date(asOfMs - 7 * DAY_MS)),
     cutoff30: toUtcText(new Date(asOfMs - 30 * DAY_MS)),
     categoryOf: new Map(services.map((s) => [s.serviceKey, s.categoryKey])),
+    maxUserKey: users.reduce((max, u) => Math.max(max, u.userKey), 0),
   });
   let recomputeUsers = users;
   let recomputeServices = services;
