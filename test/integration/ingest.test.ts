@@ -292,11 +292,9 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
     it('parses a 24 MB file with a quote that is never closed in the worker within its memory, and loads the file after it', async () => {
       await fx.land('users.csv', usersCsv(3));
       await fx.land('services.csv', servicesCsv(2));
-      // A wide export (an extra 'note' column, ignored) keeps the row count, and so the load, small.
-      const note = 'n'.repeat(560);
-      const lines = [`${RESERVATIONS_HEADER},note`];
-      for (let i = 1; i <= 44_000; i++) lines.push(i === 2 ? `r2,u1,"s1,completed,2024-03-01T10:00:00Z,,${note}` : `r${i},u1,s1,completed,2024-03-01T10:00:00Z,,${note}`);
-      const big = `${lines.join('\n')}\n`;
+      // ~550 000 rows of ~46 bytes: the parse worker used to run out of heap on the quoted text it gathered.
+      const rows = 550_000;
+      const big = reservationsCsv(rows, OPEN_QUOTE_ROW);
       expect(big.length).toBeGreaterThanOrEqual(24 << 20);
       await fx.land('reservations_a.csv', big);
       await fx.land('reservations_b.csv', reservationsCsv(10).replace(/\br(\d+),/g, 'b$1,'));
@@ -304,8 +302,8 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       expect(s.files.map((f) => [f.key, f.status])).toEqual([
         ['landing/users.csv', 'loaded'], ['landing/services.csv', 'loaded'], ['landing/reservations_a.csv', 'loaded'], ['landing/reservations_b.csv', 'loaded'],
       ]);
-      expect(s.files[2]).toMatchObject({ rowsTotal: 44_000, rowsOk: 43_999, rowsRejected: 1, message: 'extra columns ignored: note' });
-      expect(await fx.count('fact_reservation')).toBe(43_999 + 10);
+      expect(s.files[2]).toMatchObject({ rowsTotal: rows, rowsOk: rows - 1, rowsRejected: 1, rejectsByCode: { PARSE_ERROR: 1 } });
+      expect(await fx.count('fact_reservation')).toBe(rows - 1 + 10);
     });
 
     it('counts blank lines apart, so that every line of a file is accounted for', async () => {
