@@ -116,19 +116,20 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
       log.warn({ duplicateOf: decision.original.objectKey }, 'duplicate file skipped');
       return { ...base, status: 'duplicate', sha256: content.sha256, seconds: elapsed(), message };
     }
-    // An older unfinished attempt at the same content holds no data: this one takes its place in the ledger.
-    if (decision.stale !== undefined) await new LedgerRepo(trx).remove(decision.stale);
     const backupKey = backupKeyFor(config.rawPrefix, detectedAt, content.sha256, name);
     await store.move(incomingKey, backupKey);
-    const ledger = new LedgerRepo(trx);
     const finishedAt = (): string => toUtcText(ctx.clock());
+    // An older unfinished attempt at the same content holds no data: this one takes its place in the ledger.
     if (loaded === undefined) {
       await trx.rollback().execute();
       trx = undefined;
+      if (decision.stale !== undefined) await ctx.ledger.remove(decision.stale);
       await ctx.ledger.update(fileId, { status: 'rejected', sha256: content.sha256, sizeBytes: content.bytes, backupKey, message: rejected ?? null, finishedAt: finishedAt() });
       log.warn(rejected ?? 'rejected');
       return { ...base, status: 'rejected', sha256: content.sha256, seconds: elapsed(), backupKey, ...(rejected ? { message: rejected } : {}) };
     }
+    const ledger = new LedgerRepo(trx);
+    if (decision.stale !== undefined) await ledger.remove(decision.stale);
     // The quarantine file is written before the commit: a committed load always has its rejects.
     const quarantineKey = quarantineKeyFor(config.quarantinePrefix, content.sha256, name);
     const wroteRejects = await quarantine.upload(store, quarantineKey);

@@ -328,6 +328,23 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       expect(await fx.keys('raw/incoming/')).toEqual([]);
     });
 
+    it('takes over unfinished attempts, also one that already recorded the same content, leaving one ledger entry', async () => {
+      // What runs before the single-read loader left behind: a failed attempt with the real hash, then a killed one.
+      const content = usersCsv(2);
+      await fx.land('users.csv', content);
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      const attempt = { objectKey: 'landing/users.csv', sizeBytes: content.length, sourceEtag: 'old', kind: 'users' as const, rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rejectsByCode: '{}',
+        backupKey: null, quarantineKey: null, duplicateOfFileId: null, message: null, detectedAt: '2024-01-01 00:00:00.000', startedAt: null, finishedAt: null };
+      await fx.warehouse.db.insertInto('ingestFile').values([{ ...attempt, sha256, status: 'failed' }, { ...attempt, sha256: 'f'.repeat(64), status: 'loading' }]).execute();
+      await fx.land('users_copy.csv', content);
+      const s = await fx.ingest();
+      expect(s.files.map((f) => [f.key, f.status])).toEqual([['landing/users.csv', 'loaded'], ['landing/users_copy.csv', 'duplicate']]);
+      expect((await ledger()).map((e) => [e.objectKey, e.status, e.sha256])).toEqual([
+        ['landing/users.csv', 'loaded', sha256],
+        ['landing/users_copy.csv', 'duplicate', sha256],
+      ]);
+    });
+
     it('quarantines timestamps later than now + ingest.maxClockSkew, so a year-2100 row cannot move the as-of date', async () => {
       const clock = () => new Date('2024-03-10T00:00:00Z');
       await fx.land('users.csv', `${usersCsv(3)}u4,2100-01-01T00:00:00Z,F,1990,Seoul\n`);
