@@ -13,6 +13,7 @@ export interface GlobalOptions {
   config?: string;
   json?: boolean;
   logLevel?: string;
+  logFormat?: string;
   databaseUrl?: string;
   storageUrl?: string;
 }
@@ -72,14 +73,16 @@ export async function runCommand(
     const config = loadConfig({
       env: process.env,
       ...(globals.config ? { file: globals.config } : {}),
-      overrides: { database: { url: globals.databaseUrl }, storage: { url: globals.storageUrl }, log: { level: globals.logLevel } },
+      overrides: { database: { url: globals.databaseUrl }, storage: { url: globals.storageUrl }, log: { level: globals.logLevel, format: globals.logFormat } },
     });
     const parsed = spec.options.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0] ?? ''))}: ${i.message}`).join('; ');
       throw new AppError({ code: ErrorCode.VALIDATION_FAILED, httpStatus: 400, expected: true }, `invalid option(s) for '${spec.name}': ${problems}`);
     }
-    const logger = createLogger({ level: config.log.level });
+    // Readable lines for a person at a terminal; JSON lines for machines (piped stderr, or --json).
+    const format = config.log.format === 'auto' ? (json ? 'json' : undefined) : config.log.format;
+    const logger = createLogger({ level: config.log.level, ...(format !== undefined ? { pretty: format === 'pretty' } : {}) });
     runtime = createRuntime(config, logger);
     const commandIo: CommandIo = { out: io.out, json };
     const result = await spec.run(runtime, parsed.data, commandIo);

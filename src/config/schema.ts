@@ -109,6 +109,8 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        /** `auto`: one readable line per event on a terminal, JSON lines when stderr is piped or with `--json`. */
+        format: z.enum(['auto', 'pretty', 'json']).default('auto'),
       })
       .strict()
       .prefault({}),

@@ -49,6 +49,11 @@ export function createRecommender(kind: ModelKind, params: Record<string, unknow
   return entry.create(params);
 }
 
+/** `params` completed with the model's defaults: what a run records, so it stays reproducible when defaults change. */
+export function resolvedParams(kind: ModelKind, params: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return { ...(MODEL_CATALOG[kind].defaults as object), ...params };
+}
+
 /** The fitted model an artifact describes (its header names the kind). */
 export function recommenderFromArtifact(artifact: ModelArtifact): Recommender {
   const kind = artifact.header.kind;

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { liftPercent, rankingMetricsAtK, temporalSplit, type MetricValues } from '../evaluation/index.ts';
 import { loadInteractionLog, type InteractionLog, type InteractionWeighting } from '../features/index.ts';
-import { createRecommender } from '../models/catalog.ts';
+import { createRecommender, resolvedParams } from '../models/catalog.ts';
 import { csrFromCoo, encodeArtifact, type EpochReport, type ModelKind } from '../models/core/index.ts';
 import { ModelBundleStore, ModelRegistry, RunTracker, type ModelManifest } from '../registry/index.ts';
 import { ValidationError } from '../shared/errors.ts';
@@ -36,6 +36,8 @@ export interface TrainJobOptions {
   readonly registerAs?: string | false;
   /** Who starts this, for the registry's records; default the OS user. */
   readonly actor?: string;
+  /** Why the saved model is registered, for `pickwise models show`; default "trained by pickwise train". */
+  readonly registerReason?: string;
 }
 
 export interface TrainSummary {
@@ -70,13 +72,16 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
   const tracker = new RunTracker(o.warehouse);
   const started = performance.now();
-  const run = await tracker.start({ experiment: o.experiment ?? o.kind, runType: 'train', modelKind: o.kind, params: o.params, interactions: log.count });
+  // Runs record every parameter, the defaults included, so a run stays reproducible when defaults change.
+  const params = resolvedParams(o.kind, o.params);
+  const runType = o.save ? 'train' : 'evaluate';
+  const run = await tracker.start({ experiment: o.experiment ?? o.kind, runType, modelKind: o.kind, params, interactions: log.count });
   try {
-    const summary = await trainTracked(o, log, tracker, run);
+    const summary = await trainTracked({ ...o, params }, log, tracker, run);
     await tracker.finish(run, 'finished', (performance.now() - started) / 1000);
     const registerAs = o.registerAs ?? o.kind;
     if (!summary.saved || registerAs === false) return summary;
-    const version = await new ModelRegistry(o.warehouse).register(registerAs, run, o.actor ?? actorName(), `trained by pickwise train (run ${run})`);
+    const version = await new ModelRegistry(o.warehouse).register(registerAs, run, o.actor ?? actorName(), `${o.registerReason ?? 'trained by pickwise train'} (run ${run})`);
     return { ...summary, registered: { name: registerAs, version } };
   } catch (error) {
     await tracker.finish(run, 'failed', (performance.now() - started) / 1000).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { rankingMetricsAtK, temporalSplit } from '../evaluation/index.ts';
 import { loadInteractionLog, type InteractionLog } from '../features/index.ts';
-import { createRecommender, MODEL_CATALOG } from '../models/catalog.ts';
+import { createRecommender, MODEL_CATALOG, resolvedParams } from '../models/catalog.ts';
 import type { CsrMatrix, EpochReport, ModelKind, ParamRange } from '../models/core/index.ts';
 import { ValidationError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -14,13 +14,12 @@ import {
   Study,
   TpeSampler,
   TrialPruned,
-  WarehouseStudyStorage,
   type Params,
   type Space,
   type TrialHandle,
   type TrialRecord,
 } from '../tuning/index.ts';
-import { RunTracker } from '../registry/index.ts';
+import { RunTracker, WarehouseStudyStorage } from '../registry/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import { runTrainJob, type TrainSummary } from './train-job.ts';
 
@@ -105,7 +104,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   await study.optimize(
     async (trial) => {
       const started = performance.now();
-      const run = await tracker.start({ experiment, runType: 'tune-trial', modelKind: o.kind, params: trial.params, interactions: log.count, data });
+      const run = await tracker.start({ experiment, runType: 'tune-trial', modelKind: o.kind, params: resolvedParams(o.kind, trial.params), interactions: log.count, data });
       const steps: [number, number][] = [];
       let value: number | undefined;
       let status: 'finished' | 'failed' = 'failed';
@@ -128,7 +127,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
       ...(o.signal ? { signal: o.signal } : {}),
       onTrial: (t, best) => {
         counts[t.state === 'complete' ? 'complete' : t.state === 'pruned' ? 'pruned' : 'failed']++;
-        o.logger.info({ trial: t.number, state: t.state, value: t.value, params: t.params, best: best?.value }, 'trial finished');
+        o.logger.debug({ trial: t.number, state: t.state, value: t.value, params: t.params, best: best?.value }, 'trial finished');
         o.onTrial?.(t, best);
       },
     },
@@ -161,6 +160,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   if (best && o.save !== false && !o.signal?.aborted) {
     final = await runTrainJob({
       warehouse: o.warehouse, store: o.store, kind: o.kind, params: { ...best.params }, logger: o.logger, seed, k, save: true, experiment, log,
+      registerReason: `tuned by pickwise tune (study '${studyName}', best of ${all.length} trials: #${best.number}, validation NDCG@${k} ${best.value!.toFixed(4)})`,
       ...(o.threads ? { threads: o.threads } : {}),
     });
   }

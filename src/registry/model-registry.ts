@@ -1,6 +1,6 @@
 import { toUtcText } from '../preprocess/index.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import type { Warehouse } from '../warehouse/index.ts';
+import { RegistryRepo, TrackingRepo, type Warehouse } from '../warehouse/index.ts';
 
 export interface RegisteredVersion {
   readonly name: string;
@@ -31,30 +31,23 @@ const ATTEMPTS = 50;
  * and why. Policy (the promotion gate) lives with the caller; this class keeps the records consistent.
  */
 export class ModelRegistry {
-  readonly #warehouse: Warehouse;
+  readonly #repo: RegistryRepo;
+  readonly #runs: TrackingRepo;
   readonly #now: () => Date;
 
   constructor(warehouse: Warehouse, now: () => Date = () => new Date()) {
-    this.#warehouse = warehouse;
+    this.#repo = new RegistryRepo(warehouse);
+    this.#runs = new TrackingRepo(warehouse);
     this.#now = now;
   }
 
   /** A new version of `name` from `runId` (the next number, also when processes race). */
   async register(name: string, runId: string, actor: string, reason: string): Promise<number> {
     if (!NAME.test(name)) throw new ValidationError(`model name '${name}' must be letters, digits, '.', '_' or '-' (at most 200, starting with a letter or digit)`);
-    const { db, dialect } = this.#warehouse;
-    const run = await db.selectFrom('trackRun').select(['runId', 'status']).where('runId', '=', runId).executeTakeFirst();
-    if (run === undefined) throw new NotFoundError(`no run ${runId}`);
-    if (run.status !== 'finished') throw new ValidationError(`run ${runId} is ${run.status}: only finished runs can be registered`);
-    const version = await dialect.insertNextNumber({
-      first: 1,
-      attempts: ATTEMPTS,
-      highest: async () => {
-        const top = await db.selectFrom('registryVersion').select((eb) => eb.fn.max('version').as('v')).where('modelName', '=', name).executeTakeFirst();
-        return top?.v === null || top?.v === undefined ? null : Number(top.v);
-      },
-      insert: (v) => db.insertInto('registryVersion').values({ modelName: name, version: v, runId, status: 'active', createdAt: toUtcText(this.#now()) }).execute(),
-    });
+    const status = await this.#runs.runStatus(runId);
+    if (status === undefined) throw new NotFoundError(`no run ${runId}`);
+    if (status !== 'finished') throw new ValidationError(`run ${runId} is ${status}: only finished runs can be registered`);
+    const version = await this.#repo.insertNextVersion({ modelName: name, runId, status: 'active', createdAt: toUtcText(this.#now()) }, ATTEMPTS);
     if (version !== undefined) {
       await this.#event(name, { action: 'register', version, alias: null, previousVersion: null, actor, reason });
       return version;
@@ -62,40 +55,29 @@ export class ModelRegistry {
     throw new ConflictError(`model ${name}: no free version number after ${ATTEMPTS} attempts`);
   }
 
-  async names(): Promise<string[]> {
-    const rows = await this.#warehouse.db.selectFrom('registryVersion').select('modelName').distinct().orderBy('modelName').execute();
-    return rows.map((r) => r.modelName);
+  names(): Promise<string[]> {
+    return this.#repo.names();
   }
 
   async versions(name: string): Promise<RegisteredVersion[]> {
-    const { db } = this.#warehouse;
-    const rows = await db.selectFrom('registryVersion').selectAll().where('modelName', '=', name).orderBy('version').execute();
-    const aliases = await db.selectFrom('registryAlias').selectAll().where('modelName', '=', name).orderBy('alias').execute();
-    return rows.map((r) => ({
-      name,
-      version: Number(r.version),
-      runId: r.runId,
-      status: r.status,
-      createdAt: r.createdAt,
-      aliases: aliases.filter((a) => Number(a.version) === Number(r.version)).map((a) => a.alias),
-    }));
+    const rows = await this.#repo.versions(name);
+    const aliases = await this.#repo.aliases(name);
+    return rows.map((r) => ({ name, ...r, aliases: aliases.filter((a) => a.version === r.version).map((a) => a.alias) }));
   }
 
   async version(name: string, version: number): Promise<RegisteredVersion> {
-    const { db } = this.#warehouse;
-    const row = await db.selectFrom('registryVersion').selectAll().where('modelName', '=', name).where('version', '=', version).executeTakeFirst();
+    const row = await this.#repo.version(name, version);
     if (row === undefined) {
-      const known = await db.selectFrom('registryVersion').select('version').where('modelName', '=', name).limit(1).executeTakeFirst();
-      throw new NotFoundError(`model ${name} has no version ${version}${known === undefined ? ' (no such registered model)' : ''}`);
+      const known = await this.#repo.exists(name);
+      throw new NotFoundError(`model ${name} has no version ${version}${known ? '' : ' (no such registered model)'}`);
     }
-    const aliases = await db.selectFrom('registryAlias').select('alias').where('modelName', '=', name).where('version', '=', version).orderBy('alias').execute();
-    return { name, version, runId: row.runId, status: row.status, createdAt: row.createdAt, aliases: aliases.map((a) => a.alias) };
+    const aliases = await this.#repo.aliases(name, version);
+    return { name, ...row, aliases: aliases.map((a) => a.alias) };
   }
 
   /** The version `alias` points to, or undefined. */
-  async aliasTarget(name: string, alias: string): Promise<number | undefined> {
-    const row = await this.#warehouse.db.selectFrom('registryAlias').select('version').where('modelName', '=', name).where('alias', '=', alias).executeTakeFirst();
-    return row === undefined ? undefined : Number(row.version);
+  aliasTarget(name: string, alias: string): Promise<number | undefined> {
+    return this.#repo.aliasTarget(name, alias);
   }
 
   /** Points `alias` at `version` (promote) and records the move. */
@@ -103,12 +85,8 @@ export class ModelRegistry {
     if (!ALIAS.test(alias)) throw new ValidationError(`alias '${alias}' must be lower-case letters, digits, '_' or '-', starting with a letter`);
     const target = await this.version(name, version);
     if (target.status === 'archived') throw new ConflictError(`model ${name} version ${version} is archived and cannot take an alias`);
-    const { db } = this.#warehouse;
     const previous = await this.aliasTarget(name, alias);
-    await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('registryAlias').where('modelName', '=', name).where('alias', '=', alias).execute();
-      await trx.insertInto('registryAlias').values({ modelName: name, alias, version, updatedAt: toUtcText(this.#now()) }).execute();
-    });
+    await this.#repo.moveAlias({ name, alias, version, updatedAt: toUtcText(this.#now()) });
     await this.#event(name, { action, version, alias, previousVersion: previous ?? null, actor, reason });
     return previous;
   }
@@ -128,24 +106,15 @@ export class ModelRegistry {
   async archive(name: string, version: number, actor: string, reason: string): Promise<void> {
     const target = await this.version(name, version);
     if (target.aliases.length > 0) throw new ConflictError(`model ${name} version ${version} is ${target.aliases.join(', ')}: move the alias first`);
-    await this.#warehouse.db.updateTable('registryVersion').set({ status: 'archived' }).where('modelName', '=', name).where('version', '=', version).execute();
+    await this.#repo.setStatus(name, version, 'archived');
     await this.#event(name, { action: 'archive', version, alias: null, previousVersion: null, actor, reason });
   }
 
-  async events(name: string): Promise<RegistryEvent[]> {
-    const rows = await this.#warehouse.db.selectFrom('registryEvent').selectAll().where('modelName', '=', name).orderBy('eventId').execute();
-    return rows.map((r) => ({
-      action: r.action,
-      version: r.version === null ? null : Number(r.version),
-      alias: r.alias,
-      previousVersion: r.previousVersion === null ? null : Number(r.previousVersion),
-      actor: r.actor,
-      reason: r.reason,
-      at: r.at,
-    }));
+  events(name: string): Promise<RegistryEvent[]> {
+    return this.#repo.events(name);
   }
 
   async #event(name: string, e: Omit<RegistryEvent, 'at'>): Promise<void> {
-    await this.#warehouse.db.insertInto('registryEvent').values({ modelName: name, ...e, reason: e.reason.slice(0, 1000), at: toUtcText(this.#now()) }).execute();
+    await this.#repo.insertEvent(name, { ...e, reason: e.reason.slice(0, 1000), at: toUtcText(this.#now()) });
   }
 }

@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { toUtcText } from '../preprocess/index.ts';
+import { codeVersion } from '../shared/code-version.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import type { Warehouse } from '../warehouse/index.ts';
+import { TrackingRepo, type Warehouse } from '../warehouse/index.ts';
 import { checkArtifact, missingArtifact, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
 
 /** The warehouse a run saw: loaded landing files (and a fingerprint of their contents), reservations, newest one. */
@@ -18,34 +16,13 @@ export interface DataSnapshot {
 
 export interface StartRunOptions {
   readonly experiment: string;
-  readonly runType: 'train' | 'tune-trial';
+  readonly runType: 'train' | 'evaluate' | 'tune-trial';
   readonly modelKind: string;
   readonly params: Readonly<Record<string, unknown>>;
   /** Weighted reservations the run learns from (the data snapshot's count). */
   readonly interactions: number;
   /** The data snapshot when the caller already took it (runs over the same data, e.g. a study's trials). */
   readonly data?: DataSnapshot;
-}
-
-let cachedCodeVersion: string | undefined;
-
-/** `pickwise@<package version>+<git commit>` (the commit when the code runs from a git checkout). */
-export function codeVersion(): string {
-  if (cachedCodeVersion !== undefined) return cachedCodeVersion;
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  let version = 'pickwise';
-  try {
-    version = `pickwise@${(JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version}`;
-  } catch {
-    // not packaged with its package.json
-  }
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    if (/^[0-9a-f]+$/.test(commit)) version += `+${commit}`;
-  } catch {
-    // not a git checkout, or no git
-  }
-  return (cachedCodeVersion = version);
 }
 
 /** A new run id: UTC time to the second, then random hex (sortable, unique across processes). */
@@ -59,80 +36,55 @@ export function newRunId(at: Date = new Date()): string {
  * sizes and SHA-256, which loaders check.
  */
 export class RunTracker {
-  readonly #warehouse: Warehouse;
+  readonly #repo: TrackingRepo;
   readonly #now: () => Date;
 
   constructor(warehouse: Warehouse, now: () => Date = () => new Date()) {
-    this.#warehouse = warehouse;
+    this.#repo = new TrackingRepo(warehouse);
     this.#now = now;
   }
 
   async snapshot(interactions: number): Promise<DataSnapshot> {
-    const { db } = this.#warehouse;
-    const files = await db.selectFrom('ingestFile').select('sha256').where('status', '=', 'loaded').orderBy('sha256').execute();
+    const { fileDigests, newestEvent } = await this.#repo.loadedData();
     const hash = createHash('sha256');
-    for (const f of files) hash.update(`${f.sha256}\n`);
-    const newest = await db.selectFrom('factReservation').select((eb) => eb.fn.max('reservedAt').as('t')).executeTakeFirst();
-    return { files: files.length, fingerprint: hash.digest('hex'), interactions, newestEvent: newest?.t ?? null };
+    for (const sha256 of fileDigests) hash.update(`${sha256}\n`);
+    return { files: fileDigests.length, fingerprint: hash.digest('hex'), interactions, newestEvent };
   }
 
   /** Records a running run and returns its id (also the name of its artifact folder). */
   async start(o: StartRunOptions): Promise<string> {
-    const { db, dialect } = this.#warehouse;
     const now = this.#now();
     const runId = newRunId(now);
-    const experiment = await dialect.findOrCreate(
-      () => db.selectFrom('trackExperiment').select('experimentId').where('name', '=', o.experiment).executeTakeFirst(),
-      () => db.insertInto('trackExperiment').values({ name: o.experiment, createdAt: toUtcText(now) }).execute(),
-    );
-    if (experiment === undefined) throw new NotFoundError(`experiment '${o.experiment}' could not be created`);
+    const experimentId = await this.#repo.findOrCreateExperiment(o.experiment, toUtcText(now));
+    if (experimentId === undefined) throw new NotFoundError(`experiment '${o.experiment}' could not be created`);
     const data = o.data ?? (await this.snapshot(o.interactions));
-    await db
-      .insertInto('trackRun')
-      .values({
-        runId, experimentId: Number(experiment.experimentId), runType: o.runType, modelKind: o.modelKind, status: 'running',
-        paramsJson: JSON.stringify(o.params), codeVersion: codeVersion(), dataFiles: data.files, dataFingerprint: data.fingerprint,
-        dataInteractions: data.interactions, dataNewestEvent: data.newestEvent, startedAt: toUtcText(now), finishedAt: null, seconds: null, artifactPrefix: null,
-      })
-      .execute();
+    await this.#repo.insertRun({
+      runId, experimentId, runType: o.runType, modelKind: o.modelKind, status: 'running',
+      paramsJson: JSON.stringify(o.params), codeVersion: codeVersion(), dataFiles: data.files, dataFingerprint: data.fingerprint,
+      dataInteractions: data.interactions, dataNewestEvent: data.newestEvent, startedAt: toUtcText(now), finishedAt: null, seconds: null, artifactPrefix: null,
+    });
     return runId;
   }
 
   /** Records metrics: `values` at `step` (0: final values). */
   async logMetrics(runId: string, values: Readonly<Record<string, number>>, step = 0): Promise<void> {
-    const rows = Object.entries(values).filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ runId, name, step, value }));
-    if (rows.length === 0) return;
-    const { db } = this.#warehouse;
-    await db.deleteFrom('trackMetric').where('runId', '=', runId).where('step', '=', step).where('name', 'in', rows.map((r) => r.name)).execute();
-    await db.insertInto('trackMetric').values(rows).execute();
+    const rows = Object.entries(values).filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ name, value }));
+    await this.#repo.replaceMetrics(runId, step, rows);
   }
 
   /** Records the files the run wrote under `prefix` (as ModelBundleStore.save returns them) as its artifacts. */
   async logArtifacts(runId: string, prefix: string, artifacts: readonly RecordedArtifact[]): Promise<void> {
-    const rows = artifacts.map((a) => ({ runId, objectKey: a.key, sizeBytes: a.size, sha256: a.sha256 }));
-    const { db } = this.#warehouse;
-    if (rows.length > 0) await db.insertInto('trackArtifact').values(rows).execute();
-    await db.updateTable('trackRun').set({ artifactPrefix: prefix }).where('runId', '=', runId).execute();
+    await this.#repo.recordArtifacts(runId, prefix, artifacts.map((a) => ({ objectKey: a.key, sizeBytes: a.size, sha256: a.sha256 })));
   }
 
   async finish(runId: string, status: 'finished' | 'failed', seconds: number): Promise<void> {
-    await this.#warehouse.db.updateTable('trackRun').set({ status, seconds, finishedAt: toUtcText(this.#now()) }).where('runId', '=', runId).execute();
+    await this.#repo.finishRun(runId, { status, seconds, finishedAt: toUtcText(this.#now()) });
   }
 
   /** Runs, newest first, optionally of one experiment, or one run by id. */
   async list(o: { experiment?: string; runId?: string; limit?: number } = {}): Promise<RunRecord[]> {
-    let q = this.#warehouse.db
-      .selectFrom('trackRun as r')
-      .innerJoin('trackExperiment as e', 'e.experimentId', 'r.experimentId')
-      .selectAll('r')
-      .select('e.name as experiment')
-      .orderBy('r.startedAt', 'desc')
-      .orderBy('r.runId', 'desc')
-      .limit(o.limit ?? 20);
-    if (o.experiment !== undefined) q = q.where('e.name', '=', o.experiment);
-    if (o.runId !== undefined) q = q.where('r.runId', '=', o.runId);
-    const rows = await q.execute();
-    const metrics = rows.length === 0 ? [] : await this.#warehouse.db.selectFrom('trackMetric').selectAll().where('step', '=', 0).where('runId', 'in', rows.map((r) => r.runId)).execute();
+    const rows = await this.#repo.runs({ ...o, limit: o.limit ?? 20 });
+    const metrics = rows.length === 0 ? [] : await this.#repo.finalMetrics(rows.map((r) => r.runId));
     return rows.map((r) => ({
       runId: r.runId,
       experiment: r.experiment,
@@ -141,11 +93,11 @@ export class RunTracker {
       status: r.status,
       params: JSON.parse(r.paramsJson) as Record<string, unknown>,
       codeVersion: r.codeVersion,
-      data: { files: Number(r.dataFiles), fingerprint: r.dataFingerprint, interactions: Number(r.dataInteractions), newestEvent: r.dataNewestEvent },
+      data: { files: r.dataFiles, fingerprint: r.dataFingerprint, interactions: r.dataInteractions, newestEvent: r.dataNewestEvent },
       startedAt: r.startedAt,
-      seconds: r.seconds === null ? null : Number(r.seconds),
+      seconds: r.seconds,
       artifactPrefix: r.artifactPrefix,
-      metrics: Object.fromEntries(metrics.filter((m) => m.runId === r.runId).map((m) => [m.name, Number(m.value)])),
+      metrics: Object.fromEntries(metrics.filter((m) => m.runId === r.runId).map((m) => [m.name, m.value])),
     }));
   }
 
@@ -158,25 +110,18 @@ export class RunTracker {
 
   /** One run with its per-step metrics and artifacts. */
   async show(runId: string): Promise<RunRecord & { steps: Record<string, [number, number][]>; artifacts: { key: string; size: number; sha256: string }[] }> {
-    const { db } = this.#warehouse;
     const run = await this.get(runId);
     const steps: Record<string, [number, number][]> = {};
-    for (const m of await db.selectFrom('trackMetric').selectAll().where('runId', '=', runId).where('step', '>', 0).orderBy('name').orderBy('step').execute()) {
-      (steps[m.name] ??= []).push([Number(m.step), Number(m.value)]);
-    }
-    const artifacts = (await db.selectFrom('trackArtifact').selectAll().where('runId', '=', runId).orderBy('objectKey').execute()).map((a) => ({
-      key: a.objectKey,
-      size: Number(a.sizeBytes),
-      sha256: a.sha256,
-    }));
+    for (const m of await this.#repo.stepMetrics(runId)) (steps[m.name] ??= []).push([m.step, m.value]);
+    const artifacts = (await this.#repo.artifacts(runId)).map((a) => ({ key: a.objectKey, size: a.sizeBytes, sha256: a.sha256 }));
     return { ...run, steps, artifacts };
   }
 
   /** The sizes and digests recorded for the run's artifacts (for checking them as they are read). */
   async recordedArtifacts(runId: string): Promise<ArtifactDigests> {
-    const artifacts = await this.#warehouse.db.selectFrom('trackArtifact').selectAll().where('runId', '=', runId).execute();
+    const artifacts = await this.#repo.artifacts(runId);
     if (artifacts.length === 0) throw new NotFoundError(`run ${runId} has no recorded artifacts`);
-    return { runId, byKey: new Map(artifacts.map((a) => [a.objectKey, { size: Number(a.sizeBytes), sha256: a.sha256 }])) };
+    return { runId, byKey: new Map(artifacts.map((a) => [a.objectKey, { size: a.sizeBytes, sha256: a.sha256 }])) };
   }
 
   /**

@@ -36,6 +36,7 @@ export function createRuntime(config: Readonly<Config>, logger: Logger): Runtime
       warehouse ??= (async () => {
         const w = await openWarehouse(config.database);
         closers.push(() => w.close());
+        if (w.prepared.length > 0) logger.warn({ changes: w.prepared }, 'warehouse adjusted to hold every text (utf8mb4)');
         const report = await migrateToLatest(w);
         if (report.applied.length > 0) logger.info({ applied: report.applied }, 'warehouse schema migrated');
         return w;

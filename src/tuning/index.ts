@@ -6,5 +6,4 @@ export { bestTrial, Study, TrialPruned, type Objective, type OptimizeOptions, ty
 export { MemoryStudyStorage, type StudySpec, type StudyStorage } from './study-storage.ts';
 export { branin, DEVELOPMENT_FUNCTIONS, hartmann6, noisyQuadratic10, TEST_FUNCTIONS, type TestFunction } from './test-functions.ts';
 export type { Direction, Params, ParamValue, TrialRecord, TrialState } from './trial.ts';
-export { WarehouseStudyStorage } from './warehouse-study-storage.ts';
 export { parameterImportance } from './importance.ts';

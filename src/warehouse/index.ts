@@ -11,4 +11,7 @@ export { StatusRepo, STATUS_TABLES } from './status-repo.ts';
 export { InteractionRepo, type InteractionTuple } from './interaction-repo.ts';
 export { WarehouseDialect, type RunLock, type UpsertSpec } from './dialects/warehouse-dialect.ts';
 export { KEY_CHUNK, keyChunks } from './key-chunks.ts';
+export { RegistryRepo, type AliasRow, type EventRow, type VersionRow } from './registry-repo.ts';
+export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './tracking-repo.ts';
+export { StudyRepo, type StudyRow, type TrialRow, type TrialStepRow } from './study-repo.ts';
 export type * from './schema.ts';

@@ -11,6 +11,8 @@ export interface Warehouse {
   readonly dialect: WarehouseDialect;
   /** The URL with any password hidden, for messages. */
   readonly displayUrl: string;
+  /** What opening changed to make the backend fit (e.g. a MariaDB database's character set), for the log. */
+  readonly prepared: readonly string[];
   close(): Promise<void>;
 }
 
@@ -47,10 +49,18 @@ export async function openWarehouse(config: Pick<DatabaseConfig, 'url'> & Partia
     await db.destroy().catch(() => undefined);
     throw new BackendUnavailableError(`cannot reach the database ${displayUrl}: ${describeDbError(error)}`, { cause: error });
   }
+  let prepared: readonly string[];
+  try {
+    prepared = await dialect.prepare(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
   return {
     db,
     dialect,
     displayUrl,
+    prepared,
     close: () => db.destroy(),
   };
 }

@@ -5,20 +5,19 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileOnly } from '../../test/support/compile-only-db.ts';
+import { compileOnlyWarehouseDialect, quotedFor, recordingDb, SQL_DIALECTS } from '../../test/support/compiled-sql.ts';
 import { warehouseBackends } from '../../test/support/backends.ts';
 import { MariaDbWarehouseDialect } from './dialects/mariadb.ts';
 import { SqliteWarehouseDialect } from './dialects/sqlite.ts';
-import { FeatureRepo, FeatureSnapshotRepo, IngestRepo, InteractionRepo, LedgerRepo, migrateToLatest, openWarehouse, StatusRepo, type Warehouse, type WarehouseDialect } from './index.ts';
+import { FeatureRepo, FeatureSnapshotRepo, IngestRepo, InteractionRepo, LedgerRepo, migrateToLatest, openWarehouse, StatusRepo, type Warehouse } from './index.ts';
 
 type Compilable = { compile(): { sql: string; parameters: readonly unknown[] } };
-type Dialect = 'sqlite' | 'mysql';
 
 const SINCE = '2024-01-01 00:00:00.000';
-const noDialect = {} as WarehouseDialect;
+const noDialect = compileOnlyWarehouseDialect();
 
 /** The main query of each repository, built on `db`. */
-function queries(db: ReturnType<typeof compileOnly>): Record<string, Compilable> {
+function queries(db: Warehouse['db']): Record<string, Compilable> {
   const ingest = new IngestRepo(db);
   const features = new FeatureRepo(db, noDialect);
   const snapshots = new FeatureSnapshotRepo(db);
@@ -73,18 +72,16 @@ const EXPECTED: Record<string, [sql: string, parameters: unknown[]]> = {
   ],
 };
 
-const quoted = (sql: string, dialect: Dialect): string => (dialect === 'mysql' ? sql.replaceAll('"', '`') : sql);
-
-describe.each(['sqlite', 'mysql'] as const)('warehouse repositories compiled for %s', (dialect) => {
-  const built = queries(compileOnly(dialect));
+describe.each(SQL_DIALECTS)('warehouse repositories compiled for %s', (dialect) => {
+  const built = queries(recordingDb(dialect).db);
   it.each(Object.keys(EXPECTED))('%s', (name) => {
     const [sql, parameters] = EXPECTED[name]!;
-    expect(built[name]!.compile()).toMatchObject({ sql: quoted(sql, dialect), parameters });
+    expect(built[name]!.compile()).toMatchObject({ sql: quotedFor(dialect, sql), parameters });
   });
 
   it('the bulk insert of feature rows', () => {
     const bulk = dialect === 'mysql' ? new MariaDbWarehouseDialect() : new SqliteWarehouseDialect(new Database(':memory:'), ':memory:');
-    expect(bulk.insertSql('feat_service', ['snapshot_id', 'service_key'], 2)).toBe(quoted('insert into "feat_service" ("snapshot_id","service_key") values (?,?),(?,?)', dialect));
+    expect(bulk.insertSql('feat_service', ['snapshot_id', 'service_key'], 2)).toBe(quotedFor(dialect, 'insert into "feat_service" ("snapshot_id","service_key") values (?,?),(?,?)'));
   });
 });
 

@@ -224,7 +224,7 @@ export interface TrackExperimentTable {
 export interface TrackRunTable {
   runId: string;
   experimentId: number;
-  runType: 'train' | 'tune-trial';
+  runType: 'train' | 'evaluate' | 'tune-trial';
   modelKind: string;
   status: 'running' | 'finished' | 'failed';
   paramsJson: string;

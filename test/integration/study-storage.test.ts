@@ -1,85 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStudyStorage, RandomSampler, Study, WarehouseStudyStorage, type StudyStorage } from '../../src/tuning/index.ts';
+import { WarehouseStudyStorage } from '../../src/registry/index.ts';
+import { runStudyStorageContract } from '../../src/tuning/study-storage.contract.ts';
 import { migrateToLatest, openWarehouse, type Warehouse } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 
-const spec = { name: 'als-search', direction: 'maximize' as const, sampler: 'tpe', pruner: 'median', seed: 7 };
+const spec = { name: 'stale', direction: 'maximize' as const, sampler: 'tpe', pruner: 'median', seed: 7 };
 
-/** What every study storage must do; `second` is another connection to the same store (another process's view). */
-function storageContract(open: () => Promise<{ storage: StudyStorage; second: StudyStorage }>): void {
-  let storage: StudyStorage;
-  let second: StudyStorage;
-  beforeAll(async () => ({ storage, second } = await open()));
-
-  it('creates a study once by name and returns the stored spec to a later opener', async () => {
-    const a = await storage.openStudy(spec);
-    const b = await second.openStudy({ ...spec, direction: 'minimize', seed: 99 });
-    expect(b).toEqual(a);
-    expect(a.spec).toEqual(spec);
-    const other = await storage.openStudy({ ...spec, name: 'other' });
-    expect(other.id).not.toBe(a.id);
-  });
-
-  it('numbers trials from 0, keeps params, steps, states and values', async () => {
-    const { id } = await storage.openStudy(spec);
-    const t0 = await storage.createTrial(id, { factors: 64, regularization: 0.05, solver: 'cg' });
-    const t1 = await second.createTrial(id, { factors: 32, regularization: 1, solver: 'cg' });
-    expect([t0, t1]).toEqual([0, 1]);
-    await storage.reportIntermediate(id, t0, 1, 0.1);
-    await storage.reportIntermediate(id, t0, 2, 0.15);
-    await storage.reportIntermediate(id, t0, 2, 0.16); // a re-report of a step replaces it
-    await storage.finishTrial(id, t0, 'complete', 0.16);
-    await second.reportIntermediate(id, t1, 1, 0.02);
-    await second.finishTrial(id, t1, 'pruned');
-    const trials = await second.trials(id);
-    expect(trials).toEqual([
-      { number: 0, state: 'complete', params: { factors: 64, regularization: 0.05, solver: 'cg' }, value: 0.16, intermediate: [[1, 0.1], [2, 0.16]] },
-      { number: 1, state: 'pruned', params: { factors: 32, regularization: 1, solver: 'cg' }, intermediate: [[1, 0.02]] },
-    ]);
-    const { id: otherId } = await storage.openStudy({ ...spec, name: 'other' });
-    expect(await storage.trials(otherId)).toEqual([]);
-  });
-
-  it('gives racing creators distinct consecutive numbers', async () => {
-    const { id } = await storage.openStudy({ ...spec, name: 'race' });
-    const numbers = await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 ? storage : second).createTrial(id, { i })));
-    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
-    const trials = await storage.trials(id);
-    expect(trials.map((t) => t.params.i).sort((a, b) => (a as number) - (b as number))).toEqual(Array.from({ length: 24 }, (_, i) => i));
-  });
-
-  it('resumes a study: a second opener continues it with the stored history', async () => {
-    const space = { x: { type: 'float', min: 0, max: 1, log: false } } as const;
-    const one = await Study.open({ storage, name: 'resume', space, direction: 'minimize', sampler: new RandomSampler(), seed: 1 });
-    await one.optimize(async (t) => t.params.x as number, { trials: 4 });
-    const two = await Study.open({ storage: second, name: 'resume', space, direction: 'minimize', sampler: new RandomSampler(), seed: 1 });
-    await two.optimize(async (t) => t.params.x as number, { trials: 3 });
-    const trials = await one.trials();
-    expect(trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect((await two.best())!.value).toBe(Math.min(...trials.map((t) => t.value!)));
-  });
-}
-
-describe('memory study storage', () => {
-  storageContract(async () => {
-    const storage = new MemoryStudyStorage();
-    return { storage, second: storage };
-  });
-});
-
+/** The warehouse study storage on both databases: the StudyStorage contract, over two connections, and heartbeats. */
 describe.each(warehouseBackends())('warehouse study storage on $name', (backend) => {
   describe.skipIf(!backend.available)('contract', () => {
     let url: string;
-    const warehouses: Warehouse[] = [];
+    // Two connections to one database: two processes' views.
+    let first: Warehouse;
+    let second: Warehouse;
+    beforeAll(async () => {
+      url = await backend.newDatabaseUrl('tuning');
+      first = await openWarehouse({ url });
+      await migrateToLatest(first);
+      second = await openWarehouse({ url });
+    });
     afterAll(async () => {
-      for (const w of warehouses) await w.close();
+      await first?.close();
+      await second?.close();
       await backend.dropDatabase(url);
     });
+
     it('marks failed a running trial whose process stopped beating, and leaves a live one running', async () => {
-      const warehouse = warehouses[0]!;
       let now = new Date('2026-01-01T00:00:00Z');
-      const clocked = new WarehouseStudyStorage(warehouse, () => now);
-      const { id } = await clocked.openStudy({ ...spec, name: 'stale' });
+      const clocked = new WarehouseStudyStorage(first, () => now);
+      const { id } = await clocked.openStudy(spec);
       const dead = await clocked.createTrial(id, { x: 1 });
       const alive = await clocked.createTrial(id, { x: 2 });
       now = new Date('2026-01-01T00:04:00Z');
@@ -89,13 +38,6 @@ describe.each(warehouseBackends())('warehouse study storage on $name', (backend)
       expect((await clocked.trials(id)).map((t) => [t.number, t.state])).toEqual([[dead, 'failed'], [alive, 'running']]);
     });
 
-    storageContract(async () => {
-      url = await backend.newDatabaseUrl('tuning');
-      const a = await openWarehouse({ url });
-      await migrateToLatest(a);
-      const b = await openWarehouse({ url });
-      warehouses.push(a, b);
-      return { storage: new WarehouseStudyStorage(a), second: new WarehouseStudyStorage(b) };
-    });
+    runStudyStorageContract(`warehouse on ${backend.name}`, async () => ({ storage: new WarehouseStudyStorage(first), second: new WarehouseStudyStorage(second) }));
   });
 });

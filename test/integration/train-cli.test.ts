@@ -69,7 +69,8 @@ describe('pickwise train, evaluate and recommend', () => {
     expect(regional.code).toBe(0);
     type Holdout = { users: number; metrics: { ndcg: number }; popularity: { ndcg: number }; regionalPopularity: { ndcg: number } };
     const r3 = JSON.parse(regional.stdout) as { params: { scope: string }; holdout: Holdout };
-    expect(r3.params).toEqual({ scope: 'region' });
+    // Runs and summaries carry every parameter, the defaults included.
+    expect(r3.params).toEqual({ by: 'count', scope: 'region' });
     expect(r3.holdout.metrics.ndcg).toBeCloseTo(r3.holdout.regionalPopularity.ndcg, 12);
     expect(r3.holdout.regionalPopularity.ndcg).not.toBeCloseTo(r3.holdout.popularity.ndcg, 6);
     const r5 = JSON.parse((await runCli(['--json', 'evaluate', '--algo', 'popular', '--holdout', '0.5'], { cwd })).stdout) as { holdout: Holdout };
@@ -89,11 +90,17 @@ describe('pickwise train, evaluate and recommend', () => {
     const list = JSON.parse((await runCli(['--json', 'runs', 'list', '--experiment', 'als'], { cwd })).stdout) as { runs: { runId: string }[] };
     expect(list.runs[0]!.runId).toBe(trained.run);
     const show = await runCli(['runs', 'show', trained.run], { cwd });
-    expect(show.stdout).toMatch(/params: \{"factors":8,"iterations":3\}/);
+    expect(show.stdout).toMatch(/params: \{"factors":8,"regularization":[\d.]+,"alpha":[\d.]+,"iterations":3,/);
     expect(show.stdout).toMatch(/holdout\.ndcg\s+0\.\d{4}/);
     expect(show.stdout).toMatch(/artifact artifacts\/.+\/model\.pwm \(\d+ bytes, sha256 [0-9a-f]{12}…\)/);
     const compare = await runCli(['runs', 'compare', list.runs[1]!.runId, trained.run], { cwd });
     expect(compare.stdout).toMatch(/param factors\s+16\s+8/);
+    // Columns two spaces apart at least, so long run ids never run together; defaults are shown as values.
+    expect(compare.stdout.split('\n')[0]).toMatch(new RegExp(`^\\s+${list.runs[1]!.runId}  +${trained.run}$`));
+    expect(compare.stdout).toMatch(/param regularization\s+0\.05\d*\s+0\.05/);
+    const table = (await runCli(['runs', 'list'], { cwd })).stdout.split('\n');
+    expect(table[0]).toMatch(/^run\s+experiment\s+type\s+model\s+status\s+started\s+result$/);
+    expect(table.filter((l) => /^\S+\s+popular\s+evaluate\s+popular\s+finished\s/.test(l)).length).toBeGreaterThan(0);
     expect((await runCli(['runs', 'compare', trained.run], { cwd })).code).toBe(2);
     expect((await runCli(['runs', 'show', 'no-such-run'], { cwd })).code).toBe(6);
     expect((await runCli(['models', 'list'], { cwd })).stdout).toMatch(/^als: 2 version\(s\), latest v2$/m);

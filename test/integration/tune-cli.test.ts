@@ -11,7 +11,7 @@ interface TuneJson {
   trials: { complete: number; pruned: number; failed: number; studyTotal: number };
   best?: { number: number; params: Record<string, unknown>; validationNdcg: number };
   importance: Record<string, number>;
-  final?: { params: Record<string, unknown>; holdout: { metrics: { ndcg: number }; popularity: { ndcg: number } }; saved: { prefix: string } };
+  final?: { params: Record<string, unknown>; holdout: { metrics: { ndcg: number }; popularity: { ndcg: number } }; saved: { prefix: string }; registered: { name: string; version: number } };
 }
 
 describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
@@ -55,9 +55,17 @@ describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
       expect(s.trials.complete + s.trials.pruned + s.trials.failed).toBe(8);
       expect(s.trials.studyTotal).toBe(8);
       expect(s.best!.validationNdcg).toBeGreaterThan(0);
-      expect(s.final!.params).toEqual(s.best!.params);
+      expect(s.final!.params).toMatchObject(s.best!.params);
       expect(s.final!.holdout.metrics.ndcg).toBeGreaterThan(s.final!.holdout.popularity.ndcg);
       expect(Object.keys(s.importance).sort()).toEqual(['alpha', 'factors', 'iterations', 'regularization']);
+      // The registry says where the version came from, and the run is listed as a training of the tune experiment.
+      const shown = await runCli(['models', 'show', 'als'], { cwd, env });
+      expect(shown.stdout).toMatch(new RegExp(`register v${s.final!.registered.version} {2}by .+: tuned by pickwise tune \\(study 'als', best of 8 trials: #${s.best!.number}, validation NDCG@10 0\\.\\d{4}\\)`));
+      const text = await runCli(['tune', '--algo', 'als', '--study', 'progress', '--trials', '2', '--threads', '1', '--dry-run'], { cwd, env });
+      expect(text.code, text.stderr).toBe(0);
+      // A line per trial on stderr for people, then the result on stdout.
+      expect(text.stderr.split('\n').filter((l) => /^trial \d+ \(\d\/2\) (complete|pruned|failed) /.test(l))).toHaveLength(2);
+      expect(text.stdout).toMatch(/^study 'progress' \(als\): /m);
       const rec = await runCli(['--json', 'recommend', '--user', 'U0000002', '--k', '3'], { cwd, env });
       expect(JSON.parse(rec.stdout)).toMatchObject({ model: { kind: 'als', version: s.final!.saved.prefix.split('/')[1] } });
     });

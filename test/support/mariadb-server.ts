@@ -191,12 +191,14 @@ export async function startMariaDb(opts: StartMariaDbOptions = {}): Promise<Mari
   }
 }
 
-/** Creates a database on the server at `serverUrl` (any `mysql://` URL; its path is ignored) and returns its URL. */
-export async function createDatabaseAt(serverUrl: string, name: string): Promise<string> {
+/**
+ * Creates a database on the server at `serverUrl` (any `mysql://` URL; its path is ignored) and returns its URL.
+ * `charset` (default utf8mb4) sets its default character set, e.g. latin1 to reproduce an old server default.
+ */
+export async function createDatabaseAt(serverUrl: string, name: string, options: { charset?: 'utf8mb4' | 'latin1' } = {}): Promise<string> {
   assertDatabaseName(name);
-  await withAdminConnection(serverUrl, (conn) =>
-    conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`),
-  );
+  const charset = options.charset === 'latin1' ? 'latin1 COLLATE latin1_swedish_ci' : 'utf8mb4 COLLATE utf8mb4_unicode_ci';
+  await withAdminConnection(serverUrl, (conn) => conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET ${charset}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();

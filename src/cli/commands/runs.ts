@@ -3,9 +3,19 @@ import { RunTracker, type RunRecord } from '../../registry/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { defineCommand } from '../command.ts';
 
-const headline = (r: RunRecord): string =>
-  `${r.runId}  ${r.experiment.padEnd(14)} ${r.runType.padEnd(10)} ${r.modelKind.padEnd(8)} ${r.status.padEnd(8)} ` +
-  `${r.metrics['holdout.ndcg'] !== undefined ? `hold-out NDCG ${r.metrics['holdout.ndcg'].toFixed(4)}` : r.metrics['validation.ndcg'] !== undefined ? `validation NDCG ${r.metrics['validation.ndcg'].toFixed(4)}` : ''}`;
+/** The final metric a run is judged by: hold-out NDCG for trainings and evaluations, validation NDCG for trials. */
+function judgedBy(r: RunRecord): string {
+  const holdout = r.metrics['holdout.ndcg'];
+  const validation = r.metrics['validation.ndcg'];
+  return holdout !== undefined ? `hold-out NDCG ${holdout.toFixed(4)}` : validation !== undefined ? `validation NDCG ${validation.toFixed(4)}` : '';
+}
+
+/** One row per run, in columns as wide as their widest value, under a header. */
+function runTable(runs: readonly RunRecord[]): string[] {
+  const rows = [['run', 'experiment', 'type', 'model', 'status', 'started', 'result'], ...runs.map((r) => [r.runId, r.experiment, r.runType, r.modelKind, r.status, r.startedAt, judgedBy(r)])];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+}
 
 export const runsListCommand = defineCommand({
   name: 'runs list',
@@ -19,7 +29,7 @@ export const runsListCommand = defineCommand({
   },
   print(r, io) {
     if (r.runs.length === 0) io.out('No runs yet: pickwise train, evaluate and tune record them.');
-    for (const run of r.runs) io.out(headline(run));
+    else for (const line of runTable(r.runs)) io.out(line);
   },
 });
 
@@ -32,7 +42,7 @@ export const runsShowCommand = defineCommand({
     return new RunTracker(await runtime.warehouse()).show(o.run);
   },
   print(r, io) {
-    io.out(headline(r));
+    for (const line of runTable([r])) io.out(line);
     io.out(`params: ${JSON.stringify(r.params)}`);
     io.out(`code ${r.codeVersion}; started ${r.startedAt}${r.seconds !== null ? `, ${r.seconds.toFixed(2)} s` : ''}`);
     io.out(`data: ${r.data.files} landing file(s) (fingerprint ${r.data.fingerprint.slice(0, 12)}…), ${r.data.interactions} weighted reservations, newest ${r.data.newestEvent ?? '—'}`);
@@ -56,9 +66,12 @@ export const runsCompareCommand = defineCommand({
   },
   print(r, io) {
     const keys = (pick: (run: RunRecord) => Readonly<Record<string, unknown>>) => [...new Set(r.runs.flatMap((run) => Object.keys(pick(run))))].sort();
-    const cell = (v: unknown) => (v === undefined ? '—' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)).padStart(22);
-    io.out(`${''.padEnd(28)}${r.runs.map((run) => run.runId.padStart(22)).join('')}`);
-    for (const k of keys((run) => run.params)) io.out(`${`param ${k}`.padEnd(28)}${r.runs.map((run) => cell(run.params[k])).join('')}`);
-    for (const k of keys((run) => run.metrics)) io.out(`${k.padEnd(28)}${r.runs.map((run) => cell(run.metrics[k])).join('')}`);
+    const text = (v: unknown) => (v === undefined ? 'not recorded' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
+    const rows: string[][] = [['', ...r.runs.map((run) => run.runId)], ['model', ...r.runs.map((run) => run.modelKind)]];
+    for (const k of keys((run) => run.params)) rows.push([`param ${k}`, ...r.runs.map((run) => text(run.params[k]))]);
+    for (const k of keys((run) => run.metrics)) rows.push([k, ...r.runs.map((run) => text(run.metrics[k]))]);
+    // Every column is as wide as its widest cell, two spaces apart, so long run ids never run together.
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+    for (const row of rows) io.out(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   },
 });

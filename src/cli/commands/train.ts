@@ -45,6 +45,10 @@ export function printTrainSummary(s: TrainSummary, io: CommandIo): void {
     io.out(`  fit ${h.fitSeconds.toFixed(2)} s`);
   }
   if (s.saved) io.out(`saved ${s.saved.prefix} (fit on all reservations in ${s.saved.fitSeconds.toFixed(2)} s)`);
+  if (s.registered) {
+    const { name, version } = s.registered;
+    io.out(`registered as ${name} version ${version} (run ${s.run}); to serve it: pickwise models promote ${name} ${version} --alias champion`);
+  } else io.out(`recorded as run ${s.run} (pickwise runs show ${s.run})`);
 }
 
 /** `train` and `evaluate` differ only in whether the model fitted on everything is saved. */
@@ -60,7 +64,7 @@ function modelCommand(spec: { name: string; description: string; save: boolean }
 
 export const trainCommand = modelCommand({
   name: 'train',
-  description: 'Train a model on the warehouse, report hold-out metrics beside popularity, save it to the bucket (models/)',
+  description: 'Train a model on the warehouse, report hold-out metrics beside popularity, save it to the bucket (artifacts/<run>/) and register it as a new version',
   save: true,
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MODEL_KINDS } from '../../models/catalog.ts';
 import type { ModelKind } from '../../models/core/index.ts';
 import { runTuneJob, type TuneSummary } from '../../pipeline/index.ts';
-import { createProgressBar } from '../../shared/progress.ts';
+import type { TrialRecord } from '../../tuning/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 import { printTrainSummary } from './train.ts';
 
@@ -19,6 +19,14 @@ export const durationMs = z.string().transform((text, ctx) => {
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 });
 
+/** `trial 7 (8/50) complete  NDCG 0.2311  best 0.2411 (#3)  4.1 s  factors=64 …` */
+export function trialLine(t: TrialRecord, best: TrialRecord | undefined, o: { done: number; total: number; seconds: number }): string {
+  const value = t.value !== undefined ? `NDCG ${t.value.toFixed(4)}` : t.state === 'pruned' ? `pruned at step ${t.intermediate.at(-1)?.[0] ?? '?'}` : '';
+  const bestText = best?.value !== undefined ? `best ${best.value.toFixed(4)} (#${best.number})` : 'no complete trial yet';
+  const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : String(v)}`).join(' ');
+  return `trial ${t.number} (${o.done}/${o.total}) ${t.state.padEnd(8)} ${value.padEnd(22)} ${bestText}  ${o.seconds.toFixed(1)} s  ${params}`;
+}
+
 export const tuneCommand = defineCommand({
   name: 'tune',
   description: "Search a model's hyperparameters (TPE, median pruning) on a validation split; the study lives in the warehouse; saves the best model",
@@ -33,10 +41,14 @@ export const tuneCommand = defineCommand({
     dryRun: z.boolean().optional().describe('search only: do not train and save the best parameters at the end'),
   }),
   async run(runtime, o, io): Promise<TuneSummary> {
-    const bar = createProgressBar(process.stderr, !io.json && process.stderr.isTTY === true);
     let done = 0;
-    try {
-      return await runTuneJob({
+    let lastAt = performance.now();
+    // One line per trial on stderr for people (stdout keeps the result); with --json, the result alone.
+    const progress = (line: string): void => {
+      if (!io.json) process.stderr.write(`${line}\n`);
+    };
+    progress(`tuning ${o.algo}: ${o.trials} trial(s)${o.timeout !== undefined ? `, at most ${o.timeout / 1000} s` : ''}, study '${o.study ?? o.algo}' (validation NDCG@10, higher is better)`);
+    return runTuneJob({
         warehouse: await runtime.warehouse(),
         store: await runtime.store(),
         kind: o.algo as ModelKind,
@@ -50,13 +62,11 @@ export const tuneCommand = defineCommand({
         logger: runtime.logger.child({ stage: 'tune' }),
         onTrial: (t, best) => {
           done++;
-          const bestText = best ? `best ${best.value!.toFixed(4)} (#${best.number})` : 'no complete trial yet';
-          bar.update(`trial ${t.number} ${t.state} · ${bestText}`, done, o.trials);
+          const now = performance.now();
+          progress(trialLine(t, best, { done, total: o.trials, seconds: (now - lastAt) / 1000 }));
+          lastAt = now;
         },
       });
-    } finally {
-      bar.finish();
-    }
   },
   print(s: TuneSummary, io: CommandIo) {
     const t = s.trials;

@@ -1,14 +1,13 @@
 import type { CsrMatrix } from '../core/csr.ts';
 import type { FitReport, FoldInInteractions, ModelArtifact, TopK } from '../core/recommender.ts';
 import { recommendFromFactors } from '../core/factor-model.ts';
+import { foldInRow } from '../core/recommend-args.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { choleskySolve } from './als-exact-solve.ts';
 import { addGramRows, createAlsScratch } from './als-kernels.ts';
 import { resolveAlsParams, type AlsParams } from './als-params.ts';
 import { trainAls, type AlsFitOptions } from './als-trainer.ts';
 import { FactorRecommender, readFactorArtifact } from '../core/factor-recommender.ts';
-
-
 
 /**
  * Implicit-feedback matrix factorisation by alternating least squares (Hu, Koren & Volinsky 2008) with
@@ -36,36 +35,7 @@ export class AlsRecommender extends FactorRecommender<AlsParams> {
    * No interactions give the zero factor. Scores are then x · y_i like any user's.
    */
   foldIn(interactions: FoldInInteractions): Float32Array {
-    const model = this.fitted();
-    const { items, values } = interactions;
-    const f = model.factors;
-    if (items.length !== values.length) throw new ValidationError(`foldIn: ${items.length} items but ${values.length} values`);
-    for (let q = 0; q < items.length; q++) {
-      const i = items[q]!;
-      if (i < 0 || i >= model.items) throw new ValidationError(`foldIn: item id ${i} is out of range [0, ${model.items})`);
-    }
-    const result = new Float32Array(f);
-    if (items.length === 0) return result;
-    if (!this.#itemGram) {
-      const gram = new Float64Array(f * f);
-      addGramRows(model.itemFactors, f, 0, model.items, gram, 0);
-      for (let j = 0; j < f; j++) for (let k = 0; k < j; k++) gram[j * f + k] = gram[k * f + j]!;
-      this.#itemGram = gram;
-    }
-    const pref = new Float32Array(items.length);
-    const confM1 = new Float32Array(items.length);
-    for (let q = 0; q < items.length; q++) {
-      const c = this.params.alpha * values[q]!;
-      pref[q] = c > 0 ? c : 0;
-      confM1[q] = Math.abs(c) - 1;
-    }
-    const rows = { indptr: Int32Array.of(0, items.length), indices: items, pref, confM1 };
-    const scratch = createAlsScratch(f, false);
-    if (!choleskySolve(rows, 0, items.length, model.itemFactors, this.#itemGram, this.params.regularization, f, scratch)) {
-      throw new ValidationError('foldIn: the least-squares system is singular (regularization 0 with too few items?)');
-    }
-    result.set(scratch.x);
-    return result;
+    return this.#solveFolded(foldInRow(interactions, this.fitted().items));
   }
 
   /**
@@ -74,12 +44,38 @@ export class AlsRecommender extends FactorRecommender<AlsParams> {
    */
   recommendFolded(interactions: FoldInInteractions, options: { k: number; candidates?: Int32Array }): TopK {
     const model = this.fitted();
-    const factor = this.foldIn(interactions);
-    const tables = { users: 1, items: model.items, factors: model.factors, userFactors: factor, itemFactors: model.itemFactors };
-    const order = Array.from(interactions.items.keys()).sort((a, b) => interactions.items[a]! - interactions.items[b]!);
-    const unique = [...new Set(order.map((q) => interactions.items[q]!))];
-    const exclude = { rows: 1, cols: model.items, indptr: Int32Array.of(0, unique.length), indices: Int32Array.from(unique), data: new Float32Array(unique.length).fill(1) };
-    return recommendFromFactors(tables, Int32Array.of(0), { k: options.k, exclude, ...(options.candidates ? { candidates: options.candidates } : {}) });
+    const row = foldInRow(interactions, model.items);
+    const tables = { users: 1, items: model.items, factors: model.factors, userFactors: this.#solveFolded(row), itemFactors: model.itemFactors };
+    return recommendFromFactors(tables, Int32Array.of(0), { k: options.k, exclude: row, ...(options.candidates ? { candidates: options.candidates } : {}) });
+  }
+
+  /** The exact least-squares factor of a one-row interaction matrix (see {@link foldIn}). */
+  #solveFolded(row: CsrMatrix): Float32Array {
+    const model = this.fitted();
+    const f = model.factors;
+    const n = row.indices.length;
+    const result = new Float32Array(f);
+    if (n === 0) return result;
+    if (!this.#itemGram) {
+      const gram = new Float64Array(f * f);
+      addGramRows(model.itemFactors, f, 0, model.items, gram, 0);
+      for (let j = 0; j < f; j++) for (let k = 0; k < j; k++) gram[j * f + k] = gram[k * f + j]!;
+      this.#itemGram = gram;
+    }
+    const pref = new Float32Array(n);
+    const confM1 = new Float32Array(n);
+    for (let q = 0; q < n; q++) {
+      const c = this.params.alpha * row.data[q]!;
+      pref[q] = c > 0 ? c : 0;
+      confM1[q] = Math.abs(c) - 1;
+    }
+    const rows = { indptr: row.indptr, indices: row.indices, pref, confM1 };
+    const scratch = createAlsScratch(f, false);
+    if (!choleskySolve(rows, 0, n, model.itemFactors, this.#itemGram, this.params.regularization, f, scratch)) {
+      throw new ValidationError('foldIn: the least-squares system is singular (regularization 0 with too few items?)');
+    }
+    result.set(scratch.x);
+    return result;
   }
 
   /** A fitted model from {@link toArtifact}'s output; throws a ValidationError naming what is inconsistent. */

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelArtifact } from '../core/recommender.ts';
 import { plantedBlocks, randomInteractions } from '../core/test-fixtures.ts';
 import { BprRecommender } from './bpr-recommender.ts';
 import type { BprEpochReport } from './bpr-trainer.ts';
 import type { BprParams } from './bpr-params.ts';
 
-const { train, blockOfUser, blockOfItem } = plantedBlocks({ users: 120, items: 40, blocks: 4, density: 0.4, seed: 11 });
+// The behaviour every model shares (planted structure, top-K rows, exclusion, candidates, round-trip, determinism,
+// errors) is checked by the Recommender contract (models/catalog.test.ts); these tests are BPR's own.
+const { train } = plantedBlocks({ users: 120, items: 40, blocks: 4, density: 0.4, seed: 11 });
 const allUsers = Int32Array.from({ length: train.rows }, (_, u) => u);
 const params: Partial<BprParams> = { factors: 8, learningRate: 0.05, regularization: 0.1, iterations: 200 };
 let model: BprRecommender;
@@ -17,17 +18,6 @@ beforeAll(async () => {
 });
 
 describe('BprRecommender', () => {
-  it('recovers a planted block structure: own-block items first for ≥ 90 % of users', () => {
-    const all = model.recommend(allUsers, { k: train.cols, exclude: train });
-    let good = 0;
-    for (let u = 0; u < train.rows; u++) {
-      const ranked = [...all.ids.subarray(u * all.k, (u + 1) * all.k)].filter((i) => i >= 0);
-      const inBlock = ranked.filter((i) => blockOfItem(i) === blockOfUser(u)).length;
-      if (ranked.slice(0, inBlock).every((i) => blockOfItem(i) === blockOfUser(u))) good++;
-    }
-    expect(good / train.rows).toBeGreaterThanOrEqual(0.9);
-  });
-
   it('learns the same with the SIMD updates as with scalar ones: same samples, loss and AUC to rounding', async () => {
     const fit = async (simd: boolean) => {
       const seen: BprEpochReport[] = [];
@@ -60,27 +50,22 @@ describe('BprRecommender', () => {
     expect(reports.every((r) => r.skipped === 0 && r.seconds >= 0)).toBe(true);
   });
 
-  it('scores x_u · y_i + b_i and excludes training items', () => {
+  it('scores x_u · y_i + b_i', () => {
     const f = model.params.factors;
     const top = model.recommend(Int32Array.of(7), { k: 3, exclude: train });
     const i = top.ids[0]!;
     let dot = model.itemBias![i]!;
     for (let k = 0; k < f; k++) dot += model.userFactors![7 * f + k]! * model.itemFactors![i * f + k]!;
     expect(top.scores[0]).toBeCloseTo(dot, 5);
-    const seen = [...train.indices.subarray(train.indptr[7]!, train.indptr[8]!)];
-    expect([...top.ids].some((id) => seen.includes(id))).toBe(false);
   });
 
-  it('is deterministic for a seed with one thread, and seeds differ', async () => {
+  it('samples differently for another seed', async () => {
     const fit = async (seed: number): Promise<BprRecommender> => {
       const m = new BprRecommender({ ...params, iterations: 5 });
       await m.fit(train, { seed, threads: 1 });
       return m;
     };
-    const [a, b, c] = [await fit(3), await fit(3), await fit(4)];
-    expect(b.userFactors).toEqual(a.userFactors);
-    expect(b.itemFactors).toEqual(a.itemFactors);
-    expect(b.itemBias).toEqual(a.itemBias);
+    const [a, c] = [await fit(3), await fit(4)];
     expect(c.itemFactors).not.toEqual(a.itemFactors);
   });
 
@@ -118,28 +103,12 @@ describe('BprRecommender', () => {
     await expect(fit).rejects.toMatchObject({ name: 'AbortError' });
   });
 
-  it('round-trips through an artifact with identical recommendations', () => {
+  it('saves factors and item bias, and refuses corrupted artifacts', () => {
     const artifact = model.toArtifact();
     expect(artifact.header).toMatchObject({ kind: 'bpr', version: 1, shapes: { userFactors: [120, 8], itemFactors: [40, 8], itemBias: [40] } });
-    const restored = BprRecommender.fromArtifact({
-      header: JSON.parse(JSON.stringify(artifact.header)) as ModelArtifact['header'],
-      buffers: Object.fromEntries(Object.entries(artifact.buffers).map(([name, buffer]) => [name, buffer.slice()])),
-    });
-    const a = model.recommend(allUsers, { k: 10, exclude: train });
-    const b = restored.recommend(allUsers, { k: 10, exclude: train });
-    expect(b.ids).toEqual(a.ids);
-    expect(b.scores).toEqual(a.scores);
-    expect(restored.similarItems(Int32Array.of(0, 20), 3)).toEqual(model.similarItems(Int32Array.of(0, 20), 3));
-  });
-
-  it('refuses corrupted artifacts and unsorted training rows', async () => {
-    const artifact = model.toArtifact();
     expect(() => BprRecommender.fromArtifact({ ...artifact, header: { ...artifact.header, shapes: { ...artifact.header.shapes, itemBias: [39] } } })).toThrow(
       /'itemBias' has 40 values but its shape \[39\] needs 39/,
     );
     expect(() => BprRecommender.fromArtifact({ ...artifact, header: { ...artifact.header, kind: 'als' } })).toThrow(/kind is 'als', expected 'bpr'/);
-    const indices = train.indices.slice();
-    [indices[0], indices[1]] = [indices[1]!, indices[0]!];
-    await expect(new BprRecommender(params).fit({ ...train, indices })).rejects.toThrow(/row 0 columns are not st/);
   });
 });

@@ -1,5 +1,5 @@
 import { itemScorerFor } from './simd/score-items.ts';
-import { checkK } from './recommend-args.ts';
+import { candidateIds, checkIds, topKWidth } from './recommend-args.ts';
 import type { CsrMatrix } from './csr.ts';
 import type { ModelArtifact, ModelKind, RecommendOptions, TopK } from './recommender.ts';
 import { allocateTopK, selectTopK } from './top-k.ts';
@@ -33,23 +33,16 @@ function score(user: Float32Array, uo: number, itemFactors: Float32Array, io: nu
   return s0 + s1 + s2 + s3;
 }
 
-function checkIds(ids: Int32Array, limit: number, what: string): void {
-  for (let q = 0; q < ids.length; q++) {
-    const id = ids[q]!;
-    if (id < 0 || id >= limit) throw new ValidationError(`${what} id ${id} is out of range [0, ${limit})`);
-  }
-}
-
 /**
  * Top-k items per user by x_u · y_i (+ b_i). Items in the user's row of `exclude` score −∞ (never
  * returned); with `candidates`, only those items are scored. Rows of fewer than k items pad with −1.
  */
 export function recommendFromFactors(model: FactorTables, users: Int32Array, options: RecommendOptions): TopK {
-  const { k, exclude, candidates } = options;
+  const { exclude } = options;
   const { factors: f, items, userFactors, itemFactors, itemBias } = model;
-  checkK(k, 'recommend');
+  const k = topKWidth(options.k, items, 'recommend');
   checkIds(users, model.users, 'user');
-  if (candidates) checkIds(candidates, items, 'candidate item');
+  const candidates = options.candidates && candidateIds(options.candidates, items);
   const out = allocateTopK(users.length, k);
   if (k === 0) return out;
   if (candidates) {
@@ -153,9 +146,9 @@ export function rowNorms(table: Float32Array, rows: number, f: number): Float32A
  * Top-k most similar items per query item by cosine of the factors, the item itself excluded.
  * A zero factor (an item never seen in training) has similarity 0 to everything.
  */
-export function similarItemsFromFactors(model: FactorTables, norms: Float32Array, queryItems: Int32Array, k: number): TopK {
-  checkK(k, 'similarItems');
+export function similarItemsFromFactors(model: FactorTables, norms: Float32Array, queryItems: Int32Array, requested: number): TopK {
   const { factors: f, items, itemFactors } = model;
+  const k = topKWidth(requested, items - 1, 'similarItems');
   checkIds(queryItems, items, 'item');
   const out = allocateTopK(queryItems.length, k);
   if (k === 0) return out;

@@ -15,7 +15,7 @@ export type {
   TopK,
 } from './recommender.ts';
 export { allocateTopK, selectTopK } from './top-k.ts';
-export { checkK, knownCandidates } from './recommend-args.ts';
+export { candidateIds, checkIds, foldInRow, topKWidth } from './recommend-args.ts';
 export {
   columnCounts,
   columnSums,

@@ -1,16 +1,19 @@
 import { ValidationError } from '../../shared/errors.ts';
 import {
   allocateTopK,
-  checkK,
-  knownCandidates,
+  candidateIds,
+  checkIds,
   csrRow,
+  foldInRow,
   normalizeRows,
   selectTopK,
+  topKWidth,
   transpose,
   validateCsr,
   type CsrMatrix,
   type FitOptions,
   type FitReport,
+  type FoldInInteractions,
   type ModelArtifact,
   type RecommendOptions,
   type Recommender,
@@ -74,12 +77,29 @@ export class ItemKnnRecommender implements Recommender {
   }
 
   recommend(users: Int32Array, options: RecommendOptions): TopK {
-    const { neighbours, history } = this.#fitted();
-    const { k, exclude } = options;
-    checkK(k, 'ItemKnnRecommender');
+    const { history } = this.#fitted();
+    checkIds(users, history.rows, 'user');
+    return this.#score(history, users, options);
+  }
+
+  /**
+   * Fold-in: the given history scored exactly as a training user's row (score(u, i) above), the history's
+   * items excluded. Needs no refit: the neighbour lists do not depend on the new user.
+   */
+  recommendFolded(interactions: FoldInInteractions, options: { k: number; candidates?: Int32Array }): TopK {
+    const row = foldInRow(interactions, this.#fitted().neighbours.rows);
+    return this.#score(row, Int32Array.of(0), { k: options.k, exclude: row, ...(options.candidates ? { candidates: options.candidates } : {}) });
+  }
+
+  /** score(u, i) for the given rows of `history` (users' interactions), top k per row; the one scoring path. */
+  #score(history: CsrMatrix, users: Int32Array, options: RecommendOptions): TopK {
+    const { neighbours } = this.#fitted();
+    const { exclude } = options;
     const items = neighbours.rows;
-    const candidates = options.candidates && knownCandidates(options.candidates, items);
+    const k = topKWidth(options.k, items, 'ItemKnnRecommender');
+    const candidates = options.candidates && candidateIds(options.candidates, items);
     const out = allocateTopK(users.length, k);
+    if (k === 0) return out;
     const scratch = new Float32Array(items).fill(-Infinity);
     const touched = new Int32Array(items);
     for (let q = 0; q < users.length; q++) {
@@ -108,10 +128,12 @@ export class ItemKnnRecommender implements Recommender {
   }
 
   /** The query item's stored neighbours, most similar first (never the item itself); -1 padding past its list. */
-  similarItems(items: Int32Array, k: number): TopK {
+  similarItems(items: Int32Array, requested: number): TopK {
     const { neighbours } = this.#fitted();
-    checkK(k, 'ItemKnnRecommender');
+    const k = topKWidth(requested, neighbours.rows - 1, 'ItemKnnRecommender');
+    checkIds(items, neighbours.rows, 'item');
     const out = allocateTopK(items.length, k);
+    if (k === 0) return out;
     const scratch = new Float32Array(neighbours.rows).fill(-Infinity);
     for (let q = 0; q < items.length; q++) {
       const row = csrRow(neighbours, items[q]!);

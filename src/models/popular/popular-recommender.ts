@@ -1,8 +1,8 @@
 import { ValidationError } from '../../shared/errors.ts';
 import {
   allocateTopK,
-  checkK,
-  knownCandidates,
+  candidateIds,
+  checkIds,
   columnCounts,
   columnSums,
   csrRow,
@@ -15,6 +15,7 @@ import {
   type Recommender,
   type SearchSpace,
   type TopK,
+  topKWidth,
 } from '../core/index.ts';
 
 export interface PopularParams {
@@ -39,7 +40,10 @@ export const popularSearchSpace: SearchSpace<PopularParams> = {
   scope: { type: 'categorical', choices: ['overall', 'region'] },
 };
 
-const ARTIFACT_VERSION = 1;
+/** Version 2 records every training user's group (-1 for none), so the artifact knows how many users there were. */
+const ARTIFACT_VERSION = 2;
+/** Version-1 artifacts of scope 'overall' did not record the users: any non-negative user id is served. */
+const UNKNOWN_USERS = 0x7fffffff;
 
 /** One ranking: score per item, and the items worth recommending in order, best first. */
 interface Ranking {
@@ -51,8 +55,10 @@ interface Fitted {
   readonly overall: Ranking;
   /** Per region group (scope 'region'): the group's ranking. */
   readonly groups: readonly Ranking[];
-  /** Group of each training user (-1: none), and the region id each group stands for. */
+  /** Group of each training user (-1: none; one entry per training user), and the region id each group stands for. */
   readonly userGroups: Int32Array;
+  /** Users the model was fitted on (user ids are checked against it). */
+  readonly users: number;
   readonly groupRegions: Int32Array;
 }
 
@@ -80,7 +86,7 @@ export class PopularRecommender implements Recommender {
     const started = performance.now();
     validateCsr(matrix);
     const overall = Float32Array.from(this.params.by === 'count' ? columnCounts(matrix) : columnSums(matrix));
-    let userGroups: Int32Array = new Int32Array(0);
+    let userGroups: Int32Array = new Int32Array(matrix.rows).fill(-1);
     let groupRegions: Int32Array = new Int32Array(0);
     let groupScores = new Float32Array(0);
     if (this.params.scope === 'region') {
@@ -97,7 +103,7 @@ export class PopularRecommender implements Recommender {
         for (let p = 0; p < row.indices.length; p++) groupScores[g * matrix.cols + row.indices[p]!]! += this.params.by === 'count' ? 1 : row.data[p]!;
       }
     }
-    this.#setFitted(overall, userGroups, groupRegions, groupScores);
+    this.#setFitted({ scores: overall, userGroups, groupRegions, groupScores, users: matrix.rows });
     const seconds = (performance.now() - started) / 1000;
     options.onEpoch?.({ epoch: 1, seconds });
     return { epochs: 1, seconds, stoppedEarly: false };
@@ -107,39 +113,41 @@ export class PopularRecommender implements Recommender {
   recommend(users: Int32Array, options: RecommendOptions): TopK {
     const fitted = this.#fittedOrThrow();
     const items = fitted.overall.scores.length;
-    const { k, exclude, candidates } = options;
-    checkK(k, 'PopularRecommender');
+    const { exclude, candidates } = options;
+    const k = topKWidth(options.k, items, 'PopularRecommender');
+    checkIds(users, fitted.users, 'user');
     const out = allocateTopK(users.length, k);
     // Stamp arrays avoid clearing per user: an item is skipped when its stamp equals the current query's.
     const excludedAt = new Int32Array(items).fill(-1);
     let allowed: Uint8Array | undefined;
     if (candidates) {
       allowed = new Uint8Array(items);
-      for (const item of knownCandidates(candidates, items)) allowed[item] = 1;
+      for (const item of candidateIds(candidates, items)) allowed[item] = 1;
     }
     for (let q = 0; q < users.length; q++) {
       const u = users[q]!;
       if (exclude) {
         for (const item of csrRow(exclude, u).indices) if (item < items) excludedAt[item] = q;
       }
-      const g = u >= 0 && u < fitted.userGroups.length ? fitted.userGroups[u]! : -1;
+      const g = u < fitted.userGroups.length ? fitted.userGroups[u]! : -1;
       fillRow(out, q, k, g < 0 ? fitted.overall : fitted.groups[g]!, (item) => excludedAt[item] === q || (allowed !== undefined && allowed[item] === 0));
     }
     return out;
   }
 
   /** Popularity has no notion of item similarity: every query gets the overall ranking without the query item itself. */
-  similarItems(items: Int32Array, k: number): TopK {
+  similarItems(items: Int32Array, requested: number): TopK {
     const { overall } = this.#fittedOrThrow();
-    checkK(k, 'PopularRecommender');
+    const k = topKWidth(requested, overall.scores.length - 1, 'PopularRecommender');
+    checkIds(items, overall.scores.length, 'item');
     const out = allocateTopK(items.length, k);
     for (let q = 0; q < items.length; q++) fillRow(out, q, k, overall, (item) => item === items[q]);
     return out;
   }
 
   /**
-   * Header `{ kind: 'popular', version: 1, params, shapes }` plus the overall score vector and, for scope
-   * 'region', the per-group scores, each user's group and each group's region id.
+   * Header `{ kind: 'popular', version: 2, params, shapes }` plus the overall score vector, each training user's
+   * group (all -1 for scope 'overall') and, for scope 'region', the per-group scores and each group's region id.
    */
   toArtifact(): ModelArtifact {
     const { overall, groups, userGroups, groupRegions } = this.#fittedOrThrow();
@@ -162,7 +170,7 @@ export class PopularRecommender implements Recommender {
     const { header, buffers } = artifact;
     const where = 'PopularRecommender.fromArtifact';
     if (header.kind !== 'popular') throw new ValidationError(`${where}: artifact is of kind '${header.kind}'`);
-    if (header.version !== ARTIFACT_VERSION) throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
+    if (header.version !== ARTIFACT_VERSION && header.version !== 1) throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
     const scores = buffers.scores;
     if (!(scores instanceof Float32Array)) throw new ValidationError(`${where}: missing Float32Array buffer "scores"`);
     const shape = header.shapes.scores;
@@ -185,15 +193,17 @@ export class PopularRecommender implements Recommender {
       if (userGroups[u]! < -1 || userGroups[u]! >= groupRegions.length) throw new ValidationError(`${where}: user ${u} is in group ${userGroups[u]}, outside [-1, ${groupRegions.length})`);
     }
     const model = new PopularRecommender({ by: header.params.by as PopularParams['by'], scope: (header.params.scope ?? 'overall') as PopularParams['scope'] });
-    model.#setFitted(scores, userGroups, groupRegions, groupScores);
+    const users = header.version === 1 && userGroups.length === 0 ? UNKNOWN_USERS : userGroups.length;
+    model.#setFitted({ scores, userGroups, groupRegions, groupScores, users });
     return model;
   }
 
-  #setFitted(scores: Float32Array, userGroups: Int32Array, groupRegions: Int32Array, groupScores: Float32Array): void {
+  #setFitted(o: { scores: Float32Array; userGroups: Int32Array; groupRegions: Int32Array; groupScores: Float32Array; users: number }): void {
+    const { scores, groupScores, userGroups, groupRegions, users } = o;
     const overall = rankingOf(scores, scores);
     const items = scores.length;
     const groups = Array.from(groupRegions, (_, g) => rankingOf(groupScores.subarray(g * items, (g + 1) * items), scores));
-    this.#fitted = { overall, groups, userGroups, groupRegions };
+    this.#fitted = { overall, groups, userGroups, groupRegions, users };
   }
 
   #fittedOrThrow(): Fitted {

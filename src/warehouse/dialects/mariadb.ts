@@ -1,6 +1,7 @@
 import { MysqlDialect, sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { WarehouseDb } from '../schema.ts';
 import { createPool, type Pool } from 'mysql2';
+import { ConfigError } from '../../shared/errors.ts';
 import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
 
 export class MariaDbWarehouseDialect extends WarehouseDialect {
@@ -33,6 +34,49 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
 
   quote(identifier: string): string {
     return `\`${identifier}\``;
+  }
+
+  /**
+   * Every text column must be utf8mb4 (names in Korean, emoji): a server or database whose default is latin1
+   * would refuse the first Korean name. Checks that the connection really speaks utf8mb4 (a server can force
+   * another character set on its clients), makes utf8mb4 the database's default so every table the migrations
+   * create is utf8mb4, and converts tables that an earlier default made otherwise.
+   */
+  override async prepare(db: Kysely<WarehouseDb>): Promise<readonly string[]> {
+    const row = (
+      await sql<{ client: string; connection: string; results: string | null; database: string; name: string | null }>`
+        select @@character_set_client as client, @@character_set_connection as connection, @@character_set_results as results,
+               @@character_set_database as \`database\`, database() as name`.execute(db)
+    ).rows[0]!;
+    const wrong = (['client', 'connection', 'results'] as const).filter((k) => row[k] !== 'utf8mb4');
+    if (wrong.length > 0) {
+      throw new ConfigError(
+        `the MariaDB connection uses character set ${wrong.map((k) => `${k} ${row[k] ?? 'none'}`).join(', ')} instead of utf8mb4, so names outside Latin-1 (Korean, emoji) would be refused or corrupted. ` +
+          'The server imposes it (skip-character-set-client-handshake, init_connect, or a proxy in between): remove that setting or make it utf8mb4.',
+      );
+    }
+    if (row.name === null) throw new ConfigError('the database URL names no database: use mysql://user:pass@host:port/DATABASE');
+    const changed: string[] = [];
+    if (row.database !== 'utf8mb4') {
+      try {
+        await sql`alter database ${sql.id(row.name)} character set utf8mb4 collate utf8mb4_unicode_ci`.execute(db);
+      } catch (error) {
+        throw new ConfigError(
+          `database ${row.name} has the default character set ${row.database}, and pickwise needs utf8mb4 but could not change it (${(error as Error).message}). ` +
+            `As its owner, run: ALTER DATABASE \`${row.name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+          { cause: error },
+        );
+      }
+      changed.push(`database ${row.name}: default character set ${row.database} → utf8mb4`);
+    }
+    const tables = await sql<{ name: string; collation: string }>`
+      select table_name as name, table_collation as collation from information_schema.tables
+      where table_schema = database() and table_type = 'BASE TABLE' and table_collation not like 'utf8mb4%'`.execute(db);
+    for (const t of tables.rows) {
+      await sql`alter table ${sql.id(t.name)} convert to character set utf8mb4 collate utf8mb4_unicode_ci`.execute(db);
+      changed.push(`table ${t.name}: ${t.collation} → utf8mb4_unicode_ci`);
+    }
+    return changed;
   }
 
   protected onConflictClause(spec: UpsertSpec): string {

@@ -32,6 +32,14 @@ export abstract class WarehouseDialect {
   readonly statementParameters: number = 30_000;
   readonly #cache = new Map<string, string>();
 
+  /**
+   * Called once when the warehouse opens, before migrations: checks (and where it safely can, fixes) what the
+   * backend must provide for the schema to hold every landing file's text. Returns what it changed, for the log.
+   */
+  async prepare(_db: Kysely<WarehouseDb>): Promise<readonly string[]> {
+    return [];
+  }
+
   /** Quotes an identifier. */
   abstract quote(identifier: string): string;
 

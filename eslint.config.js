@@ -1,0 +1,76 @@
+// Lint rules, run by `npm test` (and so by CI). Besides typescript-eslint's recommended rules, they encode the
+// layers of src/ (see ../shared/STYLE.md §1): which stage folders a folder may import, that another stage is
+// imported only through its index.ts, and that the pure folders (models, preprocess, evaluation, tuning) import
+// nothing that does I/O.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Every top-level folder of src/, in the order data flows through them. */
+const FOLDERS = [
+  'config', 'shared', 'storage', 'preprocess', 'ingest', 'warehouse', 'features', 'models', 'evaluation',
+  'tuning', 'registry', 'generator', 'pipeline', 'serve', 'runtime', 'cli',
+];
+
+/** What each folder may import from the others (besides itself). cli may import everything. */
+const MAY_IMPORT = {
+  shared: [],
+  config: ['shared'],
+  storage: ['shared', 'config'],
+  preprocess: ['shared'],
+  warehouse: ['shared'],
+  ingest: ['shared', 'config', 'storage', 'preprocess', 'warehouse'],
+  features: ['shared', 'config', 'warehouse', 'models'],
+  models: ['shared'],
+  evaluation: ['shared', 'models'],
+  tuning: ['shared', 'models'],
+  registry: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation'],
+  generator: ['shared', 'storage'],
+  pipeline: ['shared', 'config', 'storage', 'preprocess', 'ingest', 'warehouse', 'features', 'models', 'evaluation', 'tuning', 'registry', 'generator'],
+  serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry'],
+  runtime: ['shared', 'config', 'storage', 'warehouse'],
+};
+
+/** Modules that do I/O or hold process-wide state: never imported by the pure folders. */
+const IO_MODULES = [
+  'node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:readline',
+  'kysely', 'pino', 'better-sqlite3', 'mysql2', 'mysql2/promise', 'fastify', 'yaml', 'commander',
+];
+const PURE = ['models', 'preprocess', 'evaluation', 'tuning'];
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function layerRules(folder) {
+  const others = FOLDERS.filter((f) => f !== folder);
+  const forbidden = folder === 'cli' ? [] : others.filter((f) => !MAY_IMPORT[folder].includes(f));
+  const patterns = [
+    // Another stage only through its public API: `../stage/index.ts`, never a file inside it.
+    {
+      regex: `^(\\.\\./)+(${others.map(escape).join('|')})/(?!index\\.ts$)`,
+      message: 'import another stage through its index.ts (its public API), not a file inside it',
+    },
+  ];
+  if (forbidden.length > 0) {
+    patterns.push({
+      regex: `^(\\.\\./)+(${forbidden.map(escape).join('|')})/`,
+      message: `${folder}/ may import only ${MAY_IMPORT[folder].join(', ') || 'no other stage'} (dependencies point one way: see the layout in README.md)`,
+    });
+  }
+  const paths = PURE.includes(folder) ? IO_MODULES.map((name) => ({ name, message: `${folder}/ is pure: no I/O, no logger, no database (pass data and callbacks in)` })) : [];
+  return { 'no-restricted-imports': ['error', { paths, patterns }] };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.pickwise/**', '.bench/**', 'coverage/**', '**/*.wasm.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', WebAssembly: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', queueMicrotask: 'readonly', setImmediate: 'readonly', NodeJS: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  // Migrations are written against an untyped Kysely (the schema they create is not the one they start from).
+  { files: ['src/warehouse/migrations/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  ...Object.keys(MAY_IMPORT).concat('cli').map((folder) => ({ files: [`src/${folder}/**/*.ts`], ignores: ['**/*.test.ts', '**/*.contract.ts'], rules: layerRules(folder) })),
+);
