@@ -45,7 +45,7 @@ describe('loadConfig defaults', () => {
       ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000, maxClockSkew: 86_400, maxRecordBytes: 65_536 },
       features: { afterIngest: true },
       serve: { host: '127.0.0.1', port: 8080, alias: 'champion', pollSeconds: 30, apiKeys: [], keysForReads: false, maxBatchUsers: 500 },
-      log: { level: 'info' },
+      log: { level: 'info', format: 'auto' },
     });
   });
 
