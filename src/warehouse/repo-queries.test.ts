@@ -116,6 +116,10 @@ describe.each(warehouseBackends())('warehouse repository queries on $name', (bac
       const all: unknown[] = [];
       await new InteractionRepo(warehouse.db, warehouse.dialect).scanInteractions(undefined, (f) => all.push([...f]));
       expect(all).toEqual([[4, 9, 'completed', 5, '2024-03-01 10:00:00.000'], [5, 9, 'completed', null, '2024-03-01 10:00:00.000']]);
+      // A failure while rows arrive fails the scan (and nothing else), after which the warehouse is still usable.
+      const failure = new Error('aggregation failed');
+      await expect(new FeatureRepo(warehouse.db, warehouse.dialect).scanFacts(undefined, () => { throw failure; })).rejects.toBe(failure);
+      expect(await new IngestRepo(warehouse.db).countRows('reservations')).toBe(2);
     });
   });
 });

@@ -24,11 +24,20 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
     const pool = this.#pool;
     if (pool === undefined) return super.scanRows(db, query, onRow);
     await new Promise<void>((resolve, reject) => {
+      // An exception in onRow must not escape mysql2's event handler: it fails the scan once the rows are drained.
+      let failure: unknown;
       pool
         .query({ sql: query.sql, values: [...query.parameters], rowsAsArray: true })
-        .on('result', (row) => onRow(row as unknown as unknown[]))
+        .on('result', (row) => {
+          if (failure !== undefined) return;
+          try {
+            onRow(row as unknown as unknown[]);
+          } catch (error) {
+            failure = error;
+          }
+        })
         .on('error', reject)
-        .on('end', () => resolve());
+        .on('end', () => (failure === undefined ? resolve() : reject(failure)));
     });
   }
 
