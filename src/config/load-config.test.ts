@@ -42,7 +42,7 @@ describe('loadConfig defaults', () => {
       home: '.pickwise',
       database: { url: 'sqlite:.pickwise/pickwise.db', poolSize: 4, connectTimeoutSeconds: 10 },
       storage: { url: 'file:.pickwise/bucket', forcePathStyle: false },
-      ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000 },
+      ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000, maxClockSkew: 86_400, maxRecordBytes: 65_536 },
       features: { afterIngest: true },
       serve: { host: '127.0.0.1', port: 8080, alias: 'champion', pollSeconds: 30, apiKeys: [], keysForReads: false, maxBatchUsers: 500 },
       log: { level: 'info', format: 'auto' },

@@ -10,6 +10,18 @@ export const SECRET_PATHS: readonly string[] = [
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const positiveInt = z.coerce.number().int().positive();
 
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+/** A duration written `1d`, `36h`, `90m`, `45s` or as a number of seconds (`86400`); the parsed value is seconds. */
+const durationSeconds = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const match = typeof value === 'number' ? undefined : /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(value);
+  const seconds = typeof value === 'number' ? value : match ? Number(match[1]) * (DURATION_UNITS[(match[2] || 's').toLowerCase()] ?? 1) : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as 1d, 36h, 90m, 45s or a number of seconds, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
 /**
  * The one configuration object of pickwise. Defaults live only here. Precedence:
  * defaults < `pickwise.config.yaml` < `PICKWISE_*` environment < command-line flags.
@@ -56,6 +68,16 @@ export const configSchema = z
         quarantinePrefix: z.string().default('quarantine/'),
         /** Rows written to the warehouse per statement. */
         batchSize: positiveInt.max(5000).default(1000),
+        /**
+         * Timestamps (reserved_at, signup_at, created_at) later than now + this are quarantined as FUTURE_TIMESTAMP.
+         * A duration: `1d`, `36h`, `90m`, `45s` or seconds; the parsed value is in seconds.
+         */
+        maxClockSkew: durationSeconds.default(86_400),
+        /**
+         * Longest record of a landing file in bytes, line breaks inside quoted fields included. A quote still open
+         * at this size (or a longer line) quarantines that record's first line, and reading resumes on the next.
+         */
+        maxRecordBytes: positiveInt.min(1024).max(64 << 20).default(64 << 10),
       })
       .strict()
       .prefault({}),

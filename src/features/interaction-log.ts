@@ -1,4 +1,5 @@
-import type { Warehouse } from '../warehouse/index.ts';
+import { AppError, ErrorCode } from '../shared/errors.ts';
+import { InteractionRepo, type Warehouse } from '../warehouse/index.ts';
 import type { ReservationStatus } from '../shared/domain.ts';
 import { IdIndex } from './id-index.ts';
 import { DEFAULT_WEIGHTING, interactionWeight, type InteractionWeighting } from './interaction-weights.ts';
@@ -46,21 +47,21 @@ class Growable<T extends Int32Array | Float32Array | Float64Array> {
  */
 export async function loadInteractionLog(warehouse: Warehouse, options: { weighting?: InteractionWeighting; since?: string } = {}): Promise<InteractionLog> {
   const weighting = options.weighting ?? DEFAULT_WEIGHTING;
-  const { db } = warehouse;
+  const repo = new InteractionRepo(warehouse.db, warehouse.dialect);
   const users = new IdIndex();
   const userOfKey = new Map<number, number>();
   const regions: number[] = [];
-  for (const r of await db.selectFrom('dimUser').select(['userKey', 'userId', 'regionKey']).orderBy('userKey').execute()) {
+  for (const r of await repo.users()) {
     const u = users.add(r.userId);
-    userOfKey.set(Number(r.userKey), u);
-    regions[u] = r.regionKey === null ? -1 : Number(r.regionKey);
+    userOfKey.set(r.userKey, u);
+    regions[u] = r.regionKey ?? -1;
   }
   const items = new IdIndex();
   const itemOfKey = new Map<number, number>();
-  for (const r of await db.selectFrom('dimService').select(['serviceKey', 'serviceId']).orderBy('serviceKey').execute()) itemOfKey.set(Number(r.serviceKey), items.add(r.serviceId));
+  for (const r of await repo.services()) itemOfKey.set(r.serviceKey, items.add(r.serviceId));
 
-  const newest = await db.selectFrom('factReservation').select((eb) => eb.fn.max('reservedAt').as('t')).executeTakeFirst();
-  const newestMs = newest?.t ? parseWarehouseTime(newest.t as string) : 0;
+  const newest = await repo.newestReservation();
+  const newestMs = newest ? parseWarehouseTime(newest) : 0;
 
   const initial = 1 << 16;
   const user = new Growable(new Int32Array(initial), (n) => new Int32Array(n));
@@ -68,22 +69,25 @@ export async function loadInteractionLog(warehouse: Warehouse, options: { weight
   const time = new Growable(new Float64Array(initial), (n) => new Float64Array(n));
   const value = new Growable(new Float32Array(initial), (n) => new Float32Array(n));
   let count = 0;
-  let query = db.selectFrom('factReservation').select(['userKey', 'serviceKey', 'status', 'rating', 'reservedAt']);
-  if (options.since !== undefined) query = query.where('reservedAt', '>=', options.since);
-  for await (const r of query.orderBy('userKey').orderBy('reservedAt').stream(5000)) {
-    const t = parseWarehouseTime(r.reservedAt);
-    const w = interactionWeight(weighting, r.status as ReservationStatus, r.rating === null ? null : Number(r.rating), newestMs - t);
-    if (w <= 0) continue;
-    const u = userOfKey.get(Number(r.userKey));
-    const i = itemOfKey.get(Number(r.serviceKey));
+  let missing: string | undefined;
+  await repo.scanInteractions(options.since, ([userKey, serviceKey, status, rating, reservedAt]) => {
+    const t = parseWarehouseTime(reservedAt);
+    const w = interactionWeight(weighting, status as ReservationStatus, rating === null ? null : Number(rating), newestMs - t);
+    if (w <= 0) return;
+    const u = userOfKey.get(Number(userKey));
+    const i = itemOfKey.get(Number(serviceKey));
     if (u === undefined || i === undefined) {
-      throw new Error(`fact_reservation references user_key ${String(r.userKey)} / service_key ${String(r.serviceKey)} missing from the dimensions: the warehouse is inconsistent`);
+      missing ??= `user_key ${String(userKey)} / service_key ${String(serviceKey)}`;
+      return;
     }
     user.push(count, u);
     item.push(count, i);
     time.push(count, t);
     value.push(count, w);
     count++;
+  });
+  if (missing !== undefined) {
+    throw new AppError({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: false }, `fact_reservation references ${missing} missing from the dimensions: the warehouse is inconsistent`);
   }
   return {
     users,

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readCsvRecords, type CsvParseFailure, type CsvReadSummary, type CsvRecord, type CsvRecordHandlers } from './csv-records.ts';
 
+const OPTIONS = { maxRecordBytes: 64 << 10 };
+
 interface Collected {
   header: string[] | undefined;
   records: CsvRecord[];
@@ -38,7 +40,7 @@ async function collect(input: string | Buffer, chunkSize?: number, extra: Partia
       failures.push(failure);
     },
     ...extra,
-  });
+  }, OPTIONS);
   return { header, records, failures, batches, summary };
 }
 
@@ -54,7 +56,7 @@ describe('readCsvRecords', () => {
       { line: 3, fields: ['u2', 'Lee'] },
     ]);
     expect(result.failures).toEqual([]);
-    expect(result.summary).toEqual({ lines: 3, bytes: 27, sawHeader: true });
+    expect(result.summary).toEqual({ lines: 3, bytes: 27, sawHeader: true, headerLines: 1, blankLines: 0, records: 2, recordLines: 2 });
   });
 
   it.each(CHUNKINGS)('strips a UTF-8 BOM from the first header name (chunk size %s)', async (size) => {
@@ -82,7 +84,7 @@ describe('readCsvRecords', () => {
       { line: 4, fields: ['1', '2'] },
       { line: 7, fields: ['3', '4'] },
     ]);
-    expect(result.summary.lines).toBe(8);
+    expect(result.summary).toMatchObject({ lines: 8, headerLines: 1, blankLines: 5, records: 2, recordLines: 2 });
   });
 
   it.each(CHUNKINGS)('reads CRLF files, including CRLF inside a quoted field (chunk size %s)', async (size) => {
@@ -113,14 +115,16 @@ describe('readCsvRecords', () => {
     ]);
   });
 
-  it.each(CHUNKINGS)('reports one parse failure at the start line of a quote left open at the end (chunk size %s)', async (size) => {
+  it.each(CHUNKINGS)('quarantines only the start line of a quote left open at the end, and reads the lines after it (chunk size %s)', async (size) => {
     const result = await collect('a,b\n1,2\n"open,3\n4,5\n', size);
-    expect(result.records).toEqual([{ line: 2, fields: ['1', '2'] }]);
+    expect(result.records).toEqual([
+      { line: 2, fields: ['1', '2'] },
+      { line: 4, fields: ['4', '5'] },
+    ]);
     expect(result.failures).toHaveLength(1);
-    expect(result.failures[0]?.line).toBe(3);
-    expect(result.failures[0]?.message).toMatch(/quote/);
-    expect(result.failures[0]?.message).toContain('line 3');
-    expect(result.summary.lines).toBe(4);
+    expect(result.failures[0]).toMatchObject({ line: 3, text: '"open,3' });
+    expect(result.failures[0]?.message).toMatch(/quote opened on line 3 is never closed before the end of the file; line 3 is quarantined and reading resumes on line 4/);
+    expect(result.summary).toMatchObject({ lines: 4, headerLines: 1, blankLines: 0, records: 3, recordLines: 3 });
   });
 
   it('delivers the records before an unreadable record ahead of its failure', async () => {
@@ -133,7 +137,7 @@ describe('readCsvRecords', () => {
       onParseFailure: (f) => {
         order.push(`failure ${f.line}`);
       },
-    });
+    }, OPTIONS);
     expect(order).toEqual(['record 2', 'record 3', 'failure 4']);
   });
 
@@ -153,7 +157,7 @@ describe('readCsvRecords', () => {
     const tail = Buffer.from('\n', 'utf8');
     const source = Readable.from([Buffer.concat([head, ye.subarray(0, 1)]), ye.subarray(1, 2), Buffer.concat([ye.subarray(2), tail])]);
     const records: CsvRecord[] = [];
-    await readCsvRecords(source, { onHeader: () => {}, onRecords: (b) => void records.push(...b), onParseFailure: () => {} });
+    await readCsvRecords(source, { onHeader: () => {}, onRecords: (b) => void records.push(...b), onParseFailure: () => {} }, OPTIONS);
     expect(records).toEqual([{ line: 2, fields: ['1', '예'] }]);
   });
 
@@ -175,7 +179,7 @@ describe('readCsvRecords', () => {
     const result = await collect('');
     expect(result.header).toBeUndefined();
     expect(result.records).toEqual([]);
-    expect(result.summary).toEqual({ lines: 0, bytes: 0, sawHeader: false });
+    expect(result.summary).toEqual({ lines: 0, bytes: 0, sawHeader: false, headerLines: 0, blankLines: 0, records: 0, recordLines: 0 });
   });
 
   it('waits for an asynchronous onRecords before delivering the next batch', async () => {
@@ -198,7 +202,7 @@ describe('readCsvRecords', () => {
         active--;
       },
       onParseFailure: () => {},
-    });
+    }, OPTIONS);
     expect(maxActive).toBe(1);
     expect(events.length).toBeGreaterThan(2);
     for (let i = 0; i < events.length; i += 2) {
@@ -217,7 +221,7 @@ describe('readCsvRecords', () => {
         finished = true;
       },
       onParseFailure: () => {},
-    });
+    }, OPTIONS);
     expect(finished).toBe(true);
   });
 
@@ -232,7 +236,7 @@ describe('readCsvRecords', () => {
         delivered += batch.length;
       },
       onParseFailure: () => {},
-    });
+    }, OPTIONS);
     await expect(promise).rejects.toBe(error);
     expect(delivered).toBe(0);
   });
@@ -245,13 +249,13 @@ describe('readCsvRecords', () => {
         throw error;
       },
       onParseFailure: () => {},
-    });
+    }, OPTIONS);
     await expect(promise).rejects.toBe(error);
   });
 
   it('rejects when the source fails', async () => {
     const source = new Readable({ read() {} });
-    const promise = readCsvRecords(source, { onHeader: () => {}, onRecords: () => {}, onParseFailure: () => {} });
+    const promise = readCsvRecords(source, { onHeader: () => {}, onRecords: () => {}, onParseFailure: () => {} }, OPTIONS);
     source.push('a,b\n1,2\n');
     const error = new Error('connection reset');
     source.destroy(error);
@@ -289,7 +293,7 @@ describe('readCsvRecords on malformed quoting', () => {
   it('rejects a stray quote inside an unquoted value as that line alone', async () => {
     const result = await collect('a,b,c\n1,5" screen,3\n4,5,6\n');
     expect(result.records).toEqual([{ line: 3, fields: ['4', '5', '6'] }]);
-    expect(result.failures).toEqual([{ line: 2, message: expect.stringMatching(/quote inside a field is not escaped/) }]);
+    expect(result.failures).toEqual([{ line: 2, message: expect.stringMatching(/quote inside a field is not escaped/), text: '1,5" screen,3' }]);
   });
 
   it('rejects text after a closing quote as that record alone', async () => {
@@ -298,3 +302,99 @@ describe('readCsvRecords on malformed quoting', () => {
     expect(result.failures.map((f) => f.line)).toEqual([2]);
   });
 });
+
+/** `lines = header + blank + record lines`, and every record delivered once (loaded or failed). */
+function expectAccounted(result: Collected): void {
+  const s = result.summary;
+  expect(s.headerLines + s.blankLines + s.recordLines).toBe(s.lines);
+  expect(result.records.length + result.failures.length).toBe(s.records);
+}
+
+describe('readCsvRecords on a quote that is never closed', () => {
+  /** A header and `rows` rows `r<i>,<i>,x`, line `bad` (1-based, ≥ 2) opening a quote that nothing closes. */
+  function withOpenQuote(rows: number, bad: number): string {
+    const lines = ['id,n,note'];
+    for (let i = 1; i <= rows; i++) lines.push(i + 1 === bad ? `r${i},${i},"never closed` : `r${i},${i},x`);
+    return `${lines.join('\n')}\n`;
+  }
+
+  it.each(CHUNKINGS)('on a 101-row file quarantines line 3 alone and delivers the 100 rows around it (chunk size %s)', async (size) => {
+    const result = await collect(withOpenQuote(101, 3), size === undefined ? undefined : size * 97);
+    expect(result.records).toHaveLength(100);
+    expect(result.records.map((r) => r.line)).toEqual([2, ...Array.from({ length: 99 }, (_, i) => i + 4)]);
+    expect(result.failures).toEqual([{ line: 3, text: 'r2,2,"never closed', message: expect.stringMatching(/line 3 is quarantined and reading resumes on line 4/) }]);
+    expect(result.summary).toMatchObject({ lines: 102, records: 101, recordLines: 101, blankLines: 0, headerLines: 1 });
+    expectAccounted(result);
+  });
+
+  it('stops an open quote at maxRecordBytes, so that memory stays bounded, and resumes on the next line', async () => {
+    // 2 000 rows of ~50 bytes behind the open quote: far more than the 4 KiB bound.
+    const lines = ['id,n,note', 'r1,1,"open'];
+    for (let i = 2; i <= 2001; i++) lines.push(`r${i},${i},${'y'.repeat(40)}`);
+    let failures = 0;
+    const records: CsvRecord[] = [];
+    const summary = await readCsvRecords(
+      sourceOf(`${lines.join('\n')}\n`, 1000),
+      { onHeader: () => {}, onRecords: (b) => void records.push(...b), onParseFailure: (f) => {
+        failures++;
+        expect(f).toMatchObject({ line: 2, text: 'r1,1,"open' });
+        expect(f.message).toMatch(/quote opened on line 2 is still open after 4096 bytes \(ingest\.maxRecordBytes\)/);
+      } },
+      { maxRecordBytes: 4096 },
+    );
+    expect(failures).toBe(1);
+    expect(records).toHaveLength(2000);
+    expect(records[0]).toEqual({ line: 3, fields: ['r2', '2', 'y'.repeat(40)] });
+    expect(summary).toMatchObject({ lines: 2002, records: 2001, recordLines: 2001 });
+  });
+
+  it('reads a legitimate quoted field over several lines, and one with as many fields as the header', async () => {
+    const result = await collect('id,n,note\nr1,1,"two\nlines"\nr2,2,x\n');
+    expect(result.records).toEqual([
+      { line: 2, fields: ['r1', '1', 'two\nlines'] },
+      { line: 4, fields: ['r2', '2', 'x'] },
+    ]);
+    expect(result.summary).toMatchObject({ lines: 4, records: 2, recordLines: 3 });
+    expectAccounted(result);
+  });
+
+  it.each(CHUNKINGS)('treats a quote that closes on a later row, giving the wrong number of fields, as never closed (chunk size %s)', async (size) => {
+    // Line 3's quote is closed by line 5's stray quote: lines 3–5 would read as one record of 4 fields.
+    const result = await collect('id,n,note\nr1,1,x\nr2,2,"open\nr3,3,x\nr4,4,x",y\nr5,5,x\n', size);
+    expect(result.records.map((r) => r.line)).toEqual([2, 4, 6]);
+    expect(result.failures.map((f) => f.line)).toEqual([3, 5]);
+    expect(result.failures[0]?.message).toMatch(/runs over 3 lines and gives 4 fields instead of 3/);
+    expectAccounted(result);
+  });
+
+  it('skips a line longer than maxRecordBytes without holding it, and reads the next one', async () => {
+    const long = `r2,2,${'z'.repeat(20_000)}`;
+    const result = await readCsvRecordsOf(`id,n,note\nr1,1,x\n${long}\nr3,3,x\n`, 4096, 512);
+    expect(result.records.map((r) => r.line)).toEqual([2, 4]);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]?.line).toBe(3);
+    expect(result.failures[0]?.message).toMatch(/line 3 is longer than 4096 bytes/);
+    expect(result.failures[0]?.text.length).toBeLessThan(300);
+    expect(result.summary).toMatchObject({ lines: 4, records: 3, recordLines: 3 });
+  });
+
+  it('counts blank lines (also after a broken record) so that every line is accounted for', async () => {
+    const result = await collect('\nid,n,note\n\nr1,1,"open\n\nr2,2,x\n\n');
+    expect(result.records.map((r) => r.line)).toEqual([6]);
+    expect(result.failures.map((f) => f.line)).toEqual([4]);
+    expect(result.summary).toMatchObject({ lines: 7, headerLines: 1, blankLines: 4, records: 2, recordLines: 2 });
+    expectAccounted(result);
+  });
+});
+
+async function readCsvRecordsOf(input: string, maxRecordBytes: number, chunkSize: number): Promise<Collected> {
+  const records: CsvRecord[] = [];
+  const failures: CsvParseFailure[] = [];
+  let header: string[] | undefined;
+  const summary = await readCsvRecords(
+    sourceOf(input, chunkSize),
+    { onHeader: (h) => void (header = h), onRecords: (b) => void records.push(...b), onParseFailure: (f) => void failures.push(f) },
+    { maxRecordBytes },
+  );
+  return { header, records, failures, batches: 0, summary };
+}

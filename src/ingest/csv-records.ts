@@ -12,6 +12,8 @@ export interface CsvRecord {
 export interface CsvParseFailure {
   readonly line: number;
   readonly message: string;
+  /** The record's first physical line as uploaded (an over-long line: its clipped start). */
+  readonly text: string;
 }
 
 export interface CsvRecordHandlers {
@@ -24,15 +26,45 @@ export interface CsvRecordHandlers {
   onProgress?(bytes: number): void;
 }
 
+export interface CsvReadOptions {
+  /**
+   * Longest record in UTF-8 bytes, line breaks inside quoted fields included (`ingest.maxRecordBytes`). A quote
+   * still open at this size, or a physical line longer than it, is a parse failure of its first line alone.
+   */
+  readonly maxRecordBytes: number;
+}
+
+/**
+ * What was read, line by line: `lines = headerLines + blankLines + recordLines`, and every data record was
+ * delivered either through `onRecords` or as a parse failure (`records` counts both).
+ */
 export interface CsvReadSummary {
   /** Physical lines read, including the header and blank lines. */
   readonly lines: number;
   readonly bytes: number;
   readonly sawHeader: boolean;
+  /** Lines of the header record (more than 1 only when a quoted header name spans lines). */
+  readonly headerLines: number;
+  /** Empty lines outside any record: skipped, and counted here. */
+  readonly blankLines: number;
+  /** Data records delivered, parse failures included. */
+  readonly records: number;
+  /** Physical lines those records span. */
+  readonly recordLines: number;
 }
 
 const BATCH = 2000;
 const COMMA = 44; // ','
+/** Characters of an over-long line kept in its parse failure. */
+const CLIP = 200;
+
+/** A quoted record spanning lines, until its quotes balance: consecutive physical lines from `start`. */
+interface OpenRecord {
+  readonly start: number;
+  readonly lines: string[];
+  bytes: number;
+  quotes: number;
+}
 
 /**
  * Streams a comma-separated UTF-8 file without holding it in memory. A line without any quote character
@@ -41,18 +73,32 @@ const COMMA = 44; // ','
  * csv-parse. Most landing lines have no quotes, and csv-parse's per-byte state machine was the largest
  * single cost of a million-row load. Line numbers are physical start lines; blank lines are skipped but
  * counted; invalid UTF-8 becomes U+FFFD (quarantined later with its own reason).
+ *
+ * A quote that is never closed cannot swallow the rest of the file: a record spanning lines ends at
+ * `maxRecordBytes` or at the end of the file, and a multi-line record that does not parse into the header's
+ * number of fields is a broken quote too. In each case only the record's first line is a parse failure, and
+ * reading resumes on the line after it, so the rows behind it still load.
  */
-export function readCsvRecords(source: Readable, handlers: CsvRecordHandlers): Promise<CsvReadSummary> {
+export function readCsvRecords(source: Readable, handlers: CsvRecordHandlers, options: CsvReadOptions): Promise<CsvReadSummary> {
+  const max = options.maxRecordBytes;
+  if (source.errored || source.destroyed) return Promise.reject(source.errored ?? new Error('the input stream was closed before it was read'));
   return new Promise((resolve, reject) => {
     const decoder = new StringDecoder('utf8');
     let carry = ''; // an incomplete last line
     let line = 1; // physical number of the next line
     let first = true;
+    let skipping = false; // inside an over-long line, until its line break
     let sawHeader = false;
+    let width = 0;
     let bytes = 0;
+    let headerLines = 0;
+    let blankLines = 0;
+    let records = 0;
+    let recordLines = 0;
     let batch: CsvRecord[] = [];
-    /** A quoted record spanning lines, until its quotes balance. */
-    let open: { start: number; text: string; quotes: number } | undefined;
+    let open: OpenRecord | undefined;
+    /** Lines to read again after a broken record, last first (popped in file order). */
+    const replay: [text: string, lineNo: number][] = [];
     let failed = false;
     let chain: Promise<void> = Promise.resolve();
     let inFlight = 0;
@@ -76,14 +122,19 @@ export function readCsvRecords(source: Readable, handlers: CsvRecordHandlers): P
     };
     const flush = (): void => {
       if (batch.length === 0) return;
-      const records = batch;
+      const delivered = batch;
       batch = [];
-      enqueue(() => handlers.onRecords(records));
+      enqueue(() => handlers.onRecords(delivered));
     };
-    const emit = (start: number, fields: string[]): void => {
-      if (fields.length === 1 && fields[0] === '') return; // blank line
+    const emit = (start: number, lineCount: number, fields: string[]): void => {
+      if (fields.length === 1 && fields[0] === '') {
+        blankLines += lineCount;
+        return;
+      }
       if (!sawHeader) {
         sawHeader = true;
+        headerLines = lineCount;
+        width = fields.length;
         try {
           handlers.onHeader(fields);
         } catch (error) {
@@ -91,77 +142,138 @@ export function readCsvRecords(source: Readable, handlers: CsvRecordHandlers): P
         }
         return;
       }
+      records++;
+      recordLines += lineCount;
       batch.push({ line: start, fields });
       if (batch.length >= BATCH) flush();
     };
-    const parseQuoted = (start: number, text: string): void => {
-      try {
-        const records = parse(text, { relax_column_count: true }) as string[][];
-        for (const r of records) emit(start, r);
-      } catch (error) {
-        flush();
-        const failure = { line: start, message: describeCsvError(error, start, line) };
-        enqueue(() => handlers.onParseFailure(failure));
-      }
+    const failure = (lineNo: number, message: string, text: string): void => {
+      flush();
+      records++;
+      recordLines++;
+      const parseFailure: CsvParseFailure = { line: lineNo, message, text };
+      enqueue(() => handlers.onParseFailure(parseFailure));
     };
-    const onLine = (text: string): void => {
-      const lineNo = line++;
-      if (failed) return;
+    /** The record's first line fails alone; the lines after it are read again as records of their own. */
+    const breakRecord = (record: OpenRecord, why: string): void => {
+      const { start, lines } = record;
+      failure(start, `${why}; line ${start} is quarantined and reading resumes on line ${start + 1}`, lines[0]!);
+      for (let i = lines.length - 1; i >= 1; i--) replay.push([lines[i]!, start + i]);
+    };
+    const finishQuoted = (record: OpenRecord): void => {
+      const { start, lines } = record;
+      let parsed: string[][];
+      try {
+        parsed = parse(lines.join('\n'), { relax_column_count: true }) as string[][];
+      } catch (error) {
+        if (lines.length > 1) breakRecord(record, `lines ${start}–${start + lines.length - 1} do not form one quoted record (${describeCsvError(error)})`);
+        else failure(start, describeCsvError(error), lines[0]!);
+        return;
+      }
+      const fields = parsed[0];
+      if (lines.length > 1 && (parsed.length !== 1 || (sawHeader && fields!.length !== width))) {
+        breakRecord(record, `a quote opened on line ${start} runs over ${lines.length} lines and gives ${fields?.length ?? 0} fields instead of ${width}: probably a quote that is never closed`);
+        return;
+      }
+      for (const r of parsed) emit(start, lines.length, r);
+    };
+    const step = (text: string, lineNo: number): void => {
       if (open !== undefined) {
-        open.text += `\n${text}`;
+        open.lines.push(text);
+        open.bytes += Buffer.byteLength(text) + 1;
         open.quotes += countQuotes(text);
         if (open.quotes % 2 === 0) {
-          const { start, text: whole } = open;
+          const record = open;
           open = undefined;
-          parseQuoted(start, whole);
+          finishQuoted(record);
+        } else if (open.bytes > max) {
+          const record = open;
+          open = undefined;
+          breakRecord(record, `a quote opened on line ${record.start} is still open after ${max} bytes (ingest.maxRecordBytes): probably a quote that is never closed`);
         }
         return;
       }
       const q = text.indexOf('"');
       if (q === -1) {
-        const body = text.endsWith('\r') ? text.slice(0, -1) : text;
-        emit(lineNo, body.split(','));
+        emit(lineNo, 1, (text.endsWith('\r') ? text.slice(0, -1) : text).split(','));
         return;
       }
       const quotes = countQuotes(text);
       // An odd count opens a field that continues on the next line, but only when the quote starts a field;
       // a stray quote inside an unquoted value is an error of this line alone.
-      if (quotes % 2 === 1 && (q === 0 || text.charCodeAt(q - 1) === COMMA)) open = { start: lineNo, text, quotes };
-      else parseQuoted(lineNo, text);
+      if (quotes % 2 === 1 && (q === 0 || text.charCodeAt(q - 1) === COMMA)) open = { start: lineNo, lines: [text], bytes: Buffer.byteLength(text), quotes };
+      else finishQuoted({ start: lineNo, lines: [text], bytes: 0, quotes });
+    };
+    const drain = (): void => {
+      while (replay.length > 0 && !failed) {
+        const [again, againNo] = replay.pop()!;
+        step(again, againNo);
+      }
+    };
+    /** A record still open when the file ends (or at an over-long line) cannot close any more. */
+    const closeOpen = (why: (start: number) => string): void => {
+      while (open !== undefined && !failed) {
+        const record = open;
+        open = undefined;
+        breakRecord(record, why(record.start));
+        drain();
+      }
+    };
+    const overLong = (text: string, lineNo: number): void => {
+      closeOpen((start) => `a quote opened on line ${start} is still open at line ${lineNo}, which is longer than ${max} bytes`);
+      failure(lineNo, `line ${lineNo} is longer than ${max} bytes (ingest.maxRecordBytes) and is skipped; the whole file is in its raw backup`, `${text.slice(0, CLIP)}…`);
+    };
+    // Only lines read for the first time can be over-long (a record never holds one), so the replay is empty here.
+    const onLine = (text: string, lineNo: number): void => {
+      if (text.length * 3 > max && Buffer.byteLength(text) > max) overLong(text, lineNo);
+      else {
+        step(text, lineNo);
+        drain();
+      }
+    };
+    const consume = (decoded: string, final: boolean): void => {
+      let text = carry + decoded;
+      carry = '';
+      if (first && text.length > 0) {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      if (skipping) {
+        const nl = text.indexOf('\n');
+        if (nl === -1) return;
+        text = text.slice(nl + 1);
+        skipping = false;
+      }
+      const end = text.lastIndexOf('\n');
+      if (end !== -1) {
+        const lines = text.slice(0, end).split('\n');
+        for (let i = 0; i < lines.length && !failed; i++) onLine(lines[i]!, line++);
+        text = text.slice(end + 1);
+      }
+      if (text.length * 3 > max && Buffer.byteLength(text) > max) {
+        // The line has no end within the bound: it is not kept in memory, and the rest of it is skipped.
+        overLong(text, line++);
+        skipping = !final;
+      } else if (final) {
+        if (text.length > 0) onLine(text, line++);
+      } else carry = text;
     };
 
     source.on('data', (chunk: Buffer) => {
       if (failed) return;
       bytes += chunk.length;
       handlers.onProgress?.(bytes);
-      let text = carry + decoder.write(chunk);
-      if (first && text.length > 0) {
-        first = false;
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      }
-      const end = text.lastIndexOf('\n');
-      if (end === -1) {
-        carry = text;
-        return;
-      }
-      carry = text.slice(end + 1);
-      const lines = text.slice(0, end).split('\n');
-      for (let i = 0; i < lines.length; i++) onLine(lines[i]!);
+      consume(decoder.write(chunk), false);
       flush();
     });
     source.on('error', fail);
     source.on('end', () => {
       if (failed) return;
-      const rest = carry + decoder.end();
-      if (rest.length > 0) onLine(first && rest.charCodeAt(0) === 0xfeff ? rest.slice(1) : rest);
-      if (open !== undefined) {
-        const { start, text } = open;
-        open = undefined;
-        parseQuoted(start, text);
-      }
+      consume(decoder.end(), true);
+      closeOpen((start) => `a quote opened on line ${start} is never closed before the end of the file`);
       flush();
       chain.then(() => {
-        if (!failed) resolve({ lines: line - 1, bytes, sawHeader });
+        if (!failed) resolve({ lines: line - 1, bytes, sawHeader, headerLines, blankLines, records, recordLines });
       }, fail);
     });
   });
@@ -173,12 +285,11 @@ function countQuotes(s: string): number {
   return n;
 }
 
-function describeCsvError(error: unknown, start: number, end: number): string {
+function describeCsvError(error: unknown): string {
   const code: string | undefined = error instanceof CsvError ? error.code : undefined;
-  const last = Math.max(start, end - 1);
   switch (code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return `a quoted field opened on line ${start} is never closed (lines ${start}–${last} could not be read; the file may be truncated)`;
+      return 'a quoted field is never closed';
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'INVALID_OPENING_QUOTE':
       return 'a quote inside a field is not escaped (write "" for a literal quote, and quote the whole field)';
@@ -186,4 +297,3 @@ function describeCsvError(error: unknown, start: number, end: number): string {
       return `unreadable CSV record: ${(error as Error).message}`;
   }
 }
-

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { KIND_ORDER, kindOfFile } from '../preprocess/index.ts';
 import type { LandingKind } from '../shared/domain.ts';
 import { baseName, type ObjectInfo, type ObjectStore } from '../storage/index.ts';
@@ -20,13 +19,6 @@ export async function listLanding(store: ObjectStore, prefix: string): Promise<L
   }
   const rank = (k: LandingKind | undefined): number => (k === undefined ? KIND_ORDER.length : KIND_ORDER.indexOf(k));
   return found.sort((a, b) => rank(a.kind) - rank(b.kind) || (a.info.key < b.info.key ? -1 : a.info.key > b.info.key ? 1 : 0));
-}
-
-/** SHA-256 (hex) of an object's content, streamed. */
-export async function hashObject(store: ObjectStore, key: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of await store.get(key)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** `raw/YYYY/MM/DD/<sha256-prefix>-<name>` for the day the file was detected (UTC). */

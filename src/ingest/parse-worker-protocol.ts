@@ -1,12 +1,13 @@
-import type { ColumnIndex, RejectedRecord, UserRow, ServiceRow } from '../preprocess/index.ts';
+import type { ColumnIndex, DimensionKeys, RejectedRecord, ReservationColumns, RowRules, UserRow, ServiceRow } from '../preprocess/index.ts';
 import type { LandingKind } from '../shared/domain.ts';
-import type { DimensionKeys, ReservationColumns } from '../warehouse/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
 
 /** What the parse worker starts with: the file's kind and, for reservations, the dimension keys. */
 export interface ParseWorkerData {
   readonly kind: LandingKind;
   readonly label: string;
+  readonly rules: RowRules;
+  readonly maxRecordBytes: number;
   readonly references?: { userIds: string[]; userKeys: Int32Array; serviceIds: string[]; serviceKeys: Int32Array };
 }
 
@@ -40,11 +41,14 @@ export function unpackReservations(packed: PackedReservations): ReservationColum
   return { n: packed.n, strings: packed.n === 0 ? [] : packed.text.split('\n'), ints: packed.ints };
 }
 
-export function parseWorkerData(kind: LandingKind, label: string, references: DimensionKeys | undefined): ParseWorkerData {
-  if (references === undefined) return { kind, label };
+export function parseWorkerData(o: { kind: LandingKind; label: string; rules: RowRules; maxRecordBytes: number; references: DimensionKeys | undefined }): ParseWorkerData {
+  const { kind, label, rules, maxRecordBytes, references } = o;
+  if (references === undefined) return { kind, label, rules, maxRecordBytes };
   return {
     kind,
     label,
+    rules,
+    maxRecordBytes,
     references: {
       userIds: [...references.users.keys()],
       userKeys: Int32Array.from(references.users.values()),

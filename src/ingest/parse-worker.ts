@@ -10,7 +10,7 @@ import { readValidatedBatches } from './validated-batches.ts';
 import { packReservations, type MainToWorker, type WorkerToMain, type ParseWorkerData } from './parse-worker-protocol.ts';
 
 const port = parentPort!;
-const { kind, label, references } = workerData as ParseWorkerData;
+const { kind, label, rules, maxRecordBytes, references } = workerData as ParseWorkerData;
 const keyMap = (ids: readonly string[], keys: Int32Array): Map<string, number> => new Map(ids.map((id, i) => [id, keys[i]!]));
 const input = new PassThrough({ highWaterMark: 1 << 20 });
 const MAX_UNACKED_BATCHES = 4;
@@ -39,6 +39,8 @@ readValidatedBatches({
   source: input,
   kind,
   label,
+  rules,
+  maxRecordBytes,
   ...(references ? { references: { users: keyMap(references.userIds, references.userKeys), services: keyMap(references.serviceIds, references.serviceKeys) } } : {}),
   handlers: {
     onHeader: (v) => post({ t: 'header', header: [...v.header], extra: [...v.check.extra], index: v.check.index }),

@@ -1,5 +1,5 @@
-import { isReject, reservationValidator, type ReservationRow } from '../preprocess/index.ts';
-import { keyChunks, referenceKeysOf, reservationColumns, StarWriter, type Warehouse } from '../warehouse/index.ts';
+import { isReject, referenceKeysOf, reservationColumns, reservationValidator, type ReservationRow, type RowRules } from '../preprocess/index.ts';
+import { IngestRepo, keyChunks, StarWriter, type Warehouse } from '../warehouse/index.ts';
 
 const COLUMNS = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'];
 const INDEX = Object.fromEntries(COLUMNS.map((c, i) => [c, i]));
@@ -18,13 +18,15 @@ export interface RetryQuarantineResult {
 /**
  * Re-validates reservations that were quarantined only because their user or service was unknown, and
  * loads those whose keys now exist, in one transaction. A pending row never overwrites a reservation
- * that a newer file has already written (its ledger file id is higher).
+ * that a newer file has already written (its ledger file id is higher). `now` is the UTC text stamped on
+ * written rows; `rules` the same timestamp checks as a load.
  */
-export async function retryQuarantine(options: { warehouse: Warehouse; now: string }): Promise<RetryQuarantineResult> {
+export async function retryQuarantine(options: { warehouse: Warehouse; now: string; rules: RowRules }): Promise<RetryQuarantineResult> {
   const { warehouse } = options;
-  const validate = reservationValidator(INDEX);
+  const validate = reservationValidator(INDEX, options.rules);
   return warehouse.db.transaction().execute(async (trx) => {
-    const pending = await trx.selectFrom('ingestPendingRow').selectAll().orderBy('fileId').orderBy('lineNo').execute();
+    const repo = new IngestRepo(trx);
+    const pending = await repo.pending();
     if (pending.length === 0) return { examined: 0, loaded: 0, superseded: 0, stillPending: 0 };
     const keys = await new StarWriter({ db: trx, dialect: warehouse.dialect, fileId: 0, now: options.now }).keyMaps();
     const resolved = new Map<number, { pendingKeys: number[]; rows: ReservationRow[] }>();
@@ -36,7 +38,7 @@ export async function retryQuarantine(options: { warehouse: Warehouse; now: stri
         continue;
       }
       const group = resolved.get(p.fileId) ?? { pendingKeys: [], rows: [] };
-      group.pendingKeys.push(Number(p.pendingKey));
+      group.pendingKeys.push(p.pendingKey);
       group.rows.push(row);
       resolved.set(p.fileId, group);
     }
@@ -44,18 +46,14 @@ export async function retryQuarantine(options: { warehouse: Warehouse; now: stri
     let superseded = 0;
     for (const [fileId, group] of resolved) {
       const newer = new Set<string>();
-      for (const chunk of keyChunks(group.rows)) {
-        const ids = chunk.map((r) => r.reservationId);
-        const existing = await trx.selectFrom('factReservation').select('reservationId').where('reservationId', 'in', ids).where('sourceFileId', '>', fileId).execute();
-        for (const e of existing) newer.add(e.reservationId);
-      }
+      for (const chunk of keyChunks(group.rows)) for (const id of await repo.setByLaterFile(chunk.map((r) => r.reservationId), fileId)) newer.add(id);
       const rows = group.rows.filter((r) => !newer.has(r.reservationId));
       superseded += group.rows.length - rows.length;
       const writer = new StarWriter({ db: trx, dialect: warehouse.dialect, fileId, now: options.now });
       await writer.writeReservations(reservationColumns(rows, referenceKeysOf(rows, keys)));
       await writer.finish();
       loaded += rows.length;
-      for (const chunk of keyChunks(group.pendingKeys)) await trx.deleteFrom('ingestPendingRow').where('pendingKey', 'in', chunk).execute();
+      for (const chunk of keyChunks(group.pendingKeys)) await repo.deletePending(chunk);
     }
     return { examined: pending.length, loaded, superseded, stillPending };
   });

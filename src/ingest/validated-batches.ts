@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
-import { createRecordValidator, RejectCode, type RecordValidator, type RejectedRecord, type ReservationRow, type ServiceRow, type UserRow, type ValidatedBatch } from '../preprocess/index.ts';
+import {
+  createRecordValidator, RejectCode, reservationColumns, type DimensionKeys, type ReservationColumns, type RecordValidator, type RejectedRecord, type ReservationRow, type RowRules, type ServiceRow, type UserRow, type ValidatedBatch,
+} from '../preprocess/index.ts';
 import type { LandingKind } from '../shared/domain.ts';
 import { FileRejectedError } from '../shared/errors.ts';
-import { reservationColumns, type DimensionKeys, type ReservationColumns } from '../warehouse/index.ts';
 import { readCsvRecords, type CsvReadSummary } from './csv-records.ts';
 
 /**
@@ -42,6 +43,10 @@ export interface ValidatedBatchOptions {
   readonly handlers: ValidatedBatchHandlers;
   /** For reservations (required): the users and services they may reference, with their keys. */
   readonly references?: DimensionKeys;
+  /** "Now" and the clock skew allowed past it, for the timestamp checks. */
+  readonly rules: RowRules;
+  /** Longest record in bytes (`ingest.maxRecordBytes`). */
+  readonly maxRecordBytes: number;
   readonly onProgress?: (bytes: number) => void;
 }
 
@@ -54,14 +59,15 @@ export async function readValidatedBatches(options: ValidatedBatchOptions): Prom
   let validator: RecordValidator | undefined;
   const summary = await readCsvRecords(options.source, {
     onHeader(fields) {
-      validator = createRecordValidator(options.kind, fields, options.references);
+      validator = createRecordValidator({ kind: options.kind, header: fields, rules: options.rules, ...(options.references ? { references: options.references } : {}) });
       if (validator.problem !== undefined) throw new FileRejectedError(`${label}: ${validator.problem}`);
       handlers.onHeader(validator);
     },
     onRecords: (records) => handlers.onBatch(toLoadBatch(options.kind, validator!.validate(records))),
-    onParseFailure: (failure) => handlers.onBatch({ rejects: [{ line: failure.line, code: RejectCode.PARSE_ERROR, reason: failure.message, fields: [] }] }),
+    // The record's first line as uploaded goes to the quarantine file as one field.
+    onParseFailure: (failure) => handlers.onBatch({ rejects: [{ line: failure.line, code: RejectCode.PARSE_ERROR, reason: failure.message, fields: [failure.text] }] }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  }, { maxRecordBytes: options.maxRecordBytes });
   if (!summary.sawHeader) {
     throw new FileRejectedError(
       summary.bytes === 0 ? `${label}: the file is empty (0 bytes); expected a header row and data rows` : `${label}: the file has no header row (only blank lines)`,

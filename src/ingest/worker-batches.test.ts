@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FileRejectedError } from '../shared/errors.ts';
-import { referenceKeysOf, reservationColumns } from '../warehouse/index.ts';
+import { referenceKeysOf, reservationColumns } from '../preprocess/index.ts';
 import { packReservations, unpackReservations } from './parse-worker-protocol.ts';
 import { readValidatedBatches, type LoadBatch } from './validated-batches.ts';
 import { readValidatedBatchesInWorker } from './worker-batches.ts';
@@ -26,6 +26,8 @@ async function collect(read: typeof readValidatedBatches, csv: string, chunk = 4
     source: Readable.from(chunks),
     kind: 'reservations',
     label: 'landing/reservations.csv',
+    rules: { nowMs: Date.UTC(2026, 0, 1), maxClockSkewMs: 86_400_000 },
+    maxRecordBytes: 64 << 10,
     references: { users: new Map(Array.from({ length: 45 }, (_, i) => [`u${i}`, 100 + i])), services: new Map(Array.from({ length: 7 }, (_, i) => [`s${i}`, i + 1])) },
     handlers: {
       onHeader: (v) => (header = v.header),

@@ -13,7 +13,8 @@ const MAX_CHUNKS_IN_FLIGHT = 4;
  */
 export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Promise<CsvReadSummary> {
   const { source, handlers, references } = options;
-  const workerData = parseWorkerData(options.kind, options.label, references);
+  if (source.errored || source.destroyed) return Promise.reject(source.errored ?? new Error('the input stream was closed before it was read'));
+  const workerData = parseWorkerData({ kind: options.kind, label: options.label, rules: options.rules, maxRecordBytes: options.maxRecordBytes, references });
   // A bounded old generation makes V8 collect early (peak memory of a load stays low; room is added for the key
   // maps). The young generation must hold a batch in flight: at 16 MB, scavenges took a third of the thread.
   const ids = (references?.users.size ?? 0) + (references?.services.size ?? 0);
@@ -77,14 +78,10 @@ export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Pr
     source.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       options.onProgress?.(bytes);
-      // Transfer the chunk's memory when it owns a whole ArrayBuffer (fs streams allocate one per read);
-      // otherwise copy it into one, since a pooled slab cannot be transferred.
-      let buf: ArrayBuffer;
-      if (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer) buf = chunk.buffer;
-      else {
-        buf = new ArrayBuffer(chunk.length);
-        new Uint8Array(buf).set(chunk);
-      }
+      // The chunk may be shared (the same bytes go to the hash and the raw backup), so it is copied into memory of
+      // its own, which is then transferred rather than cloned.
+      const buf = new ArrayBuffer(chunk.length);
+      new Uint8Array(buf).set(chunk);
       chunksInFlight++;
       send({ t: 'chunk', buf }, [buf]);
       if (chunksInFlight >= MAX_CHUNKS_IN_FLIGHT) source.pause();

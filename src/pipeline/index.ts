@@ -1,5 +1,5 @@
 /** The pipeline: the only place that knows the order of stages. */
-export { runIngestJob, type IngestSummary, type FileOutcome, type IngestJobOptions, type IngestProgress } from './ingest-job.ts';
+export { runIngestJob, summarise, type IngestSummary, type FileOutcome, type FileOutcomeStatus, type IngestJobOptions, type IngestProgress } from './ingest-job.ts';
 export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';
 export { runTrainJob, type TrainJobOptions, type TrainSummary } from './train-job.ts';
 export { candidateServices, loadTrainedModel, recommendForUser, resolveModel, writeAllRecommendations, type LoadedModel, type ModelLocation, type Recommendation, type RecommendationBasis } from './recommend-job.ts';

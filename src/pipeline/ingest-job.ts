@@ -1,40 +1,32 @@
 import type { IngestConfig } from '../config/index.ts';
-import {
-  backupKeyFor, hashObject, listLanding, loadLandingFile, QuarantineFile, quarantineKeyFor, retryQuarantine,
-  type LandingObject, type RetryQuarantineResult,
-} from '../ingest/index.ts';
+import { refreshFeatures, type FeatureRefresh } from '../features/index.ts';
+import { ingestLandingFile, listLanding, retryQuarantine, type FileOutcome, type RetryQuarantineResult } from '../ingest/index.ts';
 import { toUtcText } from '../preprocess/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { systemClock } from '../shared/clock.ts';
-import { AppError, ConflictError, FileRejectedError, toAppError } from '../shared/errors.ts';
+import { AppError, ErrorCode } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { LedgerRepo, SETTLED_STATUSES, type LedgerEntry, type Warehouse } from '../warehouse/index.ts';
+import { acquireRunLock, LedgerRepo, type Warehouse } from '../warehouse/index.ts';
 
-export type FileOutcomeStatus = 'loaded' | 'unchanged' | 'duplicate' | 'rejected' | 'failed';
-
-export interface FileOutcome {
-  readonly key: string;
-  readonly kind: string;
-  readonly status: FileOutcomeStatus;
-  readonly sha256?: string;
-  readonly rowsTotal: number;
-  readonly rowsOk: number;
-  readonly rowsRejected: number;
-  readonly rejectsByCode: Readonly<Record<string, number>>;
-  readonly seconds: number;
-  readonly backupKey?: string;
-  readonly quarantineKey?: string;
-  readonly message?: string;
-}
+export type { FileOutcome, FileOutcomeStatus } from '../ingest/index.ts';
 
 export interface IngestSummary {
   readonly files: readonly FileOutcome[];
   readonly filesLoaded: number;
+  /** Files that failed (nothing of them was kept); the files after them were still loaded. */
+  readonly filesFailed: number;
+  /** Data rows read from the loaded files: `rowsIn = rowsLoaded + rowsRejected`. */
+  readonly rowsIn: number;
   readonly rowsLoaded: number;
+  /** Of `rowsLoaded`: rows that added something new, and rows that updated what was there (status updates). */
+  readonly rowsNew: number;
+  readonly rowsUpdated: number;
   readonly rowsRejected: number;
   readonly rejectsByCode: Readonly<Record<string, number>>;
   readonly retry?: RetryQuarantineResult;
+  /** The feature snapshot built after the load (new data, or a missing or stale snapshot repaired). */
+  readonly features?: FeatureRefresh;
   readonly seconds: number;
   readonly rowsPerSecond: number;
 }
@@ -53,136 +45,89 @@ export interface IngestJobOptions {
   readonly clock?: Clock;
   /** Re-validate rows quarantined for an unknown user/service after loading new files. */
   readonly retryQuarantine?: boolean;
+  /**
+   * Keep the feature snapshot current (`features.afterIngest`): after the files, still under the run's lock,
+   * update it when this run changed the warehouse or when it is missing or stale (an earlier run was killed
+   * while building it). Default false.
+   */
+  readonly refreshFeatures?: boolean;
   readonly onProgress?: (progress: IngestProgress) => void;
 }
 
 /**
- * `pickwise ingest`: detect new landing files, back them up, then load each in its own transaction.
- * Idempotent: a file version already settled in the ledger is never loaded twice, and a load that was
- * interrupted (status `loading`) or failed is loaded again from scratch.
+ * `pickwise ingest`: detect new landing files and load each in its own transaction, from one read that also
+ * hashes and backs it up; then bring the feature snapshot up to date. Idempotent: a file version already
+ * settled in the ledger is never loaded twice, and a load that was interrupted (status `loading`) or failed
+ * is loaded again from scratch. A file that fails is reported and the next one loads all the same.
  */
 export async function runIngestJob(options: IngestJobOptions): Promise<IngestSummary> {
   const clock = options.clock ?? systemClock;
   const started = performance.now();
-  const { warehouse } = options;
+  const { warehouse, store, config } = options;
   // One ingest at a time per warehouse: overlapping runs (cron, file triggers) would race on the ledger.
-  const lock = await warehouse.dialect.tryLock(warehouse.db, 'ingest');
-  if (!('release' in lock)) {
-    throw new ConflictError(`another pickwise ingest is running on ${warehouse.displayUrl} (${lock.description}); run again when it has finished`);
-  }
+  const lock = await acquireRunLock(warehouse, 'pickwise ingest');
   const ledger = new LedgerRepo(warehouse.db);
   const outcomes: FileOutcome[] = [];
   let retry: RetryQuarantineResult | undefined;
+  let features: FeatureRefresh | undefined;
   try {
-    for (const object of await listLanding(options.store, options.config.landingPrefix)) {
-      const outcome = await ingestOne(object, { ...options, clock, ledger });
+    for (const object of await listLanding(store, config.landingPrefix)) {
+      const { key, size } = object.info;
+      const onProgress = options.onProgress ? (bytes: number) => options.onProgress!({ key, bytes, size }) : undefined;
+      const outcome = await ingestLandingFile(object, { store, warehouse, ledger, config, clock, logger: options.logger, ...(onProgress ? { onProgress } : {}) });
       if (outcome) outcomes.push(outcome);
     }
     if (options.retryQuarantine) {
-      retry = await retryQuarantine({ warehouse, now: toUtcText(clock()) });
+      const now = clock();
+      retry = await retryQuarantine({ warehouse, now: toUtcText(now), rules: { nowMs: now.getTime(), maxClockSkewMs: config.maxClockSkew * 1000 } });
       options.logger.info({ ...retry }, 'quarantine retried');
+    }
+    if (options.refreshFeatures) {
+      const changed = outcomes.some((o) => o.status === 'loaded' && o.rowsOk > 0) || (retry?.loaded ?? 0) > 0;
+      features = await refreshFeatures(warehouse, { clock, changed });
+      if (features) options.logger.info({ snapshotId: features.snapshotId, mode: features.mode, because: features.because, seconds: features.seconds }, 'feature snapshot updated');
     }
   } finally {
     await lock.release();
   }
-  const seconds = (performance.now() - started) / 1000;
+  return summarise({ outcomes, retry, features, seconds: (performance.now() - started) / 1000 });
+}
+
+/**
+ * Totals of a run. Fails loudly when a loaded file does not account for its rows or lines (`rowsTotal =
+ * rowsOk + rowsRejected`, `lines.total = header + blank + records`): that would be data lost without a trace.
+ */
+export function summarise(o: { outcomes: readonly FileOutcome[]; retry?: RetryQuarantineResult | undefined; features?: FeatureRefresh | undefined; seconds: number }): IngestSummary {
+  const { outcomes, seconds } = o;
+  const loaded = outcomes.filter((f) => f.status === 'loaded');
+  for (const f of loaded) {
+    const lines = f.lines;
+    const linesAddUp = lines === undefined || lines.total === lines.header + lines.blank + lines.records;
+    if (f.rowsTotal !== f.rowsOk + f.rowsRejected || f.rowsOk !== f.rowsNew + f.rowsUpdated || !linesAddUp) {
+      throw new AppError(
+        { code: ErrorCode.INTERNAL, httpStatus: 500, expected: false },
+        `${f.key}: rows do not add up (${f.rowsTotal} read, ${f.rowsOk} loaded [${f.rowsNew} new + ${f.rowsUpdated} updated], ${f.rowsRejected} quarantined` +
+          `${lines ? `; ${lines.total} lines = ${lines.header} header + ${lines.blank} blank + ${lines.records} in rows` : ''})`,
+      );
+    }
+  }
+  const sum = (pick: (f: FileOutcome) => number): number => loaded.reduce((s, f) => s + pick(f), 0);
   const rejectsByCode: Record<string, number> = {};
-  for (const o of outcomes) for (const [code, n] of Object.entries(o.rejectsByCode)) rejectsByCode[code] = (rejectsByCode[code] ?? 0) + n;
-  const loaded = outcomes.filter((o) => o.status === 'loaded');
-  const rowsLoaded = loaded.reduce((s, o) => s + o.rowsOk, 0);
-  const rowsRejected = loaded.reduce((s, o) => s + o.rowsRejected, 0);
+  for (const f of loaded) for (const [code, n] of Object.entries(f.rejectsByCode)) rejectsByCode[code] = (rejectsByCode[code] ?? 0) + n;
+  const rowsIn = sum((f) => f.rowsTotal);
   return {
     files: outcomes,
     filesLoaded: loaded.length,
-    rowsLoaded,
-    rowsRejected,
+    filesFailed: outcomes.filter((f) => f.status === 'failed').length,
+    rowsIn,
+    rowsLoaded: sum((f) => f.rowsOk),
+    rowsNew: sum((f) => f.rowsNew),
+    rowsUpdated: sum((f) => f.rowsUpdated),
+    rowsRejected: sum((f) => f.rowsRejected),
     rejectsByCode,
-    ...(retry ? { retry } : {}),
+    ...(o.retry ? { retry: o.retry } : {}),
+    ...(o.features ? { features: o.features } : {}),
     seconds,
-    rowsPerSecond: seconds > 0 ? Math.round((rowsLoaded + rowsRejected) / seconds) : 0,
+    rowsPerSecond: seconds > 0 ? Math.round(rowsIn / seconds) : 0,
   };
-}
-
-type Ctx = IngestJobOptions & { clock: Clock; ledger: LedgerRepo };
-
-async function ingestOne(object: LandingObject, ctx: Ctx): Promise<FileOutcome | undefined> {
-  const { info } = object;
-  const log = ctx.logger.child({ file: info.key });
-  if (await ctx.ledger.findUnchanged(info.key, info.etag, info.size)) return undefined; // seen before, same version
-  const t0 = performance.now();
-  const sha256 = await hashObject(ctx.store, info.key);
-  const detectedAt = ctx.clock();
-  const base = { key: info.key, kind: object.kind ?? 'unknown', sha256, rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rejectsByCode: {} };
-  const elapsed = (): number => (performance.now() - t0) / 1000;
-
-  let entry: LedgerEntry | undefined = await ctx.ledger.findVersion(info.key, sha256);
-  if (entry && SETTLED_STATUSES.includes(entry.status)) {
-    await ctx.ledger.update(entry.fileId, { sourceEtag: info.etag }); // remember the new etag (e.g. a touched file)
-    return undefined;
-  }
-  if (!entry) {
-    const original = await ctx.ledger.findLoadedContent(sha256);
-    if (original) {
-      const message = `same content as ${original.objectKey} (file ${original.fileId}), already loaded; skipped`;
-      await ctx.ledger.insert({ objectKey: info.key, sha256, sizeBytes: info.size, sourceEtag: info.etag, kind: object.kind ?? 'unknown', status: 'duplicate', detectedAt: toUtcText(detectedAt), message, duplicateOfFileId: original.fileId });
-      log.warn({ duplicateOf: original.objectKey }, 'duplicate file skipped');
-      return { ...base, status: 'duplicate', seconds: elapsed(), message };
-    }
-  }
-
-  // Back up the raw object before anything else happens to it.
-  const backupKey = entry?.backupKey ?? backupKeyFor(ctx.config.rawPrefix, detectedAt, sha256, object.name);
-  if (!entry?.backupKey) await ctx.store.copy(info.key, backupKey);
-  const fileId =
-    entry?.fileId ??
-    (await ctx.ledger.insert({ objectKey: info.key, sha256, sizeBytes: info.size, sourceEtag: info.etag, kind: object.kind ?? 'unknown', status: 'loading', detectedAt: toUtcText(detectedAt) }));
-
-  if (object.kind === undefined) {
-    const message = `'${object.name}' matches no kind of landing file: names must start with users, services or reservations and end in .csv`;
-    await ctx.ledger.update(fileId, { status: 'rejected', backupKey, message, finishedAt: toUtcText(ctx.clock()) });
-    log.warn(message);
-    return { ...base, status: 'rejected', seconds: elapsed(), backupKey, message };
-  }
-
-  await ctx.ledger.update(fileId, { status: 'loading', backupKey, startedAt: toUtcText(ctx.clock()), message: null });
-  const quarantine = new QuarantineFile();
-  const quarantineKey = quarantineKeyFor(ctx.config.quarantinePrefix, sha256, object.name);
-  try {
-    const result = await ctx.warehouse.db.transaction().execute(async (trx) => {
-      const loaded = await loadLandingFile({
-        store: ctx.store, trx, dialect: ctx.warehouse.dialect, key: info.key, kind: object.kind!, fileId,
-        now: toUtcText(ctx.clock()), quarantine, sizeBytes: info.size,
-        onProgress: ctx.onProgress ? (bytes) => ctx.onProgress!({ key: info.key, bytes, size: info.size }) : undefined,
-      });
-      log.debug({ rowsOk: loaded.rowsOk, rowsRejected: loaded.rowsRejected }, 'file parsed, committing');
-      // The quarantine file is written before the commit: a committed load always has its rejects.
-      const wroteRejects = await quarantine.upload(ctx.store, quarantineKey);
-      const message = loaded.extraColumns.length > 0 ? `extra columns ignored: ${loaded.extraColumns.join(', ')}` : loaded.rowsTotal === 0 ? 'header only: no data rows' : null;
-      await new LedgerRepo(trx).update(fileId, {
-        status: 'loaded', rowsTotal: loaded.rowsTotal, rowsOk: loaded.rowsOk, rowsRejected: loaded.rowsRejected,
-        rejectsByCode: JSON.stringify(quarantine.byCode()), quarantineKey: wroteRejects ? quarantineKey : null, message, finishedAt: toUtcText(ctx.clock()),
-      });
-      return { ...loaded, wroteRejects, message };
-    });
-    const seconds = elapsed();
-    if (result.message) log.warn(result.message);
-    log.info({ kind: object.kind, rowsOk: result.rowsOk, rowsRejected: result.rowsRejected, seconds: round(seconds) }, 'file loaded');
-    return {
-      ...base, status: 'loaded', rowsTotal: result.rowsTotal, rowsOk: result.rowsOk, rowsRejected: result.rowsRejected,
-      rejectsByCode: quarantine.byCode(), seconds, backupKey, ...(result.wroteRejects ? { quarantineKey } : {}), ...(result.message ? { message: result.message } : {}),
-    };
-  } catch (error) {
-    const appError = toAppError(error);
-    const status = error instanceof FileRejectedError ? 'rejected' : 'failed';
-    await ctx.ledger.update(fileId, { status, message: appError.message, finishedAt: toUtcText(ctx.clock()) }).catch(() => undefined);
-    if (status === 'failed') throw new AppError({ code: appError.code, httpStatus: appError.httpStatus, expected: appError.expected }, `loading ${info.key} failed, nothing of it was kept: ${appError.message}`, { cause: error });
-    log.warn(appError.message);
-    return { ...base, status, seconds: elapsed(), backupKey, message: appError.message };
-  } finally {
-    await quarantine.dispose();
-  }
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

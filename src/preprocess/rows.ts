@@ -45,6 +45,10 @@ export const RejectCode = {
   VALUE_TOO_LONG: 'VALUE_TOO_LONG',
   BAD_ID: 'BAD_ID',
   BAD_TIMESTAMP: 'BAD_TIMESTAMP',
+  /** A timestamp later than now + `ingest.maxClockSkew`. */
+  FUTURE_TIMESTAMP: 'FUTURE_TIMESTAMP',
+  /** A region or category with a line break or another control character. */
+  BAD_LABEL: 'BAD_LABEL',
   BAD_STATUS: 'BAD_STATUS',
   BAD_RATING: 'BAD_RATING',
   BAD_PRICE: 'BAD_PRICE',

@@ -1,7 +1,7 @@
 import type { LandingKind } from '../shared/domain.ts';
 import { checkHeader, describeHeaderProblem, type HeaderCheck } from './landing-contract.ts';
 import { isReject, RejectCode, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
-import { validatorFor } from './validate-row.ts';
+import { validatorFor, type RowRules } from './validate-row.ts';
 
 export type ValidRow = UserRow | ServiceRow | ReservationRow;
 
@@ -46,10 +46,19 @@ export interface KnownIds {
   get(id: string): number | undefined;
 }
 
-export function createRecordValidator(kind: LandingKind, header: readonly string[], references?: KnownReferences): RecordValidator {
+export interface RecordValidatorOptions {
+  readonly kind: LandingKind;
+  readonly header: readonly string[];
+  readonly rules: RowRules;
+  /** Reservations only: the users and services they may reference. */
+  readonly references?: KnownReferences;
+}
+
+export function createRecordValidator(options: RecordValidatorOptions): RecordValidator {
+  const { kind, header, references } = options;
   const check = checkHeader(kind, header);
   const problem = check.missing.length > 0 ? describeHeaderProblem(kind, check, header) : undefined;
-  const validateRow = validatorFor(kind, check.index);
+  const validateRow = validatorFor(kind, check.index, options.rules);
   const width = header.length;
   return {
     header,

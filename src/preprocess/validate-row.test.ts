@@ -4,6 +4,9 @@ import { RejectCode, type Reject } from './rows.ts';
 import { MAX_ID_LENGTH, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, reservationValidator, serviceValidator, userValidator } from './validate-row.ts';
 
 const NOW = new Date(Date.UTC(2024, 5, 1, 12, 0, 0));
+const DAY_MS = 86_400_000;
+/** "Now" is injected; a timestamp may lie up to one day past it. */
+const RULES = { nowMs: NOW.getTime(), maxClockSkewMs: DAY_MS };
 
 const usersIndex = checkHeader('users', [...LANDING_COLUMNS.users]).index;
 const servicesIndex = checkHeader('services', [...LANDING_COLUMNS.services]).index;
@@ -26,9 +29,9 @@ function reservationRow(patch: Record<string, string> = {}): string[] {
   return LANDING_COLUMNS.reservations.map((c) => row[c] ?? '');
 }
 
-const validateUser = userValidator(usersIndex, NOW);
-const validateService = serviceValidator(servicesIndex);
-const validateReservation = reservationValidator(reservationsIndex);
+const validateUser = userValidator(usersIndex, RULES);
+const validateService = serviceValidator(servicesIndex, RULES);
+const validateReservation = reservationValidator(reservationsIndex, RULES);
 
 function expectReject(result: unknown, code: RejectCode, ...reasonParts: string[]): void {
   expect(result).toMatchObject({ code });
@@ -93,7 +96,7 @@ describe('userValidator', () => {
   });
 
   it('takes the upper birth year from the injected clock', () => {
-    const validate2030 = userValidator(usersIndex, new Date(Date.UTC(2030, 0, 1)));
+    const validate2030 = userValidator(usersIndex, { nowMs: Date.UTC(2030, 0, 1), maxClockSkewMs: DAY_MS });
     expect(validate2030(userRow({ birth_year: '2029' }))).toMatchObject({ birthYear: 2029 });
   });
 
@@ -103,7 +106,7 @@ describe('userValidator', () => {
 
   it('reads columns by header position, in any order', () => {
     const header = ['region', 'birth_year', 'SIGNUP_AT', 'gender', 'User_Id'];
-    const validate = userValidator(checkHeader('users', header).index, NOW);
+    const validate = userValidator(checkHeader('users', header).index, RULES);
     expect(validate(['Daegu', '2000', '2024-03-05', '여', 'u9'])).toEqual({
       userId: 'u9', signupAt: '2024-03-05 00:00:00.000', gender: 'F', birthYear: 2000, region: 'Daegu',
     });
@@ -288,5 +291,38 @@ describe('kindOfFile', () => {
     expect(kindOfFile('customers.csv')).toBeUndefined();
     expect(kindOfFile('user.csv')).toBeUndefined();
     expect(kindOfFile('2024_users.csv')).toBeUndefined();
+  });
+});
+
+describe('timestamps in the future and labels with control characters', () => {
+  const latest = new Date(NOW.getTime() + DAY_MS).toISOString().replace('.000Z', 'Z');
+  const justAfter = new Date(NOW.getTime() + DAY_MS + 1000).toISOString().replace('.000Z', 'Z');
+
+  it('accepts a timestamp up to now + maxClockSkew and quarantines a later one as FUTURE_TIMESTAMP, for every timestamp column', () => {
+    expect(validateReservation(reservationRow({ reserved_at: latest }))).toMatchObject({ reservationId: 'r1' });
+    expectReject(validateReservation(reservationRow({ reserved_at: justAfter })), RejectCode.FUTURE_TIMESTAMP, 'reserved_at', 'is in the future', '2024-06-02T12:00:00.000Z', 'ingest.maxClockSkew');
+    expectReject(validateReservation(reservationRow({ reserved_at: '2100-01-01' })), RejectCode.FUTURE_TIMESTAMP, "reserved_at '2100-01-01'");
+    expectReject(validateUser(userRow({ signup_at: justAfter })), RejectCode.FUTURE_TIMESTAMP, 'signup_at');
+    expectReject(validateService(serviceRow({ created_at: '2100-01-01T00:00:00+09:00' })), RejectCode.FUTURE_TIMESTAMP, 'created_at');
+  });
+
+  it('compares instants, not wall-clock text: an offset moves a timestamp in or out of the window', () => {
+    // 2024-06-02T20:00+09:00 is 11:00 UTC, within a day of NOW (2024-06-01 12:00 UTC).
+    expect(validateReservation(reservationRow({ reserved_at: '2024-06-02T20:00:00+09:00' }))).toMatchObject({ reservedAt: '2024-06-02 11:00:00.000' });
+    expectReject(validateReservation(reservationRow({ reserved_at: '2024-06-02T08:00:00-05:00' })), RejectCode.FUTURE_TIMESTAMP, 'reserved_at');
+  });
+
+  it('takes "now" and the allowed skew from its rules, never from the wall clock', () => {
+    const later = reservationValidator(reservationsIndex, { nowMs: Date.UTC(2101, 0, 1), maxClockSkewMs: 0 });
+    expect(later(reservationRow({ reserved_at: '2100-01-01' }))).toMatchObject({ reservedAt: '2100-01-01 00:00:00.000' });
+    const strict = reservationValidator(reservationsIndex, { nowMs: NOW.getTime(), maxClockSkewMs: 0 });
+    expectReject(strict(reservationRow({ reserved_at: '2024-06-01T12:00:01Z' })), RejectCode.FUTURE_TIMESTAMP, 'reserved_at');
+  });
+
+  it('quarantines a region or category with a line break or another control character as BAD_LABEL', () => {
+    expectReject(validateUser(userRow({ region: 'Seoul\nGangnam' })), RejectCode.BAD_LABEL, 'region "Seoul\\nGangnam"', 'control character');
+    expectReject(validateService(serviceRow({ region: 'Bu\u0000san' })), RejectCode.BAD_LABEL, 'region');
+    expectReject(validateService(serviceRow({ category: 'beauty\r\nnails' })), RejectCode.BAD_LABEL, 'category');
+    expect(validateService(serviceRow({ category: 'beauty & nails', region: '서울 강남' }))).toMatchObject({ category: 'beauty & nails', region: '서울 강남' });
   });
 });

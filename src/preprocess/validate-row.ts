@@ -31,6 +31,18 @@ function clip(value: string): string {
 /** A validator for one row of a file whose header produced `index`. Returns the normalised row or a reject. */
 export type RowValidator<T> = (fields: readonly string[]) => T | Reject;
 
+/**
+ * What rows are checked against besides their own text. `nowMs` is passed in (preprocessing never reads the
+ * clock): a timestamp later than `nowMs + maxClockSkewMs` is a clock or export error, quarantined, so that it
+ * cannot move the warehouse's "newest reservation" (and every 7/30-day window after it) into the future.
+ */
+export interface RowRules {
+  /** Epoch milliseconds of "now" for this load. */
+  readonly nowMs: number;
+  /** How far past `nowMs` a timestamp may lie (`ingest.maxClockSkew`), in milliseconds. */
+  readonly maxClockSkewMs: number;
+}
+
 /** Checks a required identifier: trimmed, non-empty, at most {@link MAX_ID_LENGTH} characters. */
 function requiredId(fields: readonly string[], at: number, column: string): string | Reject {
   const value = (fields[at] ?? '').trim();
@@ -47,18 +59,25 @@ function requiredText(fields: readonly string[], at: number, column: string, max
   return value;
 }
 
-function optionalLabel(fields: readonly string[], at: number, column: string): string | null | Reject {
+/** A label names a dimension row (region, category): one line of printable text, shown and grouped on as is. */
+function label(fields: readonly string[], at: number, column: string, required: boolean): string | null | Reject {
   const value = (fields[at] ?? '').trim();
-  if (value === '') return null;
+  if (value === '') return required ? reject(RejectCode.MISSING_VALUE, `${column} is empty`) : null;
   if (value.length > MAX_LABEL_LENGTH) return reject(RejectCode.VALUE_TOO_LONG, `${column} '${clip(value)}' is longer than ${MAX_LABEL_LENGTH} characters`);
+  if (CONTROL.test(value)) return reject(RejectCode.BAD_LABEL, `${column} ${JSON.stringify(clip(value))} contains a line break or another control character`);
   return value;
 }
 
-function timestamp(fields: readonly string[], at: number, column: string): UtcTimestamp | Reject {
+function timestamp(fields: readonly string[], at: number, column: string, rules: RowRules): UtcTimestamp | Reject {
   const value = (fields[at] ?? '').trim();
   if (value === '') return reject(RejectCode.MISSING_VALUE, `${column} is empty`);
   const parsed = parseIsoTimestamp(value);
-  return typeof parsed === 'string' ? reject(RejectCode.BAD_TIMESTAMP, `${column}: ${parsed}`) : parsed;
+  if (typeof parsed === 'string') return reject(RejectCode.BAD_TIMESTAMP, `${column}: ${parsed}`);
+  if (parsed.epochMs > rules.nowMs + rules.maxClockSkewMs) {
+    const latest = new Date(rules.nowMs + rules.maxClockSkewMs).toISOString();
+    return reject(RejectCode.FUTURE_TIMESTAMP, `${column} '${clip(value)}' is in the future: later than ${latest} (now + ingest.maxClockSkew); check the exporting system's clock`);
+  }
+  return parsed;
 }
 
 function isRejected(v: unknown): v is Reject {
@@ -66,13 +85,13 @@ function isRejected(v: unknown): v is Reject {
 }
 
 /** users: user_id, signup_at required; gender, birth_year, region optional. */
-export function userValidator(index: ColumnIndex, now: Date = new Date()): RowValidator<UserRow> {
+export function userValidator(index: ColumnIndex, rules: RowRules): RowValidator<UserRow> {
   const [iId, iSignup, iGender, iBirth, iRegion] = ['user_id', 'signup_at', 'gender', 'birth_year', 'region'].map((c) => index[c] ?? -1) as [number, number, number, number, number];
-  const maxYear = now.getUTCFullYear();
+  const maxYear = new Date(rules.nowMs).getUTCFullYear();
   return (fields) => {
     const userId = requiredId(fields, iId, 'user_id');
     if (isRejected(userId)) return userId;
-    const signup = timestamp(fields, iSignup, 'signup_at');
+    const signup = timestamp(fields, iSignup, 'signup_at', rules);
     if (isRejected(signup)) return signup;
     const genderRaw = (fields[iGender] ?? '').trim();
     let gender: string | null = null;
@@ -90,35 +109,35 @@ export function userValidator(index: ColumnIndex, now: Date = new Date()): RowVa
       }
       birthYear = y;
     }
-    const region = optionalLabel(fields, iRegion, 'region');
+    const region = label(fields, iRegion, 'region', false);
     if (isRejected(region)) return region;
     return { userId, signupAt: signup.text, gender, birthYear, region };
   };
 }
 
 /** services: service_id, name, category, price, created_at required; region optional. */
-export function serviceValidator(index: ColumnIndex): RowValidator<ServiceRow> {
+export function serviceValidator(index: ColumnIndex, rules: RowRules): RowValidator<ServiceRow> {
   const [iId, iName, iCat, iRegion, iPrice, iCreated] = ['service_id', 'name', 'category', 'region', 'price', 'created_at'].map((c) => index[c] ?? -1) as [number, number, number, number, number, number];
   return (fields) => {
     const serviceId = requiredId(fields, iId, 'service_id');
     if (isRejected(serviceId)) return serviceId;
     const name = requiredText(fields, iName, 'name', MAX_NAME_LENGTH);
     if (isRejected(name)) return name;
-    const category = requiredText(fields, iCat, 'category', MAX_LABEL_LENGTH);
+    const category = label(fields, iCat, 'category', true);
     if (isRejected(category)) return category;
-    const region = optionalLabel(fields, iRegion, 'region');
+    const region = label(fields, iRegion, 'region', false);
     if (isRejected(region)) return region;
     const priceRaw = (fields[iPrice] ?? '').trim();
     if (priceRaw === '') return reject(RejectCode.MISSING_VALUE, 'price is empty');
     if (!PRICE.test(priceRaw)) return reject(RejectCode.BAD_PRICE, `price '${clip(priceRaw)}' is not a non-negative number (digits with an optional '.' decimal part, no thousands separators)`);
-    const created = timestamp(fields, iCreated, 'created_at');
+    const created = timestamp(fields, iCreated, 'created_at', rules);
     if (isRejected(created)) return created;
-    return { serviceId, name, category, region, price: Number(priceRaw), createdAt: created.text };
+    return { serviceId, name, category: category!, region, price: Number(priceRaw), createdAt: created.text };
   };
 }
 
 /** reservations: everything required except rating (empty or an integer 1–5). */
-export function reservationValidator(index: ColumnIndex): RowValidator<ReservationRow> {
+export function reservationValidator(index: ColumnIndex, rules: RowRules): RowValidator<ReservationRow> {
   const [iId, iUser, iService, iStatus, iAt, iRating] = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'].map((c) => index[c] ?? -1) as [number, number, number, number, number, number];
   return (fields) => {
     const reservationId = requiredId(fields, iId, 'reservation_id');
@@ -139,7 +158,7 @@ export function reservationValidator(index: ColumnIndex): RowValidator<Reservati
       }
       status = alias;
     }
-    const at = timestamp(fields, iAt, 'reserved_at');
+    const at = timestamp(fields, iAt, 'reserved_at', rules);
     if (isRejected(at)) return at;
     const ratingRaw = (fields[iRating] ?? '').trim();
     let rating: number | null = null;
@@ -152,13 +171,13 @@ export function reservationValidator(index: ColumnIndex): RowValidator<Reservati
 }
 
 /** The validator for a kind of file. */
-export function validatorFor(kind: LandingKind, index: ColumnIndex): RowValidator<UserRow | ServiceRow | ReservationRow> {
+export function validatorFor(kind: LandingKind, index: ColumnIndex, rules: RowRules): RowValidator<UserRow | ServiceRow | ReservationRow> {
   switch (kind) {
     case 'users':
-      return userValidator(index);
+      return userValidator(index, rules);
     case 'services':
-      return serviceValidator(index);
+      return serviceValidator(index, rules);
     case 'reservations':
-      return reservationValidator(index);
+      return reservationValidator(index, rules);
   }
 }

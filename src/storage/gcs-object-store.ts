@@ -165,6 +165,12 @@ export class GcsObjectStore implements ObjectStore {
     await this.#call(`copy '${fromKey}' to '${toKey}'`, (b) => b.file(this.#root + fromKey).copy(destination));
   }
 
+  /** A server-side copy, then a delete of the source (what the client's own move does too). */
+  async move(fromKey: string, toKey: string): Promise<void> {
+    await this.copy(fromKey, toKey);
+    if (fromKey !== toKey) await this.delete(fromKey);
+  }
+
   async delete(key: string): Promise<void> {
     await this.#call(`delete '${key}'`, (b) => b.file(this.#root + key).delete({ ignoreNotFound: true }));
   }

@@ -105,6 +105,18 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  async move(fromKey: string, toKey: string): Promise<void> {
+    const from = this.#path(fromKey);
+    const to = this.#path(toKey);
+    if (!(await this.stat(fromKey))) throw new NotFoundError(`object '${fromKey}' not found in ${this.url}`);
+    try {
+      await mkdir(path.dirname(to), { recursive: true });
+      await rename(from, to);
+    } catch (error) {
+      throw new BackendUnavailableError(`cannot move ${fromKey} to ${toKey}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await rm(this.#path(key), { force: true });
   }

@@ -45,6 +45,11 @@ export class MemoryObjectStore implements ObjectStore {
     this.#objects.set(toKey, { data: entry.data, info: { ...entry.info, key: toKey, modifiedAt: new Date() } });
   }
 
+  async move(fromKey: string, toKey: string): Promise<void> {
+    await this.copy(fromKey, toKey);
+    if (fromKey !== toKey) this.#objects.delete(fromKey);
+  }
+
   async delete(key: string): Promise<void> {
     this.#objects.delete(key);
   }

@@ -161,6 +161,18 @@ export function runObjectStoreContract(name: string, factory: ObjectStoreFactory
       expect(await store.stat('copy/target.csv')).toBeUndefined();
     });
 
+    it('moves an object to another key, replacing what was there, and rejects moving a missing key', async () => {
+      await store.put('move/source.csv', 'moved');
+      await store.put('move/nested/target.csv', 'old');
+      await store.move('move/source.csv', 'move/nested/target.csv');
+      expect((await readAll(await store.get('move/nested/target.csv'))).toString()).toBe('moved');
+      expect(await store.stat('move/source.csv')).toBeUndefined();
+      await store.move('move/nested/target.csv', 'move/new/dir/again.csv');
+      expect((await readAll(await store.get('move/new/dir/again.csv'))).toString()).toBe('moved');
+      await expect(store.move('move/missing.csv', 'move/x.csv')).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store.stat('move/x.csv')).toBeUndefined();
+    });
+
     it('deletes objects, and deleting a missing key is not an error', async () => {
       await store.put('del/gone.txt', 'x');
       await store.put('del/kept.txt', 'y');

@@ -31,6 +31,11 @@ export interface ObjectStore {
   put(key: string, body: Readable | Uint8Array | string): Promise<void>;
   /** Server-side copy where the backend supports it. */
   copy(fromKey: string, toKey: string): Promise<void>;
+  /**
+   * Moves an object to another key (replacing what is there): a rename where the backend has one (a local
+   * folder), otherwise a server-side copy then a delete. Readers of `toKey` see the old or the whole new object.
+   */
+  move(fromKey: string, toKey: string): Promise<void>;
   /** Deletes an object; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
   /** Releases clients and sockets. */

@@ -220,6 +220,12 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
+  /** S3 has no rename: a server-side copy, then a delete of the source. */
+  async move(fromKey: string, toKey: string): Promise<void> {
+    await this.copy(fromKey, toKey);
+    if (fromKey !== toKey) await this.delete(fromKey);
+  }
+
   async delete(key: string): Promise<void> {
     await this.#send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }), `delete '${key}'`);
   }

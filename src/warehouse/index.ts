@@ -2,9 +2,14 @@
 export { openWarehouse, type Warehouse } from './open-warehouse.ts';
 export { migrateToLatest, type MigrateReport } from './migrate.ts';
 export { StarWriter } from './star-writer.ts';
-export { referenceKeysOf, reservationColumns, RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns } from './reservation-columns.ts';
 export { LedgerRepo, SETTLED_STATUSES, type LedgerEntry } from './ledger-repo.ts';
-export { WarehouseDialect, type UpsertSpec } from './dialects/warehouse-dialect.ts';
+export { IngestRepo, type PendingReservation } from './ingest-repo.ts';
+export { FeatureRepo, type FactFilter, type FactTuple } from './feature-repo.ts';
+export { FeatureSnapshotRepo, type SnapshotRow } from './feature-snapshot-repo.ts';
+export { acquireRunLock } from './run-lock.ts';
+export { StatusRepo, STATUS_TABLES } from './status-repo.ts';
+export { InteractionRepo, type InteractionTuple } from './interaction-repo.ts';
+export { WarehouseDialect, type RunLock, type UpsertSpec } from './dialects/warehouse-dialect.ts';
 export { KEY_CHUNK, keyChunks } from './key-chunks.ts';
 export { RegistryRepo, type AliasRow, type EventRow, type VersionRow } from './registry-repo.ts';
 export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './tracking-repo.ts';

@@ -33,13 +33,13 @@ export async function openWarehouse(config: Pick<DatabaseConfig, 'url'> & Partia
     dialect = new SqliteWarehouseDialect(sqlite.database, sqlite.file);
   } else if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
     const { createMariaDbDialect, MariaDbWarehouseDialect } = await import('./dialects/mariadb.ts');
-    const kyselyDialect = createMariaDbDialect({
+    const mariadb = createMariaDbDialect({
       url,
       poolSize: config.poolSize ?? 4,
       connectTimeoutSeconds: config.connectTimeoutSeconds ?? 10,
     });
-    db = new Kysely<WarehouseDb>({ dialect: kyselyDialect, plugins: [new CamelCasePlugin()] });
-    dialect = new MariaDbWarehouseDialect();
+    db = new Kysely<WarehouseDb>({ dialect: mariadb.dialect, plugins: [new CamelCasePlugin()] });
+    dialect = new MariaDbWarehouseDialect(mariadb.pool);
   } else {
     throw new UnsupportedUrlError(`unsupported database URL '${displayUrl}': use sqlite:PATH or mysql://user:pass@host:port/db`);
   }

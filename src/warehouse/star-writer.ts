@@ -1,8 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import { calendarOf } from '../preprocess/index.ts';
-import type { ServiceRow, UserRow } from '../preprocess/index.ts';
+import { calendarOf, RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns, type ServiceRow, type UserRow } from '../preprocess/index.ts';
 import { BulkBuffer } from './bulk-buffer.ts';
-import { RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns } from './reservation-columns.ts';
 import type { UpsertSpec, WarehouseDialect } from './dialects/warehouse-dialect.ts';
 import type { WarehouseDb } from './schema.ts';
 

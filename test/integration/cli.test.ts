@@ -3,9 +3,22 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFeatureTables, FEATURE_BUILD_CHANNEL } from '../../src/features/index.ts';
 import { openWarehouse, type Warehouse } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
-import { runCli, startCli } from '../support/run-cli.ts';
+import { REPO_ROOT, runCli, startCli } from '../support/run-cli.ts';
+
+/** Preload that stops a CLI child at a diagnostics channel's first message (see the file). */
+const HOLD_AT_CHANNEL = path.join(REPO_ROOT, 'test', 'support', 'hold-at-channel.mjs');
+
+/** Polls (every 25 ms, at most 30 s) until `file` exists. */
+async function waitForFile(file: string): Promise<boolean> {
+  for (let i = 0; i < 1200; i++) {
+    if (existsSync(file)) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
 
 /** Polls the ledger (every 25 ms, at most 15 s) until `key` has `status`; returns the last status seen. */
 async function waitForLedgerStatus(warehouse: Warehouse, key: string, status: string): Promise<string | undefined> {
@@ -100,7 +113,7 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
         expect(await waitForLedgerStatus(warehouse, 'landing/reservations.csv', 'loading')).toBe('loading');
         const second = await runCli(args, { cwd });
         expect(second.code).toBe(5);
-        expect(second.stderr).toMatch(/another pickwise ingest is running on .* \((process \d+ on |MariaDB connection \d+)/);
+        expect(second.stderr).toMatch(/another pickwise ingest or feature build is running on .* \((process \d+ on |MariaDB connection \d+)/);
         expect((await first.done).code).toBe(0);
         const third = await runCli(args, { cwd });
         expect(third.code).toBe(0);
@@ -108,6 +121,64 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
       } finally {
         await warehouse.close();
         await backend.dropDatabase(busyUrl);
+      }
+    });
+
+    it('repairs a feature snapshot left missing, then stale, by a kill -9 during the feature update; status shows it', async () => {
+      const bucket = path.join(cwd, 'features-bucket');
+      const featuresUrl = await backend.newDatabaseUrl('cli_features_kill');
+      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '200', '--services', '30', '--reservations', '3000', '--seed', '11'], { cwd });
+      const args = ['--database-url', featuresUrl, '--storage-url', `file:${bucket}`, '--log-level', 'warn'];
+      const marker = path.join(cwd, 'held-at-feature-build.json');
+      const killDuringFeatureUpdate = async (): Promise<void> => {
+        await rm(marker, { force: true });
+        const run = startCli(['ingest', ...args], { cwd, env: { NODE_OPTIONS: `--import=${HOLD_AT_CHANNEL}`, HOLD_CHANNEL: FEATURE_BUILD_CHANNEL, HOLD_MARKER: marker } });
+        const held = await waitForFile(marker);
+        run.child.kill('SIGKILL');
+        const result = await run.done;
+        expect(held, `the run never reached the feature update: ${result.stderr}`).toBe(true);
+        expect(JSON.parse(await readFile(marker, 'utf8'))).toMatchObject({ phase: 'writing' });
+      };
+      const status = async () => JSON.parse((await runCli(['--json', 'status', ...args], { cwd })).stdout) as { features: { state: string; reason?: string } };
+      const warehouse = await openWarehouse({ url: featuresUrl });
+      try {
+        await killDuringFeatureUpdate();
+        const files = await warehouse.db.selectFrom('ingestFile').select('status').execute();
+        expect(files.map((f) => f.status)).toEqual(['loaded', 'loaded', 'loaded']); // the loads committed
+        expect(await warehouse.db.selectFrom('featSnapshot').selectAll().execute()).toEqual([]); // the snapshot did not
+        expect(await status()).toMatchObject({ features: { state: 'missing' } });
+        expect((await runCli(['status', ...args], { cwd })).stdout).toMatch(/^features: no snapshot — MISSING: the warehouse holds data but has no feature snapshot/m);
+
+        const repaired = await runCli(['--json', 'ingest', ...args], { cwd });
+        expect(repaired.code).toBe(0);
+        const summary = JSON.parse(repaired.stdout) as { files: unknown[]; features: { because: string; mode: string; users: number; services: number } };
+        expect(summary.files).toEqual([]);
+        expect(summary.features).toMatchObject({ mode: 'full', users: 200, services: 30 });
+        expect(summary.features.because).toMatch(/^repaired: the warehouse holds data but has no feature snapshot/);
+        expect(await status()).toMatchObject({ features: { state: 'fresh' } });
+
+        // A status update of one reservation, loaded; the run is killed again while it updates the snapshot.
+        const first = (await readFile(path.join(bucket, 'landing', 'reservations.csv'), 'utf8')).split('\n')[1]!.split(',');
+        const status2 = first[3] === 'canceled' ? 'completed' : 'canceled';
+        await writeFile(path.join(bucket, 'landing', 'reservations_2.csv'), `reservation_id,user_id,service_id,status,reserved_at,rating\n${first[0]},${first[1]},${first[2]},${status2},${first[4]},\n`);
+        await killDuringFeatureUpdate();
+        const stale = await status();
+        expect(stale.features.state).toBe('stale');
+        expect(stale.features.reason).toMatch(/the warehouse changed at .*, after snapshot #\d+ was built/);
+        const again = JSON.parse((await runCli(['--json', 'ingest', ...args], { cwd })).stdout) as { features: { snapshotId: number; because: string; mode: string } };
+        expect(again.features.because).toMatch(/^repaired: the warehouse changed/);
+        expect(again.features.mode).toBe('incremental');
+        expect(await status()).toMatchObject({ features: { state: 'fresh' } });
+        // The repaired snapshot is exactly what a full build gives.
+        const full = await buildFeatureTables(warehouse);
+        const rows = async (snapshotId: number) => ({
+          users: (await warehouse.db.selectFrom('featUser').selectAll().where('snapshotId', '=', snapshotId).orderBy('userKey').execute()).map(({ snapshotId: _s, ...r }) => r),
+          services: (await warehouse.db.selectFrom('featService').selectAll().where('snapshotId', '=', snapshotId).orderBy('serviceKey').execute()).map(({ snapshotId: _s, ...r }) => r),
+        });
+        expect(await rows(again.features.snapshotId)).toEqual(await rows(full.snapshotId));
+      } finally {
+        await warehouse.close();
+        await backend.dropDatabase(featuresUrl);
       }
     });
 

@@ -1,6 +1,55 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildFeatureTables } from '../../src/features/index.ts';
+import { BackendUnavailableError } from '../../src/shared/errors.ts';
+import { GcsObjectStore } from '../../src/storage/gcs-object-store.ts';
+import { LocalObjectStore, type ObjectStore } from '../../src/storage/index.ts';
+import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
+import { startFakeGcsServer, type FakeGcsServer } from '../support/fake-gcs-server.ts';
+import { startS3rver, type S3rverServer } from '../support/s3rver.ts';
 import { warehouseBackends } from '../support/backends.ts';
-import { createIngestFixture, RESERVATIONS_HEADER, servicesCsv, usersCsv, type IngestFixture } from '../support/ingest-fixture.ts';
+import { createIngestFixture, ingestConfig, RESERVATIONS_HEADER, SERVICES_HEADER, servicesCsv, usersCsv, type IngestFixture } from '../support/ingest-fixture.ts';
+
+/** `n` reservations `r1..rn` of users u1–u3 and services s1–s2, one per line; `line(i)` may replace row i. */
+function reservationsCsv(n: number, line: (i: number) => string | undefined = () => undefined): string {
+  const lines = [RESERVATIONS_HEADER];
+  for (let i = 1; i <= n; i++) lines.push(line(i) ?? `r${i},u${1 + (i % 3)},s${1 + (i % 2)},completed,2024-03-01T10:00:00Z,`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Line 3 (the second row) opens a quote that nothing closes. */
+const OPEN_QUOTE_ROW = (i: number): string | undefined => (i === 2 ? 'r2,u1,"s1,completed,2024-03-01T10:00:00Z,' : undefined);
+
+/**
+ * A bucket whose connection drops while one object is read (after its first bytes): a network failure, which a
+ * local test cannot cause for real. Everything else goes to the real store underneath.
+ */
+function droppingReadsOf(store: ObjectStore, key: string): ObjectStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop !== 'get') {
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (k: string) => {
+        if (k !== key) return target.get(k);
+        const inner = await target.get(k);
+        return Readable.from(
+          (async function* () {
+            for await (const chunk of inner) {
+              yield chunk as Buffer;
+              throw new BackendUnavailableError(`connection reset while reading ${k}`);
+            }
+          })(),
+        );
+      };
+    },
+  });
+}
 
 /** The whole ingest pipeline against a real local bucket, on SQLite and on a real MariaDB server. */
 describe.each(warehouseBackends())('ingest on $name', (backend) => {
@@ -214,6 +263,131 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       expect(u).toEqual({ userId: 'u1', regionName: 'Busan', birthYear: 1990 });
     });
 
+    it('quarantines only the line of a quote that is never closed: a 101-row file loads its other 100 rows', async () => {
+      await fx.land('users.csv', usersCsv(3));
+      await fx.land('services.csv', servicesCsv(2));
+      await fx.land('reservations.csv', reservationsCsv(101, OPEN_QUOTE_ROW));
+      const s = await fx.ingest();
+      const r = s.files.find((f) => f.kind === 'reservations')!;
+      expect(r).toMatchObject({ status: 'loaded', rowsTotal: 101, rowsOk: 100, rowsRejected: 1, rejectsByCode: { PARSE_ERROR: 1 } });
+      expect(r.lines).toEqual({ total: 102, header: 1, blank: 0, records: 101 });
+      expect(await fx.count('fact_reservation')).toBe(100);
+      const rejects = (await fx.read(r.quarantineKey!)).trimEnd().split('\n');
+      expect(rejects).toHaveLength(2);
+      expect(rejects[1]).toMatch(/^3,PARSE_ERROR,a quote opened on line 3 is never closed .*reading resumes on line 4,/);
+      expect(rejects[1]).toContain('r2,u1,');
+      expect(s.rowsIn).toBe(s.rowsLoaded + s.rowsRejected);
+    });
+
+    it('loads the 139 999 valid rows of a 140 000-row file behind a quote that is never closed', async () => {
+      await fx.land('users.csv', usersCsv(3));
+      await fx.land('services.csv', servicesCsv(2));
+      await fx.land('reservations.csv', reservationsCsv(140_000, OPEN_QUOTE_ROW));
+      const r = (await fx.ingest()).files.find((f) => f.kind === 'reservations')!;
+      expect(r).toMatchObject({ status: 'loaded', rowsTotal: 140_000, rowsOk: 139_999, rowsRejected: 1, rowsNew: 139_999, rowsUpdated: 0 });
+      expect(r.lines).toEqual({ total: 140_001, header: 1, blank: 0, records: 140_000 });
+      expect(await fx.count('fact_reservation')).toBe(139_999);
+    });
+
+    it('parses a 24 MB file with a quote that is never closed in the worker within its memory, and loads the file after it', async () => {
+      await fx.land('users.csv', usersCsv(3));
+      await fx.land('services.csv', servicesCsv(2));
+      // ~550 000 rows of ~46 bytes: the parse worker used to run out of heap on the quoted text it gathered.
+      const rows = 550_000;
+      const big = reservationsCsv(rows, OPEN_QUOTE_ROW);
+      expect(big.length).toBeGreaterThanOrEqual(24 << 20);
+      await fx.land('reservations_a.csv', big);
+      await fx.land('reservations_b.csv', reservationsCsv(10).replace(/\br(\d+),/g, 'b$1,'));
+      const s = await fx.ingest();
+      expect(s.files.map((f) => [f.key, f.status])).toEqual([
+        ['landing/users.csv', 'loaded'], ['landing/services.csv', 'loaded'], ['landing/reservations_a.csv', 'loaded'], ['landing/reservations_b.csv', 'loaded'],
+      ]);
+      expect(s.files[2]).toMatchObject({ rowsTotal: rows, rowsOk: rows - 1, rowsRejected: 1, rejectsByCode: { PARSE_ERROR: 1 } });
+      expect(await fx.count('fact_reservation')).toBe(rows - 1 + 10);
+    });
+
+    it('counts blank lines apart, so that every line of a file is accounted for', async () => {
+      await fx.land('users.csv', `\n${usersCsv(2).replace('\nu2', '\n\n\r\nu2')}\n`);
+      const s = await fx.ingest();
+      expect(s.files[0]).toMatchObject({ status: 'loaded', rowsTotal: 2, rowsOk: 2, rowsRejected: 0, lines: { total: 7, header: 1, blank: 4, records: 2 } });
+    });
+
+    it('reports a file that fails, goes on with the files after it, and loads it on the next run', async () => {
+      await fx.land('users.csv', usersCsv(3));
+      await fx.land('services.csv', servicesCsv(2));
+      const dropping = droppingReadsOf(fx.store, 'landing/services.csv');
+      const s = await fx.ingest({ store: dropping });
+      expect(s.files.map((f) => [f.key, f.status])).toEqual([['landing/users.csv', 'loaded'], ['landing/services.csv', 'failed']]);
+      expect(s.filesFailed).toBe(1);
+      expect(s.files[1]!.message).toMatch(/^loading landing\/services\.csv failed, nothing of it was kept: connection reset/);
+      expect(await fx.count('dim_service')).toBe(0);
+      expect((await ledger()).map((e) => [e.objectKey, e.status])).toEqual([['landing/users.csv', 'loaded'], ['landing/services.csv', 'failed']]);
+      const again = await fx.ingest();
+      expect(again.files).toMatchObject([{ key: 'landing/services.csv', status: 'loaded', rowsOk: 2 }]);
+      expect((await ledger()).map((e) => e.status)).toEqual(['loaded', 'loaded']);
+      expect(await fx.keys('raw/incoming/')).toEqual([]);
+    });
+
+    it('takes over unfinished attempts, also one that already recorded the same content, leaving one ledger entry', async () => {
+      // What runs before the single-read loader left behind: a failed attempt with the real hash, then a killed one.
+      const content = usersCsv(2);
+      await fx.land('users.csv', content);
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      const attempt = { objectKey: 'landing/users.csv', sizeBytes: content.length, sourceEtag: 'old', kind: 'users' as const, rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rejectsByCode: '{}',
+        backupKey: null, quarantineKey: null, duplicateOfFileId: null, message: null, detectedAt: '2024-01-01 00:00:00.000', startedAt: null, finishedAt: null };
+      await fx.warehouse.db.insertInto('ingestFile').values([{ ...attempt, sha256, status: 'failed' }, { ...attempt, sha256: 'f'.repeat(64), status: 'loading' }]).execute();
+      await fx.land('users_copy.csv', content);
+      const s = await fx.ingest();
+      expect(s.files.map((f) => [f.key, f.status])).toEqual([['landing/users.csv', 'loaded'], ['landing/users_copy.csv', 'duplicate']]);
+      expect((await ledger()).map((e) => [e.objectKey, e.status, e.sha256])).toEqual([
+        ['landing/users.csv', 'loaded', sha256],
+        ['landing/users_copy.csv', 'duplicate', sha256],
+      ]);
+    });
+
+    it('quarantines timestamps later than now + ingest.maxClockSkew, so a year-2100 row cannot move the as-of date', async () => {
+      const clock = () => new Date('2024-03-10T00:00:00Z');
+      await fx.land('users.csv', `${usersCsv(3)}u4,2100-01-01T00:00:00Z,F,1990,Seoul\n`);
+      await fx.land('services.csv', `${servicesCsv(2)}s3,Later,beauty,Busan,100,2024-03-11T01:00:00Z\ns4,Soon,beauty,Busan,100,2024-03-10T23:00:00Z\n`);
+      await fx.land('reservations.csv', reservationsCsv(3, (i) => (i === 3 ? 'r3,u1,s1,completed,2100-01-01T00:00:00Z,' : undefined)));
+      const s = await fx.ingest({ clock });
+      const byKind = Object.fromEntries(s.files.map((f) => [f.kind, f]));
+      expect(byKind['users']).toMatchObject({ rowsOk: 3, rejectsByCode: { FUTURE_TIMESTAMP: 1 } });
+      expect(byKind['services']).toMatchObject({ rowsOk: 3, rejectsByCode: { FUTURE_TIMESTAMP: 1 } });
+      expect(byKind['reservations']).toMatchObject({ rowsOk: 2, rejectsByCode: { FUTURE_TIMESTAMP: 1 } });
+      expect(await fx.read(byKind['reservations']!.quarantineKey!)).toMatch(/^4,FUTURE_TIMESTAMP,reserved_at '2100-01-01T00:00:00Z' is in the future: later than 2024-03-11T00:00:00.000Z/m);
+      expect((await buildFeatureTables(fx.warehouse, { clock })).asOf).toBe('2024-03-01 10:00:00.000');
+      // A wider allowance lets the service created 25 hours ahead through.
+      await fx.land('services_2.csv', `${SERVICES_HEADER}\ns5,Later,beauty,Busan,100,2024-03-11T01:00:00Z\n`);
+      const wider = await fx.ingest({ clock, config: { ...ingestConfig, maxClockSkew: 36 * 3600 } });
+      expect(wider.files[0]).toMatchObject({ rowsOk: 1, rowsRejected: 0 });
+    });
+
+    it('quarantines a region or category with a line break inside', async () => {
+      await fx.land('services.csv', `${servicesCsv(1)}s2,Cut,"beauty\nsalon",Busan,100,2024-01-01T00:00:00Z\ns3,Cut,beauty,"Bu\tsan",100,2024-01-01T00:00:00Z\n`);
+      const s = await fx.ingest();
+      expect(s.files[0]).toMatchObject({ rowsOk: 1, rowsRejected: 2, rejectsByCode: { BAD_LABEL: 2 } });
+      expect(await fx.read(s.files[0]!.quarantineKey!)).toMatch(/^3,BAD_LABEL,"category ""beauty\\nsalon"" contains a line break or another control character"/m);
+      expect(await fx.count('dim_category')).toBe(1);
+    });
+
+    it('says per file how many loaded rows were new and how many updated existing rows', async () => {
+      await fx.land('users.csv', usersCsv(3));
+      await fx.land('services.csv', servicesCsv(2));
+      await fx.land('reservations_1.csv', reservationsCsv(4, (i) => (i === 4 ? 'r1,u2,s1,canceled,2024-03-01T10:00:00Z,' : undefined)));
+      const first = await fx.ingest();
+      expect(first.files.at(-1)).toMatchObject({ rowsOk: 4, rowsNew: 3, rowsUpdated: 1 });
+      await fx.land('reservations_2.csv', reservationsCsv(5).replace(/\br(\d+),/g, (_m, d: string) => (Number(d) > 3 ? `n${d},` : `r${d},`)));
+      await fx.land('users_2.csv', usersCsv(4));
+      const second = await fx.ingest();
+      expect(second.files.map((f) => [f.key, f.rowsNew, f.rowsUpdated])).toEqual([
+        ['landing/users_2.csv', 1, 3],
+        ['landing/reservations_2.csv', 2, 3],
+      ]);
+      expect(second).toMatchObject({ rowsLoaded: 9, rowsNew: 3, rowsUpdated: 6 });
+      expect(await fx.count('fact_reservation')).toBe(5);
+    });
+
     it('records files that match no landing kind without loading them', async () => {
       await fx.land('products.csv', 'a,b\n1,2\n');
       const s = await fx.ingest();
@@ -222,3 +396,103 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
     });
   });
 });
+
+/**
+ * A bucket in which `key` is replaced by `replacement` while it is being read: once its first bytes have been read,
+ * the new content is written to the real store underneath (as an upload by the business would), then the read goes
+ * on. Every other call goes straight to the real store.
+ */
+function replacedWhileRead(store: ObjectStore, key: string, replacement: string): ObjectStore {
+  let replaced = false;
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop !== 'get') {
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (k: string) => {
+        const inner = await target.get(k);
+        if (k !== key || replaced) return inner;
+        return Readable.from(
+          (async function* () {
+            for await (const chunk of inner) {
+              yield chunk as Buffer;
+              if (!replaced) {
+                replaced = true;
+                await target.put(key, replacement);
+              }
+            }
+          })(),
+        );
+      };
+    },
+  });
+}
+
+/** The same load on every object store: a landing file replaced while it is read keeps hash, backup and rows in step. */
+describe('a landing file replaced while it is loaded', () => {
+  let s3: S3rverServer;
+  let gcs: FakeGcsServer;
+  let dir: string;
+  beforeAll(async () => {
+    [s3, gcs] = await Promise.all([startS3rver('landing-changes'), startFakeGcsServer({ buckets: ['landing-changes'] })]);
+    dir = await mkdtemp(path.join(tmpdir(), 'pickwise-changes-'));
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all([s3?.stop(), gcs?.close()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const stores: { name: string; open: (run: number) => ObjectStore }[] = [
+    { name: 'local', open: (run) => new LocalObjectStore(path.join(dir, `bucket-${run}`)) },
+    {
+      name: 'S3 (s3rver)',
+      open: (run) =>
+        new S3ObjectStore({ bucket: 'landing-changes', prefix: `run-${run}`, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }),
+    },
+    { name: 'GCS (real client, fake JSON API)', open: (run) => new GcsObjectStore({ bucket: 'landing-changes', prefix: `run-${run}`, apiEndpoint: gcs.url, projectId: 'pickwise-test' }) },
+  ];
+  let runs = 0;
+
+  it.each(stores)('on $name: the ledger hash and the raw backup are those of the rows loaded; the new content loads next run', async ({ open }) => {
+    const store = open(++runs);
+    const url = `sqlite:${path.join(dir, `changes-${runs}.db`)}`;
+    const fx = await createIngestFixture(url);
+    try {
+      // 2 000 users (~100 KB, several chunks) in Busan; the replacement has 2 500, in Seoul.
+      const v1 = usersCsv(2000).replaceAll('Seoul-Gangnam', 'Busan');
+      const v2 = usersCsv(2500).replaceAll('Seoul-Gangnam', 'Seoul');
+      await store.put('landing/users.csv', v1);
+      const first = await fx.ingest({ store: replacedWhileRead(store, 'landing/users.csv', v2) });
+      const loaded = first.files[0]!;
+      expect(loaded).toMatchObject({ status: 'loaded' });
+      const backup = await readAll(store, loaded.backupKey!);
+      const entry = await fx.warehouse.db.selectFrom('ingestFile').selectAll().executeTakeFirstOrThrow();
+      expect(entry.sha256).toBe(createHash('sha256').update(backup).digest('hex'));
+      expect(entry.sha256).toBe(loaded.sha256);
+      expect(Number(entry.sizeBytes)).toBe(Buffer.byteLength(backup));
+      // Every row in the warehouse is a line of the backup, and every data line of the backup was loaded or quarantined.
+      const backupLines = new Set(backup.split('\n').slice(1).filter(Boolean));
+      expect(loaded.rowsTotal).toBe(backupLines.size);
+      const users = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select(['userId', 'regionName']).execute();
+      expect(users).toHaveLength(loaded.rowsOk);
+      for (const u of users) expect([...backupLines].some((l) => l.startsWith(`${u.userId},`) && l.endsWith(`,${u.regionName}`))).toBe(true);
+
+      // The replaced object is a new version: the next run loads exactly it.
+      const second = await fx.ingest({ store });
+      expect(second.files).toMatchObject([{ key: 'landing/users.csv', status: 'loaded', rowsOk: 2500, sha256: createHash('sha256').update(v2).digest('hex') }]);
+      const regions = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select('regionName').distinct().execute();
+      expect(regions).toEqual([{ regionName: 'Seoul' }]);
+      expect(await fx.count('dim_user')).toBe(2500);
+    } finally {
+      await fx.close();
+      await store.close();
+    }
+  });
+});
+
+async function readAll(store: ObjectStore, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateLanding, StoreSink } from '../../src/generator/index.ts';
-import { runIngestJob, type IngestSummary } from '../../src/pipeline/index.ts';
+import { runIngestJob, type IngestJobOptions, type IngestSummary } from '../../src/pipeline/index.ts';
 import { configSchema } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { LocalObjectStore } from '../../src/storage/index.ts';
@@ -16,7 +16,8 @@ export interface IngestFixture {
   readonly warehouse: Warehouse;
   /** Uploads a landing file (`landing/<name>`). */
   land(name: string, content: string | Uint8Array): Promise<void>;
-  ingest(options?: { retryQuarantine?: boolean }): Promise<IngestSummary>;
+  /** Runs the ingest job on the fixture's bucket (or `store`) and warehouse; options as runIngestJob's. */
+  ingest(options?: Partial<Pick<IngestJobOptions, 'retryQuarantine' | 'refreshFeatures' | 'clock' | 'store' | 'config'>>): Promise<IngestSummary>;
   /** Generated landing files (users, services, reservations) written into `landing/`. */
   landGenerated(options: { users: number; services: number; reservations: number; seed?: number; dirty?: number }): Promise<void>;
   count(table: string): Promise<number>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { buildFeatureTables, type FeatureBuildSummary } from '../../features/index.ts';
+import { acquireRunLock } from '../../warehouse/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 
 /** One line per build, shared with `ingest` (which builds features after loading files). */
@@ -18,7 +19,14 @@ export const featuresBuildCommand = defineCommand({
     incremental: z.boolean().optional().describe('recompute only rows whose sources changed since the latest snapshot (what ingest does)'),
   }),
   async run(runtime, o): Promise<FeatureBuildSummary> {
-    return buildFeatureTables(await runtime.warehouse(), { incremental: o.incremental === true });
+    const warehouse = await runtime.warehouse();
+    // Not while an ingest writes: the build reads the facts before its own transaction.
+    const lock = await acquireRunLock(warehouse, 'a feature build');
+    try {
+      return await buildFeatureTables(warehouse, { incremental: o.incremental === true });
+    } finally {
+      await lock.release();
+    }
   },
   print: printFeatureBuild,
 });

@@ -1,6 +1,6 @@
-import { MysqlDialect, sql, type Kysely } from 'kysely';
+import { MysqlDialect, sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { WarehouseDb } from '../schema.ts';
-import { createPool } from 'mysql2';
+import { createPool, type Pool } from 'mysql2';
 import { ConfigError } from '../../shared/errors.ts';
 import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
 
@@ -8,6 +8,38 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
   readonly name = 'mariadb' as const;
   override readonly maxParameters = 60_000;
   override readonly statementParameters = 60_000;
+  readonly #pool: Pool | undefined;
+
+  /** `pool` (the one behind Kysely) lets {@link scanRows} stream rows as arrays. */
+  constructor(pool?: Pool) {
+    super();
+    this.#pool = pool;
+  }
+
+  /**
+   * Streams rows as arrays on a pool connection of its own (mysql2's `rowsAsArray`): Kysely's stream builds an
+   * object and awaits a promise per row, which doubles the time of a million-row scan.
+   */
+  override async scanRows(db: Kysely<WarehouseDb>, query: CompiledQuery, onRow: (row: readonly unknown[]) => void): Promise<void> {
+    const pool = this.#pool;
+    if (pool === undefined) return super.scanRows(db, query, onRow);
+    await new Promise<void>((resolve, reject) => {
+      // An exception in onRow must not escape mysql2's event handler: it fails the scan once the rows are drained.
+      let failure: unknown;
+      pool
+        .query({ sql: query.sql, values: [...query.parameters], rowsAsArray: true })
+        .on('result', (row) => {
+          if (failure !== undefined) return;
+          try {
+            onRow(row as unknown as unknown[]);
+          } catch (error) {
+            failure = error;
+          }
+        })
+        .on('error', reject)
+        .on('end', () => (failure === undefined ? resolve() : reject(failure)));
+    });
+  }
 
   quote(identifier: string): string {
     return `\`${identifier}\``;
@@ -112,8 +144,8 @@ export interface MariaDbDialectOptions {
   readonly connectTimeoutSeconds: number;
 }
 
-/** `mysql://user:pass@host:port/db` (also `mariadb://`) → a Kysely MySQL dialect on a mysql2 pool. */
-export function createMariaDbDialect(options: MariaDbDialectOptions): MysqlDialect {
+/** `mysql://user:pass@host:port/db` (also `mariadb://`) → a Kysely MySQL dialect on a mysql2 pool, and the pool. */
+export function createMariaDbDialect(options: MariaDbDialectOptions): { dialect: MysqlDialect; pool: Pool } {
   const uri = options.url.replace(/^mariadb:/, 'mysql:');
   const pool = createPool({
     uri,
@@ -129,5 +161,5 @@ export function createMariaDbDialect(options: MariaDbDialectOptions): MysqlDiale
   pool.on('connection', (conn) => {
     conn.query("SET time_zone = '+00:00'");
   });
-  return new MysqlDialect({ pool });
+  return { dialect: new MysqlDialect({ pool }), pool };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { sql, SqliteDialect, type Kysely } from 'kysely';
+import { sql, SqliteDialect, type CompiledQuery, type Kysely } from 'kysely';
 import { BackendUnavailableError } from '../../shared/errors.ts';
 import type { WarehouseDb } from '../schema.ts';
 import { acquireLockFile } from './lock-file.ts';
@@ -42,6 +42,11 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
       this.#statements.set(sqlText, statement);
     }
     statement.run(params as unknown[]);
+  }
+
+  /** Reads on the one connection (inside a transaction when one is open), rows as arrays, without a promise per row. */
+  override async scanRows(_db: Kysely<WarehouseDb>, query: CompiledQuery, onRow: (row: readonly unknown[]) => void): Promise<void> {
+    for (const row of this.#database.prepare(query.sql).raw(true).iterate(...(query.parameters as unknown[])) as Iterable<unknown[]>) onRow(row);
   }
 
   /** SQLite DDL is transactional: drop the secondary indexes now, rebuild them before commit (or roll back with it). */

@@ -59,8 +59,17 @@ export abstract class WarehouseDialect {
 
   /** Multi-row insert that silently keeps existing rows on a natural-key conflict. */
   insertIgnoreSql(table: string, columns: readonly string[], rows: number): string {
+    return `${this.insertIgnoreVerb()} ${this.#valuesClause(table, columns, rows)}`;
+  }
+
+  /** Plain multi-row insert of `rows` rows. */
+  insertSql(table: string, columns: readonly string[], rows: number): string {
+    return `insert ${this.#valuesClause(table, columns, rows)}`;
+  }
+
+  #valuesClause(table: string, columns: readonly string[], rows: number): string {
     const tuple = `(${columns.map(() => '?').join(',')})`;
-    return `${this.insertIgnoreVerb()} into ${this.quote(table)} (${columns.map((c) => this.quote(c)).join(',')}) values ${new Array<string>(rows).fill(tuple).join(',')}`;
+    return `into ${this.quote(table)} (${columns.map((c) => this.quote(c)).join(',')}) values ${new Array<string>(rows).fill(tuple).join(',')}`;
   }
 
   /** Whether `error` is this backend's unique or primary-key violation (to retry a racing insert). */
@@ -111,6 +120,18 @@ export abstract class WarehouseDialect {
    * A lock held by a process that died is released by the backend, never left to block later runs.
    */
   abstract tryLock(db: Kysely<WarehouseDb>, name: string): Promise<RunLock | LockHolder>;
+
+  /**
+   * Runs a select and hands each row to `onRow` as an array in select order, as it arrives: for scans of a whole
+   * table, where building a row object per row and awaiting each would cost more than the query. A backend may
+   * read on a connection of its own, outside any open transaction: the scan is one statement and sees one
+   * committed state; callers that combine it with other reads hold the run lock. This default streams through Kysely.
+   */
+  async scanRows(db: Kysely<WarehouseDb>, query: CompiledQuery, onRow: (row: readonly unknown[]) => void): Promise<void> {
+    await db.getExecutor().provideConnection(async (connection) => {
+      for await (const chunk of connection.streamQuery(query, 10_000)) for (const row of chunk.rows) onRow(Object.values(row as object));
+    });
+  }
 
   /** Runs one bulk statement on `db` (a transaction during loads). Backends may cache prepared statements. */
   async execBulk(db: Kysely<WarehouseDb>, sqlText: string, params: readonly unknown[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ReservationRow } from '../preprocess/index.ts';
+import type { ReservationRow } from './rows.ts';
 import { RESERVATION_STATUSES } from '../shared/domain.ts';
 
 /** Natural → surrogate keys of the dimensions a reservation references. */
@@ -8,7 +8,8 @@ export interface DimensionKeys {
 }
 
 /**
- * Reservations ready to write, column-wise: the two strings of each row side by side and every other field
+ * Reservations ready to write, column-wise (pure data, here beside the rows it packs, so that the parse worker
+ * needs no database code): the two strings of each row side by side and every other field
  * resolved to an integer. This is what the loader writes and what crosses the parse-thread boundary, so a
  * million reservations cost two string arrays and one typed array instead of a million objects.
  */
