@@ -32,7 +32,7 @@ describe('recommendation API', () => {
   const app = async (config: Partial<{ keysForReads: boolean }> = {}) => {
     const holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'shop', alias: 'champion' }, logger });
     await holder.start();
-    return buildApp({ holder, warehouse: fx.warehouse, metrics: createServeMetrics(), config: { apiKeys: [API_KEY], keysForReads: config.keysForReads ?? false, maxBatchUsers: 100 } });
+    return buildApp({ holder, warehouse: fx.warehouse, metrics: createServeMetrics(), config: { apiKeys: [API_KEY], keysForReads: config.keysForReads ?? false, keysForMetrics: false, keysForDocs: false, maxBatchUsers: 100 }, logger });
   };
 
   it('answers a known user with the champion model, unknown users with the flagged popular list', async () => {
@@ -112,7 +112,7 @@ describe('recommendation API', () => {
     const own = await openWarehouse({ url });
     const holder = new ModelHolder({ warehouse: own, store: fx.store, choice: { name: 'shop', alias: 'champion' }, logger });
     await holder.start();
-    const api = await buildApp({ holder, warehouse: own, metrics: createServeMetrics(), config: { apiKeys: [], keysForReads: false, maxBatchUsers: 100 } });
+    const api = await buildApp({ holder, warehouse: own, metrics: createServeMetrics(), config: { apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false, maxBatchUsers: 100 }, logger });
     await own.close();
     expect((await api.inject({ url: '/v1/users/U0000002/recommendations?k=3' })).statusCode).toBe(200);
     const ready = await api.inject({ url: '/readyz' });
@@ -126,7 +126,7 @@ describe('recommendation API', () => {
     await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'fold', version: als.registered!.version, alias: 'champion', actor: 'test' });
     const holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'fold', alias: 'champion' }, logger });
     await holder.start();
-    const api = await buildApp({ holder, warehouse: fx.warehouse, metrics: createServeMetrics(), config: { apiKeys: [], keysForReads: false, maxBatchUsers: 3 } });
+    const api = await buildApp({ holder, warehouse: fx.warehouse, metrics: createServeMetrics(), config: { apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false, maxBatchUsers: 3 }, logger });
     const own = (await api.inject({ url: '/v1/users/U0000002/recommendations?k=5' })).json() as { items: { service_id: string }[] };
     const history = holder.current!.loaded;
     const u = history.userIndex.get('U0000002')!;
