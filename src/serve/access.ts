@@ -26,7 +26,8 @@ export const API_KEY_HEADER = 'x-api-key';
 /** The OpenAPI security scheme of protected routes. */
 export const API_KEY_SCHEME = 'apiKey';
 
-export type AccessConfig = Pick<ServeConfig, 'apiKeys' | 'keysForReads' | 'keysForMetrics' | 'keysForDocs'>;
+/** The `serve` keys the guard reads (see the config schema). */
+export type AccessConfig = Readonly<Pick<ServeConfig, 'keysForReads' | 'keysForMetrics' | 'keysForDocs'>> & { readonly apiKeys: readonly string[] };
 
 /** Whether a route of this access class needs a key under `config`. */
 export function needsKey(access: RouteAccess, config: AccessConfig): boolean {

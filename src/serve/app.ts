@@ -7,7 +7,7 @@ import { AppError, ErrorCode } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { quoteInput } from '../shared/quote-input.ts';
 import type { Warehouse } from '../warehouse/index.ts';
-import { API_KEY_HEADER, API_KEY_SCHEME, installAccessGuard } from './access.ts';
+import { API_KEY_HEADER, API_KEY_SCHEME, installAccessGuard, type AccessConfig } from './access.ts';
 import type { ServeMetrics } from './metrics.ts';
 import type { ModelHolder } from './model-holder.ts';
 import { answerClientError, mapError, MAX_PARAM_LENGTH, problem, sendProblem } from './problem.ts';
@@ -23,7 +23,7 @@ export interface AppOptions {
   readonly holder: ModelHolder;
   readonly warehouse: Warehouse;
   readonly metrics: ServeMetrics;
-  readonly config: Pick<ServeConfig, 'apiKeys' | 'keysForReads' | 'keysForMetrics' | 'keysForDocs' | 'maxBatchUsers'>;
+  readonly config: AccessConfig & Readonly<Pick<ServeConfig, 'maxBatchUsers'>>;
   /** The process's one logger (src/shared/logger.ts, with its redact list): a line per request, every failure with its cause. */
   readonly logger: Logger;
 }
