@@ -54,6 +54,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<JsonSchemaToTsProvider>();
   const failures = new WeakMap<FastifyRequest, { error: Error; expected: boolean }>();
 
+  // Bodies are JSON only: any other content type is answered 415 (not parsed as text and refused later).
+  app.removeContentTypeParser('text/plain');
   installAccessGuard(app, o.config, o.logger);
   // A route without its own query-string schema takes no parameters (unknown ones are refused everywhere).
   app.addHook('onRoute', (route) => {
