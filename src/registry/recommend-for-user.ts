@@ -29,6 +29,12 @@ export function recommendForUser(
   candidates?: Int32Array,
   options: { excludeSeen?: boolean } = {},
 ): { basis: RecommendationBasis; recommendations: Recommendation[] } {
+  const { basis, top } = topForUser(loaded, userId, k, candidates, options);
+  return { basis, recommendations: toRecommendations(loaded, top, 0) };
+}
+
+/** {@link recommendForUser} as dense ids and scores (one row), for callers that label the ids themselves. */
+export function topForUser(loaded: LoadedModel, userId: string, k: number, candidates?: Int32Array, options: { excludeSeen?: boolean } = {}): { basis: RecommendationBasis; top: TopK } {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const dense = loaded.userIndex.get(userId);
   if (dense === undefined) {
@@ -37,27 +43,42 @@ export function recommendForUser(
   const basis = hasHistory(loaded, dense) ? 'model' : 'popular';
   const model = basis === 'model' ? loaded.model : loaded.fallback;
   const exclude = options.excludeSeen === false ? {} : { exclude: loaded.seen };
-  const top = model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), ...exclude, ...(candidates ? { candidates } : {}) });
-  return { basis, recommendations: toRecommendations(loaded, top, 0) };
+  return { basis, top: model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), ...exclude, ...(candidates ? { candidates } : {}) }) };
 }
 
 /**
- * {@link recommendForUser} through a category/region filter, with each service's name and category, and
- * warnings when the filter names something unknown, matches nothing, or leaves nothing the user has not
- * reserved. What `pickwise recommend --user` and the API's user route answer for a user the model knows.
+ * A known user's top k through a category/region filter, with warnings when the filter names something
+ * unknown, matches nothing, or leaves nothing the user has not reserved: what `pickwise recommend --user`
+ * and the API's user route answer (each labels the ids in its own shape).
  */
+export function filteredTopForUser(
+  loaded: LoadedModel,
+  catalog: ServiceCatalog,
+  o: { userId: string; k: number; filter?: ServiceFilter; excludeSeen?: boolean },
+): { basis: RecommendationBasis; top: TopK; warnings: RecommendationWarning[] } {
+  const filtered = isFilter(o.filter) ? catalog.filter(o.filter) : undefined;
+  const { basis, top } = topForUser(loaded, o.userId, o.k, filtered?.candidates, { excludeSeen: o.excludeSeen ?? true });
+  const warnings = [...(filtered?.warnings ?? [])];
+  if (top.ids[0]! < 0 && warnings.length === 0) {
+    warnings.push({ code: WarningCode.NOTHING_LEFT, message: `user ${quoteInput(o.userId)} has already reserved every service ${filtered ? 'the filter allows' : 'the model knows'}` });
+  }
+  return { basis, top, warnings };
+}
+
+/** {@link filteredTopForUser} as recommendations with each service's name and category beside its id. */
 export function labelledListForUser(
   loaded: LoadedModel,
   catalog: ServiceCatalog,
   o: { userId: string; k: number; filter?: ServiceFilter; excludeSeen?: boolean },
 ): { basis: RecommendationBasis; recommendations: LabelledRecommendation[]; warnings: RecommendationWarning[] } {
-  const filtered = isFilter(o.filter) ? catalog.filter(o.filter) : undefined;
-  const { basis, recommendations } = recommendForUser(loaded, o.userId, o.k, filtered?.candidates, { excludeSeen: o.excludeSeen ?? true });
-  const warnings = [...(filtered?.warnings ?? [])];
-  if (recommendations.length === 0 && warnings.length === 0) {
-    warnings.push({ code: WarningCode.NOTHING_LEFT, message: `user ${quoteInput(o.userId)} has already reserved every service ${filtered ? 'the filter allows' : 'the model knows'}` });
+  const { basis, top, warnings } = filteredTopForUser(loaded, catalog, o);
+  const recommendations: LabelledRecommendation[] = [];
+  for (let r = 0; r < top.k && top.ids[r]! >= 0; r++) {
+    const item = top.ids[r]!;
+    const { name, category } = catalog.label(item);
+    recommendations.push({ rank: r + 1, serviceId: loaded.itemIds[item]!, name, category, score: top.scores[r]! });
   }
-  return { basis, recommendations: recommendations.map((r) => ({ ...r, ...catalog.label(loaded.itemIndex.get(r.serviceId)!) })), warnings };
+  return { basis, recommendations, warnings };
 }
 
 /** Whether a filter restricts anything. */

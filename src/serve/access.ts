@@ -52,15 +52,16 @@ export function installAccessGuard(app: FastifyInstance, config: AccessConfig, l
     const access = route.config?.access;
     if (access !== undefined && needsKey(access, config) && route.schema) route.schema = { ...route.schema, security: [{ [API_KEY_SCHEME]: [] }] };
   });
-  app.addHook('onRequest', async (req: FastifyRequest) => {
+  // A callback hook, not an async one: it runs on every request, and most need no key.
+  app.addHook('onRequest', (req: FastifyRequest, _reply, done) => {
     const access = req.routeOptions.config.access;
-    if (access === undefined || !needsKey(access, config)) return;
+    if (access === undefined || !needsKey(access, config)) return done();
     const given = req.headers[API_KEY_HEADER];
-    if (typeof given !== 'string' || given === '') throw new UnauthorizedError(`this route needs an API key in the ${API_KEY_HEADER} header`);
+    if (typeof given !== 'string' || given === '') return done(new UnauthorizedError(`this route needs an API key in the ${API_KEY_HEADER} header`));
     const d = digest(given);
     let ok = false;
     for (const known of digests) ok = timingSafeEqual(known, d) || ok;
-    if (!ok) throw new UnauthorizedError('the API key is not valid');
+    done(ok ? undefined : new UnauthorizedError('the API key is not valid'));
   });
   app.addHook('onReady', async () => {
     const undeclared = routes.filter((r) => r.config?.access === undefined).map(describe);

@@ -1,6 +1,6 @@
 import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
 import { csrFromCoo, type TopK } from '../models/core/index.ts';
-import { isFilter, labelledListForUser, WarningCode, type LabelledRecommendation, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
+import { filteredTopForUser, isFilter, WarningCode, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
 import { quoteInput } from '../shared/quote-input.ts';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { itemSchema } from './schemas.ts';
@@ -30,10 +30,6 @@ export function topItems(m: ServedModel, top: TopK): ServedItem[] {
   return items;
 }
 
-function asItems(list: readonly LabelledRecommendation[]): ServedItem[] {
-  return list.map((r) => ({ rank: r.rank, service_id: r.serviceId, name: r.name, category: r.category, score: r.score }));
-}
-
 /** The most popular of the model's services, optionally among `candidates` and without `exclude`d ones. */
 function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undefined; exclude?: readonly number[] } = {}): ServedItem[] {
   const { loaded } = m;
@@ -54,8 +50,8 @@ export async function listForUser(
   o: { userId: string; k: number; filter: ServiceFilter; excludeSeen: boolean; regionOf: (userId: string) => Promise<{ region?: string; warning?: RecommendationWarning }> },
 ): Promise<ServedList> {
   if (m.loaded.userIndex.has(o.userId)) {
-    const list = labelledListForUser(m.loaded, m.catalog, { userId: o.userId, k: o.k, filter: o.filter, excludeSeen: o.excludeSeen });
-    return { basis: list.basis, items: asItems(list.recommendations), warnings: list.warnings };
+    const list = filteredTopForUser(m.loaded, m.catalog, { userId: o.userId, k: o.k, filter: o.filter, excludeSeen: o.excludeSeen });
+    return { basis: list.basis, items: topItems(m, list.top), warnings: list.warnings };
   }
   if (isFilter(o.filter)) {
     const { candidates, warnings } = m.catalog.filter(o.filter);
@@ -117,7 +113,7 @@ export function listForHistory(m: ServedModel, o: { interactions: readonly FoldI
 export function listsForUsers(m: ServedModel, userIds: readonly string[], k: number): ({ user_id: string } & ServedList)[] {
   return userIds.map((userId) => {
     if (!m.loaded.userIndex.has(userId)) return { user_id: userId, basis: 'popular', items: popular(m, k), warnings: [] };
-    const list = labelledListForUser(m.loaded, m.catalog, { userId, k });
-    return { user_id: userId, basis: list.basis, items: asItems(list.recommendations), warnings: list.warnings };
+    const list = filteredTopForUser(m.loaded, m.catalog, { userId, k });
+    return { user_id: userId, basis: list.basis, items: topItems(m, list.top), warnings: list.warnings };
   });
 }

@@ -7,6 +7,7 @@ import { catalogWarnings, modelRef, servedModel, type RouteDeps } from '../route
 import { RoutePath } from '../route-paths.ts';
 import { batchSchema, foldInSchema, userRecommendationsSchema } from '../schemas.ts';
 import { listForHistory, listForUser, listsForUsers } from '../served-lists.ts';
+import type { ServedModel } from '../served-model.ts';
 
 /**
  * Recommendation lists: a user's (read), and two write routes that compute for arbitrary input: fold-in of a
@@ -29,12 +30,18 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     }
   };
 
+  /** A list's warnings, and the catalog's when it is stale. */
+  const withCatalog = (warnings: RecommendationWarning[], m: ServedModel): RecommendationWarning[] => {
+    const stale = catalogWarnings(holder, m);
+    return stale.length === 0 ? warnings : [...warnings, ...stale];
+  };
+
   app.get(RoutePath.userRecommendations, { config: { access: 'read' }, schema: userRecommendationsSchema }, async (req) => {
     const m = servedModel(holder);
     const { k, category, region, exclude_seen: excludeSeen } = req.query;
     const list = await listForUser(m, { userId: req.params.userId, k, filter: { category, region }, excludeSeen, regionOf });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-    return { recommendation_id: randomUUID(), user_id: req.params.userId, model: modelRef(m), ...list, warnings: [...list.warnings, ...catalogWarnings(holder, m)] };
+    return { recommendation_id: randomUUID(), user_id: req.params.userId, model: modelRef(m), basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
   });
 
   app.post(RoutePath.foldIn, { config: { access: 'write' }, schema: foldInSchema }, async (req) => {
@@ -42,15 +49,14 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const { interactions, k, category, region } = req.body;
     const list = listForHistory(m, { interactions, k, filter: { category, region } });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-    return { recommendation_id: randomUUID(), user_id: null, model: modelRef(m), ...list, warnings: [...list.warnings, ...catalogWarnings(holder, m)] };
+    return { recommendation_id: randomUUID(), user_id: null, model: modelRef(m), basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
   });
 
   app.post(RoutePath.batch, { config: { access: 'write' }, schema: batchSchema(deps.maxBatchUsers) }, async (req) => {
     const m = servedModel(holder);
-    const stale = catalogWarnings(holder, m);
     const results = listsForUsers(m, req.body.user_ids, req.body.k).map((list) => {
       metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-      return { recommendation_id: randomUUID(), ...list, warnings: [...list.warnings, ...stale] };
+      return { recommendation_id: randomUUID(), user_id: list.user_id, basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
     });
     return { model: modelRef(m), results };
   });
