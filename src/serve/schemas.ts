@@ -53,7 +53,8 @@ const warnings = {
   },
 } as const;
 
-const basis = {
+/** What a list is based on. */
+export const listBasisSchema = {
   type: 'string',
   enum: ['model', 'popular', 'popular-in-region'],
   description: "'popular-in-region' or 'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services in their region (when the warehouse knows it), else overall",
@@ -61,7 +62,7 @@ const basis = {
 
 const listFields = {
   recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
-  basis,
+  basis: listBasisSchema,
   items: { type: 'array', items: itemSchema },
   warnings,
 } as const;

@@ -3,13 +3,13 @@ import { csrFromCoo, type TopK } from '../models/core/index.ts';
 import { filteredTopForUser, isFilter, WarningCode, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
 import { quoteInput } from '../shared/quote-input.ts';
 import type { FromSchema } from 'json-schema-to-ts';
-import type { itemSchema } from './schemas.ts';
+import type { foldInSchema, itemSchema, listBasisSchema } from './schemas.ts';
 import type { ServedModel } from './served-model.ts';
 
 /** One entry of a served list. */
 export type ServedItem = FromSchema<typeof itemSchema>;
 
-export type ServedBasis = 'model' | 'popular' | 'popular-in-region';
+export type ServedBasis = FromSchema<typeof listBasisSchema>;
 
 /** A list as the API answers it, before the request's own fields (ids, model) are added. */
 export interface ServedList {
@@ -67,11 +67,7 @@ export async function listForUser(
 }
 
 /** A reservation of a user the model has not seen, as the fold-in route takes it. */
-export interface FoldInInteraction {
-  readonly service_id: string;
-  readonly status?: 'reserved' | 'completed' | undefined;
-  readonly rating?: number | undefined;
-}
+export type FoldInInteraction = FromSchema<typeof foldInSchema.body>['interactions'][number];
 
 /**
  * A list for a user the model has never seen, from their reservations: the model's fold-in where it has the
