@@ -3,7 +3,8 @@
  * (../shared/anchors/seed_serve_fastapi.py) on the same model shape, in the same run: 50 000 users × 3 000
  * services × 64 factors (random factors, 20 seen services per user), random users, k = 10, 32 concurrent
  * connections from autocannon on this machine. Then a hot swap under the same load (a newer model appears;
- * the server polls every second) must fail no request.
+ * the server polls every second) must fail no request. The warehouse holds the services, so every list
+ * carries each service's name and category (the anchor's lists are ids and scores only).
  *
  *   npm run bench:serve -- [--seconds 10] [--connections 32]
  *
@@ -18,7 +19,10 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { AlsRecommender } from '../src/models/als/index.ts';
 import { csrFromCoo, encodeArtifact } from '../src/models/core/index.ts';
+import { configSchema } from '../src/config/index.ts';
+import { runIngestJob } from '../src/pipeline/index.ts';
 import { ModelBundleStore } from '../src/registry/index.ts';
+import { silentLogger } from '../src/shared/logger.ts';
 import { Rng } from '../src/shared/rng.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
 import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
@@ -107,6 +111,10 @@ try {
   const modelBytes = await saveModel(store, 1, 'v1');
   const warehouse = await openWarehouse({ url: `sqlite:${join(home, 'pickwise.db')}` });
   await migrateToLatest(warehouse);
+  // The model's services with names, categories and regions, for the names beside ids.
+  const services = Array.from({ length: ITEMS }, (_, i) => `s${String(i).padStart(5, '0')},Service ${i} Studio,category-${i % 15},region-${i % 20},30000,2023-01-01T00:00:00Z`);
+  await store.put('landing/services.csv', `service_id,name,category,region,price,created_at\n${services.join('\n')}\n`);
+  await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
   await warehouse.close();
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const env = { ...process.env, PICKWISE_HOME: home, PICKWISE_LOG__LEVEL: 'warn' };

@@ -44,7 +44,7 @@ describe('loadConfig defaults', () => {
       storage: { url: 'file:.pickwise/bucket', forcePathStyle: false },
       ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000, maxClockSkew: 86_400, maxRecordBytes: 65_536 },
       features: { afterIngest: true },
-      serve: { host: '127.0.0.1', port: 8080, alias: 'champion', pollSeconds: 30, apiKeys: [], keysForReads: false, maxBatchUsers: 500 },
+      serve: { host: '127.0.0.1', port: 8080, alias: 'champion', pollSeconds: 30, apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false, maxBatchUsers: 500 },
       log: { level: 'info', format: 'auto' },
     });
   });

@@ -97,14 +97,27 @@ export const configSchema = z
         alias: z.string().min(1).default('champion'),
         /** How often to look for a moved alias or a newer model, and swap to it. */
         pollSeconds: z.coerce.number().positive().max(86_400).default(30),
-        /** API keys (comma-separated in PICKWISE_SERVE__API_KEYS). Write and admin routes need one. */
+        /**
+         * API keys (comma-separated in PICKWISE_SERVE__API_KEYS), sent in the x-api-key header. Once any is set,
+         * the write routes (fold-in, batch, feedback) need one.
+         */
         apiKeys: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(16)).default([])),
-        /** Require a key for the read routes too. */
+        /** Require a key for the read routes too (a user's list, similar services, the current model). */
         keysForReads: boolish.default(false),
+        /** Require a key for /metrics. */
+        keysForMetrics: boolish.default(false),
+        /** Require a key for the API description (/openapi.json) and its docs page (/docs). */
+        keysForDocs: boolish.default(false),
         /** Users per batch request, at most. */
         maxBatchUsers: positiveInt.max(10_000).default(500),
       })
       .strict()
+      .superRefine((serve, ctx) => {
+        const asked = (['keysForReads', 'keysForMetrics', 'keysForDocs'] as const).filter((k) => serve[k]);
+        if (asked.length > 0 && serve.apiKeys.length === 0) {
+          ctx.addIssue({ code: 'custom', path: ['apiKeys'], message: `${asked.map((k) => `serve.${k}`).join(', ')} needs at least one key in serve.apiKeys (PICKWISE_SERVE__API_KEYS)` });
+        }
+      })
       .prefault({}),
     log: z
       .object({

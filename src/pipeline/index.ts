@@ -2,7 +2,7 @@
 export { runIngestJob, summarise, type IngestSummary, type FileOutcome, type FileOutcomeStatus, type IngestJobOptions, type IngestProgress } from './ingest-job.ts';
 export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';
 export { runTrainJob, type TrainJobOptions, type TrainSummary } from './train-job.ts';
-export { candidateServices, loadTrainedModel, recommendForUser, resolveModel, writeAllRecommendations, type LoadedModel, type ModelLocation, type Recommendation, type RecommendationBasis } from './recommend-job.ts';
+export { writeAllRecommendations } from './recommend-job.ts';
 export { runTuneJob, validationSplit, type TuneJobOptions, type TuneSummary } from './tune-job.ts';
 export { promoteVersion, type PromoteOptions, type PromoteResult } from './promote-job.ts';
 export { actorName } from './train-job.ts';

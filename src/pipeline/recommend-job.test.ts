@@ -2,9 +2,9 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createRecommender } from '../models/catalog.ts';
 import { csrFromCoo, encodeArtifact } from '../models/core/index.ts';
-import { ModelBundleStore } from '../registry/index.ts';
+import { loadTrainedModel, ModelBundleStore, recommendForUser } from '../registry/index.ts';
 import { MemoryObjectStore } from '../storage/index.ts';
-import { loadTrainedModel, recommendForUser, writeAllRecommendations } from './recommend-job.ts';
+import { writeAllRecommendations } from './recommend-job.ts';
 
 function sink(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];

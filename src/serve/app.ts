@@ -1,195 +1,124 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ServeConfig } from '../config/index.ts';
-import { candidateServices, type LoadedModel } from '../pipeline/index.ts';
-import { popularInRegion, recommendFor, topItems } from './served-lists.ts';
-import { AppError } from '../shared/errors.ts';
-import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
-import { AlsRecommender } from '../models/als/index.ts';
+import { AppError, ErrorCode } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { quoteInput } from '../shared/quote-input.ts';
 import type { Warehouse } from '../warehouse/index.ts';
-import type { ModelHolder } from './model-holder.ts';
+import { API_KEY_HEADER, API_KEY_SCHEME, installAccessGuard, type AccessConfig } from './access.ts';
 import type { ServeMetrics } from './metrics.ts';
-import { batchSchema, foldInSchema, similarServicesSchema, userRecommendationsSchema } from './schemas.ts';
+import type { ModelHolder } from './model-holder.ts';
+import { answerClientError, mapError, MAX_PARAM_LENGTH, problem, sendProblem } from './problem.ts';
+import type { RouteDeps } from './route-deps.ts';
+import { RoutePath } from './route-paths.ts';
+import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/models.ts';
+import { recommendationRoutes } from './routes/recommendations.ts';
+import { serviceRoutes } from './routes/services.ts';
+import { noQuery } from './schemas.ts';
 
 export interface AppOptions {
   readonly holder: ModelHolder;
   readonly warehouse: Warehouse;
   readonly metrics: ServeMetrics;
-  readonly config: Pick<ServeConfig, 'apiKeys' | 'keysForReads' | 'maxBatchUsers'>;
-  /** Pino-compatible logger options for Fastify; false: no request logs. */
-  readonly logger?: boolean | object;
+  readonly config: AccessConfig & Readonly<Pick<ServeConfig, 'maxBatchUsers'>>;
+  /** The process's one logger (src/shared/logger.ts, with its redact list): a line per request, every failure with its cause. */
+  readonly logger: Logger;
 }
 
-/** An RFC 9457 problem document. */
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-}
+/** Largest request body accepted (a fold-in of 1 000 reservations is about 60 KB). */
+export const BODY_LIMIT = 256 * 1024;
 
 /**
- * The real-time API (Fastify): recommendations from the model the holder serves, similar services, the model
- * in use, health, readiness and Prometheus metrics, with an OpenAPI document at /openapi.json and docs at /docs.
- * Errors are problem documents; query parameters are validated and unknown ones refused.
+ * The real-time API (Fastify): one plugin per resource (`routes/*.ts`: recommendations, services, models,
+ * health), each route declaring its access level for the API-key guard; an OpenAPI document at /openapi.json
+ * and docs at /docs. Every error, Fastify's own included, is an RFC 9457 problem document; unknown query
+ * parameters are refused on every route.
  */
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: o.logger ?? false,
-    bodyLimit: 256 * 1024,
+    loggerInstance: o.logger as FastifyBaseLogger,
+    // One line per request is written below (with route, status, duration and any failure), not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (a measurable cost at thousands of requests a second): the request's line carries its id.
+    childLoggerFactory: (logger) => logger,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
-  });
-  await app.register(swagger, { openapi: { info: { title: 'pickwise', version: '1' }, components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } } } });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+    frameworkErrors: (error, req, reply) => {
+      const mapped = mapError(error, req);
+      failures.set(req, { error, expected: mapped.expected });
+      void sendProblem(reply, mapped.problem);
+    },
+    clientErrorHandler: answerClientError,
+  }).withTypeProvider<JsonSchemaToTsProvider>();
+  const failures = new WeakMap<FastifyRequest, { error: Error; expected: boolean }>();
 
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
-    const status = error instanceof AppError ? error.httpStatus : (error.statusCode ?? 500);
-    const detail = status >= 500 && !(error instanceof AppError) ? 'internal error (see the server log)' : error.message;
-    if (status >= 500) reply.log.error({ err: error }, 'request failed');
-    void sendProblem(reply, status, detail);
+  // Bodies are JSON only: any other content type is answered 415 (not parsed as text and refused later).
+  app.removeContentTypeParser('text/plain');
+  installAccessGuard(app, o.config, o.logger);
+  // A route without its own query-string schema takes no parameters (unknown ones are refused everywhere).
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: noQuery };
   });
-  app.setNotFoundHandler((req, reply) => void sendProblem(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`));
 
-  app.addHook('onResponse', async (req, reply) => {
-    const labels = { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) };
+  app.setErrorHandler((error: Error, req, reply) => {
+    const mapped = mapError(error, req);
+    failures.set(req, { error, expected: mapped.expected });
+    return sendProblem(reply, mapped.problem);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, ErrorCode.NOT_FOUND, `no route ${req.method} ${quoteInput(req.url.split('?')[0] ?? '')}`)));
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    const labels = { route, method: req.method, status: String(status) };
     o.metrics.requests.inc(labels);
     o.metrics.latency.observe(labels, reply.elapsedTime / 1000);
-  });
-
-  const keyDigests = o.config.apiKeys.map((k) => createHash('sha256').update(k).digest());
-  /** Constant-time comparison of digests (the key itself is never logged or compared directly). */
-  const requireKey = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const given = req.headers['x-api-key'];
-    const digest = createHash('sha256').update(typeof given === 'string' ? given : '').digest();
-    let ok = false;
-    for (const d of keyDigests) ok = timingSafeEqual(d, digest) || ok;
-    if (!ok) await sendProblem(reply, 401, typeof given === 'string' ? 'the API key is not valid' : 'this route needs an API key in the x-api-key header');
-  };
-  const readGuard = o.config.keysForReads ? { onRequest: requireKey } : {};
-
-  const served = () => {
-    const current = o.holder.current;
-    if (current === undefined) throw new AppError({ code: 'BACKEND_UNAVAILABLE', httpStatus: 503, expected: true }, 'no model is loaded yet');
-    return current;
-  };
-  /** The services a category and/or region allow, or undefined for all. */
-  const filtered = async (loaded: LoadedModel, category?: string, region?: string): Promise<Int32Array | undefined> =>
-    category !== undefined || region !== undefined ? candidateServices(o.warehouse, loaded, { ...(category ? { category } : {}), ...(region ? { region } : {}) }) : undefined;
-  const modelInfo = (m: ReturnType<typeof served>) => ({ kind: m.loaded.manifest.kind, version: m.loaded.manifest.version, name: m.name, registry_version: m.version });
-
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    const model = o.holder.current !== undefined;
-    let database = true;
-    try {
-      await o.warehouse.db.selectFrom('ingestFile').select('fileId').limit(1).execute();
-    } catch {
-      database = false;
+    const failure = failures.get(req);
+    const probe = req.routeOptions.config.access === 'public';
+    const level = failure && status >= 500 ? (failure.expected ? 'warn' : 'error') : status >= 400 && !probe ? 'info' : 'debug';
+    if (o.logger.isLevelEnabled(level)) {
+      const line = { reqId: req.id, method: req.method, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 };
+      if (failure === undefined) o.logger[level](line, 'request');
+      else if (failure.expected) o.logger[level]({ ...line, error: { code: codeOf(failure.error), message: messageWithCauses(failure.error) } }, 'request failed');
+      else o.logger[level]({ ...line, err: failure.error }, 'request failed');
     }
-    const status = model && database ? 'ready' : model ? 'degraded' : 'unavailable';
-    return reply.code(model ? 200 : 503).send({ status, model, database, ...(o.holder.lastError ? { last_model_error: o.holder.lastError } : {}) });
+    done();
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()));
-
-  app.get('/v1/models/current', { ...readGuard, schema: { summary: 'The model serving recommendations', tags: ['models'] } }, async () => {
-    const m = served();
-    return { ...modelInfo(m), alias: m.alias, prefix: m.prefix, loaded_at: m.loadedAt, load_seconds: m.loadSeconds, users: m.loaded.userIds.length, services: m.loaded.itemIds.length, params: m.loaded.manifest.params };
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'pickwise', version: '1', description: `Recommendations for services businesses. Protected routes need a key in the ${API_KEY_HEADER} header.` },
+      components: { securitySchemes: { [API_KEY_SCHEME]: { type: 'apiKey', in: 'header', name: API_KEY_HEADER } } },
+    },
+  });
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: route.config?.access ?? 'docs' };
+    });
+    await docs.register(swaggerUi, { routePrefix: RoutePath.docs });
+    docs.get(RoutePath.openapi, { config: { access: 'docs' }, schema: { hide: true, querystring: noQuery } }, async () => docs.swagger());
   });
 
-  app.get<{ Params: { userId: string }; Querystring: { k: number; category?: string; region?: string; exclude_seen: boolean } }>(
-    '/v1/users/:userId/recommendations',
-    {
-      ...readGuard,
-      schema: userRecommendationsSchema,
-    },
-    async (req) => {
-      const m = served();
-      const { k, category, region, exclude_seen: excludeSeen } = req.query;
-      const candidates = await filtered(m.loaded, category, region);
-      let result = recommendFor(m.loaded, req.params.userId, k, candidates, excludeSeen);
-      if (result.basis === 'popular' && candidates === undefined) result = (await popularInRegion(o.warehouse, m.loaded, req.params.userId, k)) ?? result;
-      const { basis, items } = result;
-      o.metrics.served.inc({ model: m.loaded.manifest.version, basis });
-      return { recommendation_id: randomUUID(), user_id: req.params.userId, model: modelInfo(m), basis, items };
-    },
-  );
-
-  app.get<{ Params: { serviceId: string }; Querystring: { k: number } }>(
-    '/v1/services/:serviceId/similar',
-    {
-      ...readGuard,
-      schema: similarServicesSchema,
-    },
-    async (req) => {
-      const m = served();
-      const item = m.loaded.itemIndex.get(req.params.serviceId) ?? -1;
-      if (item < 0) throw new AppError({ code: 'NOT_FOUND', httpStatus: 404, expected: true }, `service '${req.params.serviceId}' is not in the model`);
-      const top = m.loaded.model.similarItems(Int32Array.of(item), Math.min(req.query.k, m.loaded.itemIds.length - 1));
-      return { service_id: req.params.serviceId, model: modelInfo(m), items: topItems(m.loaded, top) };
-    },
-  );
-
-  app.post<{ Body: { interactions: { service_id: string; status?: 'reserved' | 'completed'; rating?: number }[]; k?: number; category?: string; region?: string } }>(
-    '/v1/recommendations',
-    {
-      ...readGuard,
-      schema: foldInSchema,
-    },
-    async (req) => {
-      const m = served();
-      const { interactions, k = 10, category, region } = req.body;
-      const candidates = await filtered(m.loaded, category, region);
-      const items: number[] = [];
-      const values: number[] = [];
-      for (const i of interactions) {
-        const item = m.loaded.itemIndex.get(i.service_id);
-        if (item === undefined) continue; // services newer than the model cannot inform it
-        items.push(item);
-        values.push(interactionWeight(DEFAULT_WEIGHTING, i.status ?? 'completed', i.rating ?? null, 0));
-      }
-      const model = m.loaded.model;
-      let basis: 'model' | 'popular' = 'popular';
-      let top;
-      if (model instanceof AlsRecommender && items.length > 0) {
-        top = model.recommendFolded({ items: Int32Array.from(items), values: Float32Array.from(values) }, { k: Math.min(k, m.loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
-        basis = 'model';
-      } else {
-        top = m.loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, m.loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
-      }
-      o.metrics.served.inc({ model: m.loaded.manifest.version, basis });
-      return { recommendation_id: randomUUID(), user_id: null, model: modelInfo(m), basis, items: topItems(m.loaded, top) };
-    },
-  );
-
-  app.post<{ Body: { user_ids: string[]; k?: number } }>(
-    '/v1/recommendations/batch',
-    {
-      ...readGuard,
-      schema: batchSchema(o.config.maxBatchUsers),
-    },
-    async (req) => {
-      const m = served();
-      const k = req.body.k ?? 10;
-      const results = req.body.user_ids.map((userId) => {
-        const { basis, items } = recommendFor(m.loaded, userId, k, undefined, true);
-        o.metrics.served.inc({ model: m.loaded.manifest.version, basis });
-        return { recommendation_id: randomUUID(), user_id: userId, basis, items };
-      });
-      return { model: modelInfo(m), results };
-    },
-  );
-
-  return app;
+  const deps: RouteDeps = { holder: o.holder, warehouse: o.warehouse, metrics: o.metrics, logger: o.logger, maxBatchUsers: o.config.maxBatchUsers };
+  await app.register(healthRoutes, deps);
+  await app.register(modelRoutes, deps);
+  await app.register(serviceRoutes, deps);
+  await app.register(recommendationRoutes, deps);
+  return app as unknown as FastifyInstance;
 }
 
-async function sendProblem(reply: FastifyReply, status: number, detail: string): Promise<FastifyReply> {
-  const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 503: 'Service Unavailable' };
-  const body: Problem = { type: 'about:blank', title: titles[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error'), status, detail };
-  return reply.code(status).type('application/problem+json').send(body);
+function codeOf(error: Error): string {
+  return error instanceof AppError ? error.code : ((error as { code?: string }).code ?? ErrorCode.INTERNAL);
+}
+
+/** The message and every `cause`'s message, as one line ("cannot reach …: connect ECONNREFUSED …"). */
+function messageWithCauses(error: Error): string {
+  let text = error.message;
+  let cause = error.cause;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++, cause = cause.cause) text += `: ${cause.message}`;
+  return text;
 }

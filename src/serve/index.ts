@@ -1,5 +1,9 @@
 /** The real-time recommendation API (Fastify), its model holder with hot swaps, and its metrics. */
-export { buildApp, type AppOptions } from './app.ts';
+export { buildApp, BODY_LIMIT, type AppOptions } from './app.ts';
+export { API_KEY_HEADER, needsKey, type AccessConfig, type RouteAccess } from './access.ts';
+export { PROBLEM_TYPE, type Problem } from './problem.ts';
+export { RoutePath } from './route-paths.ts';
+export type { RouteDeps } from './route-deps.ts';
 export { createServeMetrics, type ServeMetrics } from './metrics.ts';
 export { ModelHolder } from './model-holder.ts';
 export { currentTarget, loadServedModel, type ModelChoice, type ServedModel } from './served-model.ts';

@@ -1,28 +1,77 @@
-/** JSON schemas of the API's routes: request validation and the OpenAPI document (/openapi.json, /docs). */
+/**
+ * JSON schemas of the API's routes, written once: request validation, response serialisation, the handlers'
+ * types (through the json-schema-to-ts type provider) and the OpenAPI document (/openapi.json, /docs).
+ */
+import { WarningCode } from '../registry/index.ts';
 
 export const MAX_K = 100;
 
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const k = { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 } as const;
+/** A query string that takes nothing: unknown parameters are refused on every route. */
+export const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 export const problemSchema = {
   type: 'object',
-  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+  additionalProperties: false,
+  description: 'An RFC 9457 problem document (application/problem+json)',
+  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' } },
+  required: ['type', 'title', 'status', 'detail', 'code'],
+} as const;
+
+const problems = { 400: problemSchema, 401: problemSchema, 404: problemSchema, 503: problemSchema } as const;
+
+const modelRef = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { kind: { type: 'string' }, version: { type: 'string' }, name: { type: ['string', 'null'] }, registry_version: { type: ['integer', 'null'] } },
+  required: ['kind', 'version', 'name', 'registry_version'],
+} as const;
+
+/** One entry of a served list. */
+export const itemSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    rank: { type: 'integer' },
+    service_id: { type: 'string' },
+    name: { type: ['string', 'null'], description: 'null when the warehouse has no row for the service' },
+    category: { type: ['string', 'null'] },
+    score: { type: 'number' },
+  },
+  required: ['rank', 'service_id', 'name', 'category', 'score'],
+} as const;
+
+const warnings = {
+  type: 'array',
+  description: 'why the list is not what was asked for (empty when it is): an unknown or empty filter, unknown services, a stale catalog…',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { code: { type: 'string', enum: Object.values(WarningCode) }, message: { type: 'string' } },
+    required: ['code', 'message'],
+  },
+} as const;
+
+/** What a list is based on. */
+export const listBasisSchema = {
+  type: 'string',
+  enum: ['model', 'popular', 'popular-in-region'],
+  description: "'popular-in-region' or 'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services in their region (when the warehouse knows it), else overall",
+} as const;
+
+const listFields = {
+  recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
+  basis: listBasisSchema,
+  items: { type: 'array', items: itemSchema },
+  warnings,
 } as const;
 
 const recommendationList = {
   type: 'object',
-  properties: {
-    recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
-    user_id: { type: ['string', 'null'] },
-    model: { type: 'object', properties: { kind: { type: 'string' }, version: { type: 'string' }, name: { type: ['string', 'null'] }, registry_version: { type: ['integer', 'null'] } } },
-    basis: {
-      type: 'string',
-      enum: ['model', 'popular', 'popular-in-region'],
-      description: "'popular-in-region' or 'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services in their region (when the warehouse knows it), else overall",
-    },
-    items: { type: 'array', items: { type: 'object', properties: { rank: { type: 'integer' }, service_id: { type: 'string' }, score: { type: 'number' } } } },
-  },
+  additionalProperties: false,
+  properties: { ...listFields, user_id: { type: ['string', 'null'] }, model: modelRef },
+  required: ['recommendation_id', 'user_id', 'model', 'basis', 'items', 'warnings'],
 } as const;
 
 export const userRecommendationsSchema = {
@@ -34,7 +83,7 @@ export const userRecommendationsSchema = {
     additionalProperties: false,
     properties: { k, category: id, region: id, exclude_seen: { type: 'boolean', default: true } },
   },
-  response: { 200: recommendationList, 400: problemSchema, 503: problemSchema },
+  response: { 200: recommendationList, ...problems },
 } as const;
 
 export const similarServicesSchema = {
@@ -42,11 +91,17 @@ export const similarServicesSchema = {
   tags: ['recommendations'],
   params: { type: 'object', properties: { serviceId: id }, required: ['serviceId'] },
   querystring: { type: 'object', additionalProperties: false, properties: { k } },
+  response: {
+    200: { type: 'object', additionalProperties: false, properties: { service_id: { type: 'string' }, model: modelRef, items: { type: 'array', items: itemSchema } }, required: ['service_id', 'model', 'items'] },
+    ...problems,
+  },
 } as const;
 
 export const foldInSchema = {
-  summary: 'Recommendations for a user the model has not seen, from their recent reservations (ALS fold-in)',
+  summary: 'Recommendations for a user the model has not seen, from their recent reservations (fold-in)',
+  description: 'Models with the fold-in capability place the user from these reservations; the others answer with the most popular services (basis popular, with a FOLD_IN_UNSUPPORTED warning).',
   tags: ['recommendations'],
+  querystring: noQuery,
   body: {
     type: 'object',
     additionalProperties: false,
@@ -67,18 +122,91 @@ export const foldInSchema = {
       region: id,
     },
   },
-  response: { 200: recommendationList },
+  response: { 200: recommendationList, ...problems },
 } as const;
 
 export function batchSchema(maxUsers: number) {
   return {
     summary: `Recommendations for up to ${maxUsers} users at once`,
     tags: ['recommendations'],
+    querystring: noQuery,
     body: {
       type: 'object',
       additionalProperties: false,
       required: ['user_ids'],
       properties: { user_ids: { type: 'array', minItems: 1, maxItems: maxUsers, items: id }, k },
     },
+    response: {
+      200: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          model: modelRef,
+          results: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { ...listFields, user_id: { type: 'string' } }, required: ['recommendation_id', 'user_id', 'basis', 'items', 'warnings'] } },
+        },
+        required: ['model', 'results'],
+      },
+      ...problems,
+    },
   } as const;
 }
+
+export const currentModelSchema = {
+  summary: 'The model serving recommendations',
+  tags: ['models'],
+  querystring: noQuery,
+  response: {
+    200: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...modelRef.properties,
+        alias: { type: ['string', 'null'] },
+        prefix: { type: 'string' },
+        loaded_at: { type: 'string' },
+        load_seconds: { type: 'number' },
+        users: { type: 'integer' },
+        services: { type: 'integer' },
+        params: { type: 'object', additionalProperties: true },
+        catalog_read_at: { type: ['string', 'null'], description: 'when the service names, categories and regions were last read from the warehouse' },
+      },
+      required: ['kind', 'version', 'name', 'registry_version', 'alias', 'prefix', 'loaded_at', 'load_seconds', 'users', 'services', 'params', 'catalog_read_at'],
+    },
+    ...problems,
+  },
+} as const;
+
+export const healthSchema = {
+  summary: 'Liveness: the process answers',
+  tags: ['operations'],
+  querystring: noQuery,
+  response: { 200: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } },
+} as const;
+
+const readiness = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['ready', 'degraded', 'unavailable'], description: "'degraded': serving from memory while the database is away" },
+    model: { type: 'boolean', description: 'a model is loaded' },
+    database: { type: 'boolean', description: 'the database file or server is the one opened, and a query of its schema works' },
+    database_error: { type: 'string' },
+    last_model_error: { type: 'string', description: 'why the model the registry names now could not be loaded (the previous one is still served)' },
+  },
+  required: ['status', 'model', 'database'],
+} as const;
+
+export const readySchema = {
+  summary: 'Readiness: a model is loaded (200, ready or degraded) or not (503)',
+  tags: ['operations'],
+  querystring: noQuery,
+  response: { 200: readiness, 503: readiness },
+} as const;
+
+export const metricsSchema = {
+  summary: 'Prometheus metrics (text exposition format)',
+  tags: ['operations'],
+  querystring: noQuery,
+  produces: ['text/plain'],
+  response: { 200: { type: 'string', description: 'pickwise_http_requests_total, pickwise_http_request_duration_seconds, pickwise_recommendations_served_total, pickwise_model_load_seconds, pickwise_model_info and the process metrics' } },
+} as const;

@@ -1,58 +1,115 @@
-import { candidateServices, recommendForUser, type LoadedModel, type Recommendation } from '../pipeline/index.ts';
-import type { TopK } from '../models/core/index.ts';
-import type { Warehouse } from '../warehouse/index.ts';
+import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
+import { csrFromCoo, type TopK } from '../models/core/index.ts';
+import { filteredTopForUser, isFilter, WarningCode, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
+import { quoteInput } from '../shared/quote-input.ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import type { foldInSchema, itemSchema, listBasisSchema } from './schemas.ts';
+import type { ServedModel } from './served-model.ts';
 
 /** One entry of a served list. */
-export interface ServedItem {
-  readonly rank: number;
-  readonly service_id: string;
-  readonly score: number;
+export type ServedItem = FromSchema<typeof itemSchema>;
+
+export type ServedBasis = FromSchema<typeof listBasisSchema>;
+
+/** A list as the API answers it, before the request's own fields (ids, model) are added. */
+export interface ServedList {
+  readonly basis: ServedBasis;
+  readonly items: ServedItem[];
+  readonly warnings: RecommendationWarning[];
 }
 
-export function topItems(loaded: LoadedModel, top: TopK): ServedItem[] {
+/** Row 0 of a TopK as served items, with names and categories from the model's catalog. */
+export function topItems(m: ServedModel, top: TopK): ServedItem[] {
   const items: ServedItem[] = [];
-  for (let r = 0; r < top.k; r++) if (top.ids[r]! >= 0) items.push({ rank: items.length + 1, service_id: loaded.itemIds[top.ids[r]!]!, score: top.scores[r]! });
+  for (let r = 0; r < top.k; r++) {
+    const item = top.ids[r]!;
+    if (item < 0) break;
+    const { name, category } = m.catalog.label(item);
+    items.push({ rank: items.length + 1, service_id: m.loaded.itemIds[item]!, name, category, score: top.scores[r]! });
+  }
   return items;
 }
 
+/** The most popular of the model's services, optionally among `candidates` and without `exclude`d ones. */
+function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undefined; exclude?: readonly number[] } = {}): ServedItem[] {
+  const { loaded } = m;
+  const exclude = o.exclude?.length
+    ? csrFromCoo({ rows: 1, cols: loaded.itemIds.length, rowIdx: new Int32Array(o.exclude.length), colIdx: Int32Array.from(o.exclude), duplicates: 'max' })
+    : undefined;
+  const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(o.candidates ? { candidates: o.candidates } : {}), ...(exclude ? { exclude } : {}) });
+  return topItems(m, top);
+}
+
 /**
- * For a user without history in the model: the most popular services located in the user's region, when the
- * warehouse knows the user and their region and has services there; undefined otherwise (or when the
- * database is unreachable: the overall list then stands).
+ * A user's list. A user the model knows gets the model's list (or popularity without reservations); a user
+ * it does not know gets the most popular services, and without a filter `regionOf` may narrow them to the
+ * user's region ('popular-in-region'; it returns undefined when it cannot).
  */
-export async function popularInRegion(warehouse: Warehouse, loaded: LoadedModel, userId: string, k: number): Promise<{ basis: 'popular-in-region'; items: ServedItem[] } | undefined> {
-  try {
-    const row = await warehouse.db
-      .selectFrom('dimUser as u')
-      .innerJoin('dimRegion as r', 'r.regionKey', 'u.regionKey')
-      .select('r.regionName')
-      .where('u.userId', '=', userId)
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
-    const candidates = await candidateServices(warehouse, loaded, { region: row.regionName });
-    if (candidates.length === 0) return undefined;
-    const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), candidates });
-    const items = topItems(loaded, top);
-    return items.length === 0 ? undefined : { basis: 'popular-in-region', items };
-  } catch {
-    return undefined;
+export async function listForUser(
+  m: ServedModel,
+  o: { userId: string; k: number; filter: ServiceFilter; excludeSeen: boolean; regionOf: (userId: string) => Promise<{ region?: string; warning?: RecommendationWarning }> },
+): Promise<ServedList> {
+  if (m.loaded.userIndex.has(o.userId)) {
+    const list = filteredTopForUser(m.loaded, m.catalog, { userId: o.userId, k: o.k, filter: o.filter, excludeSeen: o.excludeSeen });
+    return { basis: list.basis, items: topItems(m, list.top), warnings: list.warnings };
   }
+  if (isFilter(o.filter)) {
+    const { candidates, warnings } = m.catalog.filter(o.filter);
+    return { basis: 'popular', items: candidates.length === 0 ? [] : popular(m, o.k, { candidates }), warnings: [...warnings] };
+  }
+  const { region, warning } = await o.regionOf(o.userId);
+  if (region !== undefined && m.catalog.readAt !== undefined) {
+    const { candidates } = m.catalog.filter({ region });
+    const items = candidates.length === 0 ? [] : popular(m, o.k, { candidates });
+    if (items.length > 0) return { basis: 'popular-in-region', items, warnings: [] };
+  }
+  return { basis: 'popular', items: popular(m, o.k), warnings: warning ? [warning] : [] };
 }
 
-export function recommendFor(
-  loaded: LoadedModel,
-  userId: string,
-  k: number,
-  candidates: Int32Array | undefined,
-  excludeSeen: boolean,
-): { basis: 'model' | 'popular' | 'popular-in-region'; items: ServedItem[] } {
-  const asItems = (list: readonly Recommendation[]) => list.map((r) => ({ rank: r.rank, service_id: r.serviceId, score: r.score }));
-  if (!loaded.userIndex.has(userId)) {
-    // Unknown to the model: the most popular services (documented fallback).
-    const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(candidates ? { candidates } : {}) });
-    return { basis: 'popular', items: topItems(loaded, top) };
+/** A reservation of a user the model has not seen, as the fold-in route takes it. */
+export type FoldInInteraction = FromSchema<typeof foldInSchema.body>['interactions'][number];
+
+/**
+ * A list for a user the model has never seen, from their reservations: the model's fold-in where it has the
+ * capability (`Recommender.recommendFolded`), else (or with no known service) the most popular services.
+ * Their own services are never recommended back; unknown services are ignored and named in a warning.
+ */
+export function listForHistory(m: ServedModel, o: { interactions: readonly FoldInInteraction[]; k: number; filter: ServiceFilter }): ServedList {
+  const { loaded } = m;
+  const warnings: RecommendationWarning[] = [];
+  const filtered = isFilter(o.filter) ? m.catalog.filter(o.filter) : undefined;
+  if (filtered) warnings.push(...filtered.warnings);
+  const weights = new Map<number, number>();
+  const unknown: string[] = [];
+  for (const i of o.interactions) {
+    const item = loaded.itemIndex.get(i.service_id);
+    if (item === undefined) unknown.push(i.service_id);
+    else weights.set(item, (weights.get(item) ?? 0) + interactionWeight(DEFAULT_WEIGHTING, i.status ?? 'completed', i.rating ?? null, 0));
   }
-  const result = recommendForUser(loaded, userId, k, candidates, { excludeSeen });
-  return { basis: result.basis, items: asItems(result.recommendations) };
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((id) => quoteInput(id)).join(', ');
+    warnings.push({ code: WarningCode.UNKNOWN_SERVICE, message: `${unknown.length} service(s) the model does not know were ignored: ${shown}${unknown.length > 5 ? ', …' : ''} (services added since the model was trained join at the next training)` });
+  }
+  const items = Int32Array.from(weights.keys()).sort();
+  const values = Float32Array.from(items, (i) => weights.get(i)!);
+  const k = Math.min(o.k, loaded.itemIds.length);
+  const candidates = filtered?.candidates;
+  if (candidates?.length === 0) return { basis: 'popular', items: [], warnings };
+  const fold = loaded.model.recommendFolded?.bind(loaded.model);
+  if (items.length > 0 && fold) {
+    return { basis: 'model', items: topItems(m, fold({ items, values }, { k, ...(candidates ? { candidates } : {}) })), warnings };
+  }
+  if (items.length > 0) {
+    warnings.push({ code: WarningCode.FOLD_IN_UNSUPPORTED, message: `the ${loaded.manifest.kind} model cannot place a new user from their reservations: the list is the most popular services` });
+  }
+  return { basis: 'popular', items: popular(m, k, { candidates, exclude: [...items] }), warnings };
 }
 
+/** Lists for many users at once, without filters: the model's list for known users, popularity for the others. */
+export function listsForUsers(m: ServedModel, userIds: readonly string[], k: number): ({ user_id: string } & ServedList)[] {
+  return userIds.map((userId) => {
+    if (!m.loaded.userIndex.has(userId)) return { user_id: userId, basis: 'popular', items: popular(m, k), warnings: [] };
+    const list = filteredTopForUser(m.loaded, m.catalog, { userId, k });
+    return { user_id: userId, basis: list.basis, items: topItems(m, list.top), warnings: list.warnings };
+  });
+}

@@ -1,5 +1,4 @@
-import { loadTrainedModel, resolveModel, type LoadedModel, type ModelLocation } from '../pipeline/index.ts';
-import { ModelBundleStore, ModelRegistry } from '../registry/index.ts';
+import { loadTrainedModel, ModelBundleStore, ModelRegistry, resolveModel, type LoadedModel, type ModelLocation, type ServiceCatalog } from '../registry/index.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
@@ -11,9 +10,10 @@ export interface ModelChoice {
   readonly alias: string;
 }
 
-/** A loaded model and where it came from. */
+/** A loaded model, where it came from, and its services' names, categories and regions as last read. */
 export interface ServedModel {
   readonly loaded: LoadedModel;
+  readonly catalog: ServiceCatalog;
   /** What it was loaded for (see {@link currentTarget}). */
   readonly target: string;
   readonly name: string | null;
@@ -35,8 +35,8 @@ export async function currentTarget(warehouse: Warehouse, store: ObjectStore, ch
   return `${choice.name}@v${version}`;
 }
 
-/** Loads a target of {@link currentTarget} (registry versions with their artifacts verified). */
-export async function loadServedModel(warehouse: Warehouse, store: ObjectStore, choice: ModelChoice, target: string): Promise<ServedModel> {
+/** Loads a target of {@link currentTarget} (registry versions with their artifacts verified); the catalog comes apart. */
+export async function loadServedModel(warehouse: Warehouse, store: ObjectStore, choice: ModelChoice, target: string): Promise<Omit<ServedModel, 'catalog'>> {
   const started = performance.now();
   const { prefix, digests }: ModelLocation = target.startsWith('latest:') ? { prefix: target.slice('latest:'.length) } : await resolveModel(warehouse, target);
   const loaded = await loadTrainedModel(store, prefix, digests);

@@ -34,7 +34,7 @@ export async function startServer(o: { warehouse: Warehouse; store: ObjectStore;
     },
   });
   await holder.start();
-  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config });
+  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
   o.logger.info({ address }, 'serving');

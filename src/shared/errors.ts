@@ -9,6 +9,7 @@ export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   FILE_REJECTED: 'FILE_REJECTED',
   NOT_FOUND: 'NOT_FOUND',
+  UNAUTHORIZED: 'UNAUTHORIZED',
   CONFLICT: 'CONFLICT',
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   UNSUPPORTED_URL: 'UNSUPPORTED_URL',
@@ -67,6 +68,13 @@ export class FileRejectedError extends AppError {
 export class NotFoundError extends AppError {
   constructor(message: string, options?: AppErrorOptions) {
     super({ code: ErrorCode.NOT_FOUND, httpStatus: 404, expected: true }, message, options);
+  }
+}
+
+/** A request lacks the credentials its route needs (an API key), or gives ones that are not valid. */
+export class UnauthorizedError extends AppError {
+  constructor(message: string, options?: AppErrorOptions) {
+    super({ code: ErrorCode.UNAUTHORIZED, httpStatus: 401, expected: true }, message, options);
   }
 }
 

@@ -19,6 +19,10 @@ import { REPO_ROOT } from '../support/run-cli.ts';
 
 const SKIPPED_STEPS: readonly RegExp[] = [/^apt-get (update|install)\b/, /^npm ci$/, /^npm test$/];
 const COMMAND_TIMEOUT_MS = 300_000;
+/** A recommendation warning in an answer (`"warnings":[{"code":…}]`, or the CLI's `warning CODE:` lines). */
+const WARNING_IN_ANSWER = /"warnings":\[\{|^warning\b|\b(UNKNOWN_CATEGORY|UNKNOWN_REGION|NO_MATCHING_SERVICE|NOTHING_LEFT|UNKNOWN_SERVICE|FOLD_IN_UNSUPPORTED|CATALOG_STALE|REGION_UNAVAILABLE)\b/m;
+/** A log line at warn level or above, pretty or JSON. */
+const WARNING_LOGGED = /\b(WARN|ERROR|FATAL)\b|"level":(40|50|60)\b/;
 
 interface Result {
   readonly code: number | null;
@@ -98,6 +102,9 @@ describe('README', () => {
         const r = await shell(text, { cwd: dir, env }).done;
         expect(r.code, `${where}\nexit ${r.code}\n${r.stderr}`).toBe(0);
         expect(r.stdout.trim(), `${where}\nprinted nothing on stdout\n${r.stderr}`).not.toBe('');
+        // An example that only "works" with a warning (an unknown filter, a stale catalog, an ignored service) is broken.
+        expect(r.stdout, `${where}\nanswered with a warning`).not.toMatch(WARNING_IN_ANSWER);
+        expect(r.stderr, `${where}\nlogged a warning or an error`).not.toMatch(WARNING_LOGGED);
         ran++;
       }
       if (server) {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateServices, loadTrainedModel, recommendForUser, runTrainJob } from '../../src/pipeline/index.ts';
+import { runTrainJob } from '../../src/pipeline/index.ts';
+import { loadTrainedModel, recommendForUser, ServiceCatalog } from '../../src/registry/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
+import { ServiceRepo } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 
@@ -41,8 +43,9 @@ describe.each(warehouseBackends())('train job on $name', (backend) => {
         .innerJoin('dimRegion as r', 'r.regionKey', 's.regionKey')
         .select(['c.categoryName', 'r.regionName'])
         .executeTakeFirstOrThrow();
-      const inCategory = await candidateServices(fx.warehouse, loaded, { category: some.categoryName });
-      const both = await candidateServices(fx.warehouse, loaded, { category: some.categoryName, region: some.regionName });
+      const catalog = ServiceCatalog.build(loaded, { rows: await new ServiceRepo(fx.warehouse.db).catalog(), readAt: new Date().toISOString() });
+      const inCategory = catalog.filter({ category: some.categoryName }).candidates;
+      const both = catalog.filter({ category: some.categoryName, region: some.regionName }).candidates;
       expect(inCategory.length).toBeGreaterThan(0);
       expect(both.length).toBeGreaterThan(0);
       expect(both.length).toBeLessThanOrEqual(inCategory.length);
@@ -50,7 +53,7 @@ describe.each(warehouseBackends())('train job on $name', (backend) => {
       const recs = recommendForUser(loaded, 'U0000002', 20, inCategory).recommendations;
       expect(recs.length).toBeGreaterThan(0);
       expect(recs.every((r) => allowed.has(r.serviceId))).toBe(true);
-      expect(await candidateServices(fx.warehouse, loaded, { category: 'no-such-category' })).toHaveLength(0);
+      expect(catalog.filter({ category: 'no-such-category' }).candidates).toHaveLength(0);
     });
 
     it('gives the same hold-out figures on every run (deterministic split and model)', async () => {

@@ -1,9 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { candidateServices, loadTrainedModel, recommendForUser, resolveModel, writeAllRecommendations } from '../../pipeline/index.ts';
+import { writeAllRecommendations } from '../../pipeline/index.ts';
+import { isFilter, labelledListForUser, loadTrainedModel, resolveModel, ServiceCatalog, WarningCode, type LoadedModel, type RecommendationWarning } from '../../registry/index.ts';
 import { ValidationError } from '../../shared/errors.ts';
+import { ServiceRepo } from '../../warehouse/index.ts';
+import type { Runtime } from '../../runtime/create-runtime.ts';
 import { defineCommand } from '../command.ts';
+import { ExitCode } from '../run-command.ts';
+
+/** Warnings that mean the list is not what was asked for (exit code 4). */
+const ATTENTION: ReadonlySet<string> = new Set([WarningCode.UNKNOWN_CATEGORY, WarningCode.UNKNOWN_REGION, WarningCode.NO_MATCHING_SERVICE]);
 
 export const recommendCommand = defineCommand({
   name: 'recommend',
@@ -19,14 +26,16 @@ export const recommendCommand = defineCommand({
   }),
   async run(runtime, o) {
     if ((o.user === undefined) === (o.all !== true)) throw new ValidationError('give either --user ID or --all --out FILE');
+    if (o.all === true && (o.category !== undefined || o.region !== undefined)) throw new ValidationError('--category and --region filter one user\'s list (--user); --all writes every user\'s unfiltered list');
     const store = await runtime.store();
     const location = o.model === undefined ? undefined : await resolveModel(await runtime.warehouse(), o.model);
     const loaded = await loadTrainedModel(store, location?.prefix, location?.digests);
     const model = { kind: loaded.manifest.kind, version: loaded.manifest.version };
     if (o.user !== undefined) {
-      const filtered = o.category !== undefined || o.region !== undefined;
-      const candidates = filtered ? await candidateServices(await runtime.warehouse(), loaded, { category: o.category, region: o.region }) : undefined;
-      return { model, user: o.user, ...recommendForUser(loaded, o.user, o.k, candidates) };
+      const filter = { category: o.category, region: o.region };
+      const { catalog, warnings } = await readCatalog(runtime, loaded, isFilter(filter));
+      const list = labelledListForUser(loaded, catalog, { userId: o.user, k: o.k, filter });
+      return { model, user: o.user, ...(isFilter(filter) ? { filter } : {}), basis: list.basis, recommendations: list.recommendations, warnings: [...warnings, ...list.warnings] };
     }
     if (o.out === undefined) throw new ValidationError('--all needs --out FILE');
     const started = performance.now();
@@ -39,11 +48,34 @@ export const recommendCommand = defineCommand({
   print(r, io) {
     if ('recommendations' in r) {
       const basis = r.basis === 'popular' ? ' (no reservations in the model’s data yet: most popular services)' : '';
-      io.out(`${r.model.kind} ${r.model.version} for ${r.user}${basis}:`);
-      for (const x of r.recommendations) io.out(`  ${String(x.rank).padStart(3)}. ${x.serviceId}  ${x.score.toFixed(4)}`);
-      if (r.recommendations.length === 0) io.out('  (nothing left to recommend)');
+      const only = r.filter ? ` among ${[r.filter.category && `category ${r.filter.category}`, r.filter.region && `region ${r.filter.region}`].filter(Boolean).join(', ')}` : '';
+      io.out(`${r.model.kind} ${r.model.version} for ${r.user}${only}${basis}:`);
+      for (const x of r.recommendations) {
+        const label = x.name === null ? '' : `  ${x.name} (${x.category})`;
+        io.out(`  ${String(x.rank).padStart(3)}. ${x.serviceId}${label}  ${x.score.toFixed(4)}`);
+      }
+      if (r.recommendations.length === 0) io.out('  (nothing to recommend)');
+      for (const w of r.warnings) io.out(`warning: ${w.message} [${w.code}]`);
     } else {
       io.out(`wrote ${r.rows} recommendations for ${r.users} users to ${r.out} in ${r.seconds.toFixed(2)} s`);
     }
   },
+  exitCode(r) {
+    return 'warnings' in r && r.warnings.some((w) => ATTENTION.has(w.code)) ? ExitCode.ATTENTION : ExitCode.OK;
+  },
 });
+
+/**
+ * The service catalog for names beside ids and the filters. Without a filter the list does not need the
+ * warehouse, so an unreachable one only costs the names (said in a warning); with a filter it is an error.
+ */
+async function readCatalog(runtime: Runtime, loaded: LoadedModel, needed: boolean): Promise<{ catalog: ServiceCatalog; warnings: RecommendationWarning[] }> {
+  try {
+    const rows = await new ServiceRepo((await runtime.warehouse()).db).catalog();
+    return { catalog: ServiceCatalog.build(loaded, { rows, readAt: new Date().toISOString() }), warnings: [] };
+  } catch (error) {
+    if (needed) throw error;
+    const message = `service names and categories are missing: the warehouse could not be read (${(error as Error).message})`;
+    return { catalog: ServiceCatalog.unread(loaded, error), warnings: [{ code: WarningCode.CATALOG_STALE, message }] };
+  }
+}

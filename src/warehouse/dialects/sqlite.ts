@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sql, SqliteDialect, type CompiledQuery, type Kysely } from 'kysely';
@@ -15,11 +15,46 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
   readonly #database: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #file: string;
+  /** The file opened (device and inode), to notice when the path names another file or none. */
+  readonly #opened: Pick<Stats, 'dev' | 'ino'> | undefined;
 
   constructor(database: Database.Database, file: string) {
     super();
     this.#database = database;
     this.#file = file;
+    this.#opened = file === ':memory:' ? undefined : statSync(file);
+  }
+
+  /**
+   * The path still names the file that is open, and a fresh read-only connection to it reads the same
+   * schema version as this one (the open handle keeps answering from its cache and the WAL after the file
+   * is truncated or overwritten; a new connection reads what is on disk).
+   */
+  override async checkStorage(): Promise<void> {
+    if (this.#opened === undefined) return;
+    const gone = (what: string, cause?: unknown): BackendUnavailableError =>
+      new BackendUnavailableError(`the SQLite database file ${what}; restore it, or restart to open the file the URL names now`, { cause });
+    let now: Stats;
+    try {
+      now = statSync(this.#file);
+    } catch (error) {
+      throw gone('was moved or deleted since it was opened', error);
+    }
+    if (now.ino !== this.#opened.ino || now.dev !== this.#opened.dev) throw gone('was replaced by another file since it was opened');
+    let onDisk: unknown;
+    let probe: Database.Database | undefined;
+    try {
+      if (!hasSqliteHeader(this.#file)) throw gone('no longer starts with the SQLite header (truncated or overwritten)');
+      probe = new Database(this.#file, { readonly: true, fileMustExist: true });
+      onDisk = probe.pragma('schema_version', { simple: true });
+    } catch (error) {
+      if (error instanceof BackendUnavailableError) throw error;
+      throw gone(`cannot be read (${(error as Error).message})`, error);
+    } finally {
+      probe?.close();
+    }
+    const open = this.#database.pragma('schema_version', { simple: true });
+    if (onDisk !== open) throw gone(`on disk is not the database that is open (schema version ${String(onDisk)}, open ${String(open)}: truncated or overwritten)`);
   }
 
   /** A lock file beside the database (`<db>.<name>.lock`); an in-memory database has one process by definition. */
@@ -74,6 +109,18 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
   isUniqueViolation(error: unknown): boolean {
     const code = (error as { code?: unknown } | null)?.code;
     return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  }
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+function hasSqliteHeader(file: string): boolean {
+  const head = Buffer.alloc(SQLITE_MAGIC.length);
+  const fd = openSync(file, 'r');
+  try {
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_MAGIC);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -133,6 +133,14 @@ export abstract class WarehouseDialect {
     });
   }
 
+  /**
+   * Throws a BackendUnavailableError when the storage this warehouse was opened on is no longer what its URL
+   * names: an embedded database file moved, deleted, replaced or truncated under a running process (whose
+   * open handle would go on answering from what it had read). A database server has nothing to check here:
+   * a query reaches it or fails.
+   */
+  async checkStorage(): Promise<void> {}
+
   /** Runs one bulk statement on `db` (a transaction during loads). Backends may cache prepared statements. */
   async execBulk(db: Kysely<WarehouseDb>, sqlText: string, params: readonly unknown[]): Promise<void> {
     await db.executeQuery(CompiledQuery.raw(sqlText, [...params]));
