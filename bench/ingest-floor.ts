@@ -8,7 +8,7 @@
  *   tsx bench/ingest-floor.ts --url sqlite:/tmp/x.db --rows 1000000 --users 50000 --services 3000
  */
 import { parseArgs } from 'node:util';
-import { RESERVATION_INTS, toUtcText, type ReservationColumns } from '../src/preprocess/index.ts';
+import { RESERVATION_INTS, toUtcText, type ReservationColumns } from '../src/shared/index.ts';
 import { migrateToLatest, openWarehouse, StarWriter } from '../src/warehouse/index.ts';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, rows: { type: 'string' }, users: { type: 'string' }, services: { type: 'string' } } });

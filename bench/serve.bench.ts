@@ -46,7 +46,10 @@ async function saveModel(store: LocalObjectStore, seed: number, version: string)
   });
   const rowIdx = new Int32Array(USERS * 20);
   const colIdx = new Int32Array(USERS * 20);
-  for (let u = 0; u < USERS; u++) for (let j = 0; j < 20; j++) (rowIdx[u * 20 + j] = u), (colIdx[u * 20 + j] = rng.uniformInt(ITEMS));
+  for (let u = 0; u < USERS; u++) for (let j = 0; j < 20; j++) {
+      rowIdx[u * 20 + j] = u;
+      colIdx[u * 20 + j] = rng.uniformInt(ITEMS);
+    }
   const seen = csrFromCoo({ rows: USERS, cols: ITEMS, rowIdx, colIdx, duplicates: 'max' });
   const bytes = encodeArtifact(model.toArtifact());
   await new ModelBundleStore(store).save(

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Runtime } from '../runtime/create-runtime.ts';
+import type { Runtime } from '../runtime/index.ts';
 
 /** Where a command writes its human-readable result (stdout) — logs go to stderr. */
 export interface CommandIo {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { codeVersion } from '../shared/code-version.ts';
+import { codeVersion } from '../shared/io.ts';
 import type { CommandSpec } from './command.ts';
 import { registerCommand } from './run-command.ts';
 

@@ -1,9 +1,9 @@
-import { Command, Option } from 'commander';
-import { z } from 'zod';
+import { type Command, Option } from 'commander';
+import { type z } from 'zod';
 import { loadConfig } from '../config/index.ts';
-import { createRuntime } from '../runtime/create-runtime.ts';
-import { AppError, ErrorCode, toAppError } from '../shared/errors.ts';
-import { createLogger } from '../shared/logger.ts';
+import { createRuntime } from '../runtime/index.ts';
+import { AppError, ErrorCode, toAppError } from '../shared/index.ts';
+import { createLogger } from '../shared/io.ts';
 import type { CommandIo, CommandSpec } from './command.ts';
 
 /** Process exit codes: stable, documented in the README. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../shared/errors.ts';
-import { CONFIG_FILE_NAME, envToObject, loadConfig, redactConfig, redactUrl } from './load-config.ts';
+import { CONFIG_FILE_NAME, envToObject, loadConfig, redactConfig } from './load-config.ts';
 
 const EXAMPLE_FILE = fileURLToPath(new URL('../../pickwise.config.example.yaml', import.meta.url));
 
@@ -224,24 +224,6 @@ describe('envToObject', () => {
   });
 });
 
-describe('redactUrl', () => {
-  it('hides the password of a URL', () => {
-    expect(redactUrl('mysql://u:secret@h/db')).toBe('mysql://u:***@h/db');
-    expect(redactUrl('mariadb://pickwise:pw@127.0.0.1:3306/pickwise')).toBe('mariadb://pickwise:***@127.0.0.1:3306/pickwise');
-  });
-
-  it('hides the whole password when it contains a raw @', () => {
-    const redacted = redactUrl('mysql://u:p@ss@h:3306/db');
-    expect(redacted).toBe('mysql://u:***@h:3306/db');
-    expect(redacted).not.toContain('ss@');
-  });
-
-  it('leaves URLs without a password unchanged', () => {
-    for (const url of ['mysql://u@h:3306/db', 'mysql://h:3306/db', 'sqlite:.pickwise/pickwise.db', 's3://bucket/prefix', 'file:.pickwise/bucket', 'mysql://h/db?user=a@b']) {
-      expect(redactUrl(url)).toBe(url);
-    }
-  });
-});
 
 describe('redactConfig', () => {
   it('hides secrets and the database password without changing the config', () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../shared/errors.ts';
+import { ConfigError, redactUrl } from '../shared/index.ts';
 import { configSchema, SECRET_PATHS, type Config } from './schema.ts';
 
 /** The file read from the working directory when present. */
@@ -123,12 +123,4 @@ export function redactConfig(config: Readonly<Config>): Record<string, unknown> 
     if (node && typeof v === 'string') node[last] = p.endsWith('url') || p.endsWith('Url') ? redactUrl(v) : '***';
   }
   return copy;
-}
-
-/**
- * Hides the password of a `scheme://user:pass@host` URL. Like the WHATWG URL parser (which mysql2 uses), the
- * user info runs to the last `@` before the path, so a raw `@` in the password or user name is hidden too.
- */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#]*):[^/?#]*@/i, '$1:***@');
 }

@@ -1,5 +1,5 @@
-import { ValidationError } from '../shared/errors.ts';
-import { columnCounts, validateCsr, type CsrMatrix, type Recommender } from '../models/core/index.ts';
+import { ValidationError } from '../shared/index.ts';
+import { columnCounts, validateCsr, type CsrMatrix, type Recommender } from '../models/index.ts';
 import { averagePrecisionAtK, catalogueCoverage, hitRateAtK, ndcgAtK, novelty, precisionAtK, recallAtK } from './metrics.ts';
 
 /** Per-user metrics are means over test users; coverage and novelty are over all recommended lists together. */

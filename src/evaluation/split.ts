@@ -1,5 +1,5 @@
-import { ValidationError } from '../shared/errors.ts';
-import { csrFromCoo, Rng, type CsrMatrix } from '../models/core/index.ts';
+import { ValidationError } from '../shared/index.ts';
+import { csrFromCoo, Rng, type CsrMatrix } from '../models/index.ts';
 
 /** Interactions as parallel columns with dense ids: interaction e is (users[e], items[e], values[e]). */
 export interface InteractionColumns {

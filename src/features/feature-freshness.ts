@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.ts';
+import type { Clock } from '../shared/index.ts';
 import { FeatureSnapshotRepo, type Warehouse } from '../warehouse/index.ts';
 import { buildFeatureTables, type FeatureBuildSummary } from './feature-tables.ts';
 

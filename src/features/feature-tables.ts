@@ -1,6 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import { toUtcText } from '../preprocess/index.ts';
-import { systemClock, type Clock } from '../shared/clock.ts';
+import { toUtcText, systemClock, type Clock } from '../shared/index.ts';
 import { FeatureRepo, FeatureSnapshotRepo, type Warehouse } from '../warehouse/index.ts';
 import { FeatureAggregator } from './feature-aggregator.ts';
 import { planIncrementalBuild } from './incremental-features.ts';

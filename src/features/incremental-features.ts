@@ -1,4 +1,4 @@
-import { toUtcText } from '../preprocess/index.ts';
+import { toUtcText } from '../shared/index.ts';
 import type { FeatureSnapshotRepo } from '../warehouse/index.ts';
 import { parseWarehouseTime } from './interaction-log.ts';
 

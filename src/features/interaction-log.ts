@@ -1,6 +1,6 @@
-import { AppError, ErrorCode } from '../shared/errors.ts';
+import { AppError, ErrorCode } from '../shared/index.ts';
 import { InteractionRepo, type Warehouse } from '../warehouse/index.ts';
-import type { ReservationStatus } from '../shared/domain.ts';
+import type { ReservationStatus } from '../shared/index.ts';
 import { IdIndex } from './id-index.ts';
 import { DEFAULT_WEIGHTING, interactionWeight, type InteractionWeighting } from './interaction-weights.ts';
 

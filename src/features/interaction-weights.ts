@@ -1,4 +1,4 @@
-import type { ReservationStatus } from '../shared/domain.ts';
+import type { ReservationStatus } from '../shared/index.ts';
 
 /**
  * How one reservation becomes an implicit-feedback weight (the confidence a model puts in "this user

@@ -1,5 +1,5 @@
-import { ValidationError } from '../shared/errors.ts';
-import type { Rng } from '../shared/rng.ts';
+import { ValidationError } from '../shared/index.ts';
+import type { Rng } from '../shared/index.ts';
 
 /**
  * Walker's alias method (Vose's O(n) construction): after O(n) set-up, each weighted draw costs one random

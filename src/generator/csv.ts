@@ -1,4 +1,4 @@
-export { csvLine } from '../shared/csv-line.ts';
+export { csvLine } from '../shared/index.ts';
 
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);

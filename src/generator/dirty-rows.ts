@@ -1,4 +1,4 @@
-import type { Rng } from '../shared/rng.ts';
+import type { Rng } from '../shared/index.ts';
 
 /**
  * Every kind of invalid row the generator can emit, per landing file. Each dirty row is an otherwise valid row

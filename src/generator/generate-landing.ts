@@ -1,8 +1,7 @@
-import { ValidationError } from '../shared/errors.ts';
+import { ValidationError, Rng } from '../shared/index.ts';
 import { DIRTY_KINDS, DirtySchedule, type DirtyKindOf, type LandingFileKind, type UnknownIds } from './dirty-rows.ts';
 import { LANDING_FILES, LANDING_HEADERS, reservationLines, serviceLines, userLines } from './landing-rows.ts';
 import { planReservations } from './reservations.ts';
-import { Rng } from '../shared/rng.ts';
 import { buildWorld, serviceId, userId } from './world.ts';
 
 /**

@@ -14,5 +14,5 @@ export {
 export { LANDING_FILES, LANDING_HEADERS } from './landing-rows.ts';
 export { DIRTY_KINDS, type DirtyKind, type DirtyKindOf, type LandingFileKind } from './dirty-rows.ts';
 export { STATUSES, type ReservationStatus } from './reservations.ts';
-export { Rng, type MutableIndexed } from '../shared/rng.ts';
+export { Rng, type MutableIndexed } from '../shared/index.ts';
 export { StoreSink } from './store-sink.ts';

@@ -2,7 +2,7 @@ import { CATEGORIES, REGIONS, roundPrice, serviceName } from './catalog.ts';
 import { IsoUtcFormatter, csvLine } from './csv.ts';
 import { type DirtySchedule, type DirtyKindOf, type UnknownIds, corruptRow, interleaveDirty } from './dirty-rows.ts';
 import { STATUSES, type ReservationPlan } from './reservations.ts';
-import type { Rng } from '../shared/rng.ts';
+import type { Rng } from '../shared/index.ts';
 import { GENDER, serviceId, userId, type World } from './world.ts';
 
 /** File names of the landing contract. */

@@ -21,8 +21,8 @@
  * 6. About 1 % of finished reservations are first written as `reserved` and followed by a later row with the same
  *    id carrying the final status (ingestion treats a repeated reservation_id as an update).
  */
-import { ValidationError } from '../shared/errors.ts';
-import type { Rng } from '../shared/rng.ts';
+import { ValidationError } from '../shared/index.ts';
+import type { Rng } from '../shared/index.ts';
 import { buildCandidateTables } from './candidate-tables.ts';
 import { CATEGORIES, REGIONS } from './catalog.ts';
 import { MAX_FAVOURITES, NO_FAVOURITE, TASTE_DIMS, type World } from './world.ts';

@@ -1,5 +1,5 @@
 import { CATEGORIES, REGIONS, roundPrice, serviceName } from './catalog.ts';
-import type { Rng } from '../shared/rng.ts';
+import type { Rng } from '../shared/index.ts';
 
 /** Dimension of the latent taste space shared by users and services. */
 export const TASTE_DIMS = 8;

@@ -1,5 +1,5 @@
 import { KIND_ORDER, kindOfFile } from '../preprocess/index.ts';
-import type { LandingKind } from '../shared/domain.ts';
+import type { LandingKind } from '../shared/index.ts';
 import { baseName, type ObjectInfo, type ObjectStore } from '../storage/index.ts';
 
 export interface LandingObject {

@@ -1,9 +1,8 @@
 import type { ControlledTransaction } from 'kysely';
 import type { IngestConfig } from '../config/index.ts';
-import { toUtcText } from '../preprocess/index.ts';
-import type { Clock } from '../shared/clock.ts';
-import { FileRejectedError, toAppError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { toUtcText, FileRejectedError, toAppError } from '../shared/index.ts';
+import type { Clock } from '../shared/index.ts';
+import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { LedgerRepo, SETTLED_STATUSES, type Warehouse, type WarehouseDb } from '../warehouse/index.ts';
 import { backupKeyFor, quarantineKeyFor, type LandingObject } from './detect.ts';

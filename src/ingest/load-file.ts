@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Transaction } from 'kysely';
-import { RETRYABLE_CODES, type RejectedRecord, type RowRules, type ServiceRow, type UserRow } from '../preprocess/index.ts';
-import type { LandingKind } from '../shared/domain.ts';
-import { AppError, ErrorCode } from '../shared/errors.ts';
+import { RETRYABLE_CODES, type RejectedRecord, type RowRules } from '../preprocess/index.ts';
+import { type ServiceRow, type UserRow, AppError, ErrorCode } from '../shared/index.ts';
+import type { LandingKind } from '../shared/index.ts';
 import { IngestRepo, StarWriter, type PendingReservation, type WarehouseDb, type WarehouseDialect } from '../warehouse/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
 import type { QuarantineFile } from './quarantine-file.ts';

@@ -1,5 +1,6 @@
-import type { ColumnIndex, DimensionKeys, RejectedRecord, ReservationColumns, RowRules, UserRow, ServiceRow } from '../preprocess/index.ts';
-import type { LandingKind } from '../shared/domain.ts';
+import type { ColumnIndex, RejectedRecord, RowRules } from '../preprocess/index.ts';
+import { type DimensionKeys, type ReservationColumns, type UserRow, type ServiceRow } from '../shared/index.ts';
+import type { LandingKind } from '../shared/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
 
 /** What the parse worker starts with: the file's kind and, for reservations, the dimension keys. */

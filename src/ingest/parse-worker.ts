@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { toAppError } from '../shared/errors.ts';
+import { toAppError } from '../shared/index.ts';
 import { readValidatedBatches } from './validated-batches.ts';
 import { packReservations, type MainToWorker, type WorkerToMain, type ParseWorkerData } from './parse-worker-protocol.ts';
 

@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { csvLine } from '../shared/csv-line.ts';
+import { csvLine } from '../shared/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { isReject, referenceKeysOf, reservationColumns, reservationValidator, type ReservationRow, type RowRules } from '../preprocess/index.ts';
+import { isReject, referenceKeysOf, reservationColumns, reservationValidator, type RowRules } from '../preprocess/index.ts';
+import { type ReservationRow } from '../shared/index.ts';
 import { IngestRepo, keyChunks, StarWriter, type Warehouse } from '../warehouse/index.ts';
 
 const COLUMNS = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'];

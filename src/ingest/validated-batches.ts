@@ -1,9 +1,7 @@
 import type { Readable } from 'node:stream';
-import {
-  createRecordValidator, RejectCode, reservationColumns, type DimensionKeys, type ReservationColumns, type RecordValidator, type RejectedRecord, type ReservationRow, type RowRules, type ServiceRow, type UserRow, type ValidatedBatch,
-} from '../preprocess/index.ts';
-import type { LandingKind } from '../shared/domain.ts';
-import { FileRejectedError } from '../shared/errors.ts';
+import { createRecordValidator, RejectCode, reservationColumns, type RecordValidator, type RejectedRecord, type RowRules, type ValidatedBatch } from '../preprocess/index.ts';
+import { type DimensionKeys, type ReservationColumns, type ReservationRow, type ServiceRow, type UserRow, FileRejectedError } from '../shared/index.ts';
+import type { LandingKind } from '../shared/index.ts';
 import { readCsvRecords, type CsvReadSummary } from './csv-records.ts';
 
 /**

@@ -1,5 +1,4 @@
-import { startWorker } from '../shared/worker-thread.ts';
-import { AppError, ErrorCode, FileRejectedError, type ErrorCode as ErrorCodeT } from '../shared/errors.ts';
+import { startWorker, AppError, ErrorCode, FileRejectedError, type ErrorCode as ErrorCodeT } from '../shared/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
 import { parseWorkerData, unpackReservations, type MainToWorker, type WorkerToMain } from './parse-worker-protocol.ts';
 import type { ValidatedBatchOptions } from './validated-batches.ts';

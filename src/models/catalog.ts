@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/errors.ts';
+import { ValidationError } from '../shared/index.ts';
 import { AlsRecommender, alsDefaults, alsSearchSpace } from './als/index.ts';
 import { BprRecommender, bprDefaults, bprSearchSpace } from './bpr/index.ts';
 import type { ModelArtifact, ModelKind, Recommender, SearchSpace } from './core/index.ts';

@@ -1,11 +1,9 @@
 import type { IngestConfig } from '../config/index.ts';
 import { refreshFeatures, type FeatureRefresh } from '../features/index.ts';
 import { ingestLandingFile, listLanding, retryQuarantine, type FileOutcome, type RetryQuarantineResult } from '../ingest/index.ts';
-import { toUtcText } from '../preprocess/index.ts';
-import type { Clock } from '../shared/clock.ts';
-import { systemClock } from '../shared/clock.ts';
-import { AppError, ErrorCode } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { toUtcText, systemClock, AppError, ErrorCode } from '../shared/index.ts';
+import type { Clock } from '../shared/index.ts';
+import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { acquireRunLock, LedgerRepo, type Warehouse } from '../warehouse/index.ts';
 

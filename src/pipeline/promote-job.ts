@@ -1,9 +1,9 @@
 import { ModelRegistry, RunTracker } from '../registry/index.ts';
-import { ConflictError, NotFoundError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { ConflictError, NotFoundError } from '../shared/index.ts';
+import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
-import type { ModelKind } from '../models/core/index.ts';
+import type { ModelKind } from '../models/index.ts';
 import { loadInteractionLog } from '../features/index.ts';
 import { runTrainJob } from './train-job.ts';
 

@@ -18,7 +18,10 @@ describe('recommendations from a saved model', () => {
     const rowIdx: number[] = [];
     const colIdx: number[] = [];
     // Users 200–229 have no reservations: they get the popular list.
-    for (let u = 0; u < 200; u++) for (let j = 0; j < 6; j++) (rowIdx.push(u), colIdx.push((u * 7 + j * 3) % items));
+    for (let u = 0; u < 200; u++) for (let j = 0; j < 6; j++) {
+        rowIdx.push(u);
+        colIdx.push((u * 7 + j * 3) % items);
+      }
     const seen = csrFromCoo({ rows: users, cols: items, rowIdx: Int32Array.from(rowIdx), colIdx: Int32Array.from(colIdx), duplicates: 'max' });
     const model = createRecommender('als', { factors: 8, iterations: 5 });
     await model.fit(seen, { seed: 1, threads: 1 });

@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
-import type { TopK } from '../models/core/index.ts';
+import type { TopK } from '../models/index.ts';
 import { hasHistory, toRecommendations, type LoadedModel } from '../registry/index.ts';
-import { csvLine } from '../shared/csv-line.ts';
-import { ValidationError } from '../shared/errors.ts';
-import { startWorker } from '../shared/worker-thread.ts';
+import { csvLine, ValidationError, startWorker } from '../shared/index.ts';
 
 /**
  * Writes `user_id,item_id,rank,score` for every user in the model to `out` (popular services, scored by their

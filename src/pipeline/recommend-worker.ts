@@ -1,7 +1,6 @@
 /** Worker-thread body for {@link writeAllRecommendations}: the same model, decoded from shared bytes, answering batches. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { recommenderFromArtifact } from '../models/catalog.ts';
-import { decodeArtifact, type CsrMatrix } from '../models/core/index.ts';
+import { recommenderFromArtifact, decodeArtifact, type CsrMatrix } from '../models/index.ts';
 
 const { modelBytes, seen, k } = workerData as { modelBytes: Uint8Array; seen: CsrMatrix; k: number };
 const model = recommenderFromArtifact(decodeArtifact(modelBytes));

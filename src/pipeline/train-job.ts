@@ -1,11 +1,10 @@
 import { userInfo } from 'node:os';
 import { liftPercent, rankingMetricsAtK, temporalSplit, type MetricValues } from '../evaluation/index.ts';
 import { loadInteractionLog, type InteractionLog, type InteractionWeighting } from '../features/index.ts';
-import { createRecommender, resolvedParams } from '../models/catalog.ts';
-import { csrFromCoo, encodeArtifact, type EpochReport, type ModelKind } from '../models/core/index.ts';
+import { createRecommender, resolvedParams, csrFromCoo, encodeArtifact, type EpochReport, type ModelKind } from '../models/index.ts';
 import { ModelBundleStore, ModelRegistry, RunTracker, type ModelManifest } from '../registry/index.ts';
-import { ValidationError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { ValidationError } from '../shared/index.ts';
+import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 

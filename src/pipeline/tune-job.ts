@@ -1,9 +1,9 @@
 import { rankingMetricsAtK, temporalSplit } from '../evaluation/index.ts';
 import { loadInteractionLog, type InteractionLog } from '../features/index.ts';
-import { createRecommender, MODEL_CATALOG, resolvedParams } from '../models/catalog.ts';
-import type { CsrMatrix, EpochReport, ModelKind, ParamRange } from '../models/core/index.ts';
-import { ValidationError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { createRecommender, MODEL_CATALOG, resolvedParams } from '../models/index.ts';
+import type { CsrMatrix, EpochReport, ModelKind, ParamRange } from '../models/index.ts';
+import { ValidationError } from '../shared/index.ts';
+import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import {
   bestTrial,

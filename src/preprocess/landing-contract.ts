@@ -1,4 +1,4 @@
-import type { LandingKind } from '../shared/domain.ts';
+import type { LandingKind } from '../shared/index.ts';
 
 /**
  * The landing contract: what the business uploads under `landing/`. The kind of a file is given by its

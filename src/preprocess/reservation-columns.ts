@@ -1,30 +1,4 @@
-import type { ReservationRow } from './rows.ts';
-import { RESERVATION_STATUSES } from '../shared/domain.ts';
-
-/** Natural → surrogate keys of the dimensions a reservation references. */
-export interface DimensionKeys {
-  readonly users: ReadonlyMap<string, number>;
-  readonly services: ReadonlyMap<string, number>;
-}
-
-/**
- * Reservations ready to write, column-wise (pure data, here beside the rows it packs, so that the parse worker
- * needs no database code): the two strings of each row side by side and every other field
- * resolved to an integer. This is what the loader writes and what crosses the parse-thread boundary, so a
- * million reservations cost two string arrays and one typed array instead of a million objects.
- */
-export interface ReservationColumns {
-  readonly n: number;
-  /** Per row: reservation_id, reserved_at (UTC text). */
-  readonly strings: readonly string[];
-  /** Per row, {@link RESERVATION_INTS} values: user_key, service_key, date_key, status code, rating (0 = none). */
-  readonly ints: Int32Array;
-}
-
-export const RESERVATION_INTS = 5;
-
-/** Status codes of {@link ReservationColumns.ints} (index into this list). */
-export const STATUS_BY_CODE = RESERVATION_STATUSES;
+import { RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns, type ReservationRow } from '../shared/index.ts';
 
 /** The user and service key of each row, side by side; every referenced user and service must be known. */
 export function referenceKeysOf(rows: readonly ReservationRow[], keys: DimensionKeys): Int32Array {

@@ -1,37 +1,5 @@
 /** Validated, normalised rows: what preprocessing hands to the loader. All timestamps are UTC. */
-import type { ReservationStatus } from '../shared/domain.ts';
-
-export type { LandingKind, ReservationStatus } from '../shared/domain.ts';
-
-export interface UserRow {
-  readonly userId: string;
-  /** `YYYY-MM-DD HH:MM:SS.sss` UTC */
-  readonly signupAt: string;
-  /** `F`, `M` or `X` (other), or null when not given. */
-  readonly gender: string | null;
-  readonly birthYear: number | null;
-  readonly region: string | null;
-}
-
-export interface ServiceRow {
-  readonly serviceId: string;
-  readonly name: string;
-  readonly category: string;
-  readonly region: string | null;
-  readonly price: number;
-  readonly createdAt: string;
-}
-
-export interface ReservationRow {
-  readonly reservationId: string;
-  readonly userId: string;
-  readonly serviceId: string;
-  readonly status: ReservationStatus;
-  readonly reservedAt: string;
-  /** yyyymmdd of `reservedAt` (UTC). */
-  readonly dateKey: number;
-  readonly rating: number | null;
-}
+export type { LandingKind, ReservationStatus, UserRow, ServiceRow, ReservationRow } from '../shared/index.ts';
 
 /**
  * Why a row was quarantined. Codes are stable (they are counted in the ledger and in summaries);

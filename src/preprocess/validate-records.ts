@@ -1,4 +1,4 @@
-import type { LandingKind } from '../shared/domain.ts';
+import type { LandingKind } from '../shared/index.ts';
 import { checkHeader, describeHeaderProblem, type HeaderCheck } from './landing-contract.ts';
 import { isReject, RejectCode, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
 import { validatorFor, type RowRules } from './validate-row.ts';

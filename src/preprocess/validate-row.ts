@@ -1,4 +1,4 @@
-import { RESERVATION_STATUSES, type LandingKind, type ReservationStatus } from '../shared/domain.ts';
+import { RESERVATION_STATUSES, type LandingKind, type ReservationStatus } from '../shared/index.ts';
 import type { ColumnIndex } from './landing-contract.ts';
 import { RejectCode, type Reject, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
 import { parseIsoTimestamp, type UtcTimestamp } from './timestamp.ts';

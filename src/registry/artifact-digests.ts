@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ValidationError } from '../shared/errors.ts';
+import { ValidationError } from '../shared/index.ts';
 
 /** A run's stored artifact is missing or differs from what was recorded. */
 export class CorruptRunArtifactError extends ValidationError {}

@@ -1,7 +1,5 @@
-import { recommenderFromArtifact } from '../models/catalog.ts';
-import { decodeArtifact, type CsrMatrix, type Recommender } from '../models/core/index.ts';
-import { PopularRecommender } from '../models/popular/index.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { recommenderFromArtifact, decodeArtifact, type CsrMatrix, type Recommender, PopularRecommender } from '../models/index.ts';
+import { NotFoundError } from '../shared/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ArtifactDigests } from './artifact-digests.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { decodeArtifact, encodeArtifact, validateCsr, type CsrMatrix, type ModelKind } from '../models/core/index.ts';
-import { NotFoundError, ValidationError } from '../shared/errors.ts';
+import { decodeArtifact, encodeArtifact, validateCsr, type CsrMatrix, type ModelKind } from '../models/index.ts';
+import { NotFoundError, ValidationError } from '../shared/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { MetricValues } from '../evaluation/index.ts';
 import { checkArtifact, missingArtifact, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';

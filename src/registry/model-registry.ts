@@ -1,5 +1,4 @@
-import { toUtcText } from '../preprocess/index.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { toUtcText, ConflictError, NotFoundError, ValidationError } from '../shared/index.ts';
 import { RegistryRepo, TrackingRepo, type Warehouse } from '../warehouse/index.ts';
 
 export interface RegisteredVersion {

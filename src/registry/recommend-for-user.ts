@@ -1,6 +1,5 @@
-import type { TopK } from '../models/core/index.ts';
-import { NotFoundError, ValidationError } from '../shared/errors.ts';
-import { quoteInput } from '../shared/quote-input.ts';
+import type { TopK } from '../models/index.ts';
+import { NotFoundError, ValidationError, quoteInput } from '../shared/index.ts';
 import type { LoadedModel } from './loaded-model.ts';
 import { WarningCode, type RecommendationWarning } from './recommendation-warnings.ts';
 import type { ServiceCatalog, ServiceFilter, ServiceLabel } from './service-catalog.ts';

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { toUtcText } from '../preprocess/index.ts';
-import { codeVersion } from '../shared/code-version.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { toUtcText, NotFoundError } from '../shared/index.ts';
+import { codeVersion } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { TrackingRepo, type Warehouse } from '../warehouse/index.ts';
 import { checkArtifact, missingArtifact, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';

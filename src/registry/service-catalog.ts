@@ -1,5 +1,4 @@
-import { BackendUnavailableError } from '../shared/errors.ts';
-import { quoteInput } from '../shared/quote-input.ts';
+import { BackendUnavailableError, quoteInput } from '../shared/index.ts';
 import type { ServiceCatalogRows } from '../warehouse/index.ts';
 import type { LoadedModel } from './loaded-model.ts';
 import { WarningCode, type RecommendationWarning } from './recommendation-warnings.ts';
@@ -122,7 +121,11 @@ function intersectSorted(a: Int32Array, b: Int32Array): Int32Array {
   for (let i = 0, j = 0; i < a.length && j < b.length; ) {
     if (a[i]! < b[j]!) i++;
     else if (a[i]! > b[j]!) j++;
-    else (out.push(a[i]!), i++, j++);
+    else {
+      out.push(a[i]!);
+      i++;
+      j++;
+    }
   }
   return Int32Array.from(out);
 }

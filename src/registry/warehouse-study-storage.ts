@@ -1,5 +1,4 @@
-import { toUtcText } from '../preprocess/index.ts';
-import { ConflictError, NotFoundError } from '../shared/errors.ts';
+import { toUtcText, ConflictError, NotFoundError } from '../shared/index.ts';
 import type { Params, StudySpec, StudyStorage, TrialRecord, TrialState } from '../tuning/index.ts';
 import { StudyRepo, type Warehouse } from '../warehouse/index.ts';
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.ts';
-import type { Logger } from '../shared/logger.ts';
+import type { Logger } from '../shared/io.ts';
 import { openObjectStore, type ObjectStore } from '../storage/index.ts';
 import { migrateToLatest, openWarehouse, type Warehouse } from '../warehouse/index.ts';
 

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { ServeConfig } from '../config/index.ts';
-import { AppError, ErrorCode, UnauthorizedError } from '../shared/errors.ts';
-import type { Logger } from '../shared/logger.ts';
+import { AppError, ErrorCode, UnauthorizedError } from '../shared/index.ts';
+import type { Logger } from '../shared/io.ts';
 
 /**
  * What a route is, for the API-key check. Every route declares one in its config (`{ config: { access } }`),

@@ -1,4 +1,4 @@
-import type { Logger } from '../shared/logger.ts';
+import type { Logger } from '../shared/io.ts';
 
 /**
  * Logs a recurring check's failure once per distinct cause (not on every poll) and its recovery once, so an

@@ -1,8 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode } from '../shared/errors.ts';
-import { quoteInput } from '../shared/quote-input.ts';
+import { AppError, ErrorCode, quoteInput } from '../shared/index.ts';
 
 /** The media type of every error the API answers with (RFC 9457). */
 export const PROBLEM_TYPE = 'application/problem+json';

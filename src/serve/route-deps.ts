@@ -1,5 +1,5 @@
-import type { Logger } from '../shared/logger.ts';
-import { BackendUnavailableError } from '../shared/errors.ts';
+import type { Logger } from '../shared/io.ts';
+import { BackendUnavailableError } from '../shared/index.ts';
 import { WarningCode, type RecommendationWarning } from '../registry/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ServeMetrics } from './metrics.ts';

@@ -1,7 +1,7 @@
 import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
-import { csrFromCoo, type TopK } from '../models/core/index.ts';
+import { csrFromCoo, type TopK } from '../models/index.ts';
 import { filteredTopForUser, isFilter, WarningCode, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
-import { quoteInput } from '../shared/quote-input.ts';
+import { quoteInput } from '../shared/index.ts';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { foldInSchema, itemSchema, listBasisSchema } from './schemas.ts';
 import type { ServedModel } from './served-model.ts';

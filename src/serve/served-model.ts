@@ -1,5 +1,5 @@
 import { loadTrainedModel, ModelBundleStore, ModelRegistry, resolveModel, type LoadedModel, type ModelLocation, type ServiceCatalog } from '../registry/index.ts';
-import { NotFoundError } from '../shared/errors.ts';
+import { NotFoundError } from '../shared/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 

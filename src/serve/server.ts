@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config/index.ts';
-import type { Logger } from '../shared/logger.ts';
+import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import { buildApp } from './app.ts';

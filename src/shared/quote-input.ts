@@ -8,6 +8,14 @@ export const QUOTED_INPUT_CHARS = 40;
  */
 export function quoteInput(text: string, max = QUOTED_INPUT_CHARS): string {
   const chars = Array.from(text);
-  const shown = chars.slice(0, max).join('').replace(/[\u0000-\u001f\u007f]/g, '?');
+  const shown = chars
+    .slice(0, max)
+    .map((c) => (isControl(c) ? '?' : c))
+    .join('');
   return `'${shown}${chars.length > max ? '…' : ''}'`;
+}
+
+function isControl(c: string): boolean {
+  const code = c.codePointAt(0)!;
+  return code < 0x20 || code === 0x7f;
 }

@@ -2,7 +2,7 @@ import { Storage } from '@google-cloud/storage';
 import { PassThrough, Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError, BackendUnavailableError, NotFoundError, toAppError } from '../shared/errors.ts';
+import { AppError, BackendUnavailableError, NotFoundError, toAppError } from '../shared/index.ts';
 import type { ObjectInfo, ObjectStore } from './object-store.ts';
 
 /** The object metadata fields the adapter reads (the JSON API's object resource). */

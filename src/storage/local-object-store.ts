@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import { BackendUnavailableError, NotFoundError } from '../shared/errors.ts';
+import { BackendUnavailableError, NotFoundError } from '../shared/index.ts';
 import type { ObjectInfo, ObjectStore } from './object-store.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { NotFoundError } from '../shared/errors.ts';
+import { NotFoundError } from '../shared/index.ts';
 import type { ObjectInfo, ObjectStore } from './object-store.ts';
 
 /** An in-process bucket (`memory:`), for tests and dry runs. Content is lost when the process ends. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { UnsupportedUrlError } from '../shared/errors.ts';
+import { UnsupportedUrlError } from '../shared/index.ts';
 import { LocalObjectStore } from './local-object-store.ts';
 import { MemoryObjectStore } from './memory-object-store.ts';
 import type { ObjectStore } from './object-store.ts';

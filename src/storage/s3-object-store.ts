@@ -8,7 +8,7 @@ import type {
   ListObjectsV2CommandOutput, UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
 import { PassThrough, Readable } from 'node:stream';
-import { AppError, BackendUnavailableError, NotFoundError, toAppError } from '../shared/errors.ts';
+import { AppError, BackendUnavailableError, NotFoundError, toAppError } from '../shared/index.ts';
 import type { ObjectInfo, ObjectStore } from './object-store.ts';
 
 /** The S3 commands this adapter sends; a test double only has to accept these. */

@@ -1,5 +1,5 @@
-import type { ParamRange } from '../models/core/search-space.ts';
-import { ValidationError } from '../shared/errors.ts';
+import type { ParamRange } from '../models/index.ts';
+import { ValidationError } from '../shared/index.ts';
 import type { ParamValue } from './trial.ts';
 
 /**

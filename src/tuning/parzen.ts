@@ -1,6 +1,6 @@
 /** Parzen estimators (mixtures of truncated normals and categorical kernels) for the TPE sampler. Pure. */
-import type { ParamRange } from '../models/core/search-space.ts';
-import type { Rng } from '../shared/rng.ts';
+import type { ParamRange } from '../models/index.ts';
+import type { Rng } from '../shared/index.ts';
 import { logSumExp, truncatedNormalLogPdf, truncatedNormalSample } from './distributions.ts';
 import type { NumericScale } from './param-scale.ts';
 import type { ParamValue, TrialRecord } from './trial.ts';

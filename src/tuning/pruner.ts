@@ -1,4 +1,4 @@
-import { median } from '../shared/stats.ts';
+import { median } from '../shared/index.ts';
 import { lossOf, type Direction, type TrialRecord } from './trial.ts';
 
 /** Decides from intermediate values whether a running trial should stop early. Pure. */

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../shared/errors.ts';
+import { NotFoundError } from '../shared/index.ts';
 import type { Direction, Params, TrialRecord, TrialState } from './trial.ts';
 
 /** What identifies a study and how it searches; stored once, checked when a study is resumed. */

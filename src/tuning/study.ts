@@ -1,5 +1,4 @@
-import { Rng } from '../shared/rng.ts';
-import { ValidationError } from '../shared/errors.ts';
+import { Rng, ValidationError } from '../shared/index.ts';
 import { NopPruner, type Pruner } from './pruner.ts';
 import type { Sampler, Space } from './sampler.ts';
 import type { StudyStorage, StudySpec } from './study-storage.ts';

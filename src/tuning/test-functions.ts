@@ -1,4 +1,4 @@
-import type { Rng } from '../shared/rng.ts';
+import type { Rng } from '../shared/index.ts';
 import type { Space } from './sampler.ts';
 import type { Params } from './trial.ts';
 

@@ -1,5 +1,5 @@
-import type { ParamRange } from '../models/core/search-space.ts';
-import type { Rng } from '../shared/rng.ts';
+import type { ParamRange } from '../models/index.ts';
+import type { Rng } from '../shared/index.ts';
 import { numericScale, type NumericScale } from './param-scale.ts';
 import {
   categoricalParzen,

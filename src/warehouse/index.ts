@@ -1,5 +1,5 @@
 /** The warehouse: star schema, migrations and the one query layer (Kysely) over SQLite and MariaDB. */
-export { openWarehouse, type Warehouse } from './open-warehouse.ts';
+export { openWarehouse, type Warehouse, type WarehouseConnection } from './open-warehouse.ts';
 export { migrateToLatest, type MigrateReport } from './migrate.ts';
 export { StarWriter } from './star-writer.ts';
 export { LedgerRepo, SETTLED_STATUSES, type LedgerEntry } from './ledger-repo.ts';

@@ -1,5 +1,5 @@
 import { Migrator, sql, type MigrationResult } from 'kysely';
-import { JobFailedError } from '../shared/errors.ts';
+import { JobFailedError } from '../shared/index.ts';
 import { migrations } from './migrations/index.ts';
 import type { Warehouse } from './open-warehouse.ts';
 

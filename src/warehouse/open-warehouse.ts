@@ -1,7 +1,5 @@
 import { CamelCasePlugin, Kysely, sql } from 'kysely';
-import { BackendUnavailableError, UnsupportedUrlError } from '../shared/errors.ts';
-import { redactUrl } from '../config/index.ts';
-import type { DatabaseConfig } from '../config/index.ts';
+import { BackendUnavailableError, redactUrl, UnsupportedUrlError } from '../shared/index.ts';
 import type { WarehouseDialect } from './dialects/warehouse-dialect.ts';
 import type { WarehouseDb } from './schema.ts';
 
@@ -16,11 +14,21 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/** Where the warehouse is and how to connect (the `database` section of the configuration fits it). */
+export interface WarehouseConnection {
+  /** `sqlite:PATH` or `mysql://user:pass@host:port/db` (`mariadb://` too). */
+  readonly url: string;
+  /** MariaDB connections in the pool (default 4). */
+  readonly poolSize?: number;
+  /** Seconds to wait for a MariaDB connection before failing (default 10). */
+  readonly connectTimeoutSeconds?: number;
+}
+
 /**
  * Opens the warehouse named by `config.url` (`sqlite:` or `mysql://`/`mariadb://`) and checks that it
  * answers, so that an unreachable server fails here, before any file is touched.
  */
-export async function openWarehouse(config: Pick<DatabaseConfig, 'url'> & Partial<DatabaseConfig>): Promise<Warehouse> {
+export async function openWarehouse(config: WarehouseConnection): Promise<Warehouse> {
   const { url } = config;
   const displayUrl = redactUrl(url);
   let db: Kysely<WarehouseDb>;

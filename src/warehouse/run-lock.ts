@@ -1,4 +1,4 @@
-import { ConflictError } from '../shared/errors.ts';
+import { ConflictError } from '../shared/index.ts';
 import type { RunLock } from './dialects/warehouse-dialect.ts';
 import type { Warehouse } from './open-warehouse.ts';
 

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { LandingKind, ReservationStatus } from '../shared/domain.ts';
+import type { LandingKind, ReservationStatus } from '../shared/index.ts';
 
 export type { LandingKind, ReservationStatus };
 

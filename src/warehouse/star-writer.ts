@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { calendarOf, RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns, type ServiceRow, type UserRow } from '../preprocess/index.ts';
+import { calendarOf, RESERVATION_INTS, STATUS_BY_CODE, type DimensionKeys, type ReservationColumns, type ServiceRow, type UserRow } from '../shared/index.ts';
 import { BulkBuffer } from './bulk-buffer.ts';
 import type { UpsertSpec, WarehouseDialect } from './dialects/warehouse-dialect.ts';
 import type { WarehouseDb } from './schema.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand, type CommandIo, type CommandSpec } from '../command.ts';
-import type { Runtime } from '../../runtime/create-runtime.ts';
+import type { Runtime } from '../../runtime/index.ts';
 import { generateCommand } from './generate.ts';
 import { ingestCommand } from './ingest.ts';
 import { modelsPromoteCommand } from './models.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runIngestJob, type FileOutcome, type IngestSummary } from '../../pipeline/index.ts';
-import { createProgressBar } from '../../shared/progress.ts';
+import { createProgressBar } from '../../shared/io.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 import { ExitCode } from '../run-command.ts';
 import { printFeatureBuild } from './features-build.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MODEL_KINDS } from '../../models/catalog.ts';
+import { MODEL_KINDS } from '../../models/index.ts';
 
 /** Flags shared by `train` and `evaluate`: the model kind, its hyperparameters, and the hold-out. */
 export const modelOptions = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actorName, promoteVersion, type PromoteResult } from '../../pipeline/index.ts';
 import { ModelRegistry, type RegisteredVersion, type RegistryEvent } from '../../registry/index.ts';
-import { NotFoundError } from '../../shared/errors.ts';
+import { NotFoundError } from '../../shared/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 
 const name = z.string().min(1).describe('registered model name (by default the model kind: als, bpr, item-knn, popular)');

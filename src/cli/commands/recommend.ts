@@ -3,9 +3,9 @@ import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { writeAllRecommendations } from '../../pipeline/index.ts';
 import { isFilter, labelledListForUser, loadTrainedModel, resolveModel, ServiceCatalog, WarningCode, type LoadedModel, type RecommendationWarning } from '../../registry/index.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 import { ServiceRepo } from '../../warehouse/index.ts';
-import type { Runtime } from '../../runtime/create-runtime.ts';
+import type { Runtime } from '../../runtime/index.ts';
 import { defineCommand } from '../command.ts';
 import { ExitCode } from '../run-command.ts';
 

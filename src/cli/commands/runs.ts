@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RunTracker, type RunRecord } from '../../registry/index.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 import { defineCommand } from '../command.ts';
 
 /** The final metric a run is judged by: hold-out NDCG for trainings and evaluations, validation NDCG for trials. */

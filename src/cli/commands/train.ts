@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ModelKind } from '../../models/core/index.ts';
+import type { ModelKind } from '../../models/index.ts';
 import { runTrainJob, type TrainSummary } from '../../pipeline/index.ts';
-import type { Runtime } from '../../runtime/create-runtime.ts';
-import { createProgressBar } from '../../shared/progress.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import { createProgressBar } from '../../shared/io.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 import { hyperparameters, modelOptions } from './model-options.ts';
 

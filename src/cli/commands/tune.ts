@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MODEL_KINDS } from '../../models/catalog.ts';
-import type { ModelKind } from '../../models/core/index.ts';
+import { MODEL_KINDS } from '../../models/index.ts';
+import type { ModelKind } from '../../models/index.ts';
 import { runTuneJob, type TuneSummary } from '../../pipeline/index.ts';
 import type { TrialRecord } from '../../tuning/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';

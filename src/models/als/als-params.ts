@@ -1,4 +1,4 @@
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 import { requireInt, requireNumber } from '../core/param-checks.ts';
 import type { SearchSpace } from '../core/search-space.ts';
 

@@ -2,7 +2,7 @@ import type { CsrMatrix } from '../core/csr.ts';
 import type { FitReport, FoldInInteractions, ModelArtifact, TopK } from '../core/recommender.ts';
 import { recommendFromFactors } from '../core/factor-model.ts';
 import { foldInRow } from '../core/recommend-args.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 import { choleskySolve } from './als-exact-solve.ts';
 import { addGramRows, createAlsScratch } from './als-kernels.ts';
 import { resolveAlsParams, type AlsParams } from './als-params.ts';

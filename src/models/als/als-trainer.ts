@@ -14,12 +14,10 @@ import {
   type AlsPhase,
   type AlsSharedState,
 } from './als-phase.ts';
-import { ModelFitError } from '../../shared/errors.ts';
-import { validateCsr } from '../core/csr-ops.ts';
+import { ModelFitError, Rng } from '../../shared/index.ts';
+import { validateCsr, transpose } from '../core/csr-ops.ts';
 import { abortError } from '../core/param-checks.ts';
 import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
-import { Rng } from '../../shared/rng.ts';
-import { transpose } from '../core/csr-ops.ts';
 import { WorkerPool } from '../core/worker-pool.ts';
 import { factorSnapshot } from '../core/factor-recommender.ts';
 import type { AlsRows } from './als-kernels.ts';

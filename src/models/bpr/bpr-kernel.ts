@@ -1,4 +1,4 @@
-import type { Rng } from '../../shared/rng.ts';
+import type { Rng } from '../../shared/index.ts';
 import { bprSimdRunner, type BprSimdLayout } from './simd/bpr-batch.ts';
 import { stratumOf, type BprStrata } from './bpr-strata.ts';
 

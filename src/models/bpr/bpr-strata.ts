@@ -1,4 +1,4 @@
-import type { Rng } from '../../shared/rng.ts';
+import type { Rng } from '../../shared/index.ts';
 
 /**
  * Strata for deterministic parallel BPR (DSGD, Gemulla et al. 2011): users are cut into T contiguous blocks and

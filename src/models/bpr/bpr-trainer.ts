@@ -1,11 +1,9 @@
 import type { CsrMatrix } from '../core/csr.ts';
 import type { EpochReport, FitOptions, FitReport } from '../core/recommender.ts';
-import { ValidationError } from '../../shared/errors.ts';
-import { ModelFitError } from '../../shared/errors.ts';
+import { ValidationError, ModelFitError, Rng } from '../../shared/index.ts';
 import { validateCsr } from '../core/csr-ops.ts';
 import { abortError } from '../core/param-checks.ts';
 import { allocate, maybeShared, resolveThreads, unshare, yieldToEventLoop } from '../core/fit-support.ts';
-import { Rng } from '../../shared/rng.ts';
 import { WorkerPool } from '../core/worker-pool.ts';
 import { factorSnapshot } from '../core/factor-recommender.ts';
 import { bprRunner, scopeOf, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';

@@ -3,7 +3,7 @@
  * on its stratum of the round each message names (no other thread touches those rows meanwhile).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Rng } from '../../shared/rng.ts';
+import { Rng } from '../../shared/index.ts';
 import type { WorkerReply } from '../core/worker-pool.ts';
 import { bprRunner, scopeOf, type BprSampleStats, type BprSharedState } from './bpr-kernel.ts';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 import type { CsrMatrix } from './csr.ts';
 
 /** How `csrFromCoo` merges several entries at the same (row, col): add them, keep the largest, or keep the last one given. */

@@ -3,7 +3,7 @@ import { candidateIds, checkIds, topKWidth } from './recommend-args.ts';
 import type { CsrMatrix } from './csr.ts';
 import type { ModelArtifact, ModelKind, RecommendOptions, TopK } from './recommender.ts';
 import { allocateTopK, selectTopK } from './top-k.ts';
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 
 /** The fitted state of a latent-factor model: score(u, i) = x_u · y_i (+ b_i). Row-major tables. */
 export interface FactorTables {

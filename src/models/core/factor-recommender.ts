@@ -1,7 +1,7 @@
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 import type { CsrMatrix } from './csr.ts';
 import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from './factor-model.ts';
-import type { EpochReport, FitOptions, FitReport, ModelArtifact, ModelKind, Recommender, RecommendOptions, TopK } from './recommender.ts';
+import type { FitOptions, FitReport, ModelArtifact, ModelKind, Recommender, RecommendOptions, TopK } from './recommender.ts';
 
 const ARTIFACT_VERSION = 1;
 

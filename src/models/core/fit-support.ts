@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 
 /** Below this many non-zeros a fit runs on the calling thread: starting workers would cost more than they save. */
 export const MIN_NNZ_FOR_THREADS = 20_000;

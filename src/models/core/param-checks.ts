@@ -1,4 +1,4 @@
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 
 /** The error `fit` rejects with when its `AbortSignal` fires: name 'AbortError', like DOM aborts. */
 export function abortError(what: string, signal: AbortSignal): Error {

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/index.ts';
 import { csrFromCoo } from './csr-ops.ts';
 import type { CsrMatrix } from './csr.ts';
 import type { FoldInInteractions } from './recommender.ts';

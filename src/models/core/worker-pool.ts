@@ -1,4 +1,4 @@
-import { startWorker } from '../../shared/worker-thread.ts';
+import { startWorker } from '../../shared/index.ts';
 import type { Worker } from 'node:worker_threads';
 
 /** What a model worker posts back after each task. */

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { AppError } from '../../shared/errors.ts';
+import { AppError } from '../../shared/index.ts';
 import { ServiceRepo } from '../../warehouse/index.ts';
 import { FailureLog } from '../failure-log.ts';
 import type { RouteDeps } from '../route-deps.ts';

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { NotFoundError } from '../../shared/errors.ts';
-import { quoteInput } from '../../shared/quote-input.ts';
+import { NotFoundError, quoteInput } from '../../shared/index.ts';
 import { modelRef, servedModel, type RouteDeps } from '../route-deps.ts';
 import { RoutePath } from '../route-paths.ts';
 import { similarServicesSchema } from '../schemas.ts';

@@ -1,7 +1,7 @@
 import { MysqlDialect, sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { WarehouseDb } from '../schema.ts';
 import { createPool, type Pool } from 'mysql2';
-import { ConfigError } from '../../shared/errors.ts';
+import { ConfigError } from '../../shared/index.ts';
 import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
 
 export class MariaDbWarehouseDialect extends WarehouseDialect {

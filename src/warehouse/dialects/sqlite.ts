@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync, type Stats } from '
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sql, SqliteDialect, type CompiledQuery, type Kysely } from 'kysely';
-import { BackendUnavailableError } from '../../shared/errors.ts';
+import { BackendUnavailableError } from '../../shared/index.ts';
 import type { WarehouseDb } from '../schema.ts';
 import { acquireLockFile } from './lock-file.ts';
 import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
