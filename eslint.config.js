@@ -7,8 +7,22 @@ import tseslint from 'typescript-eslint';
 
 /** Every top-level folder of src/, in the order data flows through them. */
 const FOLDERS = [
-  'config', 'shared', 'storage', 'preprocess', 'ingest', 'warehouse', 'features', 'models', 'evaluation',
-  'tuning', 'registry', 'generator', 'pipeline', 'serve', 'runtime', 'cli',
+  'config',
+  'shared',
+  'storage',
+  'preprocess',
+  'ingest',
+  'warehouse',
+  'features',
+  'models',
+  'evaluation',
+  'tuning',
+  'registry',
+  'generator',
+  'pipeline',
+  'serve',
+  'runtime',
+  'cli',
 ];
 
 /** What each folder may import from the others (besides itself). cli may import everything. */
@@ -33,8 +47,21 @@ const MAY_IMPORT = {
 
 /** Modules that do I/O or hold process-wide state: never imported by the pure folders. */
 const IO_MODULES = [
-  'node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:readline',
-  'kysely', 'pino', 'better-sqlite3', 'mysql2', 'mysql2/promise', 'fastify', 'yaml', 'commander',
+  'node:fs',
+  'node:fs/promises',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:child_process',
+  'node:readline',
+  'kysely',
+  'pino',
+  'better-sqlite3',
+  'mysql2',
+  'mysql2/promise',
+  'fastify',
+  'yaml',
+  'commander',
 ];
 const PURE = ['models', 'preprocess', 'evaluation', 'tuning'];
 
@@ -56,7 +83,9 @@ function layerRules(folder) {
       message: `${folder}/ may import only ${MAY_IMPORT[folder].join(', ') || 'no other stage'} (dependencies point one way: see the layout in README.md)`,
     });
   }
-  const paths = PURE.includes(folder) ? IO_MODULES.map((name) => ({ name, message: `${folder}/ is pure: no I/O, no logger, no database (pass data and callbacks in)` })) : [];
+  const paths = PURE.includes(folder)
+    ? IO_MODULES.map((name) => ({ name, message: `${folder}/ is pure: no I/O, no logger, no database (pass data and callbacks in)` }))
+    : [];
   return { 'no-restricted-imports': ['error', { paths, patterns }] };
 }
 
@@ -65,7 +94,29 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', structuredClone: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', WebAssembly: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', queueMicrotask: 'readonly', setImmediate: 'readonly', NodeJS: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        performance: 'readonly',
+        structuredClone: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        WebAssembly: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        queueMicrotask: 'readonly',
+        setImmediate: 'readonly',
+        NodeJS: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
@@ -73,5 +124,7 @@ export default tseslint.config(
   },
   // Migrations are written against an untyped Kysely (the schema they create is not the one they start from).
   { files: ['src/warehouse/migrations/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
-  ...Object.keys(MAY_IMPORT).concat('cli').map((folder) => ({ files: [`src/${folder}/**/*.ts`], ignores: ['**/*.test.ts', '**/*.contract.ts'], rules: layerRules(folder) })),
+  ...Object.keys(MAY_IMPORT)
+    .concat('cli')
+    .map((folder) => ({ files: [`src/${folder}/**/*.ts`], ignores: ['**/*.test.ts', '**/*.contract.ts'], rules: layerRules(folder) })),
 );

@@ -52,7 +52,25 @@ try {
   await migrateToLatest(warehouse);
   await warehouse.db
     .insertInto('ingestFile')
-    .values({ objectKey: 'floor', sha256: 'floor', sizeBytes: 0, sourceEtag: '', kind: 'reservations', status: 'loading', rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rejectsByCode: '{}', backupKey: null, quarantineKey: null, duplicateOfFileId: null, message: null, detectedAt: toUtcText(new Date()), startedAt: null, finishedAt: null })
+    .values({
+      objectKey: 'floor',
+      sha256: 'floor',
+      sizeBytes: 0,
+      sourceEtag: '',
+      kind: 'reservations',
+      status: 'loading',
+      rowsTotal: 0,
+      rowsOk: 0,
+      rowsRejected: 0,
+      rejectsByCode: '{}',
+      backupKey: null,
+      quarantineKey: null,
+      duplicateOfFileId: null,
+      message: null,
+      detectedAt: toUtcText(new Date()),
+      startedAt: null,
+      finishedAt: null,
+    })
     .execute();
   const batches = prepare();
   const started = performance.now();

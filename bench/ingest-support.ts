@@ -66,7 +66,7 @@ export async function measure(file: string, args: readonly string[], opts: { cwd
   let peakKb: number | null = polledKb || null;
   if (useGnuTime) {
     // GNU time prints "Command exited with non-zero status N" before the format line on failure.
-    const line = existsSync(opts.timeFile) ? readFileSync(opts.timeFile, 'utf8').trim().split('\n').pop() ?? '' : '';
+    const line = existsSync(opts.timeFile) ? (readFileSync(opts.timeFile, 'utf8').trim().split('\n').pop() ?? '') : '';
     const kb = Number(line.split(/\s+/)[0]);
     peakKb = Number.isFinite(kb) && kb > 0 ? kb : null;
   }
@@ -187,7 +187,10 @@ export async function countTables(url: string): Promise<TableCounts> {
 export function table(headers: string[], rows: string[][], rightAlign: boolean[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (cells: string[]) =>
-    cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join(' | ').trimEnd();
+    cells
+      .map((c, i) => (rightAlign[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join(' | ')
+      .trimEnd();
   return [fmt(headers), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(fmt)].join('\n');
 }
 
@@ -201,8 +204,10 @@ export function log(line: string): void {
 export function failureText(m: Measured): string {
   const text = m.stderr.trim() || m.stdout.trim();
   // The first line naming an error says more than a stack trace's last frames.
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const tail = lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ?? lines.slice(-3).join(' / ');
   return `exit ${m.exitCode ?? m.signal}: ${tail}`;
 }
-

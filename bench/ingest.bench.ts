@@ -17,7 +17,19 @@ import { parseArgs } from 'node:util';
 import { median } from '../src/shared/stats.ts';
 import { startMariaDb, type MariaDbServer } from '../test/support/mariadb-server.ts';
 import {
-  anchorScript, checkAnchor, copyWithoutOverlongLines, countTables, failureText, log, measure, n0, PYTHON, repoRoot, scanCsv, table, type Measured,
+  anchorScript,
+  checkAnchor,
+  copyWithoutOverlongLines,
+  countTables,
+  failureText,
+  log,
+  measure,
+  n0,
+  PYTHON,
+  repoRoot,
+  scanCsv,
+  table,
+  type Measured,
 } from './ingest-support.ts';
 
 const cliPath = join(repoRoot, 'bin', 'pickwise.js');
@@ -81,8 +93,17 @@ function childEnv(): NodeJS.ProcessEnv {
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
-  const machine = { cpuModel: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, kernel: release(), totalMemGb: Math.round((totalmem() / 2 ** 30) * 10) / 10, loadAvgAtStart: loadavg() };
-  process.stdout.write(`machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}\n`);
+  const machine = {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+    kernel: release(),
+    totalMemGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAvgAtStart: loadavg(),
+  };
+  process.stdout.write(
+    `machine: ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load avg ${machine.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}\n`,
+  );
   const anchor = await checkAnchor();
   if (anchor.message) process.stdout.write(`anchor: ${anchor.message}\n`);
   const work = await mkdtemp(join(tmpdir(), 'pickwise-bench-ingest-'));
@@ -94,14 +115,36 @@ async function main(): Promise<void> {
   const startup: number[] = [];
   try {
     if (opts.backends.includes('mariadb')) server = await startMariaDb();
-    for (let run = 1; run <= opts.runs; run++) startup.push((await measure(process.execPath, [cliPath, '--help'], { cwd: work, env, timeFile: timeFile() })).seconds);
+    for (let run = 1; run <= opts.runs; run++)
+      startup.push((await measure(process.execPath, [cliPath, '--help'], { cwd: work, env, timeFile: timeFile() })).seconds);
     for (const size of opts.sizes) {
       const shape = SIZES[size]!;
       const dir = join(work, size);
       const bucket = join(dir, 'bucket');
       await mkdir(join(bucket, 'landing'), { recursive: true });
       log(`${size}: generating`);
-      const gen = await measure(process.execPath, [cliPath, '--log-level', 'warn', 'generate', '--out', join(dir, 'gen'), '--users', String(shape.users), '--services', String(shape.services), '--reservations', String(shape.reservations), '--seed', String(opts.seed), '--dirty', String(opts.dirty)], { cwd: work, env, timeFile: timeFile() });
+      const gen = await measure(
+        process.execPath,
+        [
+          cliPath,
+          '--log-level',
+          'warn',
+          'generate',
+          '--out',
+          join(dir, 'gen'),
+          '--users',
+          String(shape.users),
+          '--services',
+          String(shape.services),
+          '--reservations',
+          String(shape.reservations),
+          '--seed',
+          String(opts.seed),
+          '--dirty',
+          String(opts.dirty),
+        ],
+        { cwd: work, env, timeFile: timeFile() },
+      );
       if (gen.exitCode !== 0) throw new Error(`pickwise generate failed:\n${gen.stderr}`);
       for (const f of LANDING_FILES) await copyFile(join(dir, 'gen', f), join(bucket, 'landing', f));
       const scans = await Promise.all(LANDING_FILES.map((f) => scanCsv(join(bucket, 'landing', f))));
@@ -109,27 +152,68 @@ async function main(): Promise<void> {
       const anchorLanding = join(dir, 'anchor-landing');
       await mkdir(anchorLanding, { recursive: true });
       for (const f of LANDING_FILES) await copyWithoutOverlongLines(join(bucket, 'landing', f), join(anchorLanding, f));
-      process.stdout.write(`${size}: ${LANDING_FILES.map((f, i) => `${f} ${n0(scans[i]!.dataLines)} rows`).join(', ')}; anchor input without ${n0(scans.reduce((s, x) => s + x.tooManyFields, 0))} over-long line(s)\n`);
+      process.stdout.write(
+        `${size}: ${LANDING_FILES.map((f, i) => `${f} ${n0(scans[i]!.dataLines)} rows`).join(', ')}; anchor input without ${n0(scans.reduce((s, x) => s + x.tooManyFields, 0))} over-long line(s)\n`,
+      );
 
       for (const backend of opts.backends) {
         for (let run = 1; run <= opts.runs; run++) {
-          const fresh = async (name: string): Promise<string> => (backend === 'sqlite' ? `sqlite:${join(dir, `${name}-${backend}-${run}.db`)}` : server!.createDatabase(`${name}_${size}_${run}`));
+          const fresh = async (name: string): Promise<string> =>
+            backend === 'sqlite' ? `sqlite:${join(dir, `${name}-${backend}-${run}.db`)}` : server!.createDatabase(`${name}_${size}_${run}`);
           for (const entry of await readdir(bucket)) if (entry !== 'landing') await rm(join(bucket, entry), { recursive: true, force: true });
           log(`${size} ${backend} run ${run}: pickwise ingest`);
           const pwUrl = await fresh('pickwise');
-          const pw = await measure(process.execPath, [cliPath, '--json', '--log-level', 'warn', '--storage-url', `file:${bucket}`, '--database-url', pwUrl, 'ingest'], { cwd: work, env, timeFile: timeFile() });
+          const pw = await measure(
+            process.execPath,
+            [cliPath, '--json', '--log-level', 'warn', '--storage-url', `file:${bucket}`, '--database-url', pwUrl, 'ingest'],
+            { cwd: work, env, timeFile: timeFile() },
+          );
           results.push(await pickwiseResult({ size, backend, run, m: pw, url: pwUrl }));
           if (anchor[backend]) {
             log(`${size} ${backend} run ${run}: anchor`);
             const aUrl = await fresh('anchor');
             const pyUrl = backend === 'sqlite' ? aUrl.replace(/^sqlite:/, 'sqlite:///') : aUrl.replace(/^mysql:/, 'mysql+pymysql:');
             const an = await measure(PYTHON, [anchorScript, anchorLanding, pyUrl], { cwd: work, env, timeFile: timeFile() });
-            results.push({ size, backend, tool: 'anchor', run, ok: an.exitCode === 0, seconds: an.seconds, peakRssMb: an.peakRssMb, factReservation: (await countTables(aUrl)).factReservation, ...(an.exitCode === 0 ? {} : { error: failureText(an) }) });
+            results.push({
+              size,
+              backend,
+              tool: 'anchor',
+              run,
+              ok: an.exitCode === 0,
+              seconds: an.seconds,
+              peakRssMb: an.peakRssMb,
+              factReservation: (await countTables(aUrl)).factReservation,
+              ...(an.exitCode === 0 ? {} : { error: failureText(an) }),
+            });
           }
           log(`${size} ${backend} run ${run}: floor`);
-          const fl = await measure(process.execPath, [tsxCli, floorScript, '--url', await fresh('floor'), '--rows', String(shape.reservations), '--users', String(shape.users), '--services', String(shape.services)], { cwd: repoRoot, env, timeFile: timeFile() });
+          const fl = await measure(
+            process.execPath,
+            [
+              tsxCli,
+              floorScript,
+              '--url',
+              await fresh('floor'),
+              '--rows',
+              String(shape.reservations),
+              '--users',
+              String(shape.users),
+              '--services',
+              String(shape.services),
+            ],
+            { cwd: repoRoot, env, timeFile: timeFile() },
+          );
           const floor = fl.exitCode === 0 ? (JSON.parse(fl.stdout.trim().split('\n').pop()!) as { seconds: number }) : undefined;
-          results.push({ size, backend, tool: 'floor', run, ok: floor !== undefined, seconds: floor?.seconds ?? Number.NaN, peakRssMb: fl.peakRssMb, ...(floor ? {} : { error: failureText(fl) }) });
+          results.push({
+            size,
+            backend,
+            tool: 'floor',
+            run,
+            ok: floor !== undefined,
+            seconds: floor?.seconds ?? Number.NaN,
+            peakRssMb: fl.peakRssMb,
+            ...(floor ? {} : { error: failureText(fl) }),
+          });
         }
       }
     }
@@ -137,7 +221,10 @@ async function main(): Promise<void> {
     const outDir = join(repoRoot, '.bench');
     await mkdir(outDir, { recursive: true });
     const outFile = join(outDir, `ingest-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeFile(outFile, `${JSON.stringify({ startedAt, machine: { ...machine, loadAvgAtEnd: loadavg(), python: anchor.versions }, options: opts, startup, results }, null, 2)}\n`);
+    await writeFile(
+      outFile,
+      `${JSON.stringify({ startedAt, machine: { ...machine, loadAvgAtEnd: loadavg(), python: anchor.versions }, options: opts, startup, results }, null, 2)}\n`,
+    );
     process.stdout.write(`raw results: ${outFile}\n`);
     if (results.some((r) => !r.ok)) process.exitCode = 1;
   } finally {
@@ -158,14 +245,26 @@ async function pickwiseResult(o: { size: string; backend: Backend; run: number; 
   const ok = m.exitCode === 0 && summary !== undefined;
   const featureSeconds = summary?.features?.seconds ?? 0;
   return {
-    size: o.size, backend: o.backend, tool: 'pickwise', run: o.run, ok, seconds: m.seconds, peakRssMb: m.peakRssMb,
+    size: o.size,
+    backend: o.backend,
+    tool: 'pickwise',
+    run: o.run,
+    ok,
+    seconds: m.seconds,
+    peakRssMb: m.peakRssMb,
     ...(summary ? { ingestSeconds: summary.seconds - featureSeconds, featureSeconds, rowsLoaded: summary.rowsLoaded } : {}),
     factReservation: (await countTables(o.url)).factReservation,
     ...(ok ? {} : { error: failureText(m) }),
   };
 }
 
-function report(o: { results: RunResult[]; startup: number[]; opts: ReturnType<typeof parseOptions>; machine: { loadAvgAtStart: number[] }; startedAt: Date }): void {
+function report(o: {
+  results: RunResult[];
+  startup: number[];
+  opts: ReturnType<typeof parseOptions>;
+  machine: { loadAvgAtStart: number[] };
+  startedAt: Date;
+}): void {
   const { results } = o;
   const secs = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
   process.stdout.write(`\nCLI start-up (pickwise --help): ${secs(o.startup)} s, median ${median(o.startup).toFixed(2)} s\n\n`);
@@ -178,16 +277,46 @@ function report(o: { results: RunResult[]; startup: number[]; opts: ReturnType<t
       const pwWall = median(pick(pw, (r) => r.seconds));
       const ingest = median(pick(pw, (r) => r.ingestSeconds));
       const floor = median(pick(fl, (r) => r.seconds));
-      rows.push([size, backend, 'pickwise (wall, features included)', secs(pick(pw, (r) => r.seconds)), pwWall.toFixed(2), n0(Math.max(...pick(pw, (r) => r.peakRssMb ?? undefined))), `${(median(pick(an, (r) => r.seconds)) / pwWall).toFixed(2)}× anchor`]);
-      rows.push([size, backend, '  ingest job without features', secs(pick(pw, (r) => r.ingestSeconds)), ingest.toFixed(2), '', `${(ingest / floor).toFixed(2)}× floor`]);
+      rows.push([
+        size,
+        backend,
+        'pickwise (wall, features included)',
+        secs(pick(pw, (r) => r.seconds)),
+        pwWall.toFixed(2),
+        n0(Math.max(...pick(pw, (r) => r.peakRssMb ?? undefined))),
+        `${(median(pick(an, (r) => r.seconds)) / pwWall).toFixed(2)}× anchor`,
+      ]);
+      rows.push([
+        size,
+        backend,
+        '  ingest job without features',
+        secs(pick(pw, (r) => r.ingestSeconds)),
+        ingest.toFixed(2),
+        '',
+        `${(ingest / floor).toFixed(2)}× floor`,
+      ]);
       rows.push([size, backend, '  feature update', secs(pick(pw, (r) => r.featureSeconds)), median(pick(pw, (r) => r.featureSeconds)).toFixed(2), '', '']);
-      rows.push([size, backend, 'anchor (pandas, wall)', secs(pick(an, (r) => r.seconds)), median(pick(an, (r) => r.seconds)).toFixed(2), n0(Math.max(...pick(an, (r) => r.peakRssMb ?? undefined))), '']);
+      rows.push([
+        size,
+        backend,
+        'anchor (pandas, wall)',
+        secs(pick(an, (r) => r.seconds)),
+        median(pick(an, (r) => r.seconds)).toFixed(2),
+        n0(Math.max(...pick(an, (r) => r.peakRssMb ?? undefined))),
+        '',
+      ]);
       rows.push([size, backend, 'floor (writes alone)', secs(pick(fl, (r) => r.seconds)), floor.toFixed(2), '', '']);
     }
   }
-  process.stdout.write(table(['size', 'backend', 'measured', 'seconds (runs)', 'median', 'peak RSS MB', 'ratio'], rows, [false, false, false, false, true, true, false]) + '\n');
+  process.stdout.write(
+    table(['size', 'backend', 'measured', 'seconds (runs)', 'median', 'peak RSS MB', 'ratio'], rows, [false, false, false, false, true, true, false]) + '\n',
+  );
   for (const r of results) if (!r.ok) process.stdout.write(`${r.size} ${r.backend} ${r.tool} run ${r.run} failed: ${r.error}\n`);
-  process.stdout.write(`load avg at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (compare the ratios: the machine is shared)\n`);
+  process.stdout.write(
+    `load avg at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (compare the ratios: the machine is shared)\n`,
+  );
 }
 
 try {

@@ -33,7 +33,14 @@ export async function fitAndScore(train: CsrMatrix, test: CsrMatrix, models: rea
     for (let start = 0; start < all.length; start += 4096) model.recommend(all.subarray(start, start + 4096), { k: 10, exclude: train });
     const recommendAllSeconds = (performance.now() - r0) / 1000;
     const secondsPerEpoch = epochs.length > 0 ? epochs.reduce((s, e) => s + e.seconds, 0) / epochs.length : fitSeconds;
-    rows.push({ model: label, report: rankingMetricsAtK(model, train, test, { k: 10 }), fitSeconds, secondsPerEpoch, epochs: epochs.length, recommendAllSeconds });
+    rows.push({
+      model: label,
+      report: rankingMetricsAtK(model, train, test, { k: 10 }),
+      fitSeconds,
+      secondsPerEpoch,
+      epochs: epochs.length,
+      recommendAllSeconds,
+    });
   }
   return rows;
 }

@@ -44,7 +44,14 @@ function testMatrix(log: InteractionLog, pairs: [string, string][]): { test: Csr
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { models: { type: 'string', default: 'popular,item-knn,als,bpr' }, threads: { type: 'string' }, tune: { type: 'string', default: '' }, trials: { type: 'string', default: '50' } } });
+  const { values } = parseArgs({
+    options: {
+      models: { type: 'string', default: 'popular,item-knn,als,bpr' },
+      threads: { type: 'string' },
+      tune: { type: 'string', default: '' },
+      trials: { type: 'string', default: '50' },
+    },
+  });
   if (!existsSync(path.join(DATA, 'landing'))) {
     console.log(`movielens-small not found at ${DATA}: nothing to measure`);
     return;
@@ -64,16 +71,24 @@ async function main(): Promise<void> {
       if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
       const t = await runTuneJob({ warehouse, store, kind, trials: Number(values.trials), threads, save: false, logger: silentLogger() });
       const trials = `${t.trials.complete} complete, ${t.trials.pruned} pruned, ${t.trials.failed} failed`;
-      console.log(`tuned ${kind}: ${trials} in ${t.seconds.toFixed(0)} s; best validation NDCG@10 ${t.best?.validationNdcg.toFixed(4)} with ${JSON.stringify(t.best?.params)}`);
+      console.log(
+        `tuned ${kind}: ${trials} in ${t.seconds.toFixed(0)} s; best validation NDCG@10 ${t.best?.validationNdcg.toFixed(4)} with ${JSON.stringify(t.best?.params)}`,
+      );
       if (t.best) tuned.push({ kind, params: t.best.params, label: `${kind} tuned` });
     }
     await warehouse.close();
     const trainUsers = log.users.size;
     const trainItems = log.items.size;
-    const pairs = (await readFile(path.join(DATA, 'test.csv'), 'utf8')).trim().split(/\r?\n/).slice(1).map((l) => l.trim().split(',') as [string, string]);
+    const pairs = (await readFile(path.join(DATA, 'test.csv'), 'utf8'))
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((l) => l.trim().split(',') as [string, string]);
     const { test, unknownUsers, unknownItems } = testMatrix(log, pairs);
     const train = csrFromCoo({ rows: log.users.size, cols: log.items.size, rowIdx: log.user, colIdx: log.item, values: log.value, duplicates: 'sum' });
-    console.log(`ingested ${ingest.rowsLoaded} rows (${ingest.rowsRejected} rejected) in ${ingest.seconds.toFixed(2)} s; train ${trainUsers} users × ${trainItems} items, ${train.indices.length} non-zeros; test ${pairs.length} pairs (${unknownUsers} unknown users, ${unknownItems} unknown items)`);
+    console.log(
+      `ingested ${ingest.rowsLoaded} rows (${ingest.rowsRejected} rejected) in ${ingest.seconds.toFixed(2)} s; train ${trainUsers} users × ${trainItems} items, ${train.indices.length} non-zeros; test ${pairs.length} pairs (${unknownUsers} unknown users, ${unknownItems} unknown items)`,
+    );
 
     printModelTable(await fitAndScore(train, test, [...values.models!.split(','), ...tuned], threads));
     console.log('reference figures: ../shared/data/README.md');

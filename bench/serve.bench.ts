@@ -46,7 +46,8 @@ async function saveModel(store: LocalObjectStore, seed: number, version: string)
   });
   const rowIdx = new Int32Array(USERS * 20);
   const colIdx = new Int32Array(USERS * 20);
-  for (let u = 0; u < USERS; u++) for (let j = 0; j < 20; j++) {
+  for (let u = 0; u < USERS; u++)
+    for (let j = 0; j < 20; j++) {
       rowIdx[u * 20 + j] = u;
       colIdx[u * 20 + j] = rng.uniformInt(ITEMS);
     }
@@ -54,7 +55,15 @@ async function saveModel(store: LocalObjectStore, seed: number, version: string)
   const bytes = encodeArtifact(model.toArtifact());
   await new ModelBundleStore(store).save(
     {
-      manifest: { version, kind: 'als', params: { factors: FACTORS }, trainedAt: new Date().toISOString(), users: USERS, items: ITEMS, interactions: seen.indices.length },
+      manifest: {
+        version,
+        kind: 'als',
+        params: { factors: FACTORS },
+        trainedAt: new Date().toISOString(),
+        users: USERS,
+        items: ITEMS,
+        interactions: seen.indices.length,
+      },
       model: bytes,
       userIds: Array.from({ length: USERS }, (_, u) => `u${String(u).padStart(6, '0')}`),
       itemIds: Array.from({ length: ITEMS }, (_, i) => `s${String(i).padStart(5, '0')}`),
@@ -103,7 +112,14 @@ async function load(base: string, path: (user: string) => string, during?: () =>
   });
   await during?.();
   const r = await run;
-  return { requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, requests: r.requests.total };
+  return {
+    requestsPerSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    requests: r.requests.total,
+  };
 }
 
 console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}; ${connections} connections, ${seconds} s per run`);
@@ -115,13 +131,19 @@ try {
   const warehouse = await openWarehouse({ url: `sqlite:${join(home, 'pickwise.db')}` });
   await migrateToLatest(warehouse);
   // The model's services with names, categories and regions, for the names beside ids.
-  const services = Array.from({ length: ITEMS }, (_, i) => `s${String(i).padStart(5, '0')},Service ${i} Studio,category-${i % 15},region-${i % 20},30000,2023-01-01T00:00:00Z`);
+  const services = Array.from(
+    { length: ITEMS },
+    (_, i) => `s${String(i).padStart(5, '0')},Service ${i} Studio,category-${i % 15},region-${i % 20},30000,2023-01-01T00:00:00Z`,
+  );
   await store.put('landing/services.csv', `service_id,name,category,region,price,created_at\n${services.join('\n')}\n`);
   await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
   await warehouse.close();
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const env = { ...process.env, PICKWISE_HOME: home, PICKWISE_LOG__LEVEL: 'warn' };
-  const server = spawn(process.execPath, [join(repoRoot, 'bin', 'pickwise.js'), 'serve', '--port', String(port), '--poll-seconds', '1'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, [join(repoRoot, 'bin', 'pickwise.js'), 'serve', '--port', String(port), '--poll-seconds', '1'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(server);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/readyz`, server);
@@ -130,17 +152,23 @@ try {
   const serverRss = await rssMb(server.pid!);
 
   // Hot swap under load: a newer model appears a third of the way in.
-  const swap = await load(base, (u) => `/v1/users/${u}/recommendations?k=10`, async () => {
-    await new Promise((r) => setTimeout(r, (seconds * 1000) / 3));
-    await saveModel(store, 2, 'v2');
-  });
+  const swap = await load(
+    base,
+    (u) => `/v1/users/${u}/recommendations?k=10`,
+    async () => {
+      await new Promise((r) => setTimeout(r, (seconds * 1000) / 3));
+      await saveModel(store, 2, 'v2');
+    },
+  );
   const current = (await (await fetch(`${base}/v1/models/current`)).json()) as { version: string };
 
   let anchor: Load | undefined;
   let anchorRss: number | undefined;
   try {
     const aport = port + 1;
-    const py = spawn('/usr/bin/python3', [resolve(repoRoot, '..', 'shared', 'anchors', 'seed_serve_fastapi.py'), String(aport)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const py = spawn('/usr/bin/python3', [resolve(repoRoot, '..', 'shared', 'anchors', 'seed_serve_fastapi.py'), String(aport)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(py);
     await waitFor(`http://127.0.0.1:${aport}/recommendations/u000001?k=10`, py);
     await load(`http://127.0.0.1:${aport}`, (u) => `/recommendations/${u}?k=10`);
@@ -151,15 +179,23 @@ try {
   }
 
   const row = (name: string, l: Load | undefined, rss?: number) =>
-    l ? `${name.padEnd(28)}| ${l.requestsPerSecond.toFixed(0).padStart(9)} | ${String(l.p50).padStart(7)} | ${String(l.p99).padStart(7)} | ${String(l.errors + l.non2xx).padStart(6)} | ${rss ? rss.toFixed(0).padStart(7) : '      —'}` : `${name.padEnd(28)}| not run`;
+    l
+      ? `${name.padEnd(28)}| ${l.requestsPerSecond.toFixed(0).padStart(9)} | ${String(l.p50).padStart(7)} | ${String(l.p99).padStart(7)} | ${String(l.errors + l.non2xx).padStart(6)} | ${rss ? rss.toFixed(0).padStart(7) : '      —'}`
+      : `${name.padEnd(28)}| not run`;
   console.log('\nserver                      |     req/s | p50 ms  | p99 ms  | failed | RSS MB');
   console.log('----------------------------|-----------|---------|---------|--------|-------');
   console.log(row('pickwise serve', ours, serverRss));
   console.log(row('pickwise, hot swap mid-run', swap));
   console.log(row('seed FastAPI + numpy', anchor, anchorRss));
-  if (anchor) console.log(`\nthroughput ${(ours.requestsPerSecond / anchor.requestsPerSecond).toFixed(1)}× the anchor's; model file ${(modelBytes / 2 ** 20).toFixed(1)} MB; after the swap the server answers with model ${current.version}`);
+  if (anchor)
+    console.log(
+      `\nthroughput ${(ours.requestsPerSecond / anchor.requestsPerSecond).toFixed(1)}× the anchor's; model file ${(modelBytes / 2 ** 20).toFixed(1)} MB; after the swap the server answers with model ${current.version}`,
+    );
   await mkdir(join(repoRoot, '.bench'), { recursive: true });
-  await writeFile(join(repoRoot, '.bench', `serve-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ connections, seconds, ours, swap, anchor, serverRss, anchorRss, modelBytes, swappedTo: current.version }, null, 2));
+  await writeFile(
+    join(repoRoot, '.bench', `serve-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify({ connections, seconds, ours, swap, anchor, serverRss, anchorRss, modelBytes, swappedTo: current.version }, null, 2),
+  );
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));

@@ -79,12 +79,15 @@ async function pickwise(fn: TestFunction, sampler: Sampler, seed: number): Promi
   return { best: (await study.best())!.value!, seconds: (performance.now() - started) / 1000 };
 }
 
-
-console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}; ${values.set} set, ${trials} trials, ${seeds} seeds`);
+console.log(
+  `machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}; ${values.set} set, ${trials} trials, ${seeds} seeds`,
+);
 const seedList = Array.from({ length: seeds }, (_, s) => s);
 const rows: Record<string, unknown>[] = [];
 const variantNames = Object.keys(VARIANTS);
-console.log(`\nfunction                   | minimum  | ${variantNames.map((v) => `pickwise ${v}`).join(' | ')} | Optuna TPE | random    | pickwise ≥ Optuna | ms/trial pickwise | ms/trial Optuna`);
+console.log(
+  `\nfunction                   | minimum  | ${variantNames.map((v) => `pickwise ${v}`).join(' | ')} | Optuna TPE | random    | pickwise ≥ Optuna | ms/trial pickwise | ms/trial Optuna`,
+);
 for (const fn of development ? DEVELOPMENT_FUNCTIONS : TEST_FUNCTIONS) {
   const tpe: Record<string, Run[]> = {};
   const runs = async (sampler: () => Sampler): Promise<Run[]> => {
@@ -150,13 +153,23 @@ async function alsObjective(alsTrials: number, alsSeeds: number) {
       ours.push((await study.best())!.value!);
     }
     try {
-      theirs = (await optunaAskTell(space, alsTrials, ours.map((_, seed) => seed), 'maximize', () => objective)).map((r) => r.best);
+      theirs = (
+        await optunaAskTell(
+          space,
+          alsTrials,
+          ours.map((_, seed) => seed),
+          'maximize',
+          () => objective,
+        )
+      ).map((r) => r.best);
     } catch (error) {
       console.log(`Optuna ask-and-tell not run (${(error as Error).message.split('\n')[0]})`);
     }
     const m = (xs: number[]) => (xs.length ? median(xs).toFixed(4) : '—');
     const wins = theirs.filter((v, i) => ours[i]! >= v).length;
-    console.log(`\nALS objective (validation NDCG@10, higher is better), ${alsTrials} trials, ${alsSeeds} seeds: pickwise TPE median best ${m(ours)}, Optuna TPE ${m(theirs)}; pickwise ≥ Optuna on ${wins}/${theirs.length} seeds (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    console.log(
+      `\nALS objective (validation NDCG@10, higher is better), ${alsTrials} trials, ${alsSeeds} seeds: pickwise TPE median best ${m(ours)}, Optuna TPE ${m(theirs)}; pickwise ≥ Optuna on ${wins}/${theirs.length} seeds (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
     return { trials: alsTrials, seeds: alsSeeds, pickwise: ours, optuna: theirs };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -167,8 +180,16 @@ async function alsObjective(alsTrials: number, alsSeeds: number) {
  * Runs one Optuna TPE study per seed over `space`, evaluating each asked trial with `objectiveFor(seed)`;
  * returns each study's best value and the seconds Optuna itself spent.
  */
-function optunaAskTell(space: Space, trials: number, seeds: readonly number[], direction: Direction, objectiveFor: (seed: number) => (p: Params) => Promise<number>): Promise<Run[]> {
-  const child = spawn('/usr/bin/python3', [join(repoRoot, 'bench', 'anchors', 'optuna_ask_tell.py'), JSON.stringify({ space, trials, seeds, direction })], { stdio: ['pipe', 'pipe', 'pipe'] });
+function optunaAskTell(
+  space: Space,
+  trials: number,
+  seeds: readonly number[],
+  direction: Direction,
+  objectiveFor: (seed: number) => (p: Params) => Promise<number>,
+): Promise<Run[]> {
+  const child = spawn('/usr/bin/python3', [join(repoRoot, 'bench', 'anchors', 'optuna_ask_tell.py'), JSON.stringify({ space, trials, seeds, direction })], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const lines = createInterface({ input: child.stdout });
   let stderr = '';
   child.stderr.on('data', (c) => (stderr += String(c)));
@@ -177,7 +198,9 @@ function optunaAskTell(space: Space, trials: number, seeds: readonly number[], d
   return new Promise((resolve, reject) => {
     let chain = Promise.resolve();
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? chain.then(() => resolve(results)) : reject(new Error(`optuna_ask_tell.py exited ${code}: ${stderr.trim().split('\n').at(-1)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? chain.then(() => resolve(results)) : reject(new Error(`optuna_ask_tell.py exited ${code}: ${stderr.trim().split('\n').at(-1)}`)),
+    );
     lines.on('line', (line) => {
       const msg = JSON.parse(line) as { params?: Params; best?: number; seconds?: number };
       chain = chain

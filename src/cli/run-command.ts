@@ -32,7 +32,11 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** Adds a command's flags (from its zod options) and the wrapper that runs it. */
-export function registerCommand(parent: Command, spec: CommandSpec, io: { out: (line: string) => void; err: (line: string) => void; setExitCode: (code: number) => void }): void {
+export function registerCommand(
+  parent: Command,
+  spec: CommandSpec,
+  io: { out: (line: string) => void; err: (line: string) => void; setExitCode: (code: number) => void },
+): void {
   const words = spec.name.split(' ');
   let target = parent;
   for (const word of words.slice(0, -1)) {
@@ -96,7 +100,11 @@ export async function runCommand(
     if (!e.expected && e.stack) io.err(e.stack);
     if (e.code === ErrorCode.CONFLICT) return ExitCode.BUSY;
     if (e.code === ErrorCode.NOT_FOUND) return ExitCode.NOT_FOUND;
-    return e.code === ErrorCode.BACKEND_UNAVAILABLE ? ExitCode.UNAVAILABLE : e.code === ErrorCode.VALIDATION_FAILED || e.code === ErrorCode.CONFIG_INVALID || e.code === ErrorCode.UNSUPPORTED_URL ? ExitCode.USAGE : ExitCode.FAILED;
+    return e.code === ErrorCode.BACKEND_UNAVAILABLE
+      ? ExitCode.UNAVAILABLE
+      : e.code === ErrorCode.VALIDATION_FAILED || e.code === ErrorCode.CONFIG_INVALID || e.code === ErrorCode.UNSUPPORTED_URL
+        ? ExitCode.USAGE
+        : ExitCode.FAILED;
   } finally {
     await runtime?.stop();
   }

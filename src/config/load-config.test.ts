@@ -44,7 +44,17 @@ describe('loadConfig defaults', () => {
       storage: { url: 'file:.pickwise/bucket', forcePathStyle: false },
       ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000, maxClockSkew: 86_400, maxRecordBytes: 65_536 },
       features: { afterIngest: true },
-      serve: { host: '127.0.0.1', port: 8080, alias: 'champion', pollSeconds: 30, apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false, maxBatchUsers: 500 },
+      serve: {
+        host: '127.0.0.1',
+        port: 8080,
+        alias: 'champion',
+        pollSeconds: 30,
+        apiKeys: [],
+        keysForReads: false,
+        keysForMetrics: false,
+        keysForDocs: false,
+        maxBatchUsers: 500,
+      },
       log: { level: 'info', format: 'auto' },
     });
   });
@@ -81,7 +91,19 @@ describe('loadConfig defaults', () => {
 
 describe('loadConfig layers', () => {
   it('applies defaults < YAML file < env < overrides', () => {
-    const file = yamlFile(['home: file-home', 'database:', '  url: sqlite:file.db', '  poolSize: 8', 'ingest:', '  batchSize: 200', '  rawPrefix: file-raw/', 'log:', '  level: debug'].join('\n'));
+    const file = yamlFile(
+      [
+        'home: file-home',
+        'database:',
+        '  url: sqlite:file.db',
+        '  poolSize: 8',
+        'ingest:',
+        '  batchSize: 200',
+        '  rawPrefix: file-raw/',
+        'log:',
+        '  level: debug',
+      ].join('\n'),
+    );
     const config = loadConfig({
       file,
       env: { PICKWISE_DATABASE__URL: 'sqlite:env.db', PICKWISE_INGEST__BATCH_SIZE: '300', PICKWISE_LOG__LEVEL: 'warn' },
@@ -223,7 +245,6 @@ describe('envToObject', () => {
     expect(envToObject({ PATH: '/bin', PICKWISE_LOG__LEVEL: '', PICKWISE_HOME: undefined, pickwise_home: 'x' })).toEqual({});
   });
 });
-
 
 describe('redactConfig', () => {
   it('hides secrets and the database password without changing the config', () => {

@@ -1,11 +1,7 @@
 import { z } from 'zod';
 
 /** Keys whose values are secrets: never logged or printed (see {@link redactConfig}). */
-export const SECRET_PATHS: readonly string[] = [
-  'database.url',
-  'storage.secretAccessKey',
-  'storage.accessKeyId',
-];
+export const SECRET_PATHS: readonly string[] = ['database.url', 'storage.secretAccessKey', 'storage.accessKeyId'];
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const positiveInt = z.coerce.number().int().positive();
@@ -77,7 +73,10 @@ export const configSchema = z
          * Longest record of a landing file in bytes, line breaks inside quoted fields included. A quote still open
          * at this size (or a longer line) quarantines that record's first line, and reading resumes on the next.
          */
-        maxRecordBytes: positiveInt.min(1024).max(64 << 20).default(64 << 10),
+        maxRecordBytes: positiveInt
+          .min(1024)
+          .max(64 << 20)
+          .default(64 << 10),
       })
       .strict()
       .prefault({}),
@@ -101,7 +100,16 @@ export const configSchema = z
          * API keys (comma-separated in PICKWISE_SERVE__API_KEYS), sent in the x-api-key header. Once any is set,
          * the write routes (fold-in, batch, feedback) need one.
          */
-        apiKeys: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((k) => k.trim()).filter(Boolean) : v), z.array(z.string().min(16)).default([])),
+        apiKeys: z.preprocess(
+          (v) =>
+            typeof v === 'string'
+              ? v
+                  .split(',')
+                  .map((k) => k.trim())
+                  .filter(Boolean)
+              : v,
+          z.array(z.string().min(16)).default([]),
+        ),
         /** Require a key for the read routes too (a user's list, similar services, the current model). */
         keysForReads: boolish.default(false),
         /** Require a key for /metrics. */
@@ -115,7 +123,11 @@ export const configSchema = z
       .superRefine((serve, ctx) => {
         const asked = (['keysForReads', 'keysForMetrics', 'keysForDocs'] as const).filter((k) => serve[k]);
         if (asked.length > 0 && serve.apiKeys.length === 0) {
-          ctx.addIssue({ code: 'custom', path: ['apiKeys'], message: `${asked.map((k) => `serve.${k}`).join(', ')} needs at least one key in serve.apiKeys (PICKWISE_SERVE__API_KEYS)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['apiKeys'],
+            message: `${asked.map((k) => `serve.${k}`).join(', ')} needs at least one key in serve.apiKeys (PICKWISE_SERVE__API_KEYS)`,
+          });
         }
       })
       .prefault({}),

@@ -12,7 +12,11 @@ function stub(listFor: (user: number) => number[]): Recommender & { calls: { use
     recommend(users: Int32Array, options: RecommendOptions): TopK {
       calls.push({ users: [...users], options });
       const out = allocateTopK(users.length, options.k);
-      users.forEach((u, q) => listFor(u).slice(0, options.k).forEach((item, r) => (out.ids[q * options.k + r] = item)));
+      users.forEach((u, q) =>
+        listFor(u)
+          .slice(0, options.k)
+          .forEach((item, r) => (out.ids[q * options.k + r] = item)),
+      );
       return out;
     },
     similarItems: (items, k) => allocateTopK(items.length, k),
@@ -26,8 +30,22 @@ const matrix = (rows: number, cols: number, entries: [number, number][]) =>
   csrFromCoo({ rows, cols, rowIdx: Int32Array.from(entries.map((e) => e[0])), colIdx: Int32Array.from(entries.map((e) => e[1])) });
 
 // 5 users × 8 items. Users 0–3 have test items; user 4 has none and is not evaluated.
-const train = matrix(5, 8, [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4], [4, 0]]);
-const test = matrix(5, 8, [[0, 5], [0, 6], [1, 7], [2, 5], [3, 6], [3, 7]]);
+const train = matrix(5, 8, [
+  [0, 0],
+  [1, 1],
+  [2, 2],
+  [3, 3],
+  [4, 4],
+  [4, 0],
+]);
+const test = matrix(5, 8, [
+  [0, 5],
+  [0, 6],
+  [1, 7],
+  [2, 5],
+  [3, 6],
+  [3, 7],
+]);
 const testItems = (m: CsrMatrix, u: number) => [...csrRow(m, u).indices];
 
 describe('rankingMetricsAtK', () => {
@@ -65,8 +83,27 @@ describe('rankingMetricsAtK', () => {
   });
 
   it('rejects mismatched matrices and out-of-range item ids', () => {
-    expect(() => rankingMetricsAtK(stub(() => []), train, matrix(5, 9, []))).toThrow(/train has 8 items but test has 9/);
-    expect(() => rankingMetricsAtK(stub(() => [8]), train, test)).toThrow(/recommended item 8, outside \[0, 8\)/);
-    expect(() => rankingMetricsAtK(stub(() => []), train, test, { k: 0 })).toThrow(/k must be a positive integer/);
+    expect(() =>
+      rankingMetricsAtK(
+        stub(() => []),
+        train,
+        matrix(5, 9, []),
+      ),
+    ).toThrow(/train has 8 items but test has 9/);
+    expect(() =>
+      rankingMetricsAtK(
+        stub(() => [8]),
+        train,
+        test,
+      ),
+    ).toThrow(/recommended item 8, outside \[0, 8\)/);
+    expect(() =>
+      rankingMetricsAtK(
+        stub(() => []),
+        train,
+        test,
+        { k: 0 },
+      ),
+    ).toThrow(/k must be a positive integer/);
   });
 });

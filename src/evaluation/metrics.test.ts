@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  averagePrecisionAtK,
-  catalogueCoverage,
-  hitRateAtK,
-  hitsAtK,
-  ndcgAtK,
-  novelty,
-  precisionAtK,
-  recallAtK,
-  type RankingMetric,
-} from './metrics.ts';
+import { averagePrecisionAtK, catalogueCoverage, hitRateAtK, hitsAtK, ndcgAtK, novelty, precisionAtK, recallAtK, type RankingMetric } from './metrics.ts';
 
 const ranked = (...ids: number[]) => Int32Array.from(ids);
 

@@ -29,13 +29,47 @@ describe('FeatureAggregator', () => {
     ];
     for (const f of facts) a.addFact(f);
     expect(a.userRows(7, users, 2024)).toEqual([
-      { snapshotId: 7, userKey: 1, reservations: 5, completed: 4, canceled: 1, cancelRate: 0.2, lastReservedAt: '2024-03-31 12:00:00.000', regionKey: 1, ageBand: '30-39', favouriteCategoryKeys: '20,10' },
-      { snapshotId: 7, userKey: 2, reservations: 1, completed: 0, canceled: 0, cancelRate: 0, lastReservedAt: '2024-03-25 00:00:00.000', regionKey: null, ageBand: null, favouriteCategoryKeys: '' },
+      {
+        snapshotId: 7,
+        userKey: 1,
+        reservations: 5,
+        completed: 4,
+        canceled: 1,
+        cancelRate: 0.2,
+        lastReservedAt: '2024-03-31 12:00:00.000',
+        regionKey: 1,
+        ageBand: '30-39',
+        favouriteCategoryKeys: '20,10',
+      },
+      {
+        snapshotId: 7,
+        userKey: 2,
+        reservations: 1,
+        completed: 0,
+        canceled: 0,
+        cancelRate: 0,
+        lastReservedAt: '2024-03-25 00:00:00.000',
+        regionKey: null,
+        ageBand: null,
+        favouriteCategoryKeys: '',
+      },
     ]);
     const rows = a.serviceRows(7, services, services);
     expect(rows[0]).toEqual({
-      snapshotId: 7, serviceKey: 1, reservationsLast7d: 2, reservationsLast30d: 2, reservationsAll: 2, completed: 1, canceled: 0,
-      completionRate: 0.5, cancelRate: 0, ratingMean: 3.5, ratingCount: 2, categoryKey: 10, regionKey: 1, priceBand: 'low',
+      snapshotId: 7,
+      serviceKey: 1,
+      reservationsLast7d: 2,
+      reservationsLast30d: 2,
+      reservationsAll: 2,
+      completed: 1,
+      canceled: 0,
+      completionRate: 0.5,
+      cancelRate: 0,
+      ratingMean: 3.5,
+      ratingCount: 2,
+      categoryKey: 10,
+      regionKey: 1,
+      priceBand: 'low',
     });
     expect(rows[1]).toMatchObject({ reservationsAll: 0, canceled: 1, cancelRate: 1, completionRate: 0, ratingMean: null, priceBand: 'mid' });
     // The 30-day window starts at the cut-off, inclusive: 11:59:59.999 is outside, 12:00 on 24 March inside both.
@@ -48,7 +82,13 @@ describe('FeatureAggregator', () => {
     const statuses = ['completed', 'canceled', 'reserved'];
     for (let i = 0; i < 5000; i++) {
       const day = 1 + rng.int(0, 31);
-      many.push([1 + rng.int(0, 2), 1 + rng.int(0, 3), statuses[rng.int(0, 3)]!, `2024-03-${String(day).padStart(2, '0')} 08:00:00.000`, rng.int(0, 6) || null]);
+      many.push([
+        1 + rng.int(0, 2),
+        1 + rng.int(0, 3),
+        statuses[rng.int(0, 3)]!,
+        `2024-03-${String(day).padStart(2, '0')} 08:00:00.000`,
+        rng.int(0, 6) || null,
+      ]);
     }
     const dense = new FeatureAggregator({ ...cutoffs, categoryOf, maxUserKey: 2 });
     const sparse = new FeatureAggregator({ ...cutoffs, categoryOf, maxUserKey: 10_000_000 });

@@ -228,7 +228,6 @@ export function ageBand(birthYear: number | null, referenceYear: number): string
   return `${low}-${low + 9}`;
 }
 
-
 /** Index of the first element of sorted `values` that is not less than `x`: how many are strictly less. */
 function lowerBound(values: readonly number[], x: number): number {
   let lo = 0;

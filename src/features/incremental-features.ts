@@ -19,7 +19,10 @@ export type IncrementalPlan =
  * categories of its customers would move), or when more than `maxShare` of all rows changed anyway (a full
  * build is then about as cheap).
  */
-export async function planIncrementalBuild(snapshots: FeatureSnapshotRepo, o: { asOf: string | null; builtAt: Date; maxShare: number }): Promise<IncrementalPlan> {
+export async function planIncrementalBuild(
+  snapshots: FeatureSnapshotRepo,
+  o: { asOf: string | null; builtAt: Date; maxShare: number },
+): Promise<IncrementalPlan> {
   const full = (because: string): IncrementalPlan => ({ kind: 'full', because });
   const previous = await snapshots.latest();
   if (previous === undefined) return full('there is no earlier snapshot');
@@ -40,7 +43,10 @@ export async function planIncrementalBuild(snapshots: FeatureSnapshotRepo, o: { 
 
   const changedServices = await snapshots.changedServices(since);
   if (changedServices.length > 0) {
-    const before = await snapshots.snapshotCategories(previous.snapshotId, changedServices.map((s) => s.serviceKey));
+    const before = await snapshots.snapshotCategories(
+      previous.snapshotId,
+      changedServices.map((s) => s.serviceKey),
+    );
     if (changedServices.some((s) => before.has(s.serviceKey) && before.get(s.serviceKey) !== s.categoryKey)) return full('a service changed category');
     for (const serviceKey of await snapshots.servicesInCategories([...new Set(changedServices.map((s) => s.categoryKey))])) services.add(serviceKey);
   }

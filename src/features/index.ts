@@ -3,5 +3,13 @@ export { IdIndex } from './id-index.ts';
 export { DEFAULT_WEIGHTING, interactionWeight, type InteractionWeighting } from './interaction-weights.ts';
 export { loadInteractionLog, parseWarehouseTime, type InteractionLog } from './interaction-log.ts';
 export { ageBand, FeatureAggregator, type ServiceDim, type UserDim } from './feature-aggregator.ts';
-export { buildFeatureTables, latestFeatureSnapshot, FEATURE_BUILD_CHANNEL, KEPT_FEATURE_SNAPSHOTS, type FeatureBuildOptions, type FeatureBuildSummary, type FeatureSnapshot } from './feature-tables.ts';
+export {
+  buildFeatureTables,
+  latestFeatureSnapshot,
+  FEATURE_BUILD_CHANNEL,
+  KEPT_FEATURE_SNAPSHOTS,
+  type FeatureBuildOptions,
+  type FeatureBuildSummary,
+  type FeatureSnapshot,
+} from './feature-tables.ts';
 export { featureFreshness, refreshFeatures, type FeatureFreshness, type FeatureRefresh } from './feature-freshness.ts';

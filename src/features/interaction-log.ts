@@ -29,7 +29,10 @@ export function parseWarehouseTime(value: string | Date): number {
 }
 
 class Growable<T extends Int32Array | Float32Array | Float64Array> {
-  constructor(public data: T, private readonly make: (n: number) => T) {}
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
   push(at: number, v: number): void {
     if (at >= this.data.length) {
       const next = this.make(this.data.length * 2);
@@ -87,7 +90,10 @@ export async function loadInteractionLog(warehouse: Warehouse, options: { weight
     count++;
   });
   if (missing !== undefined) {
-    throw new AppError({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: false }, `fact_reservation references ${missing} missing from the dimensions: the warehouse is inconsistent`);
+    throw new AppError(
+      { code: ErrorCode.INTERNAL, httpStatus: 500, expected: false },
+      `fact_reservation references ${missing} missing from the dimensions: the warehouse is inconsistent`,
+    );
   }
   return {
     users,

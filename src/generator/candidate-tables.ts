@@ -42,13 +42,15 @@ export function buildCandidateTables(services: Services): CandidateTables {
   const groupOfRegion = REGIONS.map((r) => r.group);
   const nCat = CATEGORIES.length;
 
-  const global = table(Array.from({ length: services.count }, (_, s) => s), pop);
-  const byGroup = buckets((s) => groupOfRegion[regionOf(s)] ?? 0, REGION_GROUPS.length)
-    .map((ids) => (ids.length > 0 ? table(ids, pop) : global));
-  const byRegion = buckets(regionOf, REGIONS.length)
-    .map((ids, r) => (ids.length > 0 ? table(ids, pop) : (byGroup[groupOfRegion[r] ?? 0] ?? global)));
-  const byGroupCategory = buckets((s) => (groupOfRegion[regionOf(s)] ?? 0) * nCat + categoryOf(s), REGION_GROUPS.length * nCat)
-    .map((ids) => (ids.length > 0 ? table(ids, pop) : undefined));
+  const global = table(
+    Array.from({ length: services.count }, (_, s) => s),
+    pop,
+  );
+  const byGroup = buckets((s) => groupOfRegion[regionOf(s)] ?? 0, REGION_GROUPS.length).map((ids) => (ids.length > 0 ? table(ids, pop) : global));
+  const byRegion = buckets(regionOf, REGIONS.length).map((ids, r) => (ids.length > 0 ? table(ids, pop) : (byGroup[groupOfRegion[r] ?? 0] ?? global)));
+  const byGroupCategory = buckets((s) => (groupOfRegion[regionOf(s)] ?? 0) * nCat + categoryOf(s), REGION_GROUPS.length * nCat).map((ids) =>
+    ids.length > 0 ? table(ids, pop) : undefined,
+  );
   const byCategory = buckets(categoryOf, nCat).map((ids) => (ids.length > 0 ? table(ids, pop) : undefined));
   // A category missing in the district is looked for in the metro area, then nationwide, then given up for
   // the district's general table.

@@ -8,8 +8,15 @@ export const DIRTY_KINDS = {
   users: ['empty_id', 'bad_timestamp', 'bad_birth_year', 'too_few_fields', 'too_many_fields'],
   services: ['empty_id', 'bad_timestamp', 'negative_price', 'non_numeric_price', 'too_few_fields', 'too_many_fields'],
   reservations: [
-    'empty_id', 'bad_timestamp', 'unknown_status', 'rating_out_of_range', 'rating_not_integer',
-    'unknown_user', 'unknown_service', 'too_few_fields', 'too_many_fields',
+    'empty_id',
+    'bad_timestamp',
+    'unknown_status',
+    'rating_out_of_range',
+    'rating_not_integer',
+    'unknown_user',
+    'unknown_service',
+    'too_few_fields',
+    'too_many_fields',
   ],
 } as const;
 
@@ -21,9 +28,7 @@ export type DirtyKindOf<F extends LandingFileKind> = (typeof DIRTY_KINDS)[F][num
 export type DirtyKind = DirtyKindOf<LandingFileKind>;
 
 // `2024-02-30T…` parses in JavaScript (it rolls over to 1 March), so it catches validators that trust Date.parse.
-const BAD_TIMESTAMPS = [
-  '2024-13-45', 'yesterday', '2024-02-30T10:00:00Z', '2024/03/05 14:22:10', '', 'not a date', '2024-03-05T25:61:00Z',
-] as const;
+const BAD_TIMESTAMPS = ['2024-13-45', 'yesterday', '2024-02-30T10:00:00Z', '2024/03/05 14:22:10', '', 'not a date', '2024-03-05T25:61:00Z'] as const;
 const BAD_BIRTH_YEARS = ['nineteen ninety', '19x5', 'unknown', 'abc', '1990s'] as const;
 const NON_NUMERIC_PRICES = ['free', '12,000원', 'call', 'N/A', '₩35000', '35k'] as const;
 const UNKNOWN_STATUSES = ['done', 'pending', 'finished', 'no-show', 'cancel'] as const;
@@ -48,28 +53,49 @@ export interface UnknownIds {
  * Turns a valid row (as fields) into a dirty one of the given kind, in place. The caller makes rows that need a
  * rating (`rating_*` kinds) `completed`, so the rating column is the only thing wrong.
  */
-export function corruptRow<F extends LandingFileKind>(
-  file: F,
-  fields: string[],
-  ctx: { kind: DirtyKindOf<F>; rng: Rng; unknown: UnknownIds },
-): string[] {
+export function corruptRow<F extends LandingFileKind>(file: F, fields: string[], ctx: { kind: DirtyKindOf<F>; rng: Rng; unknown: UnknownIds }): string[] {
   const { rng } = ctx;
   const col = COLUMNS[file];
   const kind: DirtyKind = ctx.kind;
   const set = (i: number, v: string) => (fields[i] = v);
   switch (kind) {
-    case 'empty_id': set(0, ''); break;
-    case 'bad_timestamp': set(col.timestamp, rng.pick(BAD_TIMESTAMPS)); break;
-    case 'bad_birth_year': set(col.birthYear, rng.pick(BAD_BIRTH_YEARS)); break;
-    case 'negative_price': set(col.price, String(-rng.int(1, 200) * 500)); break;
-    case 'non_numeric_price': set(col.price, rng.pick(NON_NUMERIC_PRICES)); break;
-    case 'unknown_status': set(col.status, rng.pick(UNKNOWN_STATUSES)); set(col.rating, ''); break;
-    case 'rating_out_of_range': set(col.rating, rng.pick(OUT_OF_RANGE_RATINGS)); break;
-    case 'rating_not_integer': set(col.rating, rng.pick(NON_INTEGER_RATINGS)); break;
-    case 'unknown_user': set(col.user, ctx.unknown.userId()); break;
-    case 'unknown_service': set(col.service, ctx.unknown.serviceId()); break;
-    case 'too_few_fields': fields.length -= rng.int(1, 3); break;
-    case 'too_many_fields': fields.push(...Array.from({ length: rng.int(1, 3) }, () => rng.pick(EXTRA_FIELDS))); break;
+    case 'empty_id':
+      set(0, '');
+      break;
+    case 'bad_timestamp':
+      set(col.timestamp, rng.pick(BAD_TIMESTAMPS));
+      break;
+    case 'bad_birth_year':
+      set(col.birthYear, rng.pick(BAD_BIRTH_YEARS));
+      break;
+    case 'negative_price':
+      set(col.price, String(-rng.int(1, 200) * 500));
+      break;
+    case 'non_numeric_price':
+      set(col.price, rng.pick(NON_NUMERIC_PRICES));
+      break;
+    case 'unknown_status':
+      set(col.status, rng.pick(UNKNOWN_STATUSES));
+      set(col.rating, '');
+      break;
+    case 'rating_out_of_range':
+      set(col.rating, rng.pick(OUT_OF_RANGE_RATINGS));
+      break;
+    case 'rating_not_integer':
+      set(col.rating, rng.pick(NON_INTEGER_RATINGS));
+      break;
+    case 'unknown_user':
+      set(col.user, ctx.unknown.userId());
+      break;
+    case 'unknown_service':
+      set(col.service, ctx.unknown.serviceId());
+      break;
+    case 'too_few_fields':
+      fields.length -= rng.int(1, 3);
+      break;
+    case 'too_many_fields':
+      fields.push(...Array.from({ length: rng.int(1, 3) }, () => rng.pick(EXTRA_FIELDS)));
+      break;
   }
   return fields;
 }

@@ -122,12 +122,14 @@ export async function generateLanding(opts: GenerateLandingOptions, sink: Landin
   };
 
   const rowsRng = dirtyRng.fork();
-  await writeFile(sink, LANDING_FILES.users, LANDING_HEADERS.users,
-    userLines({ world, schedule: schedules.users, rng: rowsRng.fork(), unknown }));
-  await writeFile(sink, LANDING_FILES.services, LANDING_HEADERS.services,
-    serviceLines({ world, schedule: schedules.services, rng: rowsRng.fork(), unknown }));
-  await writeFile(sink, LANDING_FILES.reservations, LANDING_HEADERS.reservations,
-    reservationLines({ world, schedule: schedules.reservations, rng: rowsRng.fork(), unknown }, plan));
+  await writeFile(sink, LANDING_FILES.users, LANDING_HEADERS.users, userLines({ world, schedule: schedules.users, rng: rowsRng.fork(), unknown }));
+  await writeFile(sink, LANDING_FILES.services, LANDING_HEADERS.services, serviceLines({ world, schedule: schedules.services, rng: rowsRng.fork(), unknown }));
+  await writeFile(
+    sink,
+    LANDING_FILES.reservations,
+    LANDING_HEADERS.reservations,
+    reservationLines({ world, schedule: schedules.reservations, rng: rowsRng.fork(), unknown }, plan),
+  );
 
   const files: LandingFileSummary[] = [];
   const dirtyByKind: Record<string, number> = {};

@@ -45,9 +45,7 @@ export async function generate(opts: GenerateLandingOptions, sinkOpts = { asyncW
   const { sink, chunks, closed } = memorySink(sinkOpts);
   const summary = await generateLanding(opts, sink);
   const text = new Map([...chunks].map(([name, parts]) => [name, parts.join('')]));
-  const records = new Map(
-    [...text].map(([name, body]) => [name, parse(body, { relax_column_count: true, skip_empty_lines: false }) as string[][]]),
-  );
+  const records = new Map([...text].map(([name, body]) => [name, parse(body, { relax_column_count: true, skip_empty_lines: false }) as string[][]]));
   return { summary, text, records, chunks, closed };
 }
 

@@ -34,12 +34,25 @@ describe('reservation model', () => {
   beforeAll(async () => {
     const generated = await generate({ users: 4000, services: 400, reservations: 60_000, seed: 5, dirty: 0, start: START, end: END });
     const { clean } = audit(generated);
-    userRows = new Map(clean.users.map(([id, signup, , birthYear, region]) =>
-      [id ?? '', { signup: parseIsoUtc(signup ?? '') ?? NaN, region: region ?? '', birthYear: birthYear ?? '' }]));
-    serviceRows = new Map(clean.services.map(([id, , category, region, , created]) =>
-      [id ?? '', { created: parseIsoUtc(created ?? '') ?? NaN, region: region ?? '', category: category ?? '' }]));
+    userRows = new Map(
+      clean.users.map(([id, signup, , birthYear, region]) => [
+        id ?? '',
+        { signup: parseIsoUtc(signup ?? '') ?? NaN, region: region ?? '', birthYear: birthYear ?? '' },
+      ]),
+    );
+    serviceRows = new Map(
+      clean.services.map(([id, , category, region, , created]) => [
+        id ?? '',
+        { created: parseIsoUtc(created ?? '') ?? NaN, region: region ?? '', category: category ?? '' },
+      ]),
+    );
     bookings = clean.reservations.map(([id, user, service, status, at, rating]) => ({
-      id: id ?? '', user: user ?? '', service: service ?? '', status: status ?? '', at: parseIsoUtc(at ?? '') ?? NaN, rating: rating ?? '',
+      id: id ?? '',
+      user: user ?? '',
+      service: service ?? '',
+      status: status ?? '',
+      at: parseIsoUtc(at ?? '') ?? NaN,
+      rating: rating ?? '',
     }));
     const seen = new Set<string>();
     firsts = bookings.filter((b) => !seen.has(b.id) && seen.add(b.id));
@@ -83,11 +96,13 @@ describe('reservation model', () => {
     const topCategoryShare = (services: readonly string[]) => {
       const perUser = new Map<string, string[]>();
       firsts.forEach((b, i) => push(perUser, b.user, serviceRows.get(services[i] ?? '')?.category ?? ''));
-      const shares = [...perUser.values()].filter((cats) => cats.length >= 10).map((cats) => {
-        const counts = new Map<string, number>();
-        for (const c of cats) counts.set(c, (counts.get(c) ?? 0) + 1);
-        return Math.max(...counts.values()) / cats.length;
-      });
+      const shares = [...perUser.values()]
+        .filter((cats) => cats.length >= 10)
+        .map((cats) => {
+          const counts = new Map<string, number>();
+          for (const c of cats) counts.set(c, (counts.get(c) ?? 0) + 1);
+          return Math.max(...counts.values()) / cats.length;
+        });
       return shares.reduce((a, b) => a + b, 0) / shares.length;
     };
     expect(topCategoryShare(firsts.map((b) => b.service))).toBeGreaterThan(topCategoryShare(swapped) + 0.1);
@@ -105,10 +120,10 @@ describe('reservation model', () => {
 
   it('dates bookings inside the period, after signup and service creation, in time order', () => {
     // One assertion over all rows: per-row expects would dominate the run time.
-    const misplaced = bookings.filter((b) =>
-      !(b.at >= startSec && b.at < endSec
-        && b.at >= (userRows.get(b.user)?.signup ?? Infinity)
-        && b.at >= (serviceRows.get(b.service)?.created ?? Infinity)));
+    const misplaced = bookings.filter(
+      (b) =>
+        !(b.at >= startSec && b.at < endSec && b.at >= (userRows.get(b.user)?.signup ?? Infinity) && b.at >= (serviceRows.get(b.service)?.created ?? Infinity)),
+    );
     expect(misplaced).toEqual([]);
     expect(firsts.every((b, i) => i === 0 || b.at >= (firsts[i - 1]?.at ?? 0))).toBe(true);
     for (const u of userRows.values()) {

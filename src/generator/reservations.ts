@@ -161,10 +161,14 @@ function drawChoices(world: World, count: number, rng: Rng) {
     let best = -Infinity;
     for (let k = 0; k < size; k++) {
       const x = rng.next();
-      const tbl = x < P_HOME ? local
-        : x < P_HOME + P_METRO ? metro
-        : x < P_HOME + P_METRO + P_GLOBAL ? tables.global
-        : (browse[Math.floor(rng.next() * favouriteCount)] ?? local);
+      const tbl =
+        x < P_HOME
+          ? local
+          : x < P_HOME + P_METRO
+            ? metro
+            : x < P_HOME + P_METRO + P_GLOBAL
+              ? tables.global
+              : (browse[Math.floor(rng.next() * favouriteCount)] ?? local);
       const s = tbl.ids[tbl.popularity.sample(rng)] as number;
       const so = s * TASTE_DIMS;
       let dot = 0;
@@ -225,7 +229,10 @@ function drawOutcomes(rng: Rng, world: World, timeSec: Float64Array, affinity: F
     status[i] = final;
     rating[i] = stars;
   }
-  const order = sortOrder(Float64Array.from(upd.atSec, (t) => t - startSec), endSec - startSec + 1);
+  const order = sortOrder(
+    Float64Array.from(upd.atSec, (t) => t - startSec),
+    endSec - startSec + 1,
+  );
   const pick = (xs: number[]) => Array.from(order, (j) => xs[j] as number);
   const updates: StatusUpdates = {
     count: order.length,
@@ -250,7 +257,10 @@ export function planReservations(world: World, opts: PlanOptions): ReservationPl
   }
   const drawn = drawChoices(world, opts.count, opts.rng.fork());
   const span = world.endSec - world.startSec;
-  const order = sortOrder(drawn.timeSec.map((t) => t - world.startSec), span + 1);
+  const order = sortOrder(
+    drawn.timeSec.map((t) => t - world.startSec),
+    span + 1,
+  );
   const timeSec = permute(drawn.timeSec, order);
   const affinity = permute(drawn.affinity, order);
   const outcomes = drawOutcomes(opts.rng.fork(), world, timeSec, affinity);

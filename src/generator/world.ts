@@ -102,9 +102,7 @@ function sortedTimes(rng: Rng, opts: { count: number; from: number; start: numbe
   const out = new Float64Array(opts.count);
   for (let i = 0; i < opts.count; i++) {
     // sqrt(u) gives a linearly increasing density: the platform is growing.
-    const t = rng.next() < opts.before
-      ? opts.from + rng.next() * (opts.start - opts.from)
-      : opts.start + Math.sqrt(rng.next()) * (opts.until - opts.start);
+    const t = rng.next() < opts.before ? opts.from + rng.next() * (opts.start - opts.from) : opts.start + Math.sqrt(rng.next()) * (opts.until - opts.start);
     out[i] = Math.floor(t);
   }
   return out.sort();

@@ -28,19 +28,23 @@ async function collect(input: string | Buffer, chunkSize?: number, extra: Partia
   const records: CsvRecord[] = [];
   const failures: CsvParseFailure[] = [];
   let batches = 0;
-  const summary = await readCsvRecords(sourceOf(input, chunkSize), {
-    onHeader: (fields) => {
-      header = fields;
+  const summary = await readCsvRecords(
+    sourceOf(input, chunkSize),
+    {
+      onHeader: (fields) => {
+        header = fields;
+      },
+      onRecords: (batch) => {
+        batches++;
+        records.push(...batch);
+      },
+      onParseFailure: (failure) => {
+        failures.push(failure);
+      },
+      ...extra,
     },
-    onRecords: (batch) => {
-      batches++;
-      records.push(...batch);
-    },
-    onParseFailure: (failure) => {
-      failures.push(failure);
-    },
-    ...extra,
-  }, OPTIONS);
+    OPTIONS,
+  );
   return { header, records, failures, batches, summary };
 }
 
@@ -123,21 +127,27 @@ describe('readCsvRecords', () => {
     ]);
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0]).toMatchObject({ line: 3, text: '"open,3' });
-    expect(result.failures[0]?.message).toMatch(/quote opened on line 3 is never closed before the end of the file; line 3 is quarantined and reading resumes on line 4/);
+    expect(result.failures[0]?.message).toMatch(
+      /quote opened on line 3 is never closed before the end of the file; line 3 is quarantined and reading resumes on line 4/,
+    );
     expect(result.summary).toMatchObject({ lines: 4, headerLines: 1, blankLines: 0, records: 3, recordLines: 3 });
   });
 
   it('delivers the records before an unreadable record ahead of its failure', async () => {
     const order: string[] = [];
-    await readCsvRecords(sourceOf('a,b\n1,2\n3,4\n"open\n'), {
-      onHeader: () => {},
-      onRecords: (batch) => {
-        for (const r of batch) order.push(`record ${r.line}`);
+    await readCsvRecords(
+      sourceOf('a,b\n1,2\n3,4\n"open\n'),
+      {
+        onHeader: () => {},
+        onRecords: (batch) => {
+          for (const r of batch) order.push(`record ${r.line}`);
+        },
+        onParseFailure: (f) => {
+          order.push(`failure ${f.line}`);
+        },
       },
-      onParseFailure: (f) => {
-        order.push(`failure ${f.line}`);
-      },
-    }, OPTIONS);
+      OPTIONS,
+    );
     expect(order).toEqual(['record 2', 'record 3', 'failure 4']);
   });
 
@@ -189,20 +199,24 @@ describe('readCsvRecords', () => {
     let maxActive = 0;
     const seen: number[] = [];
     const events: string[] = [];
-    await readCsvRecords(sourceOf(`${lines.join('\n')}\n`, 1024), {
-      onHeader: () => {},
-      onRecords: async (batch) => {
-        active++;
-        maxActive = Math.max(maxActive, active);
-        events.push(`start ${batch[0]?.line}`);
-        // Let the parser and the source run while this batch is in flight.
-        for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-        seen.push(...batch.map((r) => r.line));
-        events.push(`end ${batch[0]?.line}`);
-        active--;
+    await readCsvRecords(
+      sourceOf(`${lines.join('\n')}\n`, 1024),
+      {
+        onHeader: () => {},
+        onRecords: async (batch) => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          events.push(`start ${batch[0]?.line}`);
+          // Let the parser and the source run while this batch is in flight.
+          for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+          seen.push(...batch.map((r) => r.line));
+          events.push(`end ${batch[0]?.line}`);
+          active--;
+        },
+        onParseFailure: () => {},
       },
-      onParseFailure: () => {},
-    }, OPTIONS);
+      OPTIONS,
+    );
     expect(maxActive).toBe(1);
     expect(events.length).toBeGreaterThan(2);
     for (let i = 0; i < events.length; i += 2) {
@@ -214,42 +228,54 @@ describe('readCsvRecords', () => {
 
   it('resolves only after the last asynchronous onRecords has finished', async () => {
     let finished = false;
-    await readCsvRecords(sourceOf('a\n1\n'), {
-      onHeader: () => {},
-      onRecords: async () => {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        finished = true;
+    await readCsvRecords(
+      sourceOf('a\n1\n'),
+      {
+        onHeader: () => {},
+        onRecords: async () => {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          finished = true;
+        },
+        onParseFailure: () => {},
       },
-      onParseFailure: () => {},
-    }, OPTIONS);
+      OPTIONS,
+    );
     expect(finished).toBe(true);
   });
 
   it('rejects when onHeader throws, without delivering records', async () => {
     const error = new Error('bad header');
     let delivered = 0;
-    const promise = readCsvRecords(sourceOf('a,b\n1,2\n3,4\n'), {
-      onHeader: () => {
-        throw error;
+    const promise = readCsvRecords(
+      sourceOf('a,b\n1,2\n3,4\n'),
+      {
+        onHeader: () => {
+          throw error;
+        },
+        onRecords: (batch) => {
+          delivered += batch.length;
+        },
+        onParseFailure: () => {},
       },
-      onRecords: (batch) => {
-        delivered += batch.length;
-      },
-      onParseFailure: () => {},
-    }, OPTIONS);
+      OPTIONS,
+    );
     await expect(promise).rejects.toBe(error);
     expect(delivered).toBe(0);
   });
 
   it('rejects when onRecords rejects', async () => {
     const error = new Error('warehouse down');
-    const promise = readCsvRecords(sourceOf('a\n1\n2\n'), {
-      onHeader: () => {},
-      onRecords: async () => {
-        throw error;
+    const promise = readCsvRecords(
+      sourceOf('a\n1\n2\n'),
+      {
+        onHeader: () => {},
+        onRecords: async () => {
+          throw error;
+        },
+        onParseFailure: () => {},
       },
-      onParseFailure: () => {},
-    }, OPTIONS);
+      OPTIONS,
+    );
     await expect(promise).rejects.toBe(error);
   });
 
@@ -322,7 +348,9 @@ describe('readCsvRecords on a quote that is never closed', () => {
     const result = await collect(withOpenQuote(101, 3), size === undefined ? undefined : size * 97);
     expect(result.records).toHaveLength(100);
     expect(result.records.map((r) => r.line)).toEqual([2, ...Array.from({ length: 99 }, (_, i) => i + 4)]);
-    expect(result.failures).toEqual([{ line: 3, text: 'r2,2,"never closed', message: expect.stringMatching(/line 3 is quarantined and reading resumes on line 4/) }]);
+    expect(result.failures).toEqual([
+      { line: 3, text: 'r2,2,"never closed', message: expect.stringMatching(/line 3 is quarantined and reading resumes on line 4/) },
+    ]);
     expect(result.summary).toMatchObject({ lines: 102, records: 101, recordLines: 101, blankLines: 0, headerLines: 1 });
     expectAccounted(result);
   });
@@ -335,11 +363,15 @@ describe('readCsvRecords on a quote that is never closed', () => {
     const records: CsvRecord[] = [];
     const summary = await readCsvRecords(
       sourceOf(`${lines.join('\n')}\n`, 1000),
-      { onHeader: () => {}, onRecords: (b) => void records.push(...b), onParseFailure: (f) => {
-        failures++;
-        expect(f).toMatchObject({ line: 2, text: 'r1,1,"open' });
-        expect(f.message).toMatch(/quote opened on line 2 is still open after 4096 bytes \(ingest\.maxRecordBytes\)/);
-      } },
+      {
+        onHeader: () => {},
+        onRecords: (b) => void records.push(...b),
+        onParseFailure: (f) => {
+          failures++;
+          expect(f).toMatchObject({ line: 2, text: 'r1,1,"open' });
+          expect(f.message).toMatch(/quote opened on line 2 is still open after 4096 bytes \(ingest\.maxRecordBytes\)/);
+        },
+      },
       { maxRecordBytes: 4096 },
     );
     expect(failures).toBe(1);

@@ -172,7 +172,10 @@ export function readCsvRecords(source: Readable, handlers: CsvRecordHandlers, op
       }
       const fields = parsed[0];
       if (lines.length > 1 && (parsed.length !== 1 || (sawHeader && fields!.length !== width))) {
-        breakRecord(record, `a quote opened on line ${start} runs over ${lines.length} lines and gives ${fields?.length ?? 0} fields instead of ${width}: probably a quote that is never closed`);
+        breakRecord(
+          record,
+          `a quote opened on line ${start} runs over ${lines.length} lines and gives ${fields?.length ?? 0} fields instead of ${width}: probably a quote that is never closed`,
+        );
         return;
       }
       for (const r of parsed) emit(start, lines.length, r);
@@ -189,7 +192,10 @@ export function readCsvRecords(source: Readable, handlers: CsvRecordHandlers, op
         } else if (open.bytes > max) {
           const record = open;
           open = undefined;
-          breakRecord(record, `a quote opened on line ${record.start} is still open after ${max} bytes (ingest.maxRecordBytes): probably a quote that is never closed`);
+          breakRecord(
+            record,
+            `a quote opened on line ${record.start} is still open after ${max} bytes (ingest.maxRecordBytes): probably a quote that is never closed`,
+          );
         }
         return;
       }
@@ -221,7 +227,11 @@ export function readCsvRecords(source: Readable, handlers: CsvRecordHandlers, op
     };
     const overLong = (text: string, lineNo: number): void => {
       closeOpen((start) => `a quote opened on line ${start} is still open at line ${lineNo}, which is longer than ${max} bytes`);
-      failure(lineNo, `line ${lineNo} is longer than ${max} bytes (ingest.maxRecordBytes) and is skipped; the whole file is in its raw backup`, `${text.slice(0, CLIP)}…`);
+      failure(
+        lineNo,
+        `line ${lineNo} is longer than ${max} bytes (ingest.maxRecordBytes) and is skipped; the whole file is in its raw backup`,
+        `${text.slice(0, CLIP)}…`,
+      );
     };
     // Only lines read for the first time can be over-long (a record never holds one), so the replay is empty here.
     const onLine = (text: string, lineNo: number): void => {

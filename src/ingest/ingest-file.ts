@@ -68,7 +68,10 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
   let trx: ControlledTransaction<WarehouseDb> | undefined;
   const failed = async (error: unknown): Promise<FileOutcome> => {
     const e = toAppError(error);
-    await trx?.rollback().execute().catch(() => undefined);
+    await trx
+      ?.rollback()
+      .execute()
+      .catch(() => undefined);
     const message = `loading ${info.key} failed, nothing of it was kept: ${e.message}`;
     await ctx.ledger.update(fileId, { status: 'failed', message, finishedAt: toUtcText(ctx.clock()) }).catch(() => undefined);
     await store.delete(incomingKey).catch(() => undefined);
@@ -86,9 +89,18 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
     } else {
       try {
         loaded = await loadLandingFile({
-          source: read.source, trx, dialect: ctx.warehouse.dialect, label: info.key, kind: object.kind, fileId, now: toUtcText(ctx.clock()),
-          rules: { nowMs: detectedAt.getTime(), maxClockSkewMs: config.maxClockSkew * 1000 }, maxRecordBytes: config.maxRecordBytes,
-          quarantine, sizeBytes: info.size, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+          source: read.source,
+          trx,
+          dialect: ctx.warehouse.dialect,
+          label: info.key,
+          kind: object.kind,
+          fileId,
+          now: toUtcText(ctx.clock()),
+          rules: { nowMs: detectedAt.getTime(), maxClockSkewMs: config.maxClockSkew * 1000 },
+          maxRecordBytes: config.maxRecordBytes,
+          quarantine,
+          sizeBytes: info.size,
+          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
         });
       } catch (error) {
         if (!(error instanceof FileRejectedError)) {
@@ -111,7 +123,14 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
         return undefined;
       }
       const message = `same content as ${decision.original.objectKey} (file ${decision.original.fileId}), already loaded; skipped`;
-      await ctx.ledger.update(fileId, { status: 'duplicate', sha256: content.sha256, sizeBytes: content.bytes, message, duplicateOfFileId: decision.original.fileId, finishedAt: toUtcText(ctx.clock()) });
+      await ctx.ledger.update(fileId, {
+        status: 'duplicate',
+        sha256: content.sha256,
+        sizeBytes: content.bytes,
+        message,
+        duplicateOfFileId: decision.original.fileId,
+        finishedAt: toUtcText(ctx.clock()),
+      });
       log.warn({ duplicateOf: decision.original.objectKey }, 'duplicate file skipped');
       return { ...base, status: 'duplicate', sha256: content.sha256, seconds: elapsed(), message };
     }
@@ -123,7 +142,14 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
       await trx.rollback().execute();
       trx = undefined;
       if (decision.stale !== undefined) await ctx.ledger.remove(decision.stale);
-      await ctx.ledger.update(fileId, { status: 'rejected', sha256: content.sha256, sizeBytes: content.bytes, backupKey, message: rejected ?? null, finishedAt: finishedAt() });
+      await ctx.ledger.update(fileId, {
+        status: 'rejected',
+        sha256: content.sha256,
+        sizeBytes: content.bytes,
+        backupKey,
+        message: rejected ?? null,
+        finishedAt: finishedAt(),
+      });
       log.warn(rejected ?? 'rejected');
       return { ...base, status: 'rejected', sha256: content.sha256, seconds: elapsed(), backupKey, ...(rejected ? { message: rejected } : {}) };
     }
@@ -132,19 +158,44 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
     // The quarantine file is written before the commit: a committed load always has its rejects.
     const quarantineKey = quarantineKeyFor(config.quarantinePrefix, content.sha256, name);
     const wroteRejects = await quarantine.upload(store, quarantineKey);
-    const message = loaded.extraColumns.length > 0 ? `extra columns ignored: ${loaded.extraColumns.join(', ')}` : loaded.rowsTotal === 0 ? 'header only: no data rows' : null;
+    const message =
+      loaded.extraColumns.length > 0 ? `extra columns ignored: ${loaded.extraColumns.join(', ')}` : loaded.rowsTotal === 0 ? 'header only: no data rows' : null;
     await ledger.update(fileId, {
-      status: 'loaded', sha256: content.sha256, sizeBytes: content.bytes, rowsTotal: loaded.rowsTotal, rowsOk: loaded.rowsOk, rowsRejected: loaded.rowsRejected,
-      rejectsByCode: JSON.stringify(quarantine.byCode()), backupKey, quarantineKey: wroteRejects ? quarantineKey : null, message, finishedAt: finishedAt(),
+      status: 'loaded',
+      sha256: content.sha256,
+      sizeBytes: content.bytes,
+      rowsTotal: loaded.rowsTotal,
+      rowsOk: loaded.rowsOk,
+      rowsRejected: loaded.rowsRejected,
+      rejectsByCode: JSON.stringify(quarantine.byCode()),
+      backupKey,
+      quarantineKey: wroteRejects ? quarantineKey : null,
+      message,
+      finishedAt: finishedAt(),
     });
     await trx.commit().execute();
     trx = undefined;
     if (message) log.warn(message);
-    log.info({ kind, rowsOk: loaded.rowsOk, rowsNew: loaded.rowsNew, rowsRejected: loaded.rowsRejected, seconds: Math.round(elapsed() * 1000) / 1000 }, 'file loaded');
+    log.info(
+      { kind, rowsOk: loaded.rowsOk, rowsNew: loaded.rowsNew, rowsRejected: loaded.rowsRejected, seconds: Math.round(elapsed() * 1000) / 1000 },
+      'file loaded',
+    );
     const { rowsTotal, rowsOk, rowsRejected, rowsNew, rowsUpdated, lines } = loaded;
     return {
-      ...base, status: 'loaded', sha256: content.sha256, rowsTotal, rowsOk, rowsRejected, rowsNew, rowsUpdated, lines, rejectsByCode: quarantine.byCode(),
-      seconds: elapsed(), backupKey, ...(wroteRejects ? { quarantineKey } : {}), ...(message ? { message } : {}),
+      ...base,
+      status: 'loaded',
+      sha256: content.sha256,
+      rowsTotal,
+      rowsOk,
+      rowsRejected,
+      rowsNew,
+      rowsUpdated,
+      lines,
+      rejectsByCode: quarantine.byCode(),
+      seconds: elapsed(),
+      backupKey,
+      ...(wroteRejects ? { quarantineKey } : {}),
+      ...(message ? { message } : {}),
     };
   } catch (error) {
     return await failed(error);
@@ -168,6 +219,7 @@ async function decideByContent(ledger: LedgerRepo, o: { objectKey: string; sha25
   if (version !== undefined && SETTLED_STATUSES.includes(version.status)) return { kind: 'unchanged', fileId: version.fileId };
   const stale = version?.fileId;
   const original = await ledger.findLoadedContent(o.sha256);
-  if (original !== undefined) return { kind: 'duplicate', original: { objectKey: original.objectKey, fileId: original.fileId }, ...(stale === undefined ? {} : { stale }) };
+  if (original !== undefined)
+    return { kind: 'duplicate', original: { objectKey: original.objectKey, fileId: original.fileId }, ...(stale === undefined ? {} : { stale }) };
   return { kind: 'load', ...(stale === undefined ? {} : { stale }) };
 }

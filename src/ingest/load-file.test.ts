@@ -12,7 +12,9 @@ describe('assertAccounted', () => {
   it('fails loudly, keeping nothing, when rows read are not all loaded or quarantined', () => {
     const check = () => assertAccounted({ label: 'landing/r.csv', summary, rowsOk: 1, rowsRejected: 1 });
     expect(check).toThrow(AppError);
-    expect(check).toThrow('landing/r.csv: the load does not account for every line (101 rows read but 1 loaded + 1 quarantined = 2); nothing of the file is kept');
+    expect(check).toThrow(
+      'landing/r.csv: the load does not account for every line (101 rows read but 1 loaded + 1 quarantined = 2); nothing of the file is kept',
+    );
   });
 
   it('fails when lines are neither the header, blank nor part of a row', () => {

@@ -97,8 +97,16 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
   const savePending = async (rows: readonly RejectedRecord[]): Promise<number> => {
     const at = (fields: readonly string[], column: number): string => fields[reservationIndex[column] ?? -1] ?? '';
     const toPending = (p: RejectedRecord): PendingReservation => ({
-      fileId: options.fileId, lineNo: p.line, code: p.code, reason: p.reason, reservationId: at(p.fields, 0), userId: at(p.fields, 1),
-      serviceId: at(p.fields, 2), status: at(p.fields, 3), reservedAt: at(p.fields, 4), rating: at(p.fields, 5),
+      fileId: options.fileId,
+      lineNo: p.line,
+      code: p.code,
+      reason: p.reason,
+      reservationId: at(p.fields, 0),
+      userId: at(p.fields, 1),
+      serviceId: at(p.fields, 2),
+      status: at(p.fields, 3),
+      reservedAt: at(p.fields, 4),
+      rating: at(p.fields, 5),
     });
     await repo.insertPending(rows.map(toPending), options.now);
     return rows.length;
@@ -144,7 +152,16 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
   const rowsNew = (await repo.countRows(kind)) - rowsBefore;
   const lines = { total: summary.lines, header: summary.headerLines, blank: summary.blankLines, records: summary.recordLines };
   assertAccounted({ label: options.label, summary, rowsOk, rowsRejected: quarantine.count });
-  return { rowsTotal: summary.records, rowsOk, rowsRejected: quarantine.count, rowsNew, rowsUpdated: rowsOk - rowsNew, lines, extraColumns, pending: pendingCount };
+  return {
+    rowsTotal: summary.records,
+    rowsOk,
+    rowsRejected: quarantine.count,
+    rowsNew,
+    rowsUpdated: rowsOk - rowsNew,
+    lines,
+    extraColumns,
+    pending: pendingCount,
+  };
 }
 
 /**
@@ -154,12 +171,19 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
 export function assertAccounted(o: { label: string; summary: CsvReadSummary; rowsOk: number; rowsRejected: number }): void {
   const { summary: s, rowsOk, rowsRejected } = o;
   const problems: string[] = [];
-  if (s.records !== rowsOk + rowsRejected) problems.push(`${s.records} rows read but ${rowsOk} loaded + ${rowsRejected} quarantined = ${rowsOk + rowsRejected}`);
+  if (s.records !== rowsOk + rowsRejected)
+    problems.push(`${s.records} rows read but ${rowsOk} loaded + ${rowsRejected} quarantined = ${rowsOk + rowsRejected}`);
   if (s.lines !== s.headerLines + s.blankLines + s.recordLines) {
-    problems.push(`${s.lines} lines read but ${s.headerLines} header + ${s.blankLines} blank + ${s.recordLines} in rows = ${s.headerLines + s.blankLines + s.recordLines}`);
+    problems.push(
+      `${s.lines} lines read but ${s.headerLines} header + ${s.blankLines} blank + ${s.recordLines} in rows = ${s.headerLines + s.blankLines + s.recordLines}`,
+    );
   }
   if (problems.length === 0) return;
-  throw new AppError({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: false }, `${o.label}: the load does not account for every line (${problems.join('; ')}); nothing of the file is kept`, {
-    details: { ...s, rowsOk, rowsRejected },
-  });
+  throw new AppError(
+    { code: ErrorCode.INTERNAL, httpStatus: 500, expected: false },
+    `${o.label}: the load does not account for every line (${problems.join('; ')}); nothing of the file is kept`,
+    {
+      details: { ...s, rowsOk, rowsRejected },
+    },
+  );
 }

@@ -42,7 +42,13 @@ export function unpackReservations(packed: PackedReservations): ReservationColum
   return { n: packed.n, strings: packed.n === 0 ? [] : packed.text.split('\n'), ints: packed.ints };
 }
 
-export function parseWorkerData(o: { kind: LandingKind; label: string; rules: RowRules; maxRecordBytes: number; references: DimensionKeys | undefined }): ParseWorkerData {
+export function parseWorkerData(o: {
+  kind: LandingKind;
+  label: string;
+  rules: RowRules;
+  maxRecordBytes: number;
+  references: DimensionKeys | undefined;
+}): ParseWorkerData {
   const { kind, label, rules, maxRecordBytes, references } = o;
   if (references === undefined) return { kind, label, rules, maxRecordBytes };
   return {

@@ -41,7 +41,9 @@ readValidatedBatches({
   label,
   rules,
   maxRecordBytes,
-  ...(references ? { references: { users: keyMap(references.userIds, references.userKeys), services: keyMap(references.serviceIds, references.serviceKeys) } } : {}),
+  ...(references
+    ? { references: { users: keyMap(references.userIds, references.userKeys), services: keyMap(references.serviceIds, references.serviceKeys) } }
+    : {}),
   handlers: {
     onHeader: (v) => post({ t: 'header', header: [...v.header], extra: [...v.check.extra], index: v.check.index }),
     async onBatch(batch) {

@@ -47,7 +47,12 @@ export async function retryQuarantine(options: { warehouse: Warehouse; now: stri
     let superseded = 0;
     for (const [fileId, group] of resolved) {
       const newer = new Set<string>();
-      for (const chunk of keyChunks(group.rows)) for (const id of await repo.setByLaterFile(chunk.map((r) => r.reservationId), fileId)) newer.add(id);
+      for (const chunk of keyChunks(group.rows))
+        for (const id of await repo.setByLaterFile(
+          chunk.map((r) => r.reservationId),
+          fileId,
+        ))
+          newer.add(id);
       const rows = group.rows.filter((r) => !newer.has(r.reservationId));
       superseded += group.rows.length - rows.length;
       const writer = new StarWriter({ db: trx, dialect: warehouse.dialect, fileId, now: options.now });

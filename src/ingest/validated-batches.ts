@@ -1,5 +1,13 @@
 import type { Readable } from 'node:stream';
-import { createRecordValidator, RejectCode, reservationColumns, type RecordValidator, type RejectedRecord, type RowRules, type ValidatedBatch } from '../preprocess/index.ts';
+import {
+  createRecordValidator,
+  RejectCode,
+  reservationColumns,
+  type RecordValidator,
+  type RejectedRecord,
+  type RowRules,
+  type ValidatedBatch,
+} from '../preprocess/index.ts';
 import { type DimensionKeys, type ReservationColumns, type ReservationRow, type ServiceRow, type UserRow, FileRejectedError } from '../shared/index.ts';
 import type { LandingKind } from '../shared/index.ts';
 import { readCsvRecords, type CsvReadSummary } from './csv-records.ts';
@@ -55,20 +63,32 @@ export interface ValidatedBatchOptions {
 export async function readValidatedBatches(options: ValidatedBatchOptions): Promise<CsvReadSummary> {
   const { handlers, label } = options;
   let validator: RecordValidator | undefined;
-  const summary = await readCsvRecords(options.source, {
-    onHeader(fields) {
-      validator = createRecordValidator({ kind: options.kind, header: fields, rules: options.rules, ...(options.references ? { references: options.references } : {}) });
-      if (validator.problem !== undefined) throw new FileRejectedError(`${label}: ${validator.problem}`);
-      handlers.onHeader(validator);
+  const summary = await readCsvRecords(
+    options.source,
+    {
+      onHeader(fields) {
+        validator = createRecordValidator({
+          kind: options.kind,
+          header: fields,
+          rules: options.rules,
+          ...(options.references ? { references: options.references } : {}),
+        });
+        if (validator.problem !== undefined) throw new FileRejectedError(`${label}: ${validator.problem}`);
+        handlers.onHeader(validator);
+      },
+      onRecords: (records) => handlers.onBatch(toLoadBatch(options.kind, validator!.validate(records))),
+      // The record's first line as uploaded goes to the quarantine file as one field.
+      onParseFailure: (failure) =>
+        handlers.onBatch({ rejects: [{ line: failure.line, code: RejectCode.PARSE_ERROR, reason: failure.message, fields: [failure.text] }] }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
-    onRecords: (records) => handlers.onBatch(toLoadBatch(options.kind, validator!.validate(records))),
-    // The record's first line as uploaded goes to the quarantine file as one field.
-    onParseFailure: (failure) => handlers.onBatch({ rejects: [{ line: failure.line, code: RejectCode.PARSE_ERROR, reason: failure.message, fields: [failure.text] }] }),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  }, { maxRecordBytes: options.maxRecordBytes });
+    { maxRecordBytes: options.maxRecordBytes },
+  );
   if (!summary.sawHeader) {
     throw new FileRejectedError(
-      summary.bytes === 0 ? `${label}: the file is empty (0 bytes); expected a header row and data rows` : `${label}: the file has no header row (only blank lines)`,
+      summary.bytes === 0
+        ? `${label}: the file is empty (0 bytes); expected a header row and data rows`
+        : `${label}: the file has no header row (only blank lines)`,
     );
   }
   return summary;

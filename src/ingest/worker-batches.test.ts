@@ -28,7 +28,10 @@ async function collect(read: typeof readValidatedBatches, csv: string, chunk = 4
     label: 'landing/reservations.csv',
     rules: { nowMs: Date.UTC(2026, 0, 1), maxClockSkewMs: 86_400_000 },
     maxRecordBytes: 64 << 10,
-    references: { users: new Map(Array.from({ length: 45 }, (_, i) => [`u${i}`, 100 + i])), services: new Map(Array.from({ length: 7 }, (_, i) => [`s${i}`, i + 1])) },
+    references: {
+      users: new Map(Array.from({ length: 45 }, (_, i) => [`u${i}`, 100 + i])),
+      services: new Map(Array.from({ length: 7 }, (_, i) => [`s${i}`, i + 1])),
+    },
     handlers: {
       onHeader: (v) => (header = v.header),
       onBatch: async (b) => {
@@ -70,9 +73,26 @@ describe('parsing in a worker thread', () => {
   it('packs and unpacks reservation columns without loss', () => {
     const rows = [
       { reservationId: 'r1', userId: 'u1', serviceId: 's1', status: 'completed' as const, reservedAt: '2024-01-01 00:00:00.000', dateKey: 20240101, rating: 5 },
-      { reservationId: 'r2', userId: 'u2', serviceId: 's2', status: 'canceled' as const, reservedAt: '2024-01-02 10:00:00.500', dateKey: 20240102, rating: null },
+      {
+        reservationId: 'r2',
+        userId: 'u2',
+        serviceId: 's2',
+        status: 'canceled' as const,
+        reservedAt: '2024-01-02 10:00:00.500',
+        dateKey: 20240102,
+        rating: null,
+      },
     ];
-    const keys = { users: new Map([['u1', 7], ['u2', 8]]), services: new Map([['s1', 3], ['s2', 4]]) };
+    const keys = {
+      users: new Map([
+        ['u1', 7],
+        ['u2', 8],
+      ]),
+      services: new Map([
+        ['s1', 3],
+        ['s2', 4],
+      ]),
+    };
     const columns = reservationColumns(rows, referenceKeysOf(rows, keys));
     expect(columns.strings).toEqual(['r1', '2024-01-01 00:00:00.000', 'r2', '2024-01-02 10:00:00.500']);
     expect([...columns.ints]).toEqual([7, 3, 20240101, 1, 5, 8, 4, 20240102, 2, 0]);

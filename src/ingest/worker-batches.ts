@@ -44,7 +44,9 @@ export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Pr
           if (chunksInFlight < MAX_CHUNKS_IN_FLIGHT && source.isPaused()) source.resume();
           break;
         case 'header':
-          enqueue(() => handlers.onHeader({ header: message.header, check: { index: message.index, extra: message.extra, missing: [], suspectedDelimiter: undefined } }));
+          enqueue(() =>
+            handlers.onHeader({ header: message.header, check: { index: message.index, extra: message.extra, missing: [], suspectedDelimiter: undefined } }),
+          );
           break;
         case 'batch':
           enqueue(async () => {
@@ -72,7 +74,9 @@ export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Pr
       }
     });
     worker.on('error', (error) => finish(error));
-    worker.on('exit', (code) => finish(new AppError({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: false }, `the parse worker stopped unexpectedly (exit ${code})`)));
+    worker.on('exit', (code) =>
+      finish(new AppError({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: false }, `the parse worker stopped unexpectedly (exit ${code})`)),
+    );
 
     source.on('data', (chunk: Buffer) => {
       bytes += chunk.length;

@@ -1,5 +1,13 @@
 /** The pipeline: the only place that knows the order of stages. */
-export { runIngestJob, summarise, type IngestSummary, type FileOutcome, type FileOutcomeStatus, type IngestJobOptions, type IngestProgress } from './ingest-job.ts';
+export {
+  runIngestJob,
+  summarise,
+  type IngestSummary,
+  type FileOutcome,
+  type FileOutcomeStatus,
+  type IngestJobOptions,
+  type IngestProgress,
+} from './ingest-job.ts';
 export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';
 export { runTrainJob, type TrainJobOptions, type TrainSummary } from './train-job.ts';
 export { writeAllRecommendations } from './recommend-job.ts';

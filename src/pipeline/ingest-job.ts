@@ -72,7 +72,15 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
     for (const object of await listLanding(store, config.landingPrefix)) {
       const { key, size } = object.info;
       const onProgress = options.onProgress ? (bytes: number) => options.onProgress!({ key, bytes, size }) : undefined;
-      const outcome = await ingestLandingFile(object, { store, warehouse, ledger, config, clock, logger: options.logger, ...(onProgress ? { onProgress } : {}) });
+      const outcome = await ingestLandingFile(object, {
+        store,
+        warehouse,
+        ledger,
+        config,
+        clock,
+        logger: options.logger,
+        ...(onProgress ? { onProgress } : {}),
+      });
       if (outcome) outcomes.push(outcome);
     }
     if (options.retryQuarantine) {
@@ -83,7 +91,11 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
     if (options.refreshFeatures) {
       const changed = outcomes.some((o) => o.status === 'loaded' && o.rowsOk > 0) || (retry?.loaded ?? 0) > 0;
       features = await refreshFeatures(warehouse, { clock, changed });
-      if (features) options.logger.info({ snapshotId: features.snapshotId, mode: features.mode, because: features.because, seconds: features.seconds }, 'feature snapshot updated');
+      if (features)
+        options.logger.info(
+          { snapshotId: features.snapshotId, mode: features.mode, because: features.because, seconds: features.seconds },
+          'feature snapshot updated',
+        );
     }
   } finally {
     await lock.release();
@@ -95,7 +107,12 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
  * Totals of a run. Fails loudly when a loaded file does not account for its rows or lines (`rowsTotal =
  * rowsOk + rowsRejected`, `lines.total = header + blank + records`): that would be data lost without a trace.
  */
-export function summarise(o: { outcomes: readonly FileOutcome[]; retry?: RetryQuarantineResult | undefined; features?: FeatureRefresh | undefined; seconds: number }): IngestSummary {
+export function summarise(o: {
+  outcomes: readonly FileOutcome[];
+  retry?: RetryQuarantineResult | undefined;
+  features?: FeatureRefresh | undefined;
+  seconds: number;
+}): IngestSummary {
   const { outcomes, seconds } = o;
   const loaded = outcomes.filter((f) => f.status === 'loaded');
   for (const f of loaded) {

@@ -49,11 +49,20 @@ export async function promoteVersion(o: PromoteOptions): Promise<PromoteResult> 
     const score = async (version: number): Promise<number> => {
       const v = await registry.version(o.name, version);
       const run = await tracker.get(v.runId).catch((error: unknown) => {
-        throw error instanceof NotFoundError ? new NotFoundError(`run ${v.runId} of model ${o.name} version ${version} is not recorded`, { cause: error }) : error;
+        throw error instanceof NotFoundError
+          ? new NotFoundError(`run ${v.runId} of model ${o.name} version ${version} is not recorded`, { cause: error })
+          : error;
       });
       const summary = await runTrainJob({
-        warehouse: o.warehouse, store: o.store, kind: run.modelKind as ModelKind, params: { ...run.params },
-        logger: o.logger, seed: o.seed ?? 42, save: false, experiment: `gate:${o.name}`, log,
+        warehouse: o.warehouse,
+        store: o.store,
+        kind: run.modelKind as ModelKind,
+        params: { ...run.params },
+        logger: o.logger,
+        seed: o.seed ?? 42,
+        save: false,
+        experiment: `gate:${o.name}`,
+        log,
       });
       return summary.holdout!.metrics.ndcg;
     };

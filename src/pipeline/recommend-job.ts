@@ -11,7 +11,12 @@ import { csvLine, ValidationError, startWorker } from '../shared/index.ts';
  * every other batch from the same model in shared memory while this thread scores the rest. Returns the
  * number of rows written.
  */
-export async function writeAllRecommendations(loaded: LoadedModel, k: number, out: Writable, options: { batchSize?: number; threads?: number } = {}): Promise<number> {
+export async function writeAllRecommendations(
+  loaded: LoadedModel,
+  k: number,
+  out: Writable,
+  options: { batchSize?: number; threads?: number } = {},
+): Promise<number> {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const batchSize = options.batchSize ?? 1024;
   const kk = Math.min(k, loaded.itemIds.length);

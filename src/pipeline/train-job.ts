@@ -80,7 +80,12 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
     await tracker.finish(run, 'finished', (performance.now() - started) / 1000);
     const registerAs = o.registerAs ?? o.kind;
     if (!summary.saved || registerAs === false) return summary;
-    const version = await new ModelRegistry(o.warehouse).register(registerAs, run, o.actor ?? actorName(), `${o.registerReason ?? 'trained by pickwise train'} (run ${run})`);
+    const version = await new ModelRegistry(o.warehouse).register(
+      registerAs,
+      run,
+      o.actor ?? actorName(),
+      `${o.registerReason ?? 'trained by pickwise train'} (run ${run})`,
+    );
     return { ...summary, registered: { name: registerAs, version } };
   } catch (error) {
     await tracker.finish(run, 'failed', (performance.now() - started) / 1000).catch(() => undefined);
@@ -117,7 +122,13 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
   const k = o.k ?? 10;
   if ((o.holdout ?? 0.2) > 0) {
     const split = temporalSplit({
-      users: log.user, items: log.item, times: log.time, values: log.value, nUsers, nItems, testFraction: o.holdout ?? 0.2,
+      users: log.user,
+      items: log.item,
+      times: log.time,
+      values: log.value,
+      nUsers,
+      nItems,
+      testFraction: o.holdout ?? 0.2,
       ...(o.minInteractions !== undefined ? { minInteractions: o.minInteractions } : {}),
     });
     const model = createRecommender(o.kind, o.params);
@@ -134,8 +145,19 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
     const { users, ...metrics } = report;
     const popularity = await baseline('overall');
     const regionalPopularity = hasRegions ? await baseline('region') : undefined;
-    holdout = { k, users, metrics, popularity, ...(regionalPopularity ? { regionalPopularity } : {}), liftPercent: liftPercent(metrics, popularity), fitSeconds };
-    o.logger.info({ kind: o.kind, ndcg: metrics.ndcg, popularityNdcg: popularity.ndcg, regionalPopularityNdcg: regionalPopularity?.ndcg, users, fitSeconds }, 'hold-out evaluated');
+    holdout = {
+      k,
+      users,
+      metrics,
+      popularity,
+      ...(regionalPopularity ? { regionalPopularity } : {}),
+      liftPercent: liftPercent(metrics, popularity),
+      fitSeconds,
+    };
+    o.logger.info(
+      { kind: o.kind, ndcg: metrics.ndcg, popularityNdcg: popularity.ndcg, regionalPopularityNdcg: regionalPopularity?.ndcg, users, fitSeconds },
+      'hold-out evaluated',
+    );
     await tracker.logMetrics(run, {
       ...prefixed(`holdout.`, metrics),
       ...prefixed('popularity.', popularity),
@@ -155,7 +177,13 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
   const trainedAt = new Date();
   const version = run;
   const manifest: ModelManifest = {
-    version, kind: o.kind, params: o.params, trainedAt: trainedAt.toISOString(), users: nUsers, items: nItems, interactions: log.count,
+    version,
+    kind: o.kind,
+    params: o.params,
+    trainedAt: trainedAt.toISOString(),
+    users: nUsers,
+    items: nItems,
+    interactions: log.count,
     ...(holdout ? { holdout: { k, metrics: holdout.metrics, popularity: holdout.popularity, users: holdout.users } } : {}),
   };
   const { prefix, artifacts } = await new ModelBundleStore(o.store).save(

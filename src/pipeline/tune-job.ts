@@ -81,7 +81,8 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   const log = await loadInteractionLog(o.warehouse);
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
   const { train, validation } = validationSplit(log);
-  if (validation.indptr[validation.rows] === 0) throw new ValidationError('too few reservations per user to hold any out for validation: tuning needs users with at least 7 weighted reservations');
+  if (validation.indptr[validation.rows] === 0)
+    throw new ValidationError('too few reservations per user to hold any out for validation: tuning needs users with at least 7 weighted reservations');
   const k = o.k ?? 10;
   const seed = o.seed ?? 42;
   const probeUsers = sampleUsers(validation, INTERMEDIATE_USERS);
@@ -94,7 +95,8 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
     space,
     direction: 'maximize',
     sampler: new TpeSampler(),
-    pruner: o.pruner === 'halving' ? new SuccessiveHalvingPruner() : o.pruner === 'none' ? new NopPruner() : new MedianPruner({ startupTrials: 5, warmupSteps: 1 }),
+    pruner:
+      o.pruner === 'halving' ? new SuccessiveHalvingPruner() : o.pruner === 'none' ? new NopPruner() : new MedianPruner({ startupTrials: 5, warmupSteps: 1 }),
     seed,
   });
   const counts = { complete: 0, pruned: 0, failed: 0 };
@@ -104,7 +106,14 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   await study.optimize(
     async (trial) => {
       const started = performance.now();
-      const run = await tracker.start({ experiment, runType: 'tune-trial', modelKind: o.kind, params: resolvedParams(o.kind, trial.params), interactions: log.count, data });
+      const run = await tracker.start({
+        experiment,
+        runType: 'tune-trial',
+        modelKind: o.kind,
+        params: resolvedParams(o.kind, trial.params),
+        interactions: log.count,
+        data,
+      });
       const steps: [number, number][] = [];
       let value: number | undefined;
       let status: 'finished' | 'failed' = 'failed';
@@ -148,7 +157,13 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
         return false;
       }
     };
-    await model.fit(train, { seed, userRegions: log.userRegion, ...(o.threads ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}), onEpoch });
+    await model.fit(train, {
+      seed,
+      userRegions: log.userRegion,
+      ...(o.threads ? { threads: o.threads } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      onEpoch,
+    });
     if (prunedAt !== undefined) throw new TrialPruned(prunedAt);
     return rankingMetricsAtK(model, train, validation, { k }).ndcg;
   }
@@ -159,7 +174,16 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   let final: TrainSummary | undefined;
   if (best && o.save !== false && !o.signal?.aborted) {
     final = await runTrainJob({
-      warehouse: o.warehouse, store: o.store, kind: o.kind, params: { ...best.params }, logger: o.logger, seed, k, save: true, experiment, log,
+      warehouse: o.warehouse,
+      store: o.store,
+      kind: o.kind,
+      params: { ...best.params },
+      logger: o.logger,
+      seed,
+      k,
+      save: true,
+      experiment,
+      log,
       registerReason: `tuned by pickwise tune (study '${studyName}', best of ${all.length} trials: #${best.number}, validation NDCG@${k} ${best.value!.toFixed(4)})`,
       ...(o.threads ? { threads: o.threads } : {}),
     });

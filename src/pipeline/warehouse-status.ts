@@ -7,7 +7,16 @@ export interface WarehouseStatus {
   readonly tables: Readonly<Record<string, number>>;
   readonly ledger: {
     readonly byStatus: Readonly<Record<string, number>>;
-    readonly recent: readonly { fileId: number; key: string; kind: string; status: string; rowsOk: number; rowsRejected: number; finishedAt: string | null; message: string | null }[];
+    readonly recent: readonly {
+      fileId: number;
+      key: string;
+      kind: string;
+      status: string;
+      rowsOk: number;
+      rowsRejected: number;
+      finishedAt: string | null;
+      message: string | null;
+    }[];
   };
   readonly pendingQuarantineRows: number;
   readonly reservations: { readonly first: string | null; readonly last: string | null; readonly byStatus: Readonly<Record<string, number>> };
@@ -25,7 +34,16 @@ export async function warehouseStatus(warehouse: Warehouse, recent = 20): Promis
     tables,
     ledger: {
       byStatus: await repo.ledgerByStatus(),
-      recent: entries.map((e) => ({ fileId: e.fileId, key: e.objectKey, kind: e.kind, status: e.status, rowsOk: e.rowsOk, rowsRejected: e.rowsRejected, finishedAt: e.finishedAt, message: e.message })),
+      recent: entries.map((e) => ({
+        fileId: e.fileId,
+        key: e.objectKey,
+        kind: e.kind,
+        status: e.status,
+        rowsOk: e.rowsOk,
+        rowsRejected: e.rowsRejected,
+        finishedAt: e.finishedAt,
+        message: e.message,
+      })),
     },
     pendingQuarantineRows: tables['ingest_pending_row'] ?? 0,
     reservations: { ...(await repo.reservationSpan()), byStatus: await repo.reservationsByStatus() },

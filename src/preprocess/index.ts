@@ -4,4 +4,12 @@ export { RejectCode, RETRYABLE_CODES, isReject, type Reject } from './rows.ts';
 export { parseIsoTimestamp, type UtcTimestamp } from './timestamp.ts';
 export { userValidator, serviceValidator, reservationValidator, validatorFor, MAX_ID_LENGTH, type RowRules, type RowValidator } from './validate-row.ts';
 export { referenceKeysOf, reservationColumns } from './reservation-columns.ts';
-export { createRecordValidator, type KnownReferences, type RecordValidatorOptions, type RecordValidator, type RejectedRecord, type ValidatedBatch, type ValidRow } from './validate-records.ts';
+export {
+  createRecordValidator,
+  type KnownReferences,
+  type RecordValidatorOptions,
+  type RecordValidator,
+  type RejectedRecord,
+  type ValidatedBatch,
+  type ValidRow,
+} from './validate-records.ts';

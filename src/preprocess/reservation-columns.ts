@@ -7,7 +7,9 @@ export function referenceKeysOf(rows: readonly ReservationRow[], keys: Dimension
     const userKey = keys.users.get(r.userId);
     const serviceKey = keys.services.get(r.serviceId);
     if (userKey === undefined || serviceKey === undefined) {
-      throw new Error(`reservation '${r.reservationId}' references ${userKey === undefined ? `user '${r.userId}'` : `service '${r.serviceId}'`}, which has no key`);
+      throw new Error(
+        `reservation '${r.reservationId}' references ${userKey === undefined ? `user '${r.userId}'` : `service '${r.serviceId}'`}, which has no key`,
+      );
     }
     out[i * 2] = userKey;
     out[i * 2 + 1] = serviceKey;
@@ -17,7 +19,8 @@ export function referenceKeysOf(rows: readonly ReservationRow[], keys: Dimension
 
 /** Validated rows and their resolved `referenceKeys` (user key, service key per row) → columns. */
 export function reservationColumns(rows: readonly ReservationRow[], referenceKeys: Int32Array): ReservationColumns {
-  if (referenceKeys.length !== rows.length * 2) throw new Error(`${rows.length} reservations need ${rows.length * 2} reference keys, got ${referenceKeys.length}`);
+  if (referenceKeys.length !== rows.length * 2)
+    throw new Error(`${rows.length} reservations need ${rows.length * 2} reference keys, got ${referenceKeys.length}`);
   const strings = new Array<string>(rows.length * 2);
   const ints = new Int32Array(rows.length * RESERVATION_INTS);
   for (let i = 0, s = 0, p = 0; i < rows.length; i++, s += 2, p += RESERVATION_INTS) {

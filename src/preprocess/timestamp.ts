@@ -54,7 +54,14 @@ function isUtcSecondsShape(value: string): boolean {
   if (value.length !== 20) return false;
   const z = value.charCodeAt(19);
   const t = value.charCodeAt(10);
-  return (z === 90 || z === 122) && (t === 84 || t === 32) && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45 && value.charCodeAt(13) === 58 && value.charCodeAt(16) === 58;
+  return (
+    (z === 90 || z === 122) &&
+    (t === 84 || t === 32) &&
+    value.charCodeAt(4) === 45 &&
+    value.charCodeAt(7) === 45 &&
+    value.charCodeAt(13) === 58 &&
+    value.charCodeAt(16) === 58
+  );
 }
 
 /** The decimal number in `value[from, from + length)`, or -1 when a character is not a digit. */
@@ -68,7 +75,17 @@ function digits(value: string, from: number, length: number): number {
   return n;
 }
 
-function fromFields(value: string, year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number, offsetMinutes: number): UtcTimestamp | string {
+function fromFields(
+  value: string,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+  offsetMinutes: number,
+): UtcTimestamp | string {
   if (year < 1900 || year > 2199) return `year ${year} in '${clip(value)}' is out of range (1900–2199)`;
   if (month < 1 || month > 12) return `month ${month} in '${clip(value)}' does not exist`;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

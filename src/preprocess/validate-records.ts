@@ -103,9 +103,15 @@ function hasReplacementChar(fields: readonly string[]): boolean {
 }
 
 function unknownUser(userId: string): { code: RejectCode; reason: string } {
-  return { code: RejectCode.UNKNOWN_USER, reason: `user_id '${userId}' is not in the warehouse yet (load its users file, then run pickwise ingest --retry-quarantine)` };
+  return {
+    code: RejectCode.UNKNOWN_USER,
+    reason: `user_id '${userId}' is not in the warehouse yet (load its users file, then run pickwise ingest --retry-quarantine)`,
+  };
 }
 
 function unknownService(serviceId: string): { code: RejectCode; reason: string } {
-  return { code: RejectCode.UNKNOWN_SERVICE, reason: `service_id '${serviceId}' is not in the warehouse yet (load its services file, then run pickwise ingest --retry-quarantine)` };
+  return {
+    code: RejectCode.UNKNOWN_SERVICE,
+    reason: `service_id '${serviceId}' is not in the warehouse yet (load its services file, then run pickwise ingest --retry-quarantine)`,
+  };
 }

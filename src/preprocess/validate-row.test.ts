@@ -13,8 +13,22 @@ const servicesIndex = checkHeader('services', [...LANDING_COLUMNS.services]).ind
 const reservationsIndex = checkHeader('reservations', [...LANDING_COLUMNS.reservations]).index;
 
 const validUser = (): Record<string, string> => ({ user_id: 'u1', signup_at: '2024-03-05T14:22:10Z', gender: 'F', birth_year: '1990', region: 'Seoul' });
-const validService = (): Record<string, string> => ({ service_id: 's1', name: 'Hair cut', category: 'beauty', region: 'Busan', price: '25000', created_at: '2024-01-01T00:00:00Z' });
-const validReservation = (): Record<string, string> => ({ reservation_id: 'r1', user_id: 'u1', service_id: 's1', status: 'completed', reserved_at: '2024-03-05T14:22:10Z', rating: '5' });
+const validService = (): Record<string, string> => ({
+  service_id: 's1',
+  name: 'Hair cut',
+  category: 'beauty',
+  region: 'Busan',
+  price: '25000',
+  created_at: '2024-01-01T00:00:00Z',
+});
+const validReservation = (): Record<string, string> => ({
+  reservation_id: 'r1',
+  user_id: 'u1',
+  service_id: 's1',
+  status: 'completed',
+  reserved_at: '2024-03-05T14:22:10Z',
+  rating: '5',
+});
 
 function userRow(patch: Record<string, string> = {}): string[] {
   const row = { ...validUser(), ...patch };
@@ -51,15 +65,33 @@ describe('userValidator', () => {
 
   it('leaves the optional columns null when empty or blank', () => {
     expect(validateUser(userRow({ gender: '', birth_year: '  ', region: '' }))).toEqual({
-      userId: 'u1', signupAt: '2024-03-05 14:22:10.000', gender: null, birthYear: null, region: null,
+      userId: 'u1',
+      signupAt: '2024-03-05 14:22:10.000',
+      gender: null,
+      birthYear: null,
+      region: null,
     });
   });
 
   it('normalises gender aliases in English and Korean, case-insensitively', () => {
     const cases: [string, string][] = [
-      ['female', 'F'], ['Female', 'F'], ['WOMAN', 'F'], ['w', 'F'], ['여', 'F'], ['여성', 'F'], ['f', 'F'],
-      ['male', 'M'], ['MAN', 'M'], ['남', 'M'], ['남성', 'M'], ['M', 'M'],
-      ['other', 'X'], ['Non-Binary', 'X'], ['nonbinary', 'X'], ['o', 'X'], ['x', 'X'],
+      ['female', 'F'],
+      ['Female', 'F'],
+      ['WOMAN', 'F'],
+      ['w', 'F'],
+      ['여', 'F'],
+      ['여성', 'F'],
+      ['f', 'F'],
+      ['male', 'M'],
+      ['MAN', 'M'],
+      ['남', 'M'],
+      ['남성', 'M'],
+      ['M', 'M'],
+      ['other', 'X'],
+      ['Non-Binary', 'X'],
+      ['nonbinary', 'X'],
+      ['o', 'X'],
+      ['x', 'X'],
     ];
     for (const [raw, expected] of cases) {
       expect(validateUser(userRow({ gender: raw })), raw).toMatchObject({ gender: expected });
@@ -76,7 +108,13 @@ describe('userValidator', () => {
 
   it(`rejects a user_id longer than ${MAX_ID_LENGTH} characters with VALUE_TOO_LONG`, () => {
     expect(validateUser(userRow({ user_id: 'a'.repeat(MAX_ID_LENGTH) }))).toMatchObject({ userId: 'a'.repeat(MAX_ID_LENGTH) });
-    expectReject(validateUser(userRow({ user_id: 'a'.repeat(MAX_ID_LENGTH + 1) })), RejectCode.VALUE_TOO_LONG, 'user_id', `'${'a'.repeat(40)}…'`, `${MAX_ID_LENGTH} characters`);
+    expectReject(
+      validateUser(userRow({ user_id: 'a'.repeat(MAX_ID_LENGTH + 1) })),
+      RejectCode.VALUE_TOO_LONG,
+      'user_id',
+      `'${'a'.repeat(40)}…'`,
+      `${MAX_ID_LENGTH} characters`,
+    );
   });
 
   it('rejects an empty signup_at with MISSING_VALUE and a bad one with BAD_TIMESTAMP', () => {
@@ -108,12 +146,22 @@ describe('userValidator', () => {
     const header = ['region', 'birth_year', 'SIGNUP_AT', 'gender', 'User_Id'];
     const validate = userValidator(checkHeader('users', header).index, RULES);
     expect(validate(['Daegu', '2000', '2024-03-05', '여', 'u9'])).toEqual({
-      userId: 'u9', signupAt: '2024-03-05 00:00:00.000', gender: 'F', birthYear: 2000, region: 'Daegu',
+      userId: 'u9',
+      signupAt: '2024-03-05 00:00:00.000',
+      gender: 'F',
+      birthYear: 2000,
+      region: 'Daegu',
     });
   });
 
   it('treats missing trailing fields as empty', () => {
-    expect(validateUser(['u1', '2024-03-05T14:22:10Z'])).toEqual({ userId: 'u1', signupAt: '2024-03-05 14:22:10.000', gender: null, birthYear: null, region: null });
+    expect(validateUser(['u1', '2024-03-05T14:22:10Z'])).toEqual({
+      userId: 'u1',
+      signupAt: '2024-03-05 14:22:10.000',
+      gender: null,
+      birthYear: null,
+      region: null,
+    });
     expectReject(validateUser(['u1']), RejectCode.MISSING_VALUE, 'signup_at is empty');
   });
 });
@@ -121,7 +169,12 @@ describe('userValidator', () => {
 describe('serviceValidator', () => {
   it('returns a normalised row for a valid service', () => {
     expect(validateService(serviceRow({ name: '  Hair cut ', price: ' 25000.50 ' }))).toEqual({
-      serviceId: 's1', name: 'Hair cut', category: 'beauty', region: 'Busan', price: 25000.5, createdAt: '2024-01-01 00:00:00.000',
+      serviceId: 's1',
+      name: 'Hair cut',
+      category: 'beauty',
+      region: 'Busan',
+      price: 25000.5,
+      createdAt: '2024-01-01 00:00:00.000',
     });
   });
 
@@ -136,10 +189,20 @@ describe('serviceValidator', () => {
   });
 
   it('rejects over-long ids, names and categories with VALUE_TOO_LONG', () => {
-    expectReject(validateService(serviceRow({ service_id: 's'.repeat(MAX_ID_LENGTH + 1) })), RejectCode.VALUE_TOO_LONG, 'service_id', `${MAX_ID_LENGTH} characters`);
+    expectReject(
+      validateService(serviceRow({ service_id: 's'.repeat(MAX_ID_LENGTH + 1) })),
+      RejectCode.VALUE_TOO_LONG,
+      'service_id',
+      `${MAX_ID_LENGTH} characters`,
+    );
     expect(validateService(serviceRow({ name: 'n'.repeat(MAX_NAME_LENGTH) }))).toMatchObject({ name: 'n'.repeat(MAX_NAME_LENGTH) });
     expectReject(validateService(serviceRow({ name: 'n'.repeat(MAX_NAME_LENGTH + 1) })), RejectCode.VALUE_TOO_LONG, 'name', `${MAX_NAME_LENGTH} characters`);
-    expectReject(validateService(serviceRow({ category: 'c'.repeat(MAX_LABEL_LENGTH + 1) })), RejectCode.VALUE_TOO_LONG, 'category', `${MAX_LABEL_LENGTH} characters`);
+    expectReject(
+      validateService(serviceRow({ category: 'c'.repeat(MAX_LABEL_LENGTH + 1) })),
+      RejectCode.VALUE_TOO_LONG,
+      'category',
+      `${MAX_LABEL_LENGTH} characters`,
+    );
     expectReject(validateService(serviceRow({ region: 'r'.repeat(MAX_LABEL_LENGTH + 1) })), RejectCode.VALUE_TOO_LONG, 'region');
   });
 
@@ -162,14 +225,26 @@ describe('serviceValidator', () => {
 describe('reservationValidator', () => {
   it('returns a normalised row with the UTC date key', () => {
     expect(validateReservation(reservationRow({ reserved_at: '2024-01-01T08:00:00+09:00' }))).toEqual({
-      reservationId: 'r1', userId: 'u1', serviceId: 's1', status: 'completed', reservedAt: '2023-12-31 23:00:00.000', dateKey: 20231231, rating: 5,
+      reservationId: 'r1',
+      userId: 'u1',
+      serviceId: 's1',
+      status: 'completed',
+      reservedAt: '2023-12-31 23:00:00.000',
+      dateKey: 20231231,
+      rating: 5,
     });
   });
 
   it('normalises status case and aliases', () => {
     const cases: [string, string][] = [
-      ['Cancelled', 'canceled'], ['CANCELED', 'canceled'], ['cancelled', 'canceled'], [' canceled ', 'canceled'],
-      ['Complete', 'completed'], ['Completed', 'completed'], ['booked', 'reserved'], ['Reserved', 'reserved'],
+      ['Cancelled', 'canceled'],
+      ['CANCELED', 'canceled'],
+      ['cancelled', 'canceled'],
+      [' canceled ', 'canceled'],
+      ['Complete', 'completed'],
+      ['Completed', 'completed'],
+      ['booked', 'reserved'],
+      ['Reserved', 'reserved'],
     ];
     for (const [raw, expected] of cases) {
       expect(validateReservation(reservationRow({ status: raw })), raw).toMatchObject({ status: expected });
@@ -197,7 +272,12 @@ describe('reservationValidator', () => {
   });
 
   it('rejects a bad reserved_at with BAD_TIMESTAMP', () => {
-    expectReject(validateReservation(reservationRow({ reserved_at: '2024-03-05T24:00:00Z' })), RejectCode.BAD_TIMESTAMP, 'reserved_at', "'2024-03-05T24:00:00Z'");
+    expectReject(
+      validateReservation(reservationRow({ reserved_at: '2024-03-05T24:00:00Z' })),
+      RejectCode.BAD_TIMESTAMP,
+      'reserved_at',
+      "'2024-03-05T24:00:00Z'",
+    );
   });
 
   it('reads an empty rating as null and 1–5 as numbers', () => {
@@ -300,7 +380,14 @@ describe('timestamps in the future and labels with control characters', () => {
 
   it('accepts a timestamp up to now + maxClockSkew and quarantines a later one as FUTURE_TIMESTAMP, for every timestamp column', () => {
     expect(validateReservation(reservationRow({ reserved_at: latest }))).toMatchObject({ reservationId: 'r1' });
-    expectReject(validateReservation(reservationRow({ reserved_at: justAfter })), RejectCode.FUTURE_TIMESTAMP, 'reserved_at', 'is in the future', '2024-06-02T12:00:00.000Z', 'ingest.maxClockSkew');
+    expectReject(
+      validateReservation(reservationRow({ reserved_at: justAfter })),
+      RejectCode.FUTURE_TIMESTAMP,
+      'reserved_at',
+      'is in the future',
+      '2024-06-02T12:00:00.000Z',
+      'ingest.maxClockSkew',
+    );
     expectReject(validateReservation(reservationRow({ reserved_at: '2100-01-01' })), RejectCode.FUTURE_TIMESTAMP, "reserved_at '2100-01-01'");
     expectReject(validateUser(userRow({ signup_at: justAfter })), RejectCode.FUTURE_TIMESTAMP, 'signup_at');
     expectReject(validateService(serviceRow({ created_at: '2100-01-01T00:00:00+09:00' })), RejectCode.FUTURE_TIMESTAMP, 'created_at');

@@ -9,9 +9,22 @@ export const MAX_NAME_LENGTH = 255;
 export const MAX_LABEL_LENGTH = 100;
 
 const GENDERS: Readonly<Record<string, string>> = {
-  f: 'F', female: 'F', woman: 'F', w: 'F', '여': 'F', '여성': 'F',
-  m: 'M', male: 'M', man: 'M', '남': 'M', '남성': 'M',
-  x: 'X', o: 'X', other: 'X', nonbinary: 'X', 'non-binary': 'X',
+  f: 'F',
+  female: 'F',
+  woman: 'F',
+  w: 'F',
+  여: 'F',
+  여성: 'F',
+  m: 'M',
+  male: 'M',
+  man: 'M',
+  남: 'M',
+  남성: 'M',
+  x: 'X',
+  o: 'X',
+  other: 'X',
+  nonbinary: 'X',
+  'non-binary': 'X',
 };
 const STATUS_ALIASES: Readonly<Record<string, ReservationStatus>> = { cancelled: 'canceled', complete: 'completed', booked: 'reserved' };
 const PRICE = /^\d{1,12}(\.\d{1,4})?$/;
@@ -75,7 +88,10 @@ function timestamp(fields: readonly string[], at: number, column: string, rules:
   if (typeof parsed === 'string') return reject(RejectCode.BAD_TIMESTAMP, `${column}: ${parsed}`);
   if (parsed.epochMs > rules.nowMs + rules.maxClockSkewMs) {
     const latest = new Date(rules.nowMs + rules.maxClockSkewMs).toISOString();
-    return reject(RejectCode.FUTURE_TIMESTAMP, `${column} '${clip(value)}' is in the future: later than ${latest} (now + ingest.maxClockSkew); check the exporting system's clock`);
+    return reject(
+      RejectCode.FUTURE_TIMESTAMP,
+      `${column} '${clip(value)}' is in the future: later than ${latest} (now + ingest.maxClockSkew); check the exporting system's clock`,
+    );
   }
   return parsed;
 }
@@ -86,7 +102,13 @@ function isRejected(v: unknown): v is Reject {
 
 /** users: user_id, signup_at required; gender, birth_year, region optional. */
 export function userValidator(index: ColumnIndex, rules: RowRules): RowValidator<UserRow> {
-  const [iId, iSignup, iGender, iBirth, iRegion] = ['user_id', 'signup_at', 'gender', 'birth_year', 'region'].map((c) => index[c] ?? -1) as [number, number, number, number, number];
+  const [iId, iSignup, iGender, iBirth, iRegion] = ['user_id', 'signup_at', 'gender', 'birth_year', 'region'].map((c) => index[c] ?? -1) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const maxYear = new Date(rules.nowMs).getUTCFullYear();
   return (fields) => {
     const userId = requiredId(fields, iId, 'user_id');
@@ -117,7 +139,14 @@ export function userValidator(index: ColumnIndex, rules: RowRules): RowValidator
 
 /** services: service_id, name, category, price, created_at required; region optional. */
 export function serviceValidator(index: ColumnIndex, rules: RowRules): RowValidator<ServiceRow> {
-  const [iId, iName, iCat, iRegion, iPrice, iCreated] = ['service_id', 'name', 'category', 'region', 'price', 'created_at'].map((c) => index[c] ?? -1) as [number, number, number, number, number, number];
+  const [iId, iName, iCat, iRegion, iPrice, iCreated] = ['service_id', 'name', 'category', 'region', 'price', 'created_at'].map((c) => index[c] ?? -1) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return (fields) => {
     const serviceId = requiredId(fields, iId, 'service_id');
     if (isRejected(serviceId)) return serviceId;
@@ -129,7 +158,11 @@ export function serviceValidator(index: ColumnIndex, rules: RowRules): RowValida
     if (isRejected(region)) return region;
     const priceRaw = (fields[iPrice] ?? '').trim();
     if (priceRaw === '') return reject(RejectCode.MISSING_VALUE, 'price is empty');
-    if (!PRICE.test(priceRaw)) return reject(RejectCode.BAD_PRICE, `price '${clip(priceRaw)}' is not a non-negative number (digits with an optional '.' decimal part, no thousands separators)`);
+    if (!PRICE.test(priceRaw))
+      return reject(
+        RejectCode.BAD_PRICE,
+        `price '${clip(priceRaw)}' is not a non-negative number (digits with an optional '.' decimal part, no thousands separators)`,
+      );
     const created = timestamp(fields, iCreated, 'created_at', rules);
     if (isRejected(created)) return created;
     return { serviceId, name, category: category!, region, price: Number(priceRaw), createdAt: created.text };
@@ -138,7 +171,9 @@ export function serviceValidator(index: ColumnIndex, rules: RowRules): RowValida
 
 /** reservations: everything required except rating (empty or an integer 1–5). */
 export function reservationValidator(index: ColumnIndex, rules: RowRules): RowValidator<ReservationRow> {
-  const [iId, iUser, iService, iStatus, iAt, iRating] = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'].map((c) => index[c] ?? -1) as [number, number, number, number, number, number];
+  const [iId, iUser, iService, iStatus, iAt, iRating] = ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'].map(
+    (c) => index[c] ?? -1,
+  ) as [number, number, number, number, number, number];
   return (fields) => {
     const reservationId = requiredId(fields, iId, 'reservation_id');
     if (isRejected(reservationId)) return reservationId;

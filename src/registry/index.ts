@@ -8,6 +8,17 @@ export { ModelRegistry, type RegisteredVersion, type RegistryEvent } from './mod
 export { CorruptRunArtifactError, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
 export { WarehouseStudyStorage } from './warehouse-study-storage.ts';
 export { loadTrainedModel, resolveModel, type LoadedModel, type ModelLocation } from './loaded-model.ts';
-export { filteredTopForUser, hasHistory, isFilter, labelledListForUser, recommendForUser, toRecommendations, topForUser, type LabelledRecommendation, type Recommendation, type RecommendationBasis } from './recommend-for-user.ts';
+export {
+  filteredTopForUser,
+  hasHistory,
+  isFilter,
+  labelledListForUser,
+  recommendForUser,
+  toRecommendations,
+  topForUser,
+  type LabelledRecommendation,
+  type Recommendation,
+  type RecommendationBasis,
+} from './recommend-for-user.ts';
 export { ServiceCatalog, type CatalogRead, type FilteredCandidates, type ServiceFilter, type ServiceLabel } from './service-catalog.ts';
 export { WarningCode, type RecommendationWarning } from './recommendation-warnings.ts';

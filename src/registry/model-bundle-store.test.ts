@@ -30,7 +30,12 @@ async function saved(): Promise<{ store: MemoryObjectStore; digests: ArtifactDig
   );
   // What save reports is what the store holds.
   expect(written.prefix).toBe('artifacts/r1');
-  expect(written.artifacts.map((a) => a.key).sort()).toEqual(['artifacts/r1/ids.json', 'artifacts/r1/manifest.json', 'artifacts/r1/model.pwm', 'artifacts/r1/seen.pwm']);
+  expect(written.artifacts.map((a) => a.key).sort()).toEqual([
+    'artifacts/r1/ids.json',
+    'artifacts/r1/manifest.json',
+    'artifacts/r1/model.pwm',
+    'artifacts/r1/seen.pwm',
+  ]);
   const byKey = new Map<string, { size: number; sha256: string }>();
   for (const a of written.artifacts) {
     const bytes = await bytesOf(store, a.key);
@@ -53,7 +58,9 @@ describe('model bundles checked against recorded digests', () => {
   it('refuses a changed, a missing or an unrecorded file, naming it', async () => {
     const changed = await saved();
     await changed.store.put('artifacts/r1/model.pwm', Uint8Array.from([1, 2, 3, 5]));
-    await expect(new ModelBundleStore(changed.store).load('artifacts/r1', changed.digests)).rejects.toThrow(/artifact artifacts\/r1\/model\.pwm of run r1 has changed since it was recorded \(4 bytes/);
+    await expect(new ModelBundleStore(changed.store).load('artifacts/r1', changed.digests)).rejects.toThrow(
+      /artifact artifacts\/r1\/model\.pwm of run r1 has changed since it was recorded \(4 bytes/,
+    );
 
     const missing = await saved();
     await missing.store.delete('artifacts/r1/seen.pwm');
@@ -64,7 +71,9 @@ describe('model bundles checked against recorded digests', () => {
     const unrecorded = await saved();
     const byKey = new Map(unrecorded.digests.byKey);
     byKey.delete('artifacts/r1/ids.json');
-    await expect(new ModelBundleStore(unrecorded.store).load('artifacts/r1', { runId: 'r1', byKey })).rejects.toThrow(/object artifacts\/r1\/ids\.json is not among the recorded artifacts of run r1/);
+    await expect(new ModelBundleStore(unrecorded.store).load('artifacts/r1', { runId: 'r1', byKey })).rejects.toThrow(
+      /object artifacts\/r1\/ids\.json is not among the recorded artifacts of run r1/,
+    );
     // Without digests (the newest trained model, not a registered version) nothing is checked.
     await changed.store.put('artifacts/r1/model.pwm', Uint8Array.from([9]));
     expect([...(await new ModelBundleStore(changed.store).load('artifacts/r1')).model]).toEqual([9]);

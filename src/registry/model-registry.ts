@@ -42,7 +42,8 @@ export class ModelRegistry {
 
   /** A new version of `name` from `runId` (the next number, also when processes race). */
   async register(name: string, runId: string, actor: string, reason: string): Promise<number> {
-    if (!NAME.test(name)) throw new ValidationError(`model name '${name}' must be letters, digits, '.', '_' or '-' (at most 200, starting with a letter or digit)`);
+    if (!NAME.test(name))
+      throw new ValidationError(`model name '${name}' must be letters, digits, '.', '_' or '-' (at most 200, starting with a letter or digit)`);
     const status = await this.#runs.runStatus(runId);
     if (status === undefined) throw new NotFoundError(`no run ${runId}`);
     if (status !== 'finished') throw new ValidationError(`run ${runId} is ${status}: only finished runs can be registered`);
@@ -80,7 +81,14 @@ export class ModelRegistry {
   }
 
   /** Points `alias` at `version` (promote) and records the move. */
-  async setAlias(name: string, alias: string, version: number, actor: string, reason: string, action: 'promote' | 'rollback' = 'promote'): Promise<number | undefined> {
+  async setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    actor: string,
+    reason: string,
+    action: 'promote' | 'rollback' = 'promote',
+  ): Promise<number | undefined> {
     if (!ALIAS.test(alias)) throw new ValidationError(`alias '${alias}' must be lower-case letters, digits, '_' or '-', starting with a letter`);
     const target = await this.version(name, version);
     if (target.status === 'archived') throw new ConflictError(`model ${name} version ${version} is archived and cannot take an alias`);
@@ -96,7 +104,8 @@ export class ModelRegistry {
     if (current === undefined) throw new NotFoundError(`model ${name} has no alias '${alias}'`);
     const moves = (await this.events(name)).filter((e) => e.alias === alias && (e.action === 'promote' || e.action === 'rollback'));
     const last = moves.at(-1);
-    if (last?.previousVersion === null || last?.previousVersion === undefined) throw new ConflictError(`alias '${alias}' of model ${name} has no earlier version to roll back to`);
+    if (last?.previousVersion === null || last?.previousVersion === undefined)
+      throw new ConflictError(`alias '${alias}' of model ${name} has no earlier version to roll back to`);
     await this.setAlias(name, alias, last.previousVersion, actor, reason, 'rollback');
     return { from: current, to: last.previousVersion };
   }

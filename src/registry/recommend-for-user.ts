@@ -33,11 +33,19 @@ export function recommendForUser(
 }
 
 /** {@link recommendForUser} as dense ids and scores (one row), for callers that label the ids themselves. */
-export function topForUser(loaded: LoadedModel, userId: string, k: number, candidates?: Int32Array, options: { excludeSeen?: boolean } = {}): { basis: RecommendationBasis; top: TopK } {
+export function topForUser(
+  loaded: LoadedModel,
+  userId: string,
+  k: number,
+  candidates?: Int32Array,
+  options: { excludeSeen?: boolean } = {},
+): { basis: RecommendationBasis; top: TopK } {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const dense = loaded.userIndex.get(userId);
   if (dense === undefined) {
-    throw new NotFoundError(`user '${userId}' is not in the model trained ${loaded.manifest.trainedAt}: users get personal recommendations after their first reservations are ingested and the model is retrained`);
+    throw new NotFoundError(
+      `user '${userId}' is not in the model trained ${loaded.manifest.trainedAt}: users get personal recommendations after their first reservations are ingested and the model is retrained`,
+    );
   }
   const basis = hasHistory(loaded, dense) ? 'model' : 'popular';
   const model = basis === 'model' ? loaded.model : loaded.fallback;
@@ -59,7 +67,10 @@ export function filteredTopForUser(
   const { basis, top } = topForUser(loaded, o.userId, o.k, filtered?.candidates, { excludeSeen: o.excludeSeen ?? true });
   const warnings = [...(filtered?.warnings ?? [])];
   if (top.ids[0]! < 0 && warnings.length === 0) {
-    warnings.push({ code: WarningCode.NOTHING_LEFT, message: `user ${quoteInput(o.userId)} has already reserved every service ${filtered ? 'the filter allows' : 'the model knows'}` });
+    warnings.push({
+      code: WarningCode.NOTHING_LEFT,
+      message: `user ${quoteInput(o.userId)} has already reserved every service ${filtered ? 'the filter allows' : 'the model knows'}`,
+    });
   }
   return { basis, top, warnings };
 }

@@ -26,7 +26,10 @@ export interface StartRunOptions {
 
 /** A new run id: UTC time to the second, then random hex (sortable, unique across processes). */
 export function newRunId(at: Date = new Date()): string {
-  return `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 /**
@@ -58,22 +61,40 @@ export class RunTracker {
     if (experimentId === undefined) throw new NotFoundError(`experiment '${o.experiment}' could not be created`);
     const data = o.data ?? (await this.snapshot(o.interactions));
     await this.#repo.insertRun({
-      runId, experimentId, runType: o.runType, modelKind: o.modelKind, status: 'running',
-      paramsJson: JSON.stringify(o.params), codeVersion: codeVersion(), dataFiles: data.files, dataFingerprint: data.fingerprint,
-      dataInteractions: data.interactions, dataNewestEvent: data.newestEvent, startedAt: toUtcText(now), finishedAt: null, seconds: null, artifactPrefix: null,
+      runId,
+      experimentId,
+      runType: o.runType,
+      modelKind: o.modelKind,
+      status: 'running',
+      paramsJson: JSON.stringify(o.params),
+      codeVersion: codeVersion(),
+      dataFiles: data.files,
+      dataFingerprint: data.fingerprint,
+      dataInteractions: data.interactions,
+      dataNewestEvent: data.newestEvent,
+      startedAt: toUtcText(now),
+      finishedAt: null,
+      seconds: null,
+      artifactPrefix: null,
     });
     return runId;
   }
 
   /** Records metrics: `values` at `step` (0: final values). */
   async logMetrics(runId: string, values: Readonly<Record<string, number>>, step = 0): Promise<void> {
-    const rows = Object.entries(values).filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ name, value }));
+    const rows = Object.entries(values)
+      .filter(([, v]) => Number.isFinite(v))
+      .map(([name, value]) => ({ name, value }));
     await this.#repo.replaceMetrics(runId, step, rows);
   }
 
   /** Records the files the run wrote under `prefix` (as ModelBundleStore.save returns them) as its artifacts. */
   async logArtifacts(runId: string, prefix: string, artifacts: readonly RecordedArtifact[]): Promise<void> {
-    await this.#repo.recordArtifacts(runId, prefix, artifacts.map((a) => ({ objectKey: a.key, sizeBytes: a.size, sha256: a.sha256 })));
+    await this.#repo.recordArtifacts(
+      runId,
+      prefix,
+      artifacts.map((a) => ({ objectKey: a.key, sizeBytes: a.size, sha256: a.sha256 })),
+    );
   }
 
   async finish(runId: string, status: 'finished' | 'failed', seconds: number): Promise<void> {

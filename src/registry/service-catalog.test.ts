@@ -35,7 +35,9 @@ describe('ServiceCatalog', () => {
     const typo = catalog.filter({ category: 'hiar' });
     expect(typo.candidates).toHaveLength(0);
     expect(typo.warnings).toEqual([{ code: 'UNKNOWN_CATEGORY', message: "no category 'hiar' in the warehouse (known: cleaning, hair, nail, tutoring, yoga)" }]);
-    expect(catalog.filter({ region: 'busan' }).warnings).toEqual([{ code: 'UNKNOWN_REGION', message: "no region 'busan' in the warehouse; did you mean 'Busan'?" }]);
+    expect(catalog.filter({ region: 'busan' }).warnings).toEqual([
+      { code: 'UNKNOWN_REGION', message: "no region 'busan' in the warehouse; did you mean 'Busan'?" },
+    ]);
     const both = catalog.filter({ category: 'x', region: 'y' });
     expect(both.warnings.map((w) => w.code)).toEqual(['UNKNOWN_CATEGORY', 'UNKNOWN_REGION']);
   });
@@ -46,7 +48,8 @@ describe('ServiceCatalog', () => {
     expect(none.warnings).toEqual([
       {
         code: 'NO_MATCHING_SERVICE',
-        message: "no service the model knows is in category 'nail' and in region 'Seoul-Gangnam' (it knows 1 in the category and 1 in the region); services added since the model was trained join at the next training",
+        message:
+          "no service the model knows is in category 'nail' and in region 'Seoul-Gangnam' (it knows 1 in the category and 1 in the region); services added since the model was trained join at the next training",
       },
     ]);
     // yoga exists in the warehouse, but its only service is newer than the model; tutoring has no service at all.

@@ -45,7 +45,13 @@ export class ServiceCatalog {
   readonly #byRegion: ReadonlyMap<string, Int32Array>;
   readonly #unreadCause: unknown;
 
-  private constructor(o: { readAt: string | undefined; labels: readonly ServiceLabel[]; byCategory: ReadonlyMap<string, Int32Array>; byRegion: ReadonlyMap<string, Int32Array>; unreadCause?: unknown }) {
+  private constructor(o: {
+    readAt: string | undefined;
+    labels: readonly ServiceLabel[];
+    byCategory: ReadonlyMap<string, Int32Array>;
+    byRegion: ReadonlyMap<string, Int32Array>;
+    unreadCause?: unknown;
+  }) {
     this.readAt = o.readAt;
     this.#labels = o.labels;
     this.#byCategory = o.byCategory;
@@ -71,7 +77,13 @@ export class ServiceCatalog {
 
   /** A catalog that could not be read (`cause`): lists show no names, and filters cannot be applied. */
   static unread(model: Pick<LoadedModel, 'itemIds'>, cause: unknown): ServiceCatalog {
-    return new ServiceCatalog({ readAt: undefined, labels: new Array<ServiceLabel>(model.itemIds.length).fill(NO_LABEL), byCategory: new Map(), byRegion: new Map(), unreadCause: cause });
+    return new ServiceCatalog({
+      readAt: undefined,
+      labels: new Array<ServiceLabel>(model.itemIds.length).fill(NO_LABEL),
+      byCategory: new Map(),
+      byRegion: new Map(),
+      unreadCause: cause,
+    });
   }
 
   /** Name and category of the model's service `item` (a dense id). */
@@ -86,7 +98,10 @@ export class ServiceCatalog {
    */
   filter(filter: ServiceFilter): FilteredCandidates {
     if (this.readAt === undefined) {
-      throw new BackendUnavailableError('category and region filters need the service catalog, which could not be read from the warehouse yet; retry when the database is back, or ask without the filter', { cause: this.#unreadCause });
+      throw new BackendUnavailableError(
+        'category and region filters need the service catalog, which could not be read from the warehouse yet; retry when the database is back, or ask without the filter',
+        { cause: this.#unreadCause },
+      );
     }
     const warnings: RecommendationWarning[] = [];
     const sets: Int32Array[] = [];
@@ -107,9 +122,15 @@ export class ServiceCatalog {
     if (unknown) return { candidates: new Int32Array(0), warnings };
     const candidates = sets.length === 0 ? Int32Array.from(this.#labels.keys()) : sets.reduce((a, b) => intersectSorted(a, b));
     if (candidates.length === 0) {
-      const parts = [filter.category === undefined ? '' : `in category ${quoteInput(filter.category)}`, filter.region === undefined ? '' : `in region ${quoteInput(filter.region)}`].filter(Boolean);
+      const parts = [
+        filter.category === undefined ? '' : `in category ${quoteInput(filter.category)}`,
+        filter.region === undefined ? '' : `in region ${quoteInput(filter.region)}`,
+      ].filter(Boolean);
       const each = sets.length > 1 ? ` (it knows ${sets[0]!.length} in the category and ${sets[1]!.length} in the region)` : '';
-      warnings.push({ code: WarningCode.NO_MATCHING_SERVICE, message: `no service the model knows is ${parts.join(' and ')}${each}; services added since the model was trained join at the next training` });
+      warnings.push({
+        code: WarningCode.NO_MATCHING_SERVICE,
+        message: `no service the model knows is ${parts.join(' and ')}${each}; services added since the model was trained join at the next training`,
+      });
     }
     return { candidates, warnings };
   }
@@ -118,7 +139,7 @@ export class ServiceCatalog {
 /** Ids in both ascending arrays, ascending. */
 function intersectSorted(a: Int32Array, b: Int32Array): Int32Array {
   const out: number[] = [];
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
     if (a[i]! < b[j]!) i++;
     else if (a[i]! > b[j]!) j++;
     else {

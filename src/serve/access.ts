@@ -65,7 +65,11 @@ export function installAccessGuard(app: FastifyInstance, config: AccessConfig, l
   });
   app.addHook('onReady', async () => {
     const undeclared = routes.filter((r) => r.config?.access === undefined).map(describe);
-    if (undeclared.length > 0) throw new AppError({ code: ErrorCode.INTERNAL, httpStatus: 500, expected: false }, `routes without an access level (config.access): ${undeclared.join(', ')}`);
+    if (undeclared.length > 0)
+      throw new AppError(
+        { code: ErrorCode.INTERNAL, httpStatus: 500, expected: false },
+        `routes without an access level (config.access): ${undeclared.join(', ')}`,
+      );
     const open = routes.filter((r) => r.method !== 'HEAD');
     const protectedRoutes = open.filter((r) => needsKey(r.config!.access!, config)).map(describe);
     const writes = open.filter((r) => r.config!.access === 'write').map(describe);

@@ -68,7 +68,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     failures.set(req, { error, expected: mapped.expected });
     return sendProblem(reply, mapped.problem);
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, ErrorCode.NOT_FOUND, `no route ${req.method} ${quoteInput(req.url.split('?')[0] ?? '')}`)));
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problem(404, ErrorCode.NOT_FOUND, `no route ${req.method} ${quoteInput(req.url.split('?')[0] ?? '')}`)),
+  );
 
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -82,7 +84,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     if (o.logger.isLevelEnabled(level)) {
       const line = { reqId: req.id, method: req.method, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 };
       if (failure === undefined) o.logger[level](line, 'request');
-      else if (failure.expected) o.logger[level]({ ...line, error: { code: codeOf(failure.error), message: messageWithCauses(failure.error) } }, 'request failed');
+      else if (failure.expected)
+        o.logger[level]({ ...line, error: { code: codeOf(failure.error), message: messageWithCauses(failure.error) } }, 'request failed');
       else o.logger[level]({ ...line, err: failure.error }, 'request failed');
     }
     done();
@@ -90,7 +93,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'pickwise', version: '1', description: `Recommendations for services businesses. Protected routes need a key in the ${API_KEY_HEADER} header.` },
+      info: {
+        title: 'pickwise',
+        version: '1',
+        description: `Recommendations for services businesses. Protected routes need a key in the ${API_KEY_HEADER} header.`,
+      },
       components: { securitySchemes: { [API_KEY_SCHEME]: { type: 'apiKey', in: 'header', name: API_KEY_HEADER } } },
     },
   });

@@ -6,7 +6,12 @@ export function createServeMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'pickwise_' });
   return {
     registry,
-    requests: new Counter({ name: 'pickwise_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] }),
+    requests: new Counter({
+      name: 'pickwise_http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'pickwise_http_request_duration_seconds',
       help: 'HTTP request latency by route, method and status',
@@ -14,9 +19,19 @@ export function createServeMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    served: new Counter({ name: 'pickwise_recommendations_served_total', help: 'Recommendation lists served, by model version and basis', labelNames: ['model', 'basis'], registers: [registry] }),
+    served: new Counter({
+      name: 'pickwise_recommendations_served_total',
+      help: 'Recommendation lists served, by model version and basis',
+      labelNames: ['model', 'basis'],
+      registers: [registry],
+    }),
     loadSeconds: new Gauge({ name: 'pickwise_model_load_seconds', help: 'Seconds the serving model took to load and verify', registers: [registry] }),
-    model: new Gauge({ name: 'pickwise_model_info', help: 'The model being served (value 1)', labelNames: ['kind', 'version', 'name', 'registry_version'], registers: [registry] }),
+    model: new Gauge({
+      name: 'pickwise_model_info',
+      help: 'The model being served (value 1)',
+      labelNames: ['kind', 'version', 'name', 'registry_version'],
+      registers: [registry],
+    }),
   };
 }
 

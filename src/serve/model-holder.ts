@@ -125,7 +125,10 @@ export class ModelHolder {
     const previous = this.#current;
     const served: ServedModel = { ...model, catalog: this.#catalogFor(model.loaded) };
     this.#current = served;
-    this.#logger.info({ prefix: model.prefix, name: model.name, version: model.version, previous: previous?.prefix, seconds: model.loadSeconds }, 'serving model');
+    this.#logger.info(
+      { prefix: model.prefix, name: model.name, version: model.version, previous: previous?.prefix, seconds: model.loadSeconds },
+      'serving model',
+    );
     this.#onSwap?.(served);
     return served;
   }

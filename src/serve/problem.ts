@@ -34,11 +34,13 @@ const FRAMEWORK: Readonly<Record<string, (e: FastifyError, req: FastifyRequest) 
   FST_ERR_CTP_INVALID_JSON_BODY: () => problem(400, ErrorCode.VALIDATION_FAILED, 'the request body is not valid JSON'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => problem(400, ErrorCode.VALIDATION_FAILED, 'the request body is empty, but its content-type says JSON'),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => problem(400, ErrorCode.VALIDATION_FAILED, 'the content-length header does not match the body sent'),
-  FST_ERR_CTP_BODY_TOO_LARGE: (_e, req) => problem(413, ErrorCode.VALIDATION_FAILED, `the request body is larger than the limit of ${req.routeOptions.bodyLimit ?? '?'} bytes`),
+  FST_ERR_CTP_BODY_TOO_LARGE: (_e, req) =>
+    problem(413, ErrorCode.VALIDATION_FAILED, `the request body is larger than the limit of ${req.routeOptions.bodyLimit ?? '?'} bytes`),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (_e, req) =>
     problem(415, ErrorCode.VALIDATION_FAILED, `content-type ${quoteInput(String(req.headers['content-type'] ?? ''))} is not supported: send application/json`),
   FST_ERR_BAD_URL: () => problem(400, ErrorCode.VALIDATION_FAILED, 'the URL is not valid (a path segment is not correctly percent-encoded)'),
-  FST_ERR_MAX_PARAM_LENGTH: (_e, req) => problem(414, ErrorCode.VALIDATION_FAILED, `a path segment of ${quoteInput(req.url.split('?')[0] ?? '')} is longer than ${MAX_PARAM_LENGTH} characters`),
+  FST_ERR_MAX_PARAM_LENGTH: (_e, req) =>
+    problem(414, ErrorCode.VALIDATION_FAILED, `a path segment of ${quoteInput(req.url.split('?')[0] ?? '')} is longer than ${MAX_PARAM_LENGTH} characters`),
 };
 
 /** Longest path parameter (an id) the router accepts; longer ones are answered 414 before routing. */
@@ -85,13 +87,19 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const p =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? problem(431, ErrorCode.VALIDATION_FAILED, 'the request line and headers are larger than the server accepts (16 KB); a URL that long is not a valid request')
+      ? problem(
+          431,
+          ErrorCode.VALIDATION_FAILED,
+          'the request line and headers are larger than the server accepts (16 KB); a URL that long is not a valid request',
+        )
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? problem(408, ErrorCode.VALIDATION_FAILED, 'the request did not arrive in time')
         : problem(400, ErrorCode.VALIDATION_FAILED, 'the request is not valid HTTP');
   const body = JSON.stringify(p);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${p.status} ${p.title}\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${p.status} ${p.title}\r\nContent-Type: ${PROBLEM_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }

@@ -57,7 +57,8 @@ const warnings = {
 export const listBasisSchema = {
   type: 'string',
   enum: ['model', 'popular', 'popular-in-region'],
-  description: "'popular-in-region' or 'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services in their region (when the warehouse knows it), else overall",
+  description:
+    "'popular-in-region' or 'popular': the user has no history in the model (or is unknown to it), so the list is the most popular services in their region (when the warehouse knows it), else overall",
 } as const;
 
 const listFields = {
@@ -92,14 +93,20 @@ export const similarServicesSchema = {
   params: { type: 'object', properties: { serviceId: id }, required: ['serviceId'] },
   querystring: { type: 'object', additionalProperties: false, properties: { k } },
   response: {
-    200: { type: 'object', additionalProperties: false, properties: { service_id: { type: 'string' }, model: modelRef, items: { type: 'array', items: itemSchema } }, required: ['service_id', 'model', 'items'] },
+    200: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { service_id: { type: 'string' }, model: modelRef, items: { type: 'array', items: itemSchema } },
+      required: ['service_id', 'model', 'items'],
+    },
     ...problems,
   },
 } as const;
 
 export const foldInSchema = {
   summary: 'Recommendations for a user the model has not seen, from their recent reservations (fold-in)',
-  description: 'Models with the fold-in capability place the user from these reservations; the others answer with the most popular services (basis popular, with a FOLD_IN_UNSUPPORTED warning).',
+  description:
+    'Models with the fold-in capability place the user from these reservations; the others answer with the most popular services (basis popular, with a FOLD_IN_UNSUPPORTED warning).',
   tags: ['recommendations'],
   querystring: noQuery,
   body: {
@@ -114,7 +121,11 @@ export const foldInSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['service_id'],
-          properties: { service_id: id, status: { type: 'string', enum: ['reserved', 'completed'], default: 'completed' }, rating: { type: 'integer', minimum: 1, maximum: 5 } },
+          properties: {
+            service_id: id,
+            status: { type: 'string', enum: ['reserved', 'completed'], default: 'completed' },
+            rating: { type: 'integer', minimum: 1, maximum: 5 },
+          },
         },
       },
       k,
@@ -142,7 +153,15 @@ export function batchSchema(maxUsers: number) {
         additionalProperties: false,
         properties: {
           model: modelRef,
-          results: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { ...listFields, user_id: { type: 'string' } }, required: ['recommendation_id', 'user_id', 'basis', 'items', 'warnings'] } },
+          results: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { ...listFields, user_id: { type: 'string' } },
+              required: ['recommendation_id', 'user_id', 'basis', 'items', 'warnings'],
+            },
+          },
         },
         required: ['model', 'results'],
       },
@@ -170,7 +189,20 @@ export const currentModelSchema = {
         params: { type: 'object', additionalProperties: true },
         catalog_read_at: { type: ['string', 'null'], description: 'when the service names, categories and regions were last read from the warehouse' },
       },
-      required: ['kind', 'version', 'name', 'registry_version', 'alias', 'prefix', 'loaded_at', 'load_seconds', 'users', 'services', 'params', 'catalog_read_at'],
+      required: [
+        'kind',
+        'version',
+        'name',
+        'registry_version',
+        'alias',
+        'prefix',
+        'loaded_at',
+        'load_seconds',
+        'users',
+        'services',
+        'params',
+        'catalog_read_at',
+      ],
     },
     ...problems,
   },
@@ -208,5 +240,11 @@ export const metricsSchema = {
   tags: ['operations'],
   querystring: noQuery,
   produces: ['text/plain'],
-  response: { 200: { type: 'string', description: 'pickwise_http_requests_total, pickwise_http_request_duration_seconds, pickwise_recommendations_served_total, pickwise_model_load_seconds, pickwise_model_info and the process metrics' } },
+  response: {
+    200: {
+      type: 'string',
+      description:
+        'pickwise_http_requests_total, pickwise_http_request_duration_seconds, pickwise_recommendations_served_total, pickwise_model_load_seconds, pickwise_model_info and the process metrics',
+    },
+  },
 } as const;

@@ -36,7 +36,11 @@ function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undef
   const exclude = o.exclude?.length
     ? csrFromCoo({ rows: 1, cols: loaded.itemIds.length, rowIdx: new Int32Array(o.exclude.length), colIdx: Int32Array.from(o.exclude), duplicates: 'max' })
     : undefined;
-  const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(o.candidates ? { candidates: o.candidates } : {}), ...(exclude ? { exclude } : {}) });
+  const top = loaded.fallback.recommend(Int32Array.of(0), {
+    k: Math.min(k, loaded.itemIds.length),
+    ...(o.candidates ? { candidates: o.candidates } : {}),
+    ...(exclude ? { exclude } : {}),
+  });
   return topItems(m, top);
 }
 
@@ -47,7 +51,13 @@ function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undef
  */
 export async function listForUser(
   m: ServedModel,
-  o: { userId: string; k: number; filter: ServiceFilter; excludeSeen: boolean; regionOf: (userId: string) => Promise<{ region?: string; warning?: RecommendationWarning }> },
+  o: {
+    userId: string;
+    k: number;
+    filter: ServiceFilter;
+    excludeSeen: boolean;
+    regionOf: (userId: string) => Promise<{ region?: string; warning?: RecommendationWarning }>;
+  },
 ): Promise<ServedList> {
   if (m.loaded.userIndex.has(o.userId)) {
     const list = filteredTopForUser(m.loaded, m.catalog, { userId: o.userId, k: o.k, filter: o.filter, excludeSeen: o.excludeSeen });
@@ -87,8 +97,14 @@ export function listForHistory(m: ServedModel, o: { interactions: readonly FoldI
     else weights.set(item, (weights.get(item) ?? 0) + interactionWeight(DEFAULT_WEIGHTING, i.status ?? 'completed', i.rating ?? null, 0));
   }
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, 5).map((id) => quoteInput(id)).join(', ');
-    warnings.push({ code: WarningCode.UNKNOWN_SERVICE, message: `${unknown.length} service(s) the model does not know were ignored: ${shown}${unknown.length > 5 ? ', …' : ''} (services added since the model was trained join at the next training)` });
+    const shown = unknown
+      .slice(0, 5)
+      .map((id) => quoteInput(id))
+      .join(', ');
+    warnings.push({
+      code: WarningCode.UNKNOWN_SERVICE,
+      message: `${unknown.length} service(s) the model does not know were ignored: ${shown}${unknown.length > 5 ? ', …' : ''} (services added since the model was trained join at the next training)`,
+    });
   }
   const items = Int32Array.from(weights.keys()).sort();
   const values = Float32Array.from(items, (i) => weights.get(i)!);
@@ -100,7 +116,10 @@ export function listForHistory(m: ServedModel, o: { interactions: readonly FoldI
     return { basis: 'model', items: topItems(m, fold({ items, values }, { k, ...(candidates ? { candidates } : {}) })), warnings };
   }
   if (items.length > 0) {
-    warnings.push({ code: WarningCode.FOLD_IN_UNSUPPORTED, message: `the ${loaded.manifest.kind} model cannot place a new user from their reservations: the list is the most popular services` });
+    warnings.push({
+      code: WarningCode.FOLD_IN_UNSUPPORTED,
+      message: `the ${loaded.manifest.kind} model cannot place a new user from their reservations: the list is the most popular services`,
+    });
   }
   return { basis: 'popular', items: popular(m, k, { candidates, exclude: [...items] }), warnings };
 }

@@ -1,4 +1,12 @@
-import { loadTrainedModel, ModelBundleStore, ModelRegistry, resolveModel, type LoadedModel, type ModelLocation, type ServiceCatalog } from '../registry/index.ts';
+import {
+  loadTrainedModel,
+  ModelBundleStore,
+  ModelRegistry,
+  resolveModel,
+  type LoadedModel,
+  type ModelLocation,
+  type ServiceCatalog,
+} from '../registry/index.ts';
 import { NotFoundError } from '../shared/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';

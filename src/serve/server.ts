@@ -30,7 +30,10 @@ export async function startServer(o: { warehouse: Warehouse; store: ObjectStore;
     onSwap: (m) => {
       metrics.loadSeconds.set(m.loadSeconds);
       metrics.model.reset();
-      metrics.model.set({ kind: m.loaded.manifest.kind, version: m.loaded.manifest.version, name: m.name ?? '', registry_version: m.version === null ? '' : String(m.version) }, 1);
+      metrics.model.set(
+        { kind: m.loaded.manifest.kind, version: m.loaded.manifest.version, name: m.name ?? '', registry_version: m.version === null ? '' : String(m.version) },
+        1,
+      );
     },
   });
   await holder.start();

@@ -19,7 +19,9 @@ export function codeVersion(): string {
     // not packaged with its package.json
   }
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     if (/^[0-9a-f]+$/.test(commit)) version += `+${commit}`;
   } catch {
     // not a git checkout, or no git

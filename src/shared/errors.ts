@@ -32,11 +32,7 @@ export class AppError extends Error {
   readonly expected: boolean;
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(
-    spec: { code: ErrorCode; httpStatus: number; expected: boolean },
-    message: string,
-    options: AppErrorOptions = {},
-  ) {
+  constructor(spec: { code: ErrorCode; httpStatus: number; expected: boolean }, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = spec.code;

@@ -4,8 +4,18 @@ export type { Logger };
 
 /** Keys never written to logs, at any depth we know of. */
 export const REDACT_PATHS: readonly string[] = [
-  'password', '*.password', 'secretAccessKey', '*.secretAccessKey', 'accessKeyId', '*.accessKeyId',
-  'authorization', '*.authorization', 'apiKey', '*.apiKey', 'url', '*.url',
+  'password',
+  '*.password',
+  'secretAccessKey',
+  '*.secretAccessKey',
+  'accessKeyId',
+  '*.accessKeyId',
+  'authorization',
+  '*.authorization',
+  'apiKey',
+  '*.apiKey',
+  'url',
+  '*.url',
 ];
 
 /**

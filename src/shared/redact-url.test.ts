@@ -14,7 +14,14 @@ describe('redactUrl', () => {
   });
 
   it('leaves URLs without a password unchanged', () => {
-    for (const url of ['mysql://u@h:3306/db', 'mysql://h:3306/db', 'sqlite:.pickwise/pickwise.db', 's3://bucket/prefix', 'file:.pickwise/bucket', 'mysql://h/db?user=a@b']) {
+    for (const url of [
+      'mysql://u@h:3306/db',
+      'mysql://h:3306/db',
+      'sqlite:.pickwise/pickwise.db',
+      's3://bucket/prefix',
+      'file:.pickwise/bucket',
+      'mysql://h/db?user=a@b',
+    ]) {
       expect(redactUrl(url)).toBe(url);
     }
   });

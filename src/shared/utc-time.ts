@@ -25,7 +25,14 @@ export function toUtcText(date: Date): string {
 
 /** Calendar attributes of a yyyymmdd key, for `dim_date`. */
 export function calendarOf(dateKey: number): {
-  fullDate: string; year: number; quarter: number; month: number; day: number; isoWeek: number; weekday: number; isWeekend: number;
+  fullDate: string;
+  year: number;
+  quarter: number;
+  month: number;
+  day: number;
+  isoWeek: number;
+  weekday: number;
+  isWeekend: number;
 } {
   const year = Math.floor(dateKey / 10000);
   const month = Math.floor(dateKey / 100) % 100;

@@ -74,9 +74,7 @@ export async function openObjectStore(url: string, options: ObjectStoreOptions =
     }
     default:
       // Name only the scheme: the rest of an unknown URL may carry credentials.
-      throw new UnsupportedUrlError(
-        `unsupported object store URL scheme '${scheme}:'; supported: ${SUPPORTED_OBJECT_STORE_URLS.join(', ')}`,
-      );
+      throw new UnsupportedUrlError(`unsupported object store URL scheme '${scheme}:'; supported: ${SUPPORTED_OBJECT_STORE_URLS.join(', ')}`);
   }
 }
 

@@ -1,11 +1,23 @@
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type {
-  CompletedPart, CreateMultipartUploadCommandOutput, GetObjectCommandOutput, HeadObjectCommandOutput,
-  ListObjectsV2CommandOutput, UploadPartCommandOutput,
+  CompletedPart,
+  CreateMultipartUploadCommandOutput,
+  GetObjectCommandOutput,
+  HeadObjectCommandOutput,
+  ListObjectsV2CommandOutput,
+  UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
 import { PassThrough, Readable } from 'node:stream';
 import { AppError, BackendUnavailableError, NotFoundError, toAppError } from '../shared/index.ts';
@@ -13,8 +25,15 @@ import type { ObjectInfo, ObjectStore } from './object-store.ts';
 
 /** The S3 commands this adapter sends; a test double only has to accept these. */
 export type S3Command =
-  | AbortMultipartUploadCommand | CompleteMultipartUploadCommand | CopyObjectCommand | CreateMultipartUploadCommand
-  | DeleteObjectCommand | GetObjectCommand | HeadObjectCommand | ListObjectsV2Command | PutObjectCommand
+  | AbortMultipartUploadCommand
+  | CompleteMultipartUploadCommand
+  | CopyObjectCommand
+  | CreateMultipartUploadCommand
+  | DeleteObjectCommand
+  | GetObjectCommand
+  | HeadObjectCommand
+  | ListObjectsV2Command
+  | PutObjectCommand
   | UploadPartCommand;
 
 /** The smallest slice of `S3Client` the adapter needs, so tests can inject a double and callers a shared client. */
@@ -107,10 +126,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async stat(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const head = await this.#send<HeadObjectCommandOutput>(
-        new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
-        `stat '${key}'`,
-      );
+      const head = await this.#send<HeadObjectCommandOutput>(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }), `stat '${key}'`);
       return {
         key,
         size: head.ContentLength ?? 0,
@@ -124,10 +140,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const out = await this.#send<GetObjectCommandOutput>(
-      new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
-      `get '${key}'`,
-    );
+    const out = await this.#send<GetObjectCommandOutput>(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }), `get '${key}'`);
     const body = out.Body;
     if (body === undefined) return Readable.from([]);
     if (!(body instanceof Readable)) {
@@ -162,10 +175,7 @@ export class S3ObjectStore implements ObjectStore {
       pending = [];
       pendingBytes = 0;
       if (uploadId === undefined) {
-        const created = await this.#send<CreateMultipartUploadCommandOutput>(
-          new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key }),
-          what,
-        );
+        const created = await this.#send<CreateMultipartUploadCommandOutput>(new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key }), what);
         if (created.UploadId === undefined) throw new BackendUnavailableError(`${this.#where} returned no upload id for ${what}`);
         uploadId = created.UploadId;
       }
@@ -191,10 +201,7 @@ export class S3ObjectStore implements ObjectStore {
         return;
       }
       if (pendingBytes > 0) await uploadPending();
-      await this.#send(
-        new CompleteMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-        what,
-      );
+      await this.#send(new CompleteMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), what);
     } catch (error) {
       const failure = toAppError(error);
       if (uploadId === undefined) throw failure;

@@ -16,7 +16,11 @@ describe('normal distribution helpers', () => {
 
   it('give a truncated normal density that integrates to 1 and samples with its mean', () => {
     const rng = new Rng(3);
-    for (const [mu, sigma, low, high] of [[0, 1, -1, 2], [0.9, 0.05, 0, 1], [0, 10, -2, 2]] as const) {
+    for (const [mu, sigma, low, high] of [
+      [0, 1, -1, 2],
+      [0.9, 0.05, 0, 1],
+      [0, 10, -2, 2],
+    ] as const) {
       let integral = 0;
       let mean = 0;
       const steps = 20_000;

@@ -22,11 +22,19 @@ describe('parameter importance', () => {
     expect(parameterImportance(space, trials.slice(0, 3))).toEqual({});
     // Four trials: two bins per parameter, still enough to tell x from noise.
     const four: TrialRecord[] = [
-      [0.1, 0.9], [0.2, 0.1], [0.8, 0.8], [0.9, 0.2],
+      [0.1, 0.9],
+      [0.2, 0.1],
+      [0.8, 0.8],
+      [0.9, 0.2],
     ].map(([x, noise], i) => ({ number: i, state: 'complete', params: { x: x!, noise: noise!, c: 'a' }, value: 10 * x!, intermediate: [] }));
     const small = parameterImportance(space, four);
     expect(small.x).toBeGreaterThan(0.9);
     expect(small.noise).toBeLessThan(0.1);
-    expect(parameterImportance(space, trials.map((t) => ({ ...t, value: 1 })))).toEqual({});
+    expect(
+      parameterImportance(
+        space,
+        trials.map((t) => ({ ...t, value: 1 })),
+      ),
+    ).toEqual({});
   });
 });

@@ -16,7 +16,11 @@ export function parameterImportance(space: Space, trials: readonly TrialRecord[]
   if (!(total > 0)) return {};
   const raw: Record<string, number> = {};
   for (const [name, range] of Object.entries(space)) {
-    const groupOf = groupsFor(range.type === 'categorical', complete.map((t) => t.params[name]), Math.min(4, Math.floor(complete.length / 2)));
+    const groupOf = groupsFor(
+      range.type === 'categorical',
+      complete.map((t) => t.params[name]),
+      Math.min(4, Math.floor(complete.length / 2)),
+    );
     const sums = new Map<number, { n: number; sum: number }>();
     complete.forEach((t, i) => {
       const g = groupOf[i]!;
@@ -30,7 +34,11 @@ export function parameterImportance(space: Space, trials: readonly TrialRecord[]
     raw[name] = between / total;
   }
   const norm = Object.values(raw).reduce((a, b) => a + b, 0);
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, norm > 0 ? v / norm : 0]).sort((a, b) => (b[1] as number) - (a[1] as number)));
+  return Object.fromEntries(
+    Object.entries(raw)
+      .map(([k, v]) => [k, norm > 0 ? v / norm : 0])
+      .sort((a, b) => (b[1] as number) - (a[1] as number)),
+  );
 }
 
 /** Group index per value: the choice for categorical values, one of `bins` equal-count bins (by rank) for numbers. */

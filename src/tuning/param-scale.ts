@@ -15,7 +15,8 @@ export interface NumericScale {
 
 export function numericScale(name: string, range: Extract<ParamRange, { type: 'int' | 'float' }>): NumericScale {
   const { min, max, log } = range;
-  if (!(Number.isFinite(min) && Number.isFinite(max) && min <= max)) throw new ValidationError(`search space: ${name} needs finite min ≤ max, got [${min}, ${max}]`);
+  if (!(Number.isFinite(min) && Number.isFinite(max) && min <= max))
+    throw new ValidationError(`search space: ${name} needs finite min ≤ max, got [${min}, ${max}]`);
   if (log && min <= 0) throw new ValidationError(`search space: ${name} is logarithmic, so its min must be positive (got ${min})`);
   const int = range.type === 'int';
   if (int && !(Number.isInteger(min) && Number.isInteger(max))) throw new ValidationError(`search space: ${name} is an integer range, got [${min}, ${max}]`);

@@ -105,7 +105,14 @@ export interface NumericParzen {
  * The Parzen estimator of one group's values of one parameter (Bergstra et al. 2011, with Optuna's defaults):
  * one normal per observation plus a prior N((low+high)/2, high−low), with neighbour-gap bandwidths.
  */
-export function numericParzen(values: readonly number[], weights: readonly number[], low: number, high: number, priorWeight: number, considerEndpoints = false): NumericParzen {
+export function numericParzen(
+  values: readonly number[],
+  weights: readonly number[],
+  low: number,
+  high: number,
+  priorWeight: number,
+  considerEndpoints = false,
+): NumericParzen {
   const mus = [...values, (low + high) / 2];
   const w = [...weights, priorWeight];
   const sigmas = neighbourBandwidths(mus, low, high, considerEndpoints);
@@ -116,7 +123,9 @@ export function numericParzen(values: readonly number[], weights: readonly numbe
 
 /** log of the mixture density at x (see KernelOptions.widthWeighted). */
 export function parzenLogPdf(p: NumericParzen, x: number, low: number, high: number, widthWeighted: boolean): number {
-  return logSumExp(p.mus.map((mu, i) => Math.log(p.weights[i]!) + truncatedNormalLogPdf(x, mu, p.sigmas[i]!, low, high) + (widthWeighted ? Math.log(p.sigmas[i]!) : 0)));
+  return logSumExp(
+    p.mus.map((mu, i) => Math.log(p.weights[i]!) + truncatedNormalLogPdf(x, mu, p.sigmas[i]!, low, high) + (widthWeighted ? Math.log(p.sigmas[i]!) : 0)),
+  );
 }
 
 export function parzenSample(p: NumericParzen, rng: Rng, low: number, high: number): number {
@@ -164,7 +173,10 @@ export function jointParzen(dims: readonly JointDim[], trials: readonly TrialRec
   const optunaShare = 0.2 * Math.max(n, 1) ** (-1 / (dims.length + 4));
   const numeric = dims.filter((d) => d.scale !== undefined);
   const internal = (t: TrialRecord, d: JointDim): number => Math.min(d.scale!.high, Math.max(d.scale!.low, d.scale!.encode(t.params[d.name] as number)));
-  const nearest = kernel.bandwidth === 'nearest' ? nearestBandwidths(trials.map((t) => numeric.map((d) => (internal(t, d) - d.scale!.low) / (d.scale!.high - d.scale!.low)))) : [];
+  const nearest =
+    kernel.bandwidth === 'nearest'
+      ? nearestBandwidths(trials.map((t) => numeric.map((d) => (internal(t, d) - d.scale!.low) / (d.scale!.high - d.scale!.low))))
+      : [];
   const components = dims.map((d) => {
     if (d.range.type === 'categorical') {
       const choices = d.range.choices;

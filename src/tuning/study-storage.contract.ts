@@ -41,7 +41,16 @@ export function runStudyStorageContract(name: string, open: StudyStorageFactory)
       await second.finishTrial(id, t1, 'pruned');
       const trials = await second.trials(id);
       expect(trials).toEqual([
-        { number: 0, state: 'complete', params: { factors: 64, regularization: 0.05, solver: 'cg' }, value: 0.16, intermediate: [[1, 0.1], [2, 0.16]] },
+        {
+          number: 0,
+          state: 'complete',
+          params: { factors: 64, regularization: 0.05, solver: 'cg' },
+          value: 0.16,
+          intermediate: [
+            [1, 0.1],
+            [2, 0.16],
+          ],
+        },
         { number: 1, state: 'pruned', params: { factors: 32, regularization: 1, solver: 'cg' }, intermediate: [[1, 0.02]] },
       ]);
       const { id: otherId } = await storage.openStudy({ ...spec, name: 'other' });

@@ -31,7 +31,8 @@ export interface StudyStorage {
 
 /** A study storage in process memory: for tests and throwaway searches. */
 export class MemoryStudyStorage implements StudyStorage {
-  readonly #studies: { spec: StudySpec; trials: { number: number; state: TrialState; params: Params; value?: number; intermediate: [number, number][] }[] }[] = [];
+  readonly #studies: { spec: StudySpec; trials: { number: number; state: TrialState; params: Params; value?: number; intermediate: [number, number][] }[] }[] =
+    [];
 
   async openStudy(spec: StudySpec): Promise<{ id: number; spec: StudySpec }> {
     const id = this.#studies.findIndex((s) => s.spec.name === spec.name);

@@ -50,7 +50,15 @@ describe('Study', () => {
 
   it('prunes trials whose intermediate values fall below the median of complete trials at the same step', async () => {
     const storage = new MemoryStudyStorage();
-    const study = await Study.open({ storage, name: 'p', space, direction: 'maximize', sampler: new RandomSampler(), pruner: new MedianPruner({ startupTrials: 3 }), seed: 1 });
+    const study = await Study.open({
+      storage,
+      name: 'p',
+      space,
+      direction: 'maximize',
+      sampler: new RandomSampler(),
+      pruner: new MedianPruner({ startupTrials: 3 }),
+      seed: 1,
+    });
     // A "training curve" that reaches x after 5 steps: trials with a low x are bad all along.
     const curves: number[] = [];
     await study.optimize(
@@ -72,7 +80,10 @@ describe('Study', () => {
     // Pruned trials stopped early and were worse than the median of the complete ones before them.
     for (const p of pruned) {
       expect(p.intermediate.length).toBeLessThan(5);
-      const before = complete.filter((c) => c.number < p.number).map((c) => c.value!).sort((a, b) => a - b);
+      const before = complete
+        .filter((c) => c.number < p.number)
+        .map((c) => c.value!)
+        .sort((a, b) => a - b);
       expect(p.params.x as number).toBeLessThan(before[before.length >> 1]! + 1e-12);
     }
     expect(curves.length).toBeLessThan(30 * 5);
@@ -84,21 +95,81 @@ describe('Study', () => {
 });
 
 describe('MedianPruner', () => {
-  const done = (number: number, values: number[]): TrialRecord => ({ number, state: 'complete', params: {}, value: values.at(-1)!, intermediate: values.map((v, i) => [i, v] as const) });
+  const done = (number: number, values: number[]): TrialRecord => ({
+    number,
+    state: 'complete',
+    params: {},
+    value: values.at(-1)!,
+    intermediate: values.map((v, i) => [i, v] as const),
+  });
   it('waits for start-up trials and warm-up steps, compares the best value so far with the median at that step', () => {
     const history = [done(0, [1, 2, 3]), done(1, [2, 3, 4]), done(2, [3, 4, 5])];
     const pruner = new MedianPruner({ startupTrials: 3, warmupSteps: 1 });
     expect(pruner.shouldPrune({ number: 3, intermediate: [[0, 0]] }, history, 'maximize')).toBe(false); // warm-up
-    expect(pruner.shouldPrune({ number: 3, intermediate: [[0, 0], [1, 2.9]] }, history, 'maximize')).toBe(true); // median at step 1 is 3
-    expect(pruner.shouldPrune({ number: 3, intermediate: [[0, 0], [1, 3]] }, history, 'maximize')).toBe(false);
-    expect(pruner.shouldPrune({ number: 3, intermediate: [[0, 0], [1, 2.9]] }, history, 'minimize')).toBe(false);
-    expect(pruner.shouldPrune({ number: 3, intermediate: [[0, 0], [1, 2.9]] }, history.slice(0, 2), 'maximize')).toBe(false); // start-up
+    expect(
+      pruner.shouldPrune(
+        {
+          number: 3,
+          intermediate: [
+            [0, 0],
+            [1, 2.9],
+          ],
+        },
+        history,
+        'maximize',
+      ),
+    ).toBe(true); // median at step 1 is 3
+    expect(
+      pruner.shouldPrune(
+        {
+          number: 3,
+          intermediate: [
+            [0, 0],
+            [1, 3],
+          ],
+        },
+        history,
+        'maximize',
+      ),
+    ).toBe(false);
+    expect(
+      pruner.shouldPrune(
+        {
+          number: 3,
+          intermediate: [
+            [0, 0],
+            [1, 2.9],
+          ],
+        },
+        history,
+        'minimize',
+      ),
+    ).toBe(false);
+    expect(
+      pruner.shouldPrune(
+        {
+          number: 3,
+          intermediate: [
+            [0, 0],
+            [1, 2.9],
+          ],
+        },
+        history.slice(0, 2),
+        'maximize',
+      ),
+    ).toBe(false); // start-up
     expect(pruner.shouldPrune({ number: 3, intermediate: [[7, 0]] }, history, 'maximize')).toBe(false); // nobody reached step 7
   });
 });
 
 describe('SuccessiveHalvingPruner', () => {
-  const done = (number: number, values: number[]): TrialRecord => ({ number, state: 'complete', params: {}, value: values.at(-1)!, intermediate: values.map((v, i) => [i + 1, v] as const) });
+  const done = (number: number, values: number[]): TrialRecord => ({
+    number,
+    state: 'complete',
+    params: {},
+    value: values.at(-1)!,
+    intermediate: values.map((v, i) => [i + 1, v] as const),
+  });
   it('judges a trial when it first reaches a rung (steps 1, 4, 16 for η = 4) against every trial at that rung', () => {
     const pruner = new SuccessiveHalvingPruner();
     // Eight trials reached rung 0 (step 1) with values 0.1 … 0.8; the best ⌈9/4⌉ = 3 of nine continue.
@@ -108,9 +179,47 @@ describe('SuccessiveHalvingPruner', () => {
     expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.55]] }, history, 'minimize')).toBe(true); // 0.1 … 0.5 are better
     expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.15]] }, history, 'minimize')).toBe(false);
     // Between rungs nothing is judged; at step 4 (rung 1) it is judged again.
-    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.75], [2, 0]] }, history, 'maximize')).toBe(false);
-    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.75], [2, 0], [4, 0.2]] }, history, 'maximize')).toBe(true);
-    expect(pruner.shouldPrune({ number: 9, intermediate: [[1, 0.75], [2, 0], [4, 0.85]] }, history, 'maximize')).toBe(false);
+    expect(
+      pruner.shouldPrune(
+        {
+          number: 9,
+          intermediate: [
+            [1, 0.75],
+            [2, 0],
+          ],
+        },
+        history,
+        'maximize',
+      ),
+    ).toBe(false);
+    expect(
+      pruner.shouldPrune(
+        {
+          number: 9,
+          intermediate: [
+            [1, 0.75],
+            [2, 0],
+            [4, 0.2],
+          ],
+        },
+        history,
+        'maximize',
+      ),
+    ).toBe(true);
+    expect(
+      pruner.shouldPrune(
+        {
+          number: 9,
+          intermediate: [
+            [1, 0.75],
+            [2, 0],
+            [4, 0.85],
+          ],
+        },
+        history,
+        'maximize',
+      ),
+    ).toBe(false);
     // The first trial at a rung always continues.
     expect(pruner.shouldPrune({ number: 0, intermediate: [[1, 0]] }, [], 'maximize')).toBe(false);
   });

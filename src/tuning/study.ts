@@ -81,7 +81,9 @@ export class Study {
     if (!Number.isSafeInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new ValidationError(`study seed must be an integer in [0, 2^32), got ${seed}`);
     const { id, spec } = await o.storage.openStudy({ name: o.name, direction: o.direction, sampler: sampler.name, pruner: pruner.name, seed });
     if (spec.direction !== o.direction) {
-      throw new ValidationError(`study '${o.name}' exists and ${spec.direction === 'maximize' ? 'maximizes' : 'minimizes'}; it cannot be resumed to ${o.direction}`);
+      throw new ValidationError(
+        `study '${o.name}' exists and ${spec.direction === 'maximize' ? 'maximizes' : 'minimizes'}; it cannot be resumed to ${o.direction}`,
+      );
     }
     return new Study(id, spec, o, sampler, pruner);
   }

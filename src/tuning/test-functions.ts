@@ -209,4 +209,13 @@ export const mixedSpace: TestFunction = {
  * Functions for choosing the sampler's defaults, kept apart from TEST_FUNCTIONS (the ones its benchmark
  * reports) so that no default is fitted to the functions it is judged on.
  */
-export const DEVELOPMENT_FUNCTIONS: readonly TestFunction[] = [sixHumpCamel, goldsteinPrice, hartmann3, rosenbrock4, ackley5, levy4, styblinskiTang4, mixedSpace];
+export const DEVELOPMENT_FUNCTIONS: readonly TestFunction[] = [
+  sixHumpCamel,
+  goldsteinPrice,
+  hartmann3,
+  rosenbrock4,
+  ackley5,
+  levy4,
+  styblinskiTang4,
+  mixedSpace,
+];

@@ -15,7 +15,6 @@ async function bestAfter(fn: TestFunction, sampler: Sampler, seed: number, trial
   return (await study.best())!.value!;
 }
 
-
 describe('TPE sampler', () => {
   it.each([branin, hartmann6])('beats random search on $name: median best over 8 seeds after 40 trials', async (fn) => {
     const seeds = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -26,29 +25,36 @@ describe('TPE sampler', () => {
     if (fn === branin) expect(median(tpe)).toBeLessThan(1.2);
   });
 
-  it.each([true, false])('is random for the start-up trials, then proposes from the history, deterministically for a seed (multivariate: %s)', (multivariate) => {
-    const space = { x: { type: 'float', min: 0, max: 1, log: false }, n: { type: 'int', min: 1, max: 64, log: true }, c: { type: 'categorical', choices: ['a', 'b', 'c'] } } as const;
-    const history: TrialRecord[] = Array.from({ length: 20 }, (_, i) => ({
-      number: i,
-      state: 'complete',
-      params: { x: i / 20, n: 1 + i * 3, c: i < 4 ? 'b' : 'a' },
-      value: Math.abs(i / 20 - 0.1), // best near x = 0.1, n small, c = 'b'
-      intermediate: [],
-    }));
-    const tpe = new TpeSampler({ multivariate });
-    const draws = Array.from({ length: 200 }, (_, s) => tpe.sample(space, history, 'minimize', new Rng(s)));
-    const xs = draws.map((d) => d.x as number);
-    expect(median(xs)).toBeLessThan(0.3);
-    expect(draws.filter((d) => d.c === 'b').length).toBeGreaterThan(100);
-    expect(draws.every((d) => Number.isInteger(d.n) && (d.n as number) >= 1 && (d.n as number) <= 64)).toBe(true);
-    expect(tpe.sample(space, history, 'minimize', new Rng(5))).toEqual(tpe.sample(space, history, 'minimize', new Rng(5)));
-    // Maximising the same values flips which trials are good.
-    const flipped = Array.from({ length: 200 }, (_, s) => tpe.sample(space, history, 'maximize', new Rng(s)).x as number);
-    expect(median(flipped)).toBeGreaterThan(0.5);
-    // Fewer than 10 observed trials: uniform draws.
-    const early = Array.from({ length: 400 }, (_, s) => tpe.sample(space, history.slice(0, 9), 'minimize', new Rng(s)).x as number);
-    expect(Math.abs(median(early) - 0.5)).toBeLessThan(0.1);
-  });
+  it.each([true, false])(
+    'is random for the start-up trials, then proposes from the history, deterministically for a seed (multivariate: %s)',
+    (multivariate) => {
+      const space = {
+        x: { type: 'float', min: 0, max: 1, log: false },
+        n: { type: 'int', min: 1, max: 64, log: true },
+        c: { type: 'categorical', choices: ['a', 'b', 'c'] },
+      } as const;
+      const history: TrialRecord[] = Array.from({ length: 20 }, (_, i) => ({
+        number: i,
+        state: 'complete',
+        params: { x: i / 20, n: 1 + i * 3, c: i < 4 ? 'b' : 'a' },
+        value: Math.abs(i / 20 - 0.1), // best near x = 0.1, n small, c = 'b'
+        intermediate: [],
+      }));
+      const tpe = new TpeSampler({ multivariate });
+      const draws = Array.from({ length: 200 }, (_, s) => tpe.sample(space, history, 'minimize', new Rng(s)));
+      const xs = draws.map((d) => d.x as number);
+      expect(median(xs)).toBeLessThan(0.3);
+      expect(draws.filter((d) => d.c === 'b').length).toBeGreaterThan(100);
+      expect(draws.every((d) => Number.isInteger(d.n) && (d.n as number) >= 1 && (d.n as number) <= 64)).toBe(true);
+      expect(tpe.sample(space, history, 'minimize', new Rng(5))).toEqual(tpe.sample(space, history, 'minimize', new Rng(5)));
+      // Maximising the same values flips which trials are good.
+      const flipped = Array.from({ length: 200 }, (_, s) => tpe.sample(space, history, 'maximize', new Rng(s)).x as number);
+      expect(median(flipped)).toBeGreaterThan(0.5);
+      // Fewer than 10 observed trials: uniform draws.
+      const early = Array.from({ length: 400 }, (_, s) => tpe.sample(space, history.slice(0, 9), 'minimize', new Rng(s)).x as number);
+      expect(Math.abs(median(early) - 0.5)).toBeLessThan(0.1);
+    },
+  );
 
   it('splits and weighs observations as Optuna does', () => {
     expect([1, 10, 11, 100, 250, 1000].map(goodCount)).toEqual([1, 1, 2, 10, 25, 25]);

@@ -98,7 +98,11 @@ export class TpeSampler implements Sampler {
 
   /** All parameters at once from joint Parzen estimators of the good and the other trials. */
   #sampleJoint(space: Space, good: readonly TrialRecord[], rest: readonly TrialRecord[], rng: Rng): Params {
-    const dims: JointDim[] = Object.entries(space).map(([name, range]) => ({ name, range, scale: range.type === 'categorical' ? undefined : numericScale(name, range) }));
+    const dims: JointDim[] = Object.entries(space).map(([name, range]) => ({
+      name,
+      range,
+      scale: range.type === 'categorical' ? undefined : numericScale(name, range),
+    }));
     const l = jointParzen(dims, good, this.#kernel);
     const g = jointParzen(dims, rest, this.#kernel);
     let best: number[] = [];
@@ -120,8 +124,18 @@ export class TpeSampler implements Sampler {
     const wGood = observationWeights(good.length);
     const wRest = observationWeights(rest.length);
     if (range.type === 'categorical') {
-      const l = categoricalParzen(good.map((t) => t.params[name]!), wGood, range.choices, this.#kernel.priorWeight);
-      const g = categoricalParzen(rest.map((t) => t.params[name]!), wRest, range.choices, this.#kernel.priorWeight);
+      const l = categoricalParzen(
+        good.map((t) => t.params[name]!),
+        wGood,
+        range.choices,
+        this.#kernel.priorWeight,
+      );
+      const g = categoricalParzen(
+        rest.map((t) => t.params[name]!),
+        wRest,
+        range.choices,
+        this.#kernel.priorWeight,
+      );
       const lSums = runningSums(l);
       let best = 0;
       let bestScore = -Infinity;

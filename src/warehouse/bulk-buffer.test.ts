@@ -17,7 +17,10 @@ describe('BulkBuffer', () => {
     const sent: unknown[][] = [];
     const buffer = new BulkBuffer(1, 2, async (_rows, params) => void sent.push(params));
     for (let i = 0; i < 4; i++) await buffer.append([i]);
-    expect(sent).toEqual([[0, 1], [2, 3]]);
+    expect(sent).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(sent[0]).not.toBe(sent[1]);
   });
 });

@@ -11,10 +11,33 @@ export type FactTuple = readonly [userKey: number, serviceKey: number, status: s
 /** Which facts a scan reads: all of them, or those of some users or of some services. */
 export type FactFilter = { readonly userKeys: readonly number[] } | { readonly serviceKeys: readonly number[] } | undefined;
 
-const USER_COLUMNS = ['snapshot_id', 'user_key', 'reservations', 'completed', 'canceled', 'cancel_rate', 'last_reserved_at', 'region_key', 'age_band', 'favourite_category_keys'];
+const USER_COLUMNS = [
+  'snapshot_id',
+  'user_key',
+  'reservations',
+  'completed',
+  'canceled',
+  'cancel_rate',
+  'last_reserved_at',
+  'region_key',
+  'age_band',
+  'favourite_category_keys',
+];
 const SERVICE_COLUMNS = [
-  'snapshot_id', 'service_key', 'reservations_last7d', 'reservations_last30d', 'reservations_all', 'completed', 'canceled',
-  'completion_rate', 'cancel_rate', 'rating_mean', 'rating_count', 'category_key', 'region_key', 'price_band',
+  'snapshot_id',
+  'service_key',
+  'reservations_last7d',
+  'reservations_last30d',
+  'reservations_all',
+  'completed',
+  'canceled',
+  'completion_rate',
+  'cancel_rate',
+  'rating_mean',
+  'rating_count',
+  'category_key',
+  'region_key',
+  'price_band',
 ];
 
 /**
@@ -93,7 +116,18 @@ export class FeatureRepo {
   async insertUserFeatures(rows: readonly FeatUserTable[]): Promise<void> {
     const buffer = this.#buffer('feat_user', USER_COLUMNS);
     for (const r of rows) {
-      await buffer.append([r.snapshotId, r.userKey, r.reservations, r.completed, r.canceled, r.cancelRate, r.lastReservedAt, r.regionKey, r.ageBand, r.favouriteCategoryKeys]);
+      await buffer.append([
+        r.snapshotId,
+        r.userKey,
+        r.reservations,
+        r.completed,
+        r.canceled,
+        r.cancelRate,
+        r.lastReservedAt,
+        r.regionKey,
+        r.ageBand,
+        r.favouriteCategoryKeys,
+      ]);
     }
     await buffer.flush();
   }
@@ -103,8 +137,20 @@ export class FeatureRepo {
     const buffer = this.#buffer('feat_service', SERVICE_COLUMNS);
     for (const r of rows) {
       await buffer.append([
-        r.snapshotId, r.serviceKey, r.reservationsLast7d, r.reservationsLast30d, r.reservationsAll, r.completed, r.canceled,
-        r.completionRate, r.cancelRate, r.ratingMean, r.ratingCount, r.categoryKey, r.regionKey, r.priceBand,
+        r.snapshotId,
+        r.serviceKey,
+        r.reservationsLast7d,
+        r.reservationsLast30d,
+        r.reservationsAll,
+        r.completed,
+        r.canceled,
+        r.completionRate,
+        r.cancelRate,
+        r.ratingMean,
+        r.ratingCount,
+        r.categoryKey,
+        r.regionKey,
+        r.priceBand,
       ]);
     }
     await buffer.flush();
@@ -112,6 +158,8 @@ export class FeatureRepo {
 
   #buffer(table: string, columns: readonly string[]): BulkBuffer {
     const capacity = Math.max(1, Math.floor(Math.min(this.#dialect.statementParameters, this.#dialect.maxParameters) / columns.length));
-    return new BulkBuffer(columns.length, capacity, (rows, params) => this.#dialect.execBulk(this.#db as Kysely<WarehouseDb>, this.#dialect.insertSql(table, columns, rows), params));
+    return new BulkBuffer(columns.length, capacity, (rows, params) =>
+      this.#dialect.execBulk(this.#db as Kysely<WarehouseDb>, this.#dialect.insertSql(table, columns, rows), params),
+    );
   }
 }

@@ -15,10 +15,31 @@ export interface SnapshotRow {
   readonly buildMode: string;
 }
 
-const USER_COLUMNS = ['userKey', 'reservations', 'completed', 'canceled', 'cancelRate', 'lastReservedAt', 'regionKey', 'ageBand', 'favouriteCategoryKeys'] as const;
+const USER_COLUMNS = [
+  'userKey',
+  'reservations',
+  'completed',
+  'canceled',
+  'cancelRate',
+  'lastReservedAt',
+  'regionKey',
+  'ageBand',
+  'favouriteCategoryKeys',
+] as const;
 const SERVICE_COLUMNS = [
-  'serviceKey', 'reservationsLast7d', 'reservationsLast30d', 'reservationsAll', 'completed', 'canceled',
-  'completionRate', 'cancelRate', 'ratingMean', 'ratingCount', 'categoryKey', 'regionKey', 'priceBand',
+  'serviceKey',
+  'reservationsLast7d',
+  'reservationsLast30d',
+  'reservationsAll',
+  'completed',
+  'canceled',
+  'completionRate',
+  'cancelRate',
+  'ratingMean',
+  'ratingCount',
+  'categoryKey',
+  'regionKey',
+  'priceBand',
 ] as const;
 
 /**
@@ -58,25 +79,37 @@ export class FeatureSnapshotRepo {
   }
 
   async insert(values: Pick<FeatSnapshotTable, 'asOf' | 'builtAt' | 'sourceUpdatedAt'> & { buildMode: 'full' | 'incremental' }): Promise<number> {
-    const inserted = await this.#db.insertInto('featSnapshot').values({ ...values, users: 0, services: 0 }).executeTakeFirstOrThrow();
+    const inserted = await this.#db
+      .insertInto('featSnapshot')
+      .values({ ...values, users: 0, services: 0 })
+      .executeTakeFirstOrThrow();
     return Number(inserted.insertId);
   }
 
   countRowsQuery(table: 'featUser' | 'featService', snapshotId: number) {
-    return this.#db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('snapshotId', '=', snapshotId);
+    return this.#db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('snapshotId', '=', snapshotId);
   }
 
   /** Records the snapshot's row counts and how many rows the build computed (the rest were carried over). */
   async finish(snapshotId: number, recomputed: { users: number; services: number }): Promise<{ users: number; services: number }> {
     const users = Number((await this.countRowsQuery('featUser', snapshotId).executeTakeFirstOrThrow()).n);
     const services = Number((await this.countRowsQuery('featService', snapshotId).executeTakeFirstOrThrow()).n);
-    await this.#db.updateTable('featSnapshot').set({ users, services, recomputedUsers: recomputed.users, recomputedServices: recomputed.services }).where('snapshotId', '=', snapshotId).execute();
+    await this.#db
+      .updateTable('featSnapshot')
+      .set({ users, services, recomputedUsers: recomputed.users, recomputedServices: recomputed.services })
+      .where('snapshotId', '=', snapshotId)
+      .execute();
     return { users, services };
   }
 
   /** Deletes every snapshot but the newest `keep`, with their rows. */
   async keepNewest(keep: number): Promise<void> {
-    const old = (await this.#db.selectFrom('featSnapshot').select('snapshotId').orderBy('snapshotId', 'desc').offset(keep).limit(1_000_000).execute()).map((r) => Number(r.snapshotId));
+    const old = (await this.#db.selectFrom('featSnapshot').select('snapshotId').orderBy('snapshotId', 'desc').offset(keep).limit(1_000_000).execute()).map(
+      (r) => Number(r.snapshotId),
+    );
     if (old.length === 0) return;
     await this.#db.deleteFrom('featUser').where('snapshotId', 'in', old).execute();
     await this.#db.deleteFrom('featService').where('snapshotId', 'in', old).execute();
@@ -107,7 +140,12 @@ export class FeatureSnapshotRepo {
   async snapshotCategories(snapshotId: number, serviceKeys: readonly number[]): Promise<Map<number, number>> {
     const out = new Map<number, number>();
     for (const chunk of keyChunks(serviceKeys)) {
-      const rows = await this.#db.selectFrom('featService').select(['serviceKey', 'categoryKey']).where('snapshotId', '=', snapshotId).where('serviceKey', 'in', chunk).execute();
+      const rows = await this.#db
+        .selectFrom('featService')
+        .select(['serviceKey', 'categoryKey'])
+        .where('snapshotId', '=', snapshotId)
+        .where('serviceKey', 'in', chunk)
+        .execute();
       for (const r of rows) out.set(Number(r.serviceKey), Number(r.categoryKey));
     }
     return out;
@@ -129,7 +167,15 @@ export class FeatureSnapshotRepo {
 
   /** Rows of `dim_user` plus rows of `dim_service`. */
   async dimensionRows(): Promise<number> {
-    const count = async (table: 'dimUser' | 'dimService'): Promise<number> => Number((await this.#db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (table: 'dimUser' | 'dimService'): Promise<number> =>
+      Number(
+        (
+          await this.#db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return (await count('dimUser')) + (await count('dimService'));
   }
 
@@ -137,21 +183,33 @@ export class FeatureSnapshotRepo {
     return this.#db
       .insertInto('featUser')
       .columns(['snapshotId', ...USER_COLUMNS])
-      .expression(this.#db.selectFrom('featUser').select((eb) => [eb.val(snapshotId).as('snapshotId'), ...USER_COLUMNS]).where('snapshotId', '=', previous));
+      .expression(
+        this.#db
+          .selectFrom('featUser')
+          .select((eb) => [eb.val(snapshotId).as('snapshotId'), ...USER_COLUMNS])
+          .where('snapshotId', '=', previous),
+      );
   }
 
   carryOverServicesQuery(previous: number, snapshotId: number) {
     return this.#db
       .insertInto('featService')
       .columns(['snapshotId', ...SERVICE_COLUMNS])
-      .expression(this.#db.selectFrom('featService').select((eb) => [eb.val(snapshotId).as('snapshotId'), ...SERVICE_COLUMNS]).where('snapshotId', '=', previous));
+      .expression(
+        this.#db
+          .selectFrom('featService')
+          .select((eb) => [eb.val(snapshotId).as('snapshotId'), ...SERVICE_COLUMNS])
+          .where('snapshotId', '=', previous),
+      );
   }
 
   /** Copies the previous snapshot's rows into `snapshotId`, except those about to be recomputed. */
   async carryOver(o: { previous: number; snapshotId: number; users: readonly number[]; services: readonly number[] }): Promise<void> {
     await this.carryOverUsersQuery(o.previous, o.snapshotId).execute();
     await this.carryOverServicesQuery(o.previous, o.snapshotId).execute();
-    for (const chunk of keyChunks(o.users)) await this.#db.deleteFrom('featUser').where('snapshotId', '=', o.snapshotId).where('userKey', 'in', chunk).execute();
-    for (const chunk of keyChunks(o.services)) await this.#db.deleteFrom('featService').where('snapshotId', '=', o.snapshotId).where('serviceKey', 'in', chunk).execute();
+    for (const chunk of keyChunks(o.users))
+      await this.#db.deleteFrom('featUser').where('snapshotId', '=', o.snapshotId).where('userKey', 'in', chunk).execute();
+    for (const chunk of keyChunks(o.services))
+      await this.#db.deleteFrom('featService').where('snapshotId', '=', o.snapshotId).where('serviceKey', 'in', chunk).execute();
   }
 }

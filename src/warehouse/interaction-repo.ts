@@ -22,7 +22,11 @@ export class InteractionRepo {
   }
 
   async users(): Promise<{ userKey: number; userId: string; regionKey: number | null }[]> {
-    return (await this.usersQuery().execute()).map((r) => ({ userKey: Number(r.userKey), userId: r.userId, regionKey: r.regionKey === null ? null : Number(r.regionKey) }));
+    return (await this.usersQuery().execute()).map((r) => ({
+      userKey: Number(r.userKey),
+      userId: r.userId,
+      regionKey: r.regionKey === null ? null : Number(r.regionKey),
+    }));
   }
 
   servicesQuery() {

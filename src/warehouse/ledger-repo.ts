@@ -55,8 +55,16 @@ export class LedgerRepo {
   }
 
   async insert(entry: {
-    objectKey: string; sha256: string; sizeBytes: number; sourceEtag: string; kind: LandingKind | 'unknown';
-    status: IngestFileStatus; detectedAt: string; startedAt?: string | null; message?: string | null; duplicateOfFileId?: number | null;
+    objectKey: string;
+    sha256: string;
+    sizeBytes: number;
+    sourceEtag: string;
+    kind: LandingKind | 'unknown';
+    status: IngestFileStatus;
+    detectedAt: string;
+    startedAt?: string | null;
+    message?: string | null;
+    duplicateOfFileId?: number | null;
   }): Promise<number> {
     const result = await this.#db
       .insertInto('ingestFile')

@@ -54,7 +54,9 @@ describe.each(SQL_DIALECTS)('RegistryRepo SQL on %s', (dialect: SqlDialect) => {
       q('insert into "registry_alias" ("model_name", "alias", "version", "updated_at") values (?, ?, ?, ?)'),
       'commit',
       q('update "registry_version" set "status" = ? where "model_name" = ? and "version" = ?'),
-      q('insert into "registry_event" ("model_name", "action", "version", "alias", "previous_version", "actor", "reason", "at") values (?, ?, ?, ?, ?, ?, ?, ?)'),
+      q(
+        'insert into "registry_event" ("model_name", "action", "version", "alias", "previous_version", "actor", "reason", "at") values (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
     ]);
     expect(parametersOf(statements)).toEqual([
       [],

@@ -49,10 +49,18 @@ export class RegistryRepo {
       first: 1,
       attempts,
       highest: async () => {
-        const top = await db.selectFrom('registryVersion').select((eb) => eb.fn.max('version').as('v')).where('modelName', '=', row.modelName).executeTakeFirst();
+        const top = await db
+          .selectFrom('registryVersion')
+          .select((eb) => eb.fn.max('version').as('v'))
+          .where('modelName', '=', row.modelName)
+          .executeTakeFirst();
         return top?.v === null || top?.v === undefined ? null : Number(top.v);
       },
-      insert: (version) => db.insertInto('registryVersion').values({ ...row, version }).execute(),
+      insert: (version) =>
+        db
+          .insertInto('registryVersion')
+          .values({ ...row, version })
+          .execute(),
     });
   }
 
@@ -99,7 +107,12 @@ export class RegistryRepo {
 
   /** The version `alias` of `name` points to, or undefined. */
   async aliasTarget(name: string, alias: string): Promise<number | undefined> {
-    const row = await this.#warehouse.db.selectFrom('registryAlias').select('version').where('modelName', '=', name).where('alias', '=', alias).executeTakeFirst();
+    const row = await this.#warehouse.db
+      .selectFrom('registryAlias')
+      .select('version')
+      .where('modelName', '=', name)
+      .where('alias', '=', alias)
+      .executeTakeFirst();
     return row === undefined ? undefined : Number(row.version);
   }
 
@@ -116,7 +129,10 @@ export class RegistryRepo {
   }
 
   async insertEvent(name: string, event: EventRow): Promise<void> {
-    await this.#warehouse.db.insertInto('registryEvent').values({ modelName: name, ...event }).execute();
+    await this.#warehouse.db
+      .insertInto('registryEvent')
+      .values({ modelName: name, ...event })
+      .execute();
   }
 
   /** Every recorded change of `name`, oldest first. */

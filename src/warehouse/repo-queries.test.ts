@@ -9,7 +9,17 @@ import { compileOnlyWarehouseDialect, quotedFor, recordingDb, SQL_DIALECTS } fro
 import { warehouseBackends } from '../../test/support/backends.ts';
 import { MariaDbWarehouseDialect } from './dialects/mariadb.ts';
 import { SqliteWarehouseDialect } from './dialects/sqlite.ts';
-import { FeatureRepo, FeatureSnapshotRepo, IngestRepo, InteractionRepo, LedgerRepo, migrateToLatest, openWarehouse, StatusRepo, type Warehouse } from './index.ts';
+import {
+  FeatureRepo,
+  FeatureSnapshotRepo,
+  IngestRepo,
+  InteractionRepo,
+  LedgerRepo,
+  migrateToLatest,
+  openWarehouse,
+  StatusRepo,
+  type Warehouse,
+} from './index.ts';
 
 type Compilable = { compile(): { sql: string; parameters: readonly unknown[] } };
 
@@ -49,12 +59,18 @@ const EXPECTED: Record<string, [sql: string, parameters: unknown[]]> = {
     'select "pending_key", "file_id", "line_no", "code", "reason", "reservation_id", "user_id", "service_id", "status", "reserved_at", "rating" from "ingest_pending_row" order by "file_id", "line_no"',
     [],
   ],
-  'reservations a later file set': ['select "reservation_id" from "fact_reservation" where "reservation_id" in (?, ?) and "source_file_id" > ?', ['r1', 'r2', 3]],
+  'reservations a later file set': [
+    'select "reservation_id" from "fact_reservation" where "reservation_id" in (?, ?) and "source_file_id" > ?',
+    ['r1', 'r2', 3],
+  ],
   'every fact (feature scan)': ['select "user_key", "service_key", "status", "reserved_at", "rating" from "fact_reservation"', []],
   'facts of some users': ['select "user_key", "service_key", "status", "reserved_at", "rating" from "fact_reservation" where "user_key" in (?, ?)', [1, 2]],
   'facts of some services': ['select "user_key", "service_key", "status", "reserved_at", "rating" from "fact_reservation" where "service_key" in (?)', [5]],
   'as-of time': ['select max("reserved_at") as "as_of" from "fact_reservation"', []],
-  'latest snapshot': ['select "snapshot_id", "as_of", "built_at", "users", "services", "source_updated_at", "build_mode" from "feat_snapshot" order by "snapshot_id" desc limit ?', [1]],
+  'latest snapshot': [
+    'select "snapshot_id", "as_of", "built_at", "users", "services", "source_updated_at", "build_mode" from "feat_snapshot" order by "snapshot_id" desc limit ?',
+    [1],
+  ],
   'watermark of the facts': ['select max("updated_at") as "t" from "fact_reservation"', []],
   'facts changed since a watermark': ['select "user_key", "service_key" from "fact_reservation" where "updated_at" > ?', [SINCE]],
   'carry-over of user rows': [
@@ -65,7 +81,10 @@ const EXPECTED: Record<string, [sql: string, parameters: unknown[]]> = {
   'services reserved since': ['select distinct "service_key" from "fact_reservation" where "reserved_at" >= ?', [SINCE]],
   'ledger by status': ['select "status", count(*) as "n" from "ingest_file" group by "status"', []],
   'reservation span': ['select min("reserved_at") as "first", max("reserved_at") as "last" from "fact_reservation"', []],
-  'interactions per user in time order': ['select "user_key", "service_key", "status", "rating", "reserved_at" from "fact_reservation" where "reserved_at" >= ? order by "user_key", "reserved_at"', [SINCE]],
+  'interactions per user in time order': [
+    'select "user_key", "service_key", "status", "rating", "reserved_at" from "fact_reservation" where "reserved_at" >= ? order by "user_key", "reserved_at"',
+    [SINCE],
+  ],
   'unchanged file version': [
     'select * from "ingest_file" where "object_key" = ? and "source_etag" = ? and "size_bytes" = ? and "status" in (?, ?, ?) order by "file_id" desc',
     ['landing/users.csv', 'etag-1', 120, 'loaded', 'duplicate', 'rejected'],
@@ -81,7 +100,9 @@ describe.each(SQL_DIALECTS)('warehouse repositories compiled for %s', (dialect) 
 
   it('the bulk insert of feature rows', () => {
     const bulk = dialect === 'mysql' ? new MariaDbWarehouseDialect() : new SqliteWarehouseDialect(new Database(':memory:'), ':memory:');
-    expect(bulk.insertSql('feat_service', ['snapshot_id', 'service_key'], 2)).toBe(quotedFor(dialect, 'insert into "feat_service" ("snapshot_id","service_key") values (?,?),(?,?)'));
+    expect(bulk.insertSql('feat_service', ['snapshot_id', 'service_key'], 2)).toBe(
+      quotedFor(dialect, 'insert into "feat_service" ("snapshot_id","service_key") values (?,?),(?,?)'),
+    );
   });
 });
 
@@ -107,18 +128,62 @@ describe.each(warehouseBackends())('warehouse repository queries on $name', (bac
     });
 
     it('streams facts as arrays in select order through the dialect', async () => {
-      await warehouse.db.insertInto('ingestFile').values({ fileId: 1, objectKey: 'k', sha256: 's', sizeBytes: 1, sourceEtag: 'e', kind: 'reservations', status: 'loaded', rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rejectsByCode: '{}', backupKey: null, quarantineKey: null, duplicateOfFileId: null, message: null, detectedAt: SINCE, startedAt: null, finishedAt: null }).execute();
-      const fact = { userKey: 4, serviceKey: 9, dateKey: 20240301, status: 'completed' as const, reservedAt: '2024-03-01 10:00:00.000', rating: 5, sourceFileId: 1, updatedAt: SINCE };
-      await warehouse.db.insertInto('factReservation').values([{ ...fact, reservationId: 'r1' }, { ...fact, reservationId: 'r2', userKey: 5, rating: null }]).execute();
+      await warehouse.db
+        .insertInto('ingestFile')
+        .values({
+          fileId: 1,
+          objectKey: 'k',
+          sha256: 's',
+          sizeBytes: 1,
+          sourceEtag: 'e',
+          kind: 'reservations',
+          status: 'loaded',
+          rowsTotal: 0,
+          rowsOk: 0,
+          rowsRejected: 0,
+          rejectsByCode: '{}',
+          backupKey: null,
+          quarantineKey: null,
+          duplicateOfFileId: null,
+          message: null,
+          detectedAt: SINCE,
+          startedAt: null,
+          finishedAt: null,
+        })
+        .execute();
+      const fact = {
+        userKey: 4,
+        serviceKey: 9,
+        dateKey: 20240301,
+        status: 'completed' as const,
+        reservedAt: '2024-03-01 10:00:00.000',
+        rating: 5,
+        sourceFileId: 1,
+        updatedAt: SINCE,
+      };
+      await warehouse.db
+        .insertInto('factReservation')
+        .values([
+          { ...fact, reservationId: 'r1' },
+          { ...fact, reservationId: 'r2', userKey: 5, rating: null },
+        ])
+        .execute();
       const rows: unknown[] = [];
       await new FeatureRepo(warehouse.db, warehouse.dialect).scanFacts({ userKeys: [4] }, (f) => rows.push([...f]));
       expect(rows).toEqual([[4, 9, 'completed', '2024-03-01 10:00:00.000', 5]]);
       const all: unknown[] = [];
       await new InteractionRepo(warehouse.db, warehouse.dialect).scanInteractions(undefined, (f) => all.push([...f]));
-      expect(all).toEqual([[4, 9, 'completed', 5, '2024-03-01 10:00:00.000'], [5, 9, 'completed', null, '2024-03-01 10:00:00.000']]);
+      expect(all).toEqual([
+        [4, 9, 'completed', 5, '2024-03-01 10:00:00.000'],
+        [5, 9, 'completed', null, '2024-03-01 10:00:00.000'],
+      ]);
       // A failure while rows arrive fails the scan (and nothing else), after which the warehouse is still usable.
       const failure = new Error('aggregation failed');
-      await expect(new FeatureRepo(warehouse.db, warehouse.dialect).scanFacts(undefined, () => { throw failure; })).rejects.toBe(failure);
+      await expect(
+        new FeatureRepo(warehouse.db, warehouse.dialect).scanFacts(undefined, () => {
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
       expect(await new IngestRepo(warehouse.db).countRows('reservations')).toBe(2);
     });
   });

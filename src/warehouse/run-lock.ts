@@ -10,5 +10,7 @@ import type { Warehouse } from './open-warehouse.ts';
 export async function acquireRunLock(warehouse: Warehouse, what: string): Promise<RunLock> {
   const lock = await warehouse.dialect.tryLock(warehouse.db, 'ingest');
   if ('release' in lock) return lock;
-  throw new ConflictError(`cannot start ${what}: another pickwise ingest or feature build is running on ${warehouse.displayUrl} (${lock.description}); run again when it has finished`);
+  throw new ConflictError(
+    `cannot start ${what}: another pickwise ingest or feature build is running on ${warehouse.displayUrl} (${lock.description}); run again when it has finished`,
+  );
 }

@@ -40,7 +40,10 @@ describe.each(warehouseBackends())('ServiceRepo on $name', (backend) => {
     beforeAll(async () => {
       url = await backend.newDatabaseUrl('service_repo');
       fx = await createIngestFixture(url);
-      await fx.land('users.csv', `${USERS_HEADER}\nu1,2023-01-01T00:00:00Z,F,1990,Busan\nu2,2023-01-01T00:00:00Z,M,1985,\nu3,2023-01-01T00:00:00Z,F,1980,Jeju\n`);
+      await fx.land(
+        'users.csv',
+        `${USERS_HEADER}\nu1,2023-01-01T00:00:00Z,F,1990,Busan\nu2,2023-01-01T00:00:00Z,M,1985,\nu3,2023-01-01T00:00:00Z,F,1980,Jeju\n`,
+      );
       await fx.land(
         'services.csv',
         `${SERVICES_HEADER}\ns1,"Hair by Mina, Busan",hair,Busan,30000,2023-01-01T00:00:00Z\ns2,Clean Home,cleaning,,50000,2023-01-01T00:00:00Z\ns3,Nail Bar,nail,Seoul-Gangnam,20000,2023-01-01T00:00:00Z\n`,

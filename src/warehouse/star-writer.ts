@@ -96,7 +96,10 @@ export class StarWriter {
 
   async writeUsers(rows: readonly UserRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const regions = await this.#labelKeys('region', rows.map((r) => r.region));
+    const regions = await this.#labelKeys(
+      'region',
+      rows.map((r) => r.region),
+    );
     const buffer = this.#buffer(USER_UPSERT);
     for (const r of rows) {
       await buffer.append([r.userId, r.signupAt, r.gender, r.birthYear, r.region === null ? null : regions.get(r.region), this.#fileId, this.#now]);
@@ -105,11 +108,26 @@ export class StarWriter {
 
   async writeServices(rows: readonly ServiceRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const regions = await this.#labelKeys('region', rows.map((r) => r.region));
-    const categories = await this.#labelKeys('category', rows.map((r) => r.category));
+    const regions = await this.#labelKeys(
+      'region',
+      rows.map((r) => r.region),
+    );
+    const categories = await this.#labelKeys(
+      'category',
+      rows.map((r) => r.category),
+    );
     const buffer = this.#buffer(SERVICE_UPSERT);
     for (const r of rows) {
-      await buffer.append([r.serviceId, r.name, categories.get(r.category), r.region === null ? null : regions.get(r.region), r.price, r.createdAt, this.#fileId, this.#now]);
+      await buffer.append([
+        r.serviceId,
+        r.name,
+        categories.get(r.category),
+        r.region === null ? null : regions.get(r.region),
+        r.price,
+        r.createdAt,
+        this.#fileId,
+        this.#now,
+      ]);
     }
   }
 

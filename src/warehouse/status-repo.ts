@@ -2,7 +2,16 @@ import { sql, type Kysely } from 'kysely';
 import type { WarehouseDb } from './schema.ts';
 
 /** Tables whose row counts `pickwise status` shows. */
-export const STATUS_TABLES = ['dim_user', 'dim_service', 'dim_category', 'dim_region', 'dim_date', 'fact_reservation', 'ingest_file', 'ingest_pending_row'] as const;
+export const STATUS_TABLES = [
+  'dim_user',
+  'dim_service',
+  'dim_category',
+  'dim_region',
+  'dim_date',
+  'fact_reservation',
+  'ingest_file',
+  'ingest_pending_row',
+] as const;
 
 /** What `pickwise status` reads besides the ledger's entries (LedgerRepo) and the feature snapshot (FeatureSnapshotRepo). */
 export class StatusRepo {
@@ -23,7 +32,10 @@ export class StatusRepo {
   }
 
   ledgerByStatusQuery() {
-    return this.#db.selectFrom('ingestFile').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status');
+    return this.#db
+      .selectFrom('ingestFile')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+      .groupBy('status');
   }
 
   /** Ledger entries per status. */
@@ -42,7 +54,10 @@ export class StatusRepo {
   }
 
   reservationsByStatusQuery() {
-    return this.#db.selectFrom('factReservation').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status');
+    return this.#db
+      .selectFrom('factReservation')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+      .groupBy('status');
   }
 
   async reservationsByStatus(): Promise<Record<string, number>> {

@@ -27,7 +27,9 @@ describe.each(SQL_DIALECTS)('StudyRepo SQL on %s', (dialect: SqlDialect) => {
     expect(await repo.insertNextTrial(trial, 3)).toBe(0);
     expect(sqlOf(statements)).toEqual([
       q('select max("trial_number") as "n" from "tune_trial" where "study_id" = ?'),
-      q('insert into "tune_trial" ("study_id", "state", "params_json", "value", "started_at", "finished_at", "heartbeat_at", "trial_number") values (?, ?, ?, ?, ?, ?, ?, ?)'),
+      q(
+        'insert into "tune_trial" ("study_id", "state", "params_json", "value", "started_at", "finished_at", "heartbeat_at", "trial_number") values (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
     ]);
     expect(parametersOf(statements)[1]).toEqual([5, 'running', '{"factors":64}', null, 't0', null, 't0', 0]);
   });

@@ -59,10 +59,18 @@ export class StudyRepo {
       first: 0,
       attempts,
       highest: async () => {
-        const top = await db.selectFrom('tuneTrial').select((eb) => eb.fn.max('trialNumber').as('n')).where('studyId', '=', trial.studyId).executeTakeFirst();
+        const top = await db
+          .selectFrom('tuneTrial')
+          .select((eb) => eb.fn.max('trialNumber').as('n'))
+          .where('studyId', '=', trial.studyId)
+          .executeTakeFirst();
         return top?.n === null || top?.n === undefined ? null : Number(top.n);
       },
-      insert: (trialNumber) => db.insertInto('tuneTrial').values({ ...trial, trialNumber }).execute(),
+      insert: (trialNumber) =>
+        db
+          .insertInto('tuneTrial')
+          .values({ ...trial, trialNumber })
+          .execute(),
     });
   }
 
@@ -74,9 +82,23 @@ export class StudyRepo {
   async replaceStep(studyId: number, step: TrialStepRow): Promise<void> {
     const { db, dialect } = this.#warehouse;
     const update = () =>
-      db.updateTable('tuneTrialStep').set({ value: step.value }).where('studyId', '=', studyId).where('trialNumber', '=', step.trialNumber).where('step', '=', step.step).executeTakeFirst();
+      db
+        .updateTable('tuneTrialStep')
+        .set({ value: step.value })
+        .where('studyId', '=', studyId)
+        .where('trialNumber', '=', step.trialNumber)
+        .where('step', '=', step.step)
+        .executeTakeFirst();
     if (Number((await update()).numUpdatedRows) > 0) return;
-    if (await dialect.insertUnlessDuplicate(() => db.insertInto('tuneTrialStep').values({ studyId, ...step }).execute())) return;
+    if (
+      await dialect.insertUnlessDuplicate(() =>
+        db
+          .insertInto('tuneTrialStep')
+          .values({ studyId, ...step })
+          .execute(),
+      )
+    )
+      return;
     await update();
   }
 
@@ -115,7 +137,12 @@ export class StudyRepo {
       .where('studyId', '=', studyId)
       .orderBy('trialNumber')
       .execute();
-    return rows.map((r) => ({ trialNumber: Number(r.trialNumber), state: r.state, paramsJson: r.paramsJson, value: r.value === null ? null : Number(r.value) }));
+    return rows.map((r) => ({
+      trialNumber: Number(r.trialNumber),
+      state: r.state,
+      paramsJson: r.paramsJson,
+      value: r.value === null ? null : Number(r.value),
+    }));
   }
 
   /** The intermediate values of the study's trials, by trial then step. */

@@ -25,8 +25,21 @@ describe.each(SQL_DIALECTS)('TrackingRepo SQL on %s', (dialect: SqlDialect) => {
     const { repo, statements } = open();
     await repo.findOrCreateExperiment('als', 't0');
     await repo.insertRun({
-      runId: 'r1', experimentId: 4, runType: 'train', modelKind: 'als', status: 'running', paramsJson: '{}', codeVersion: 'pickwise@0.1.0',
-      dataFiles: 3, dataFingerprint: 'ab', dataInteractions: 10, dataNewestEvent: null, startedAt: 't0', finishedAt: null, seconds: null, artifactPrefix: null,
+      runId: 'r1',
+      experimentId: 4,
+      runType: 'train',
+      modelKind: 'als',
+      status: 'running',
+      paramsJson: '{}',
+      codeVersion: 'pickwise@0.1.0',
+      dataFiles: 3,
+      dataFingerprint: 'ab',
+      dataInteractions: 10,
+      dataNewestEvent: null,
+      startedAt: 't0',
+      finishedAt: null,
+      seconds: null,
+      artifactPrefix: null,
     });
     await repo.finishRun('r1', { status: 'finished', seconds: 1.5, finishedAt: 't1' });
     await repo.runStatus('r1');
@@ -47,7 +60,10 @@ describe.each(SQL_DIALECTS)('TrackingRepo SQL on %s', (dialect: SqlDialect) => {
 
   it('replaces metrics of the same names at a step, and records artifacts with their prefix', async () => {
     const { repo, statements } = open();
-    await repo.replaceMetrics('r1', 0, [{ name: 'ndcg', value: 0.3 }, { name: 'recall', value: 0.5 }]);
+    await repo.replaceMetrics('r1', 0, [
+      { name: 'ndcg', value: 0.3 },
+      { name: 'recall', value: 0.5 },
+    ]);
     await repo.replaceMetrics('r1', 2, []);
     await repo.recordArtifacts('r1', 'artifacts/r1', [{ objectKey: 'artifacts/r1/model.pwm', sizeBytes: 10, sha256: 'ff' }]);
     await repo.recordArtifacts('r2', 'artifacts/r2', []);
@@ -74,7 +90,8 @@ describe.each(SQL_DIALECTS)('TrackingRepo SQL on %s', (dialect: SqlDialect) => {
     const { repo, statements } = open();
     await repo.runs({ limit: 20 });
     await repo.runs({ experiment: 'als', runId: 'r1', limit: 1 });
-    const runs = 'select "r".*, "e"."name" as "experiment" from "track_run" as "r" inner join "track_experiment" as "e" on "e"."experiment_id" = "r"."experiment_id"';
+    const runs =
+      'select "r".*, "e"."name" as "experiment" from "track_run" as "r" inner join "track_experiment" as "e" on "e"."experiment_id" = "r"."experiment_id"';
     const order = 'order by "r"."started_at" desc, "r"."run_id" desc limit ?';
     expect(sqlOf(statements)).toEqual([q(`${runs} ${order}`), q(`${runs} where "e"."name" = ? and "r"."run_id" = ? ${order}`)]);
     expect(parametersOf(statements)).toEqual([[20], ['als', 'r1', 1]]);

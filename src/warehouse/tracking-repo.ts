@@ -42,7 +42,10 @@ export class TrackingRepo {
   async loadedData(): Promise<{ fileDigests: string[]; newestEvent: string | null }> {
     const { db } = this.#warehouse;
     const files = await db.selectFrom('ingestFile').select('sha256').where('status', '=', 'loaded').orderBy('sha256').execute();
-    const newest = await db.selectFrom('factReservation').select((eb) => eb.fn.max('reservedAt').as('t')).executeTakeFirst();
+    const newest = await db
+      .selectFrom('factReservation')
+      .select((eb) => eb.fn.max('reservedAt').as('t'))
+      .executeTakeFirst();
     return { fileDigests: files.map((f) => f.sha256), newestEvent: newest?.t ?? null };
   }
 
@@ -76,14 +79,21 @@ export class TrackingRepo {
     await this.#warehouse.db.transaction().execute(async (trx) => {
       const names = values.map((v) => v.name);
       await trx.deleteFrom('trackMetric').where('runId', '=', runId).where('step', '=', step).where('name', 'in', names).execute();
-      await trx.insertInto('trackMetric').values(values.map((v) => ({ runId, step, name: v.name, value: v.value }))).execute();
+      await trx
+        .insertInto('trackMetric')
+        .values(values.map((v) => ({ runId, step, name: v.name, value: v.value })))
+        .execute();
     });
   }
 
   /** Records a run's artifacts and the prefix they live under (one transaction). */
   async recordArtifacts(runId: string, prefix: string, artifacts: readonly ArtifactRow[]): Promise<void> {
     await this.#warehouse.db.transaction().execute(async (trx) => {
-      if (artifacts.length > 0) await trx.insertInto('trackArtifact').values(artifacts.map((a) => ({ runId, ...a }))).execute();
+      if (artifacts.length > 0)
+        await trx
+          .insertInto('trackArtifact')
+          .values(artifacts.map((a) => ({ runId, ...a })))
+          .execute();
       await trx.updateTable('trackRun').set({ artifactPrefix: prefix }).where('runId', '=', runId).execute();
     });
   }
@@ -130,13 +140,25 @@ export class TrackingRepo {
 
   /** A run's per-step metrics (steps > 0), by name then step. */
   async stepMetrics(runId: string): Promise<MetricRow[]> {
-    const rows = await this.#warehouse.db.selectFrom('trackMetric').selectAll().where('runId', '=', runId).where('step', '>', 0).orderBy('name').orderBy('step').execute();
+    const rows = await this.#warehouse.db
+      .selectFrom('trackMetric')
+      .selectAll()
+      .where('runId', '=', runId)
+      .where('step', '>', 0)
+      .orderBy('name')
+      .orderBy('step')
+      .execute();
     return rows.map((m) => ({ runId, name: m.name, step: Number(m.step), value: Number(m.value) }));
   }
 
   /** A run's recorded artifacts, by object key. */
   async artifacts(runId: string): Promise<ArtifactRow[]> {
-    const rows = await this.#warehouse.db.selectFrom('trackArtifact').select(['objectKey', 'sizeBytes', 'sha256']).where('runId', '=', runId).orderBy('objectKey').execute();
+    const rows = await this.#warehouse.db
+      .selectFrom('trackArtifact')
+      .select(['objectKey', 'sizeBytes', 'sha256'])
+      .where('runId', '=', runId)
+      .orderBy('objectKey')
+      .execute();
     return rows.map((a) => ({ objectKey: a.objectKey, sizeBytes: Number(a.sizeBytes), sha256: a.sha256 }));
   }
 }

@@ -25,7 +25,15 @@ async function waitForLedgerStatus(warehouse: Warehouse, key: string, status: st
   let state: string | undefined;
   for (let i = 0; i < 600 && state !== status; i++) {
     await new Promise((r) => setTimeout(r, 25));
-    state = await warehouse.db.selectFrom('ingestFile').select('status').where('objectKey', '=', key).executeTakeFirst().then((e) => e?.status, () => undefined);
+    state = await warehouse.db
+      .selectFrom('ingestFile')
+      .select('status')
+      .where('objectKey', '=', key)
+      .executeTakeFirst()
+      .then(
+        (e) => e?.status,
+        () => undefined,
+      );
   }
   return state;
 }
@@ -70,7 +78,9 @@ describe('pickwise CLI on the embedded defaults', () => {
   it('takes the database URL from PICKWISE_DATABASE__URL', async () => {
     const r = await runCli(['--json', 'db', 'migrate'], { cwd, env: { PICKWISE_DATABASE__URL: `sqlite:${path.join(cwd, 'other.db')}` } });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ applied: ['0001-star-schema', '0002-feature-tables', '0003-feature-watermark', '0004-tuning', '0005-tracking-registry', '0006-trial-heartbeat'] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      applied: ['0001-star-schema', '0002-feature-tables', '0003-feature-watermark', '0004-tuning', '0005-tracking-registry', '0006-trial-heartbeat'],
+    });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);
   });
 });
@@ -96,7 +106,11 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
       const unreachable = backend.name === 'mariadb' ? 'mysql://pickwise:pw@127.0.0.1:1/nowhere' : `sqlite:${path.join(cwd, 'not-a-dir', 'x.db')}`;
       const r = await runCli(['ingest', '--database-url', unreachable], { cwd });
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(backend.name === 'mariadb' ? /cannot reach the database mysql:\/\/pickwise:\*\*\*@127\.0\.0\.1:1\/nowhere: connection refused/ : /cannot open SQLite database/);
+      expect(r.stderr).toMatch(
+        backend.name === 'mariadb'
+          ? /cannot reach the database mysql:\/\/pickwise:\*\*\*@127\.0\.0\.1:1\/nowhere: connection refused/
+          : /cannot open SQLite database/,
+      );
       expect(r.stderr).not.toMatch(/:pw@/);
       expect(await readdir(path.join(cwd, '.pickwise/bucket'))).toEqual(['landing']);
       expect(await readdir(path.join(cwd, '.pickwise/bucket/landing'))).toEqual(landing);
@@ -105,7 +119,9 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
     it('refuses a second ingest while one is running, with exit code 5 and who holds the lock', async () => {
       const bucket = path.join(cwd, 'busy-bucket');
       const busyUrl = await backend.newDatabaseUrl('cli_busy');
-      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '2000', '--services', '100', '--reservations', '200000', '--seed', '9'], { cwd });
+      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '2000', '--services', '100', '--reservations', '200000', '--seed', '9'], {
+        cwd,
+      });
       const args = ['ingest', '--database-url', busyUrl, '--storage-url', `file:${bucket}`, '--log-level', 'warn'];
       const first = startCli(args, { cwd });
       const warehouse = await openWarehouse({ url: busyUrl });
@@ -127,12 +143,17 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
     it('repairs a feature snapshot left missing, then stale, by a kill -9 during the feature update; status shows it', async () => {
       const bucket = path.join(cwd, 'features-bucket');
       const featuresUrl = await backend.newDatabaseUrl('cli_features_kill');
-      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '200', '--services', '30', '--reservations', '3000', '--seed', '11'], { cwd });
+      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '200', '--services', '30', '--reservations', '3000', '--seed', '11'], {
+        cwd,
+      });
       const args = ['--database-url', featuresUrl, '--storage-url', `file:${bucket}`, '--log-level', 'warn'];
       const marker = path.join(cwd, 'held-at-feature-build.json');
       const killDuringFeatureUpdate = async (): Promise<void> => {
         await rm(marker, { force: true });
-        const run = startCli(['ingest', ...args], { cwd, env: { NODE_OPTIONS: `--import=${HOLD_AT_CHANNEL}`, HOLD_CHANNEL: FEATURE_BUILD_CHANNEL, HOLD_MARKER: marker } });
+        const run = startCli(['ingest', ...args], {
+          cwd,
+          env: { NODE_OPTIONS: `--import=${HOLD_AT_CHANNEL}`, HOLD_CHANNEL: FEATURE_BUILD_CHANNEL, HOLD_MARKER: marker },
+        });
         const held = await waitForFile(marker);
         run.child.kill('SIGKILL');
         const result = await run.done;
@@ -147,7 +168,9 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
         expect(files.map((f) => f.status)).toEqual(['loaded', 'loaded', 'loaded']); // the loads committed
         expect(await warehouse.db.selectFrom('featSnapshot').selectAll().execute()).toEqual([]); // the snapshot did not
         expect(await status()).toMatchObject({ features: { state: 'missing' } });
-        expect((await runCli(['status', ...args], { cwd })).stdout).toMatch(/^features: no snapshot — MISSING: the warehouse holds data but has no feature snapshot/m);
+        expect((await runCli(['status', ...args], { cwd })).stdout).toMatch(
+          /^features: no snapshot — MISSING: the warehouse holds data but has no feature snapshot/m,
+        );
 
         const repaired = await runCli(['--json', 'ingest', ...args], { cwd });
         expect(repaired.code).toBe(0);
@@ -160,20 +183,29 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
         // A status update of one reservation, loaded; the run is killed again while it updates the snapshot.
         const first = (await readFile(path.join(bucket, 'landing', 'reservations.csv'), 'utf8')).split('\n')[1]!.split(',');
         const status2 = first[3] === 'canceled' ? 'completed' : 'canceled';
-        await writeFile(path.join(bucket, 'landing', 'reservations_2.csv'), `reservation_id,user_id,service_id,status,reserved_at,rating\n${first[0]},${first[1]},${first[2]},${status2},${first[4]},\n`);
+        await writeFile(
+          path.join(bucket, 'landing', 'reservations_2.csv'),
+          `reservation_id,user_id,service_id,status,reserved_at,rating\n${first[0]},${first[1]},${first[2]},${status2},${first[4]},\n`,
+        );
         await killDuringFeatureUpdate();
         const stale = await status();
         expect(stale.features.state).toBe('stale');
         expect(stale.features.reason).toMatch(/the warehouse changed at .*, after snapshot #\d+ was built/);
-        const again = JSON.parse((await runCli(['--json', 'ingest', ...args], { cwd })).stdout) as { features: { snapshotId: number; because: string; mode: string } };
+        const again = JSON.parse((await runCli(['--json', 'ingest', ...args], { cwd })).stdout) as {
+          features: { snapshotId: number; because: string; mode: string };
+        };
         expect(again.features.because).toMatch(/^repaired: the warehouse changed/);
         expect(again.features.mode).toBe('incremental');
         expect(await status()).toMatchObject({ features: { state: 'fresh' } });
         // The repaired snapshot is exactly what a full build gives.
         const full = await buildFeatureTables(warehouse);
         const rows = async (snapshotId: number) => ({
-          users: (await warehouse.db.selectFrom('featUser').selectAll().where('snapshotId', '=', snapshotId).orderBy('userKey').execute()).map(({ snapshotId: _s, ...r }) => r),
-          services: (await warehouse.db.selectFrom('featService').selectAll().where('snapshotId', '=', snapshotId).orderBy('serviceKey').execute()).map(({ snapshotId: _s, ...r }) => r),
+          users: (await warehouse.db.selectFrom('featUser').selectAll().where('snapshotId', '=', snapshotId).orderBy('userKey').execute()).map(
+            ({ snapshotId: _s, ...r }) => r,
+          ),
+          services: (await warehouse.db.selectFrom('featService').selectAll().where('snapshotId', '=', snapshotId).orderBy('serviceKey').execute()).map(
+            ({ snapshotId: _s, ...r }) => r,
+          ),
         });
         expect(await rows(again.features.snapshotId)).toEqual(await rows(full.snapshotId));
       } finally {
@@ -184,7 +216,9 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
 
     it('loads a file exactly once after the process is killed in the middle of loading it', async () => {
       const bucket = path.join(cwd, 'kill-bucket');
-      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '3000', '--services', '200', '--reservations', '250000', '--seed', '5'], { cwd });
+      await runCli(['generate', '--out', path.join(bucket, 'landing'), '--users', '3000', '--services', '200', '--reservations', '250000', '--seed', '5'], {
+        cwd,
+      });
       const args = ['ingest', '--database-url', url, '--storage-url', `file:${bucket}`, '--log-level', 'warn'];
       const run = startCli(args, { cwd });
       const warehouse = await openWarehouse({ url });
@@ -196,7 +230,10 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
         await run.done;
         const interrupted = await warehouse.db.selectFrom('ingestFile').select(['status']).where('objectKey', '=', 'landing/reservations.csv').execute();
         expect(interrupted).toEqual([{ status: 'loading' }]); // the ledger says it was not completed
-        const partial = await warehouse.db.selectFrom('factReservation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const partial = await warehouse.db
+          .selectFrom('factReservation')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         expect(Number(partial.n)).toBe(0); // nothing of the file is in the warehouse
 
         const rerun = await runCli([...args, '--json'], { cwd });
@@ -205,8 +242,17 @@ describe.each(warehouseBackends())('pickwise ingest failure modes on $name', (ba
         expect(summary.files.map((f) => [f.key, f.status])).toEqual([['landing/reservations.csv', 'loaded']]);
         const entries = await warehouse.db.selectFrom('ingestFile').select(['objectKey', 'status']).orderBy('fileId').execute();
         expect(entries.map((e) => e.status)).toEqual(['loaded', 'loaded', 'loaded']);
-        const facts = await warehouse.db.selectFrom('factReservation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        const distinctIds = new Set((await readFile(path.join(bucket, 'landing/reservations.csv'), 'utf8')).split('\n').slice(1).filter(Boolean).map((l) => l.split(',')[0]));
+        const facts = await warehouse.db
+          .selectFrom('factReservation')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        const distinctIds = new Set(
+          (await readFile(path.join(bucket, 'landing/reservations.csv'), 'utf8'))
+            .split('\n')
+            .slice(1)
+            .filter(Boolean)
+            .map((l) => l.split(',')[0]),
+        );
         expect(Number(facts.n)).toBe(distinctIds.size);
       } finally {
         await warehouse.close();

@@ -58,7 +58,9 @@ describe('age bands', () => {
   });
 });
 
-async function keysOf(warehouse: Warehouse): Promise<{ user: Map<string, number>; service: Map<string, number>; category: Map<string, number>; region: Map<string, number> }> {
+async function keysOf(
+  warehouse: Warehouse,
+): Promise<{ user: Map<string, number>; service: Map<string, number>; category: Map<string, number>; region: Map<string, number> }> {
   const { db } = warehouse;
   const map = (rows: { k: string; v: number }[]) => new Map(rows.map((r) => [r.k, Number(r.v)]));
   return {
@@ -90,16 +92,32 @@ describe.each(warehouseBackends())('feature tables on $name', (backend) => {
     });
 
     const userRow = (snapshotId: number, userId: string) =>
-      fx.warehouse.db.selectFrom('featUser').selectAll().where('snapshotId', '=', snapshotId).where('userKey', '=', keys.user.get(userId)!).executeTakeFirstOrThrow();
+      fx.warehouse.db
+        .selectFrom('featUser')
+        .selectAll()
+        .where('snapshotId', '=', snapshotId)
+        .where('userKey', '=', keys.user.get(userId)!)
+        .executeTakeFirstOrThrow();
     const serviceRow = (snapshotId: number, serviceId: string) =>
-      fx.warehouse.db.selectFrom('featService').selectAll().where('snapshotId', '=', snapshotId).where('serviceKey', '=', keys.service.get(serviceId)!).executeTakeFirstOrThrow();
+      fx.warehouse.db
+        .selectFrom('featService')
+        .selectAll()
+        .where('snapshotId', '=', snapshotId)
+        .where('serviceKey', '=', keys.service.get(serviceId)!)
+        .executeTakeFirstOrThrow();
 
     it('records a snapshot as of the newest reservation, with one row per user and per service', async () => {
       const built = await buildFeatureTables(fx.warehouse, { clock: () => new Date('2024-04-01T08:00:00Z') });
       firstSnapshotId = built.snapshotId;
       expect(built).toMatchObject({ asOf: '2024-03-31 12:00:00.000', users: 4, services: 8 });
       expect(built.seconds).toBeGreaterThanOrEqual(0);
-      expect(await latestFeatureSnapshot(fx.warehouse)).toEqual({ snapshotId: built.snapshotId, asOf: '2024-03-31 12:00:00.000', builtAt: '2024-04-01 08:00:00.000', users: 4, services: 8 });
+      expect(await latestFeatureSnapshot(fx.warehouse)).toEqual({
+        snapshotId: built.snapshotId,
+        asOf: '2024-03-31 12:00:00.000',
+        builtAt: '2024-04-01 08:00:00.000',
+        users: 4,
+        services: 8,
+      });
     });
 
     it('aggregates each user: counts, cancel rate, last reservation, region, age band, favourite categories', async () => {
@@ -107,42 +125,127 @@ describe.each(warehouseBackends())('feature tables on $name', (backend) => {
       const fitness = keys.category.get('fitness')!;
       const u1 = await userRow(firstSnapshotId, 'u1');
       expect({ ...u1, cancelRate: undefined }).toEqual({
-        snapshotId: firstSnapshotId, userKey: keys.user.get('u1'), reservations: 6, completed: 5, canceled: 1, cancelRate: undefined,
-        lastReservedAt: '2024-03-31 12:00:00.000', regionKey: keys.region.get('Seoul'), ageBand: '30-39', favouriteCategoryKeys: `${fitness},${beauty}`,
+        snapshotId: firstSnapshotId,
+        userKey: keys.user.get('u1'),
+        reservations: 6,
+        completed: 5,
+        canceled: 1,
+        cancelRate: undefined,
+        lastReservedAt: '2024-03-31 12:00:00.000',
+        regionKey: keys.region.get('Seoul'),
+        ageBand: '30-39',
+        favouriteCategoryKeys: `${fitness},${beauty}`,
       });
       expect(u1.cancelRate).toBeCloseTo(1 / 6, 12);
 
       expect(await userRow(firstSnapshotId, 'u2')).toMatchObject({
-        reservations: 5, completed: 3, canceled: 1, cancelRate: 0.2, lastReservedAt: '2024-03-30 00:00:00.000', regionKey: keys.region.get('Busan'), ageBand: null,
+        reservations: 5,
+        completed: 3,
+        canceled: 1,
+        cancelRate: 0.2,
+        lastReservedAt: '2024-03-30 00:00:00.000',
+        regionKey: keys.region.get('Busan'),
+        ageBand: null,
         favouriteCategoryKeys: `${beauty},${fitness}`,
       });
       // A 1–1 tie between categories lists the lower key first.
       expect(await userRow(firstSnapshotId, 'u3')).toMatchObject({
-        reservations: 2, completed: 2, canceled: 0, cancelRate: 0, regionKey: null, ageBand: '20-29', favouriteCategoryKeys: `${Math.min(beauty, fitness)},${Math.max(beauty, fitness)}`,
+        reservations: 2,
+        completed: 2,
+        canceled: 0,
+        cancelRate: 0,
+        regionKey: null,
+        ageBand: '20-29',
+        favouriteCategoryKeys: `${Math.min(beauty, fitness)},${Math.max(beauty, fitness)}`,
       });
-      expect(await userRow(firstSnapshotId, 'u4')).toMatchObject({ reservations: 0, completed: 0, canceled: 0, cancelRate: 0, lastReservedAt: null, ageBand: '30-39', favouriteCategoryKeys: '' });
+      expect(await userRow(firstSnapshotId, 'u4')).toMatchObject({
+        reservations: 0,
+        completed: 0,
+        canceled: 0,
+        cancelRate: 0,
+        lastReservedAt: null,
+        ageBand: '30-39',
+        favouriteCategoryKeys: '',
+      });
     });
 
     it('aggregates each service: 7/30-day windows ending at as-of, rates, ratings, price tercile within the category', async () => {
       const beauty = keys.category.get('beauty')!;
       const fitness = keys.category.get('fitness')!;
       expect(await serviceRow(firstSnapshotId, 'b1')).toEqual({
-        snapshotId: firstSnapshotId, serviceKey: keys.service.get('b1'),
-        reservationsLast7d: 3, reservationsLast30d: 3, reservationsAll: 4, completed: 3, canceled: 1, completionRate: 0.6, cancelRate: 0.2,
-        ratingMean: 4.5, ratingCount: 2, categoryKey: beauty, regionKey: keys.region.get('Seoul'), priceBand: 'low',
+        snapshotId: firstSnapshotId,
+        serviceKey: keys.service.get('b1'),
+        reservationsLast7d: 3,
+        reservationsLast30d: 3,
+        reservationsAll: 4,
+        completed: 3,
+        canceled: 1,
+        completionRate: 0.6,
+        cancelRate: 0.2,
+        ratingMean: 4.5,
+        ratingCount: 2,
+        categoryKey: beauty,
+        regionKey: keys.region.get('Seoul'),
+        priceBand: 'low',
       });
       expect(await serviceRow(firstSnapshotId, 'b2')).toMatchObject({
-        reservationsLast7d: 1, reservationsLast30d: 1, reservationsAll: 1, completed: 1, canceled: 1, completionRate: 0.5, cancelRate: 0.5, ratingMean: null, ratingCount: 0, priceBand: 'mid',
+        reservationsLast7d: 1,
+        reservationsLast30d: 1,
+        reservationsAll: 1,
+        completed: 1,
+        canceled: 1,
+        completionRate: 0.5,
+        cancelRate: 0.5,
+        ratingMean: null,
+        ratingCount: 0,
+        priceBand: 'mid',
       });
-      expect(await serviceRow(firstSnapshotId, 'b3')).toMatchObject({ reservationsLast7d: 0, reservationsLast30d: 0, reservationsAll: 1, completionRate: 1, priceBand: 'high' });
+      expect(await serviceRow(firstSnapshotId, 'b3')).toMatchObject({
+        reservationsLast7d: 0,
+        reservationsLast30d: 0,
+        reservationsAll: 1,
+        completionRate: 1,
+        priceBand: 'high',
+      });
       expect(await serviceRow(firstSnapshotId, 'f1')).toMatchObject({
-        reservationsLast7d: 0, reservationsLast30d: 2, reservationsAll: 2, completed: 2, canceled: 0, completionRate: 1, cancelRate: 0, ratingMean: 3, ratingCount: 1, categoryKey: fitness, priceBand: 'low',
+        reservationsLast7d: 0,
+        reservationsLast30d: 2,
+        reservationsAll: 2,
+        completed: 2,
+        canceled: 0,
+        completionRate: 1,
+        cancelRate: 0,
+        ratingMean: 3,
+        ratingCount: 1,
+        categoryKey: fitness,
+        priceBand: 'low',
       });
-      expect(await serviceRow(firstSnapshotId, 'f2')).toMatchObject({ reservationsLast7d: 0, reservationsLast30d: 1, reservationsAll: 1, ratingMean: 2, priceBand: 'low' });
+      expect(await serviceRow(firstSnapshotId, 'f2')).toMatchObject({
+        reservationsLast7d: 0,
+        reservationsLast30d: 1,
+        reservationsAll: 1,
+        ratingMean: 2,
+        priceBand: 'low',
+      });
       expect(await serviceRow(firstSnapshotId, 'f3')).toMatchObject({ reservationsLast30d: 0, reservationsAll: 1, priceBand: 'mid' });
-      expect(await serviceRow(firstSnapshotId, 'f4')).toMatchObject({ reservationsLast7d: 1, reservationsLast30d: 1, ratingMean: 1, regionKey: null, priceBand: 'mid' });
+      expect(await serviceRow(firstSnapshotId, 'f4')).toMatchObject({
+        reservationsLast7d: 1,
+        reservationsLast30d: 1,
+        ratingMean: 1,
+        regionKey: null,
+        priceBand: 'mid',
+      });
       expect(await serviceRow(firstSnapshotId, 'f5')).toMatchObject({
-        reservationsLast7d: 0, reservationsLast30d: 0, reservationsAll: 0, completed: 0, canceled: 0, completionRate: 0, cancelRate: 0, ratingMean: null, ratingCount: 0, priceBand: 'high',
+        reservationsLast7d: 0,
+        reservationsLast30d: 0,
+        reservationsAll: 0,
+        completed: 0,
+        canceled: 0,
+        completionRate: 0,
+        cancelRate: 0,
+        ratingMean: null,
+        ratingCount: 0,
+        priceBand: 'high',
       });
     });
 
@@ -210,7 +313,10 @@ describe.each(warehouseBackends())('feature tables on $name', (backend) => {
       await tick();
       // A new user, a status update (r7 reserved → completed) and a new reservation on the same day as as-of.
       await fx.land('users-2.csv', [USERS_HEADER, 'u5,2023-06-01T00:00:00Z,M,1995,Busan'].join('\n'));
-      await fx.land('reservations-2.csv', [RESERVATIONS_HEADER, 'r7,u2,b1,completed,2024-03-30T00:00:00Z,4', 'r14,u5,b3,completed,2024-03-31T08:00:00Z,'].join('\n'));
+      await fx.land(
+        'reservations-2.csv',
+        [RESERVATIONS_HEADER, 'r7,u2,b1,completed,2024-03-30T00:00:00Z,4', 'r14,u5,b3,completed,2024-03-31T08:00:00Z,'].join('\n'),
+      );
       await fx.ingest();
       const incremental = await buildFeatureTables(fx.warehouse, { incremental: true });
       const full = await buildFeatureTables(fx.warehouse);
@@ -237,7 +343,10 @@ describe.each(warehouseBackends())('feature tables on $name', (backend) => {
       await tick();
       await fx.land('services-4.csv', [SERVICES_HEADER, 'f1,Yoga,fitness,Seoul,6000,2023-01-01T00:00:00Z'].join('\n'));
       await fx.ingest();
-      expect(await buildFeatureTables(fx.warehouse, { incremental: true, maxIncrementalShare: 0.2 })).toMatchObject({ mode: 'full', fullBecause: 'most rows changed (5 of 13)' });
+      expect(await buildFeatureTables(fx.warehouse, { incremental: true, maxIncrementalShare: 0.2 })).toMatchObject({
+        mode: 'full',
+        fullBecause: 'most rows changed (5 of 13)',
+      });
     });
 
     it('runs in full when a service changes category', async () => {
@@ -299,7 +408,9 @@ describe('pickwise features build', () => {
 
     const text = await runCli(['features', 'build'], { cwd });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`^feature snapshot #${summary.snapshotId + 1} as of ${summary.asOf}: 120 users, 15 services, full, in \\d+\\.\\d{2} s$`, 'm'));
+    expect(text.stdout).toMatch(
+      new RegExp(`^feature snapshot #${summary.snapshotId + 1} as of ${summary.asOf}: 120 users, 15 services, full, in \\d+\\.\\d{2} s$`, 'm'),
+    );
     const incremental = await runCli(['features', 'build', '--incremental'], { cwd });
     expect(incremental.stdout).toMatch(/120 users, 15 services, incremental: 0 users and 0 services recomputed, the rest carried over, in/);
   });

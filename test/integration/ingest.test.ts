@@ -12,7 +12,15 @@ import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
 import { startFakeGcsServer, type FakeGcsServer } from '../support/fake-gcs-server.ts';
 import { startS3rver, type S3rverServer } from '../support/s3rver.ts';
 import { warehouseBackends } from '../support/backends.ts';
-import { createIngestFixture, ingestConfig, RESERVATIONS_HEADER, SERVICES_HEADER, servicesCsv, usersCsv, type IngestFixture } from '../support/ingest-fixture.ts';
+import {
+  createIngestFixture,
+  ingestConfig,
+  RESERVATIONS_HEADER,
+  SERVICES_HEADER,
+  servicesCsv,
+  usersCsv,
+  type IngestFixture,
+} from '../support/ingest-fixture.ts';
 
 /** `n` reservations `r1..rn` of users u1–u3 and services s1–s2, one per line; `line(i)` may replace row i. */
 function reservationsCsv(n: number, line: (i: number) => string | undefined = () => undefined): string {
@@ -73,7 +81,9 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       const before = await fx.read('landing/reservations.csv');
       const summary = await fx.ingest();
       expect(summary.files.map((f) => [f.key, f.status])).toEqual([
-        ['landing/users.csv', 'loaded'], ['landing/services.csv', 'loaded'], ['landing/reservations.csv', 'loaded'],
+        ['landing/users.csv', 'loaded'],
+        ['landing/services.csv', 'loaded'],
+        ['landing/reservations.csv', 'loaded'],
       ]);
       expect(await fx.count('dim_user')).toBe(200);
       expect(await fx.count('dim_service')).toBe(40);
@@ -168,17 +178,22 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
     });
 
     it('reads quoted fields with commas, quotes and newlines, keeping later line numbers right', async () => {
-      const csv = [
-        'service_id,name,category,region,price,created_at',
-        's1,"Nail art, gel ""premium""",beauty,Seoul,30000,2024-01-01T00:00:00Z',
-        's2,"Two-line',
-        'name",fitness,,15000.5,2024-01-02T09:00:00+09:00',
-        's3,Bad price,fitness,,-5,2024-01-02T00:00:00Z',
-      ].join('\n') + '\n';
+      const csv =
+        [
+          'service_id,name,category,region,price,created_at',
+          's1,"Nail art, gel ""premium""",beauty,Seoul,30000,2024-01-01T00:00:00Z',
+          's2,"Two-line',
+          'name",fitness,,15000.5,2024-01-02T09:00:00+09:00',
+          's3,Bad price,fitness,,-5,2024-01-02T00:00:00Z',
+        ].join('\n') + '\n';
       await fx.land('services.csv', csv);
       const s = await fx.ingest();
       expect(s.files[0]).toMatchObject({ rowsOk: 2, rowsRejected: 1 });
-      const rows = await fx.warehouse.db.selectFrom('dimService').select(['serviceId', 'name', 'price', 'createdAt', 'regionKey']).orderBy('serviceId').execute();
+      const rows = await fx.warehouse.db
+        .selectFrom('dimService')
+        .select(['serviceId', 'name', 'price', 'createdAt', 'regionKey'])
+        .orderBy('serviceId')
+        .execute();
       expect(rows[0]).toMatchObject({ serviceId: 's1', name: 'Nail art, gel "premium"', price: 30000 });
       expect(rows[1]).toMatchObject({ serviceId: 's2', name: 'Two-line\nname', price: 15000.5, regionKey: null });
       expect(String(rows[1]!.createdAt)).toMatch(/^2024-01-02 00:00:00/);
@@ -229,7 +244,13 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       expect(await fx.count('fact_reservation')).toBe(2);
       expect(await fx.count('ingest_pending_row')).toBe(0);
       const r2 = await fx.warehouse.db.selectFrom('factReservation').selectAll().where('reservationId', '=', 'r2').executeTakeFirstOrThrow();
-      expect(r2).toMatchObject({ status: 'reserved', rating: null, sourceFileId: (await fx.warehouse.db.selectFrom('ingestFile').select('fileId').where('objectKey', '=', 'landing/reservations.csv').executeTakeFirstOrThrow()).fileId });
+      expect(r2).toMatchObject({
+        status: 'reserved',
+        rating: null,
+        sourceFileId: (
+          await fx.warehouse.db.selectFrom('ingestFile').select('fileId').where('objectKey', '=', 'landing/reservations.csv').executeTakeFirstOrThrow()
+        ).fileId,
+      });
     });
 
     it('applies a repeated reservation_id as an update of status and rating (last row wins), also across files', async () => {
@@ -259,7 +280,11 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       await fx.land('users.csv', 'region,user_id,loyalty_tier,signup_at,gender,birth_year\nBusan,u1,gold,2024-01-01T00:00:00Z,F,1990\n');
       const s = await fx.ingest();
       expect(s.files[0]).toMatchObject({ status: 'loaded', rowsOk: 1, message: 'extra columns ignored: loyalty_tier' });
-      const u = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select(['userId', 'regionName', 'birthYear']).executeTakeFirstOrThrow();
+      const u = await fx.warehouse.db
+        .selectFrom('dimUser')
+        .innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey')
+        .select(['userId', 'regionName', 'birthYear'])
+        .executeTakeFirstOrThrow();
       expect(u).toEqual({ userId: 'u1', regionName: 'Busan', birthYear: 1990 });
     });
 
@@ -300,7 +325,10 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       await fx.land('reservations_b.csv', reservationsCsv(10).replace(/\br(\d+),/g, 'b$1,'));
       const s = await fx.ingest();
       expect(s.files.map((f) => [f.key, f.status])).toEqual([
-        ['landing/users.csv', 'loaded'], ['landing/services.csv', 'loaded'], ['landing/reservations_a.csv', 'loaded'], ['landing/reservations_b.csv', 'loaded'],
+        ['landing/users.csv', 'loaded'],
+        ['landing/services.csv', 'loaded'],
+        ['landing/reservations_a.csv', 'loaded'],
+        ['landing/reservations_b.csv', 'loaded'],
       ]);
       expect(s.files[2]).toMatchObject({ rowsTotal: rows, rowsOk: rows - 1, rowsRejected: 1, rejectsByCode: { PARSE_ERROR: 1 } });
       expect(await fx.count('fact_reservation')).toBe(rows - 1 + 10);
@@ -317,11 +345,17 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       await fx.land('services.csv', servicesCsv(2));
       const dropping = droppingReadsOf(fx.store, 'landing/services.csv');
       const s = await fx.ingest({ store: dropping });
-      expect(s.files.map((f) => [f.key, f.status])).toEqual([['landing/users.csv', 'loaded'], ['landing/services.csv', 'failed']]);
+      expect(s.files.map((f) => [f.key, f.status])).toEqual([
+        ['landing/users.csv', 'loaded'],
+        ['landing/services.csv', 'failed'],
+      ]);
       expect(s.filesFailed).toBe(1);
       expect(s.files[1]!.message).toMatch(/^loading landing\/services\.csv failed, nothing of it was kept: connection reset/);
       expect(await fx.count('dim_service')).toBe(0);
-      expect((await ledger()).map((e) => [e.objectKey, e.status])).toEqual([['landing/users.csv', 'loaded'], ['landing/services.csv', 'failed']]);
+      expect((await ledger()).map((e) => [e.objectKey, e.status])).toEqual([
+        ['landing/users.csv', 'loaded'],
+        ['landing/services.csv', 'failed'],
+      ]);
       const again = await fx.ingest();
       expect(again.files).toMatchObject([{ key: 'landing/services.csv', status: 'loaded', rowsOk: 2 }]);
       expect((await ledger()).map((e) => e.status)).toEqual(['loaded', 'loaded']);
@@ -333,12 +367,36 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       const content = usersCsv(2);
       await fx.land('users.csv', content);
       const sha256 = createHash('sha256').update(content).digest('hex');
-      const attempt = { objectKey: 'landing/users.csv', sizeBytes: content.length, sourceEtag: 'old', kind: 'users' as const, rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rejectsByCode: '{}',
-        backupKey: null, quarantineKey: null, duplicateOfFileId: null, message: null, detectedAt: '2024-01-01 00:00:00.000', startedAt: null, finishedAt: null };
-      await fx.warehouse.db.insertInto('ingestFile').values([{ ...attempt, sha256, status: 'failed' }, { ...attempt, sha256: 'f'.repeat(64), status: 'loading' }]).execute();
+      const attempt = {
+        objectKey: 'landing/users.csv',
+        sizeBytes: content.length,
+        sourceEtag: 'old',
+        kind: 'users' as const,
+        rowsTotal: 0,
+        rowsOk: 0,
+        rowsRejected: 0,
+        rejectsByCode: '{}',
+        backupKey: null,
+        quarantineKey: null,
+        duplicateOfFileId: null,
+        message: null,
+        detectedAt: '2024-01-01 00:00:00.000',
+        startedAt: null,
+        finishedAt: null,
+      };
+      await fx.warehouse.db
+        .insertInto('ingestFile')
+        .values([
+          { ...attempt, sha256, status: 'failed' },
+          { ...attempt, sha256: 'f'.repeat(64), status: 'loading' },
+        ])
+        .execute();
       await fx.land('users_copy.csv', content);
       const s = await fx.ingest();
-      expect(s.files.map((f) => [f.key, f.status])).toEqual([['landing/users.csv', 'loaded'], ['landing/users_copy.csv', 'duplicate']]);
+      expect(s.files.map((f) => [f.key, f.status])).toEqual([
+        ['landing/users.csv', 'loaded'],
+        ['landing/users_copy.csv', 'duplicate'],
+      ]);
       expect((await ledger()).map((e) => [e.objectKey, e.status, e.sha256])).toEqual([
         ['landing/users.csv', 'loaded', sha256],
         ['landing/users_copy.csv', 'duplicate', sha256],
@@ -349,13 +407,18 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       const clock = () => new Date('2024-03-10T00:00:00Z');
       await fx.land('users.csv', `${usersCsv(3)}u4,2100-01-01T00:00:00Z,F,1990,Seoul\n`);
       await fx.land('services.csv', `${servicesCsv(2)}s3,Later,beauty,Busan,100,2024-03-11T01:00:00Z\ns4,Soon,beauty,Busan,100,2024-03-10T23:00:00Z\n`);
-      await fx.land('reservations.csv', reservationsCsv(3, (i) => (i === 3 ? 'r3,u1,s1,completed,2100-01-01T00:00:00Z,' : undefined)));
+      await fx.land(
+        'reservations.csv',
+        reservationsCsv(3, (i) => (i === 3 ? 'r3,u1,s1,completed,2100-01-01T00:00:00Z,' : undefined)),
+      );
       const s = await fx.ingest({ clock });
       const byKind = Object.fromEntries(s.files.map((f) => [f.kind, f]));
       expect(byKind['users']).toMatchObject({ rowsOk: 3, rejectsByCode: { FUTURE_TIMESTAMP: 1 } });
       expect(byKind['services']).toMatchObject({ rowsOk: 3, rejectsByCode: { FUTURE_TIMESTAMP: 1 } });
       expect(byKind['reservations']).toMatchObject({ rowsOk: 2, rejectsByCode: { FUTURE_TIMESTAMP: 1 } });
-      expect(await fx.read(byKind['reservations']!.quarantineKey!)).toMatch(/^4,FUTURE_TIMESTAMP,reserved_at '2100-01-01T00:00:00Z' is in the future: later than 2024-03-11T00:00:00.000Z/m);
+      expect(await fx.read(byKind['reservations']!.quarantineKey!)).toMatch(
+        /^4,FUTURE_TIMESTAMP,reserved_at '2100-01-01T00:00:00Z' is in the future: later than 2024-03-11T00:00:00.000Z/m,
+      );
       expect((await buildFeatureTables(fx.warehouse, { clock })).asOf).toBe('2024-03-01 10:00:00.000');
       // A wider allowance lets the service created 25 hours ahead through.
       await fx.land('services_2.csv', `${SERVICES_HEADER}\ns5,Later,beauty,Busan,100,2024-03-11T01:00:00Z\n`);
@@ -364,20 +427,31 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
     });
 
     it('quarantines a region or category with a line break inside', async () => {
-      await fx.land('services.csv', `${servicesCsv(1)}s2,Cut,"beauty\nsalon",Busan,100,2024-01-01T00:00:00Z\ns3,Cut,beauty,"Bu\tsan",100,2024-01-01T00:00:00Z\n`);
+      await fx.land(
+        'services.csv',
+        `${servicesCsv(1)}s2,Cut,"beauty\nsalon",Busan,100,2024-01-01T00:00:00Z\ns3,Cut,beauty,"Bu\tsan",100,2024-01-01T00:00:00Z\n`,
+      );
       const s = await fx.ingest();
       expect(s.files[0]).toMatchObject({ rowsOk: 1, rowsRejected: 2, rejectsByCode: { BAD_LABEL: 2 } });
-      expect(await fx.read(s.files[0]!.quarantineKey!)).toMatch(/^3,BAD_LABEL,"category ""beauty\\nsalon"" contains a line break or another control character"/m);
+      expect(await fx.read(s.files[0]!.quarantineKey!)).toMatch(
+        /^3,BAD_LABEL,"category ""beauty\\nsalon"" contains a line break or another control character"/m,
+      );
       expect(await fx.count('dim_category')).toBe(1);
     });
 
     it('says per file how many loaded rows were new and how many updated existing rows', async () => {
       await fx.land('users.csv', usersCsv(3));
       await fx.land('services.csv', servicesCsv(2));
-      await fx.land('reservations_1.csv', reservationsCsv(4, (i) => (i === 4 ? 'r1,u2,s1,canceled,2024-03-01T10:00:00Z,' : undefined)));
+      await fx.land(
+        'reservations_1.csv',
+        reservationsCsv(4, (i) => (i === 4 ? 'r1,u2,s1,canceled,2024-03-01T10:00:00Z,' : undefined)),
+      );
       const first = await fx.ingest();
       expect(first.files.at(-1)).toMatchObject({ rowsOk: 4, rowsNew: 3, rowsUpdated: 1 });
-      await fx.land('reservations_2.csv', reservationsCsv(5).replace(/\br(\d+),/g, (_m, d: string) => (Number(d) > 3 ? `n${d},` : `r${d},`)));
+      await fx.land(
+        'reservations_2.csv',
+        reservationsCsv(5).replace(/\br(\d+),/g, (_m, d: string) => (Number(d) > 3 ? `n${d},` : `r${d},`)),
+      );
       await fx.land('users_2.csv', usersCsv(4));
       const second = await fx.ingest();
       expect(second.files.map((f) => [f.key, f.rowsNew, f.rowsUpdated])).toEqual([
@@ -448,9 +522,20 @@ describe('a landing file replaced while it is loaded', () => {
     {
       name: 'S3 (s3rver)',
       open: (run) =>
-        new S3ObjectStore({ bucket: 'landing-changes', prefix: `run-${run}`, endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }),
+        new S3ObjectStore({
+          bucket: 'landing-changes',
+          prefix: `run-${run}`,
+          endpoint: s3.endpoint,
+          region: 'us-east-1',
+          forcePathStyle: true,
+          accessKeyId: 'S3RVER',
+          secretAccessKey: 'S3RVER',
+        }),
     },
-    { name: 'GCS (real client, fake JSON API)', open: (run) => new GcsObjectStore({ bucket: 'landing-changes', prefix: `run-${run}`, apiEndpoint: gcs.url, projectId: 'pickwise-test' }) },
+    {
+      name: 'GCS (real client, fake JSON API)',
+      open: (run) => new GcsObjectStore({ bucket: 'landing-changes', prefix: `run-${run}`, apiEndpoint: gcs.url, projectId: 'pickwise-test' }),
+    },
   ];
   let runs = 0;
 
@@ -474,14 +559,23 @@ describe('a landing file replaced while it is loaded', () => {
       // Every row in the warehouse is a line of the backup, and every data line of the backup was loaded or quarantined.
       const backupLines = new Set(backup.split('\n').slice(1).filter(Boolean));
       expect(loaded.rowsTotal).toBe(backupLines.size);
-      const users = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select(['userId', 'regionName']).execute();
+      const users = await fx.warehouse.db
+        .selectFrom('dimUser')
+        .innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey')
+        .select(['userId', 'regionName'])
+        .execute();
       expect(users).toHaveLength(loaded.rowsOk);
       for (const u of users) expect([...backupLines].some((l) => l.startsWith(`${u.userId},`) && l.endsWith(`,${u.regionName}`))).toBe(true);
 
       // The replaced object is a new version: the next run loads exactly it.
       const second = await fx.ingest({ store });
       expect(second.files).toMatchObject([{ key: 'landing/users.csv', status: 'loaded', rowsOk: 2500, sha256: createHash('sha256').update(v2).digest('hex') }]);
-      const regions = await fx.warehouse.db.selectFrom('dimUser').innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey').select('regionName').distinct().execute();
+      const regions = await fx.warehouse.db
+        .selectFrom('dimUser')
+        .innerJoin('dimRegion', 'dimRegion.regionKey', 'dimUser.regionKey')
+        .select('regionName')
+        .distinct()
+        .execute();
       expect(regions).toEqual([{ regionName: 'Seoul' }]);
       expect(await fx.count('dim_user')).toBe(2500);
     } finally {

@@ -37,13 +37,16 @@ describe.each(warehouseBackends())('interaction log from the warehouse on $name'
       fx = await createIngestFixture(url);
       await fx.land('users.csv', usersCsv(3));
       await fx.land('services.csv', servicesCsv(3));
-      await fx.land('reservations.csv', [
-        RESERVATIONS_HEADER,
-        'r1,u1,s1,completed,2024-03-01T00:00:00Z,5',
-        'r2,u1,s2,canceled,2024-03-02T00:00:00Z,',
-        'r3,u2,s2,reserved,2024-03-03T00:00:00Z,',
-        'r4,u2,s3,completed,2024-03-04T12:00:00Z,',
-      ].join('\n') + '\n');
+      await fx.land(
+        'reservations.csv',
+        [
+          RESERVATIONS_HEADER,
+          'r1,u1,s1,completed,2024-03-01T00:00:00Z,5',
+          'r2,u1,s2,canceled,2024-03-02T00:00:00Z,',
+          'r3,u2,s2,reserved,2024-03-03T00:00:00Z,',
+          'r4,u2,s3,completed,2024-03-04T12:00:00Z,',
+        ].join('\n') + '\n',
+      );
       await fx.ingest();
     });
     afterAll(async () => {
@@ -56,7 +59,12 @@ describe.each(warehouseBackends())('interaction log from the warehouse on $name'
       expect(log.users.size).toBe(3);
       expect(log.items.size).toBe(3);
       expect(log.count).toBe(3);
-      const rows = Array.from({ length: log.count }, (_, n) => [log.users.externalId(log.user[n]!), log.items.externalId(log.item[n]!), log.value[n], log.time[n]]);
+      const rows = Array.from({ length: log.count }, (_, n) => [
+        log.users.externalId(log.user[n]!),
+        log.items.externalId(log.item[n]!),
+        log.value[n],
+        log.time[n],
+      ]);
       expect(rows).toEqual([
         ['u1', 's1', 1.5, Date.UTC(2024, 2, 1)],
         ['u2', 's2', 0.5, Date.UTC(2024, 2, 3)],

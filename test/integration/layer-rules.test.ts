@@ -20,25 +20,71 @@ async function importProblems(file: string, code: string): Promise<string[]> {
 
 describe('layer rules', () => {
   it.each([
-    ['a pure stage importing the database layer', 'src/models/x.ts', "import { openWarehouse } from '../warehouse/index.ts';\nexport const f = openWarehouse;", /models\/ may import only shared/],
+    [
+      'a pure stage importing the database layer',
+      'src/models/x.ts',
+      "import { openWarehouse } from '../warehouse/index.ts';\nexport const f = openWarehouse;",
+      /models\/ may import only shared/,
+    ],
     ['a pure stage doing I/O', 'src/tuning/x.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;", /tuning\/ is pure/],
-    ['a pure stage reaching for the logger', 'src/preprocess/x.ts', "import { createLogger } from '../shared/io.ts';\nexport const f = createLogger;", /through its index\.ts/],
-    ['a deep import into another stage', 'src/pipeline/x.ts', "import { AlsRecommender } from '../models/als/als-recommender.ts';\nexport const f = AlsRecommender;", /through its index\.ts/],
-    ['the warehouse importing configuration', 'src/warehouse/x.ts', "import type { Config } from '../config/index.ts';\nexport type C = Config;", /warehouse\/ may import only shared/],
-    ['the warehouse importing preprocessing', 'src/warehouse/x.ts', "import { reservationColumns } from '../preprocess/index.ts';\nexport const f = reservationColumns;", /warehouse\/ may import only shared/],
-    ['serving importing the batch pipeline', 'src/serve/x.ts', "import { runIngest } from '../pipeline/index.ts';\nexport const f = runIngest;", /serve\/ may import only/],
-    ['the registry importing serving', 'src/registry/x.ts', "import { buildApp } from '../serve/index.ts';\nexport const f = buildApp;", /registry\/ may import only/],
+    [
+      'a pure stage reaching for the logger',
+      'src/preprocess/x.ts',
+      "import { createLogger } from '../shared/io.ts';\nexport const f = createLogger;",
+      /through its index\.ts/,
+    ],
+    [
+      'a deep import into another stage',
+      'src/pipeline/x.ts',
+      "import { AlsRecommender } from '../models/als/als-recommender.ts';\nexport const f = AlsRecommender;",
+      /through its index\.ts/,
+    ],
+    [
+      'the warehouse importing configuration',
+      'src/warehouse/x.ts',
+      "import type { Config } from '../config/index.ts';\nexport type C = Config;",
+      /warehouse\/ may import only shared/,
+    ],
+    [
+      'the warehouse importing preprocessing',
+      'src/warehouse/x.ts',
+      "import { reservationColumns } from '../preprocess/index.ts';\nexport const f = reservationColumns;",
+      /warehouse\/ may import only shared/,
+    ],
+    [
+      'serving importing the batch pipeline',
+      'src/serve/x.ts',
+      "import { runIngest } from '../pipeline/index.ts';\nexport const f = runIngest;",
+      /serve\/ may import only/,
+    ],
+    [
+      'the registry importing serving',
+      'src/registry/x.ts',
+      "import { buildApp } from '../serve/index.ts';\nexport const f = buildApp;",
+      /registry\/ may import only/,
+    ],
   ])('refuses %s', async (_what, file, code, message) => {
     const problems = await importProblems(file, code);
     expect(problems.length, problems.join('\n')).toBeGreaterThan(0);
-    expect(problems.some((p) => message.test(p)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => message.test(p)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it.each([
     ['a pure stage importing shared/', 'src/models/x.ts', "import { Rng } from '../../shared/index.ts';\nexport const f = Rng;"],
     ['an I/O stage importing the logger', 'src/serve/x.ts', "import { createLogger } from '../shared/io.ts';\nexport const f = createLogger;"],
-    ['a stage importing a lower stage through its index', 'src/features/x.ts', "import { openWarehouse } from '../warehouse/index.ts';\nexport const f = openWarehouse;"],
-    ['the registry implementing the tuning port', 'src/registry/x.ts', "import type { StudyStorage } from '../tuning/index.ts';\nexport type S = StudyStorage;"],
+    [
+      'a stage importing a lower stage through its index',
+      'src/features/x.ts',
+      "import { openWarehouse } from '../warehouse/index.ts';\nexport const f = openWarehouse;",
+    ],
+    [
+      'the registry implementing the tuning port',
+      'src/registry/x.ts',
+      "import type { StudyStorage } from '../tuning/index.ts';\nexport type S = StudyStorage;",
+    ],
     ['the CLI importing any stage', 'src/cli/x.ts', "import { createRuntime } from '../runtime/index.ts';\nexport const f = createRuntime;"],
   ])('allows %s', async (_what, file, code) => {
     expect(await importProblems(file, code)).toEqual([]);

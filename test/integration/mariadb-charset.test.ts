@@ -36,7 +36,9 @@ describe.skipIf(serverUrl === null)('MariaDB with a latin1 default', () => {
     const first = await openWarehouse({ url });
     expect(first.prepared).toEqual([`database ${name}: default character set latin1 → utf8mb4`]);
     await migrateToLatest(first);
-    const collations = await sql<{ c: string }>`select distinct table_collation as c from information_schema.tables where table_schema = database()`.execute(first.db);
+    const collations = await sql<{ c: string }>`select distinct table_collation as c from information_schema.tables where table_schema = database()`.execute(
+      first.db,
+    );
     expect(collations.rows.map((r) => r.c)).toEqual(['utf8mb4_unicode_ci']);
     // A table created under the old default (as by an earlier version): converted when the warehouse next opens.
     await sql`alter table dim_service convert to character set latin1`.execute(first.db);
@@ -69,13 +71,17 @@ describe.skipIf(serverUrl === null)('MariaDB with a latin1 default', () => {
 describe.skipIf(findMariaDb() === undefined)('MariaDB forcing latin1 on its clients', () => {
   let server: MariaDbServer;
   beforeAll(async () => {
-    server = await startMariaDb({ extraArgs: ['--character-set-server=latin1', '--collation-server=latin1_swedish_ci', '--skip-character-set-client-handshake'] });
+    server = await startMariaDb({
+      extraArgs: ['--character-set-server=latin1', '--collation-server=latin1_swedish_ci', '--skip-character-set-client-handshake'],
+    });
   });
   afterAll(async () => server?.stop());
 
   it('refuses to open the warehouse, naming the character sets and what to change', async () => {
     const url = await server.createDatabase('t_forced_latin1');
-    await expect(openWarehouse({ url })).rejects.toThrow(/character set client latin1, connection latin1, results latin1 instead of utf8mb4.*skip-character-set-client-handshake/);
+    await expect(openWarehouse({ url })).rejects.toThrow(
+      /character set client latin1, connection latin1, results latin1 instead of utf8mb4.*skip-character-set-client-handshake/,
+    );
     // Nothing was created: the refusal comes before the migrations.
     const conn = await createConnection(url);
     try {

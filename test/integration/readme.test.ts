@@ -20,7 +20,8 @@ import { REPO_ROOT } from '../support/run-cli.ts';
 const SKIPPED_STEPS: readonly RegExp[] = [/^apt-get (update|install)\b/, /^npm ci$/, /^npm test$/];
 const COMMAND_TIMEOUT_MS = 300_000;
 /** A recommendation warning in an answer (`"warnings":[{"code":…}]`, or the CLI's `warning CODE:` lines). */
-const WARNING_IN_ANSWER = /"warnings":\[\{|^warning\b|\b(UNKNOWN_CATEGORY|UNKNOWN_REGION|NO_MATCHING_SERVICE|NOTHING_LEFT|UNKNOWN_SERVICE|FOLD_IN_UNSUPPORTED|CATALOG_STALE|REGION_UNAVAILABLE)\b/m;
+const WARNING_IN_ANSWER =
+  /"warnings":\[\{|^warning\b|\b(UNKNOWN_CATEGORY|UNKNOWN_REGION|NO_MATCHING_SERVICE|NOTHING_LEFT|UNKNOWN_SERVICE|FOLD_IN_UNSUPPORTED|CATALOG_STALE|REGION_UNAVAILABLE)\b/m;
 /** A log line at warn level or above, pretty or JSON. */
 const WARNING_LOGGED = /\b(WARN|ERROR|FATAL)\b|"level":(40|50|60)\b/;
 

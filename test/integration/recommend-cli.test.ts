@@ -4,7 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.ts';
 
-type Result = { basis: string; recommendations: { rank: number; serviceId: string; name: string | null; category: string | null }[]; warnings: { code: string; message: string }[] };
+type Result = {
+  basis: string;
+  recommendations: { rank: number; serviceId: string; name: string | null; category: string | null }[];
+  warnings: { code: string; message: string }[];
+};
 
 /** `pickwise recommend --user` as a user runs it: names beside ids, and filters that say when they match nothing. */
 describe('pickwise recommend --user', () => {
@@ -32,7 +36,8 @@ describe('pickwise recommend --user', () => {
     expect(json.code, json.stderr).toBe(0);
     const r = JSON.parse(json.stdout) as Result;
     expect(r.recommendations).toHaveLength(3);
-    for (const x of r.recommendations) expect({ name: x.name, category: x.category }).toEqual({ name: services.get(x.serviceId)!.name, category: services.get(x.serviceId)!.category });
+    for (const x of r.recommendations)
+      expect({ name: x.name, category: x.category }).toEqual({ name: services.get(x.serviceId)!.name, category: services.get(x.serviceId)!.category });
     expect(r.warnings).toEqual([]);
     const text = await runCli(['recommend', '--user', 'U0000002', '--k', '3'], { cwd });
     const first = r.recommendations[0]!;
@@ -48,10 +53,14 @@ describe('pickwise recommend --user', () => {
     expect(typo.code).toBe(4);
     expect(typo.stdout).toMatch(/\(nothing to recommend\)\nwarning: no category 'no-such-category' in the warehouse \(known: .+\) \[UNKNOWN_CATEGORY\]/);
     const region = JSON.parse((await runCli(['--json', 'recommend', '--user', 'U0000002', '--region', some.region.toUpperCase()], { cwd })).stdout) as Result;
-    expect(region.warnings).toEqual([{ code: 'UNKNOWN_REGION', message: `no region '${some.region.toUpperCase()}' in the warehouse; did you mean '${some.region}'?` }]);
+    expect(region.warnings).toEqual([
+      { code: 'UNKNOWN_REGION', message: `no region '${some.region.toUpperCase()}' in the warehouse; did you mean '${some.region}'?` },
+    ]);
 
     const all = [...services.values()];
-    const pair = [...new Set(all.map((s) => s.category))].flatMap((c) => [...new Set(all.map((s) => s.region))].map((g) => [c, g] as const)).find(([c, g]) => !all.some((s) => s.category === c && s.region === g))!;
+    const pair = [...new Set(all.map((s) => s.category))]
+      .flatMap((c) => [...new Set(all.map((s) => s.region))].map((g) => [c, g] as const))
+      .find(([c, g]) => !all.some((s) => s.category === c && s.region === g))!;
     const none = await runCli(['--json', 'recommend', '--user', 'U0000002', '--category', pair[0], '--region', pair[1]], { cwd });
     expect(none.code).toBe(4);
     expect((JSON.parse(none.stdout) as Result).warnings.map((w) => w.code)).toEqual(['NO_MATCHING_SERVICE']);
@@ -69,7 +78,14 @@ describe('pickwise recommend --user', () => {
       [null, null],
       [null, null],
     ]);
-    expect(r.warnings).toEqual([{ code: 'CATALOG_STALE', message: expect.stringMatching(/^service names and categories are missing: the warehouse could not be read \(cannot reach the database mysql:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/) }]);
+    expect(r.warnings).toEqual([
+      {
+        code: 'CATALOG_STALE',
+        message: expect.stringMatching(
+          /^service names and categories are missing: the warehouse could not be read \(cannot reach the database mysql:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/,
+        ),
+      },
+    ]);
     const out = path.join(cwd, 'all.csv');
     expect((await runCli(['recommend', '--all', '--k', '2', '--out', out], { cwd })).code).toBe(0);
     expect((await readFile(out, 'utf8')).split('\n')[0]).toBe('user_id,item_id,rank,score');

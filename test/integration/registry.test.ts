@@ -17,7 +17,17 @@ describe.each(warehouseBackends())('runs and model registry on $name', (backend)
     const train = (kind: 'popular' | 'item-knn', params: Record<string, unknown> = {}) =>
       runTrainJob({ warehouse: fx.warehouse, store: fx.store, kind, params, logger, save: true, threads: 1, registerAs: 'shop', actor: 'tester' });
     const promote = (version: number, o: { force?: boolean; alias?: string } = {}) =>
-      promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'shop', version, alias: o.alias ?? 'champion', actor: 'tester', reason: 'test', force: o.force ?? false });
+      promoteVersion({
+        warehouse: fx.warehouse,
+        store: fx.store,
+        logger,
+        name: 'shop',
+        version,
+        alias: o.alias ?? 'champion',
+        actor: 'tester',
+        reason: 'test',
+        force: o.force ?? false,
+      });
 
     beforeAll(async () => {
       url = await backend.newDatabaseUrl('registry');
@@ -38,7 +48,13 @@ describe.each(warehouseBackends())('runs and model registry on $name', (backend)
       expect(weak.registered).toEqual({ name: 'shop', version: 1 });
       expect(strong.registered).toEqual({ name: 'shop', version: 2 });
       const run = await tracker.show(strong.run);
-      expect(run).toMatchObject({ runType: 'train', modelKind: 'item-knn', status: 'finished', experiment: 'item-knn', artifactPrefix: `artifacts/${strong.run}` });
+      expect(run).toMatchObject({
+        runType: 'train',
+        modelKind: 'item-knn',
+        status: 'finished',
+        experiment: 'item-knn',
+        artifactPrefix: `artifacts/${strong.run}`,
+      });
       expect(run.metrics['holdout.ndcg']).toBeCloseTo(strong.holdout!.metrics.ndcg, 12);
       expect(run.metrics['popularity.ndcg']).toBeCloseTo(strong.holdout!.popularity.ndcg, 12);
       expect(run.data).toMatchObject({ files: 3, interactions: strong.interactions });
@@ -48,7 +64,10 @@ describe.each(warehouseBackends())('runs and model registry on $name', (backend)
       expect(run.artifacts.every((a) => /^[0-9a-f]{64}$/.test(a.sha256) && a.size > 0)).toBe(true);
       expect((await tracker.list({ experiment: 'popular' })).map((r) => r.runId)).toEqual([weak.run]);
       const versions = await registry.versions('shop');
-      expect(versions.map((v) => [v.version, v.runId, v.status])).toEqual([[1, weak.run, 'active'], [2, strong.run, 'active']]);
+      expect(versions.map((v) => [v.version, v.runId, v.status])).toEqual([
+        [1, weak.run, 'active'],
+        [2, strong.run, 'active'],
+      ]);
     });
 
     it('promotes through the gate: refuses a version worse on the current hold-out unless forced, and says why', async () => {
@@ -58,7 +77,9 @@ describe.each(warehouseBackends())('runs and model registry on $name', (backend)
       expect(up.gate!.candidate).toBeGreaterThan(up.gate!.incumbent);
       const refused = promote(1);
       await expect(refused).rejects.toBeInstanceOf(ConflictError);
-      await expect(refused).rejects.toThrow(/refusing to make version 1 of shop 'champion': its NDCG@10 on the current hold-out is 0\.\d{4}, below 0\.\d{4} of version 2/);
+      await expect(refused).rejects.toThrow(
+        /refusing to make version 1 of shop 'champion': its NDCG@10 on the current hold-out is 0\.\d{4}, below 0\.\d{4} of version 2/,
+      );
       expect(await registry.aliasTarget('shop', 'champion')).toBe(2);
       const forced = await promote(1, { force: true });
       expect(forced).toMatchObject({ version: 1, previous: 2, gate: { forced: true } });

@@ -39,7 +39,15 @@ describe('pickwise on an S3 bucket (s3rver)', () => {
     expect(summary.filesLoaded).toBe(3);
     expect(ingest.stderr).not.toContain('S3RVER');
 
-    const store = new S3ObjectStore({ bucket: 'landing-zone', prefix: 'dowhat/prod', endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    const store = new S3ObjectStore({
+      bucket: 'landing-zone',
+      prefix: 'dowhat/prod',
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+    });
     try {
       const keys: string[] = [];
       for await (const o of store.list('')) keys.push(o.key);

@@ -56,28 +56,52 @@ describe('recommendation API edges', () => {
 
   it("answers Fastify's own errors with problem documents that never echo the input", async () => {
     const api = await app();
-    const post = (payload: string, contentType = 'application/json') => api.inject({ method: 'POST', url: '/v1/recommendations', headers: { 'content-type': contentType }, payload });
+    const post = (payload: string, contentType = 'application/json') =>
+      api.inject({ method: 'POST', url: '/v1/recommendations', headers: { 'content-type': contentType }, payload });
     expectProblem(await post('{"interactions": ['), 400, /^the request body is not valid JSON$/);
     expectProblem(await post(`{"interactions": [${'x'.repeat(5000)}`), 400, /^the request body is not valid JSON$/);
     expectProblem(await post(''), 400, /^the request body is empty, but its content-type says JSON$/);
     expectProblem(await post('hello', 'text/plain'), 415, /^content-type 'text\/plain' is not supported: send application\/json$/);
     expectProblem(await post('hello', `application/${'y'.repeat(3000)}`), 415, /is not supported/);
-    expectProblem(await post(JSON.stringify({ interactions: [], pad: 'x'.repeat(300_000) })), 413, /^the request body is larger than the limit of 262144 bytes$/);
+    expectProblem(
+      await post(JSON.stringify({ interactions: [], pad: 'x'.repeat(300_000) })),
+      413,
+      /^the request body is larger than the limit of 262144 bytes$/,
+    );
     expectProblem(await api.inject({ url: `/v1/users/${'u'.repeat(10_000)}/recommendations` }), 414, /is longer than 200 characters$/);
     expectProblem(await api.inject({ url: '/v1/users/%E0%A4%A/recommendations' }), 400, /^the URL is not valid/);
     expectProblem(await api.inject({ url: `/v1/${'n'.repeat(10_000)}` }), 404, /^no route GET '\/v1\/n{36}…'$/);
     expectProblem(await api.inject({ method: 'DELETE', url: '/v1/models/current' }), 404, /^no route DELETE '\/v1\/models\/current'$/);
     expectProblem(await api.inject({ url: `/v1/models/current?${'q'.repeat(10_000)}=1` }), 400, /^unknown query parameter 'q{40}…': this route takes none$/);
-    expectProblem(await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: [{ service_id: 'S1', [`z${'z'.repeat(500)}`]: 1 }] } }), 400, /^unknown field 'z{40}…' in the body at \/interactions\/0$/);
+    expectProblem(
+      await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: [{ service_id: 'S1', [`z${'z'.repeat(500)}`]: 1 }] } }),
+      400,
+      /^unknown field 'z{40}…' in the body at \/interactions\/0$/,
+    );
     await api.close();
   });
 
   it('refuses unknown query parameters on every route, the operational and documentation ones included', async () => {
     const api = await app();
-    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/docs/json', '/docs/static/index.html', '/v1/models/current', '/v1/services/S000001/similar', '/v1/users/U0000001/recommendations']) {
+    for (const path of [
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/openapi.json',
+      '/docs',
+      '/docs/json',
+      '/docs/static/index.html',
+      '/v1/models/current',
+      '/v1/services/S000001/similar',
+      '/v1/users/U0000001/recommendations',
+    ]) {
       expectProblem(await api.inject({ url: `${path}?debug=1` }), 400, /^unknown query parameter 'debug'/);
     }
-    expectProblem(await api.inject({ method: 'POST', url: '/v1/recommendations?debug=1', payload: { interactions: [] } }), 400, /^unknown query parameter 'debug'/);
+    expectProblem(
+      await api.inject({ method: 'POST', url: '/v1/recommendations?debug=1', payload: { interactions: [] } }),
+      400,
+      /^unknown query parameter 'debug'/,
+    );
     await api.close();
   });
 
@@ -103,7 +127,8 @@ describe('recommendation API edges', () => {
 
   it('needs a key on the write routes once keys are set, and on reads, metrics and docs when configured; probes never', async () => {
     const writes = await app({ apiKeys: [KEY, OTHER_KEY] });
-    const foldIn = (headers: Record<string, string> = {}) => writes.inject({ method: 'POST', url: '/v1/recommendations', headers, payload: { interactions: [] } });
+    const foldIn = (headers: Record<string, string> = {}) =>
+      writes.inject({ method: 'POST', url: '/v1/recommendations', headers, payload: { interactions: [] } });
     expectProblem(await foldIn(), 401, /^this route needs an API key in the x-api-key header$/);
     expectProblem(await foldIn({ 'x-api-key': WRONG }), 401, /^the API key is not valid$/);
     expect((await foldIn({ 'x-api-key': KEY })).statusCode).toBe(200);
@@ -118,13 +143,24 @@ describe('recommendation API edges', () => {
     await writes.close();
 
     const all = await app({ apiKeys: [KEY], keysForReads: true, keysForMetrics: true, keysForDocs: true });
-    for (const path of ['/v1/models/current', '/v1/users/U0000001/recommendations', '/v1/services/S000001/similar', '/metrics', '/openapi.json', '/docs', '/docs/json', '/docs/static/index.html']) {
+    for (const path of [
+      '/v1/models/current',
+      '/v1/users/U0000001/recommendations',
+      '/v1/services/S000001/similar',
+      '/metrics',
+      '/openapi.json',
+      '/docs',
+      '/docs/json',
+      '/docs/static/index.html',
+    ]) {
       expectProblem(await all.inject({ url: path }), 401, /needs an API key/);
       expect((await all.inject({ url: path, headers: { 'x-api-key': KEY } })).statusCode, path).not.toBe(401);
     }
     for (const path of ['/healthz', '/readyz']) expect((await all.inject({ url: path })).statusCode, path).toBe(200);
     await all.close();
-    expect(configSchema.safeParse({ serve: { keysForMetrics: true } }).error?.issues[0]?.message).toBe('serve.keysForMetrics needs at least one key in serve.apiKeys (PICKWISE_SERVE__API_KEYS)');
+    expect(configSchema.safeParse({ serve: { keysForMetrics: true } }).error?.issues[0]?.message).toBe(
+      'serve.keysForMetrics needs at least one key in serve.apiKeys (PICKWISE_SERVE__API_KEYS)',
+    );
   });
 
   it('never logs a key, says at start-up what keys protect, and warns when keys protect nothing', async () => {
@@ -137,12 +173,19 @@ describe('recommendation API edges', () => {
     }
     expect(text()).not.toContain(KEY);
     expect(text()).not.toContain(WRONG);
-    expect(lines().find((l) => l.msg === 'routes that need an API key')?.routes).toEqual(['GET /metrics', 'POST /v1/recommendations', 'POST /v1/recommendations/batch']);
+    expect(lines().find((l) => l.msg === 'routes that need an API key')?.routes).toEqual([
+      'GET /metrics',
+      'POST /v1/recommendations',
+      'POST /v1/recommendations/batch',
+    ]);
     await api.close();
 
     const open = capturedLogger();
     await (await app({}, open.logger)).ready();
-    expect(open.lines().find((l) => l.msg === 'no API keys configured (serve.apiKeys): every route is open')?.openWriteRoutes).toEqual(['POST /v1/recommendations', 'POST /v1/recommendations/batch']);
+    expect(open.lines().find((l) => l.msg === 'no API keys configured (serve.apiKeys): every route is open')?.openWriteRoutes).toEqual([
+      'POST /v1/recommendations',
+      'POST /v1/recommendations/batch',
+    ]);
 
     // The guard is what every plugin gets: on a server whose plugins have no write route, keys alone protect nothing.
     const bare = capturedLogger();
@@ -150,7 +193,12 @@ describe('recommendation API edges', () => {
     installAccessGuard(readOnly, { ...OPEN, apiKeys: [KEY] }, bare.logger);
     readOnly.get('/dashboard', { config: { access: 'read' } }, async () => 'ok');
     await readOnly.ready();
-    expect(bare.lines().filter((l) => l.level === 40).map((l) => l.msg)).toEqual([expect.stringMatching(/^serve\.apiKeys is set but protects no route/)]);
+    expect(
+      bare
+        .lines()
+        .filter((l) => l.level === 40)
+        .map((l) => l.msg),
+    ).toEqual([expect.stringMatching(/^serve\.apiKeys is set but protects no route/)]);
     expect((await readOnly.inject({ url: '/dashboard' })).statusCode).toBe(200);
     await readOnly.close();
 

@@ -21,19 +21,35 @@ async function servedFixture(url: string): Promise<IngestFixture> {
   await fx.landGenerated({ users: 120, services: 20, reservations: 2000, seed: 9 });
   await fx.ingest();
   const logger = silentLogger();
-  const trained = await runTrainJob({ warehouse: fx.warehouse, store: fx.store, kind: 'item-knn', params: {}, logger, save: true, threads: 1, registerAs: 'shop', holdout: 0 });
+  const trained = await runTrainJob({
+    warehouse: fx.warehouse,
+    store: fx.store,
+    kind: 'item-knn',
+    params: {},
+    logger,
+    save: true,
+    threads: 1,
+    registerAs: 'shop',
+    holdout: 0,
+  });
   await new ModelRegistry(fx.warehouse).setAlias('shop', 'champion', trained.registered!.version, 'test', 'first');
   return fx;
 }
 
-async function serve(fx: IngestFixture, logger: Logger, choice: { name?: string; alias: string } = { name: 'shop', alias: 'champion' }, warehouse: Warehouse = fx.warehouse) {
+async function serve(
+  fx: IngestFixture,
+  logger: Logger,
+  choice: { name?: string; alias: string } = { name: 'shop', alias: 'champion' },
+  warehouse: Warehouse = fx.warehouse,
+) {
   const holder = new ModelHolder({ warehouse, store: fx.store, choice, logger });
   await holder.start();
   return { holder, api: await buildApp({ holder, warehouse, metrics: createServeMetrics(), config: { ...OPEN, maxBatchUsers: 10 }, logger }) };
 }
 
 const failures = (lines: LogLine[], msg: string) => lines.filter((l) => l.msg === msg);
-const causeOf = (line: LogLine | undefined) => (line?.err as { message?: string } | undefined)?.message ?? (line?.error as { message?: string } | undefined)?.message ?? '';
+const causeOf = (line: LogLine | undefined) =>
+  (line?.err as { message?: string } | undefined)?.message ?? (line?.error as { message?: string } | undefined)?.message ?? '';
 
 describe.skipIf(findMariaDb() === undefined)('serving while the MariaDB server is stopped', () => {
   let server: MariaDbServer;
@@ -80,14 +96,23 @@ describe.skipIf(findMariaDb() === undefined)('serving while the MariaDB server i
     expect(stale.items.length).toBeGreaterThan(0);
     expect(stale.items.every((i) => i.category === category && i.name !== null)).toBe(true);
     expect(stale.warnings.map((w) => w.code)).toEqual(['CATALOG_STALE']);
-    const folded = await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: [{ service_id: stale.items[0]!.service_id }], category } });
+    const folded = await api.inject({
+      method: 'POST',
+      url: '/v1/recommendations',
+      payload: { interactions: [{ service_id: stale.items[0]!.service_id }], category },
+    });
     expect(folded.statusCode).toBe(200);
 
     // Readiness: degraded (still serving), the cause logged once across polls.
     for (let poll = 0; poll < 3; poll++) {
       const ready = await api.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toMatchObject({ status: 'degraded', model: true, database: false, database_error: 'a query of the warehouse schema failed (the server log has the cause)' });
+      expect(ready.json()).toMatchObject({
+        status: 'degraded',
+        model: true,
+        database: false,
+        database_error: 'a query of the warehouse schema failed (the server log has the cause)',
+      });
     }
     const database = failures(lines(), 'database check (readiness) failed');
     expect(database).toHaveLength(1);
@@ -99,7 +124,10 @@ describe.skipIf(findMariaDb() === undefined)('serving while the MariaDB server i
     const refused = await late.api.inject({ url: filtered });
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(refused.json()).toMatchObject({ code: 'BACKEND_UNAVAILABLE', detail: expect.stringMatching(/^category and region filters need the service catalog/) });
+    expect(refused.json()).toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      detail: expect.stringMatching(/^category and region filters need the service catalog/),
+    });
     const line = lines().find((l) => l.msg === 'request failed' && l.status === 503);
     expect(line?.level).toBe(40);
     expect(causeOf(line)).toMatch(/^category and region filters need the service catalog.*: .*ECONNREFUSED/);
@@ -129,7 +157,17 @@ describe('readiness and model errors on SQLite', () => {
     const { logger, lines } = capturedLogger();
     const { holder, api } = await serve(fx, logger);
     const registry = new ModelRegistry(fx.warehouse);
-    const second = await runTrainJob({ warehouse: fx.warehouse, store: fx.store, kind: 'popular', params: {}, logger: silentLogger(), save: true, threads: 1, registerAs: 'shop', holdout: 0 });
+    const second = await runTrainJob({
+      warehouse: fx.warehouse,
+      store: fx.store,
+      kind: 'popular',
+      params: {},
+      logger: silentLogger(),
+      save: true,
+      threads: 1,
+      registerAs: 'shop',
+      holdout: 0,
+    });
     const file = path.join(fx.bucketDir, 'artifacts', second.run, 'model.pwm');
     const intact = await readFile(file);
     await fx.store.put(`artifacts/${second.run}/model.pwm`, 'garbage');
@@ -166,7 +204,11 @@ describe('readiness and model errors on SQLite', () => {
 
     renameSync(file, `${file}.moved`);
     for (let poll = 0; poll < 3; poll++) {
-      expect(await ready()).toMatchObject({ status: 'degraded', database: false, database_error: expect.stringMatching(/^the SQLite database file was moved or deleted since it was opened/) });
+      expect(await ready()).toMatchObject({
+        status: 'degraded',
+        database: false,
+        database_error: expect.stringMatching(/^the SQLite database file was moved or deleted since it was opened/),
+      });
     }
     expect(failures(lines(), 'database check (readiness) failed')).toHaveLength(1);
     // Another file in its place is not the database the server has open.

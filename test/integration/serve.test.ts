@@ -71,11 +71,25 @@ describe('recommendation API', () => {
     const similarItems = (similar.json() as { items: Item[] }).items;
     expect(similarItems).toHaveLength(4);
     expect(named(similarItems)).toBe(true);
-    expect((await api.inject({ url: '/v1/models/current' })).json()).toMatchObject({ name: 'shop', registry_version: 1, alias: 'champion', catalog_read_at: expect.stringMatching(/^\d{4}-/) });
+    expect((await api.inject({ url: '/v1/models/current' })).json()).toMatchObject({
+      name: 'shop',
+      registry_version: 1,
+      alias: 'champion',
+      catalog_read_at: expect.stringMatching(/^\d{4}-/),
+    });
     expect((await api.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await api.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', model: true, database: true });
     const spec = (await api.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
-    expect(Object.keys(spec.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/models/current', '/v1/recommendations', '/v1/recommendations/batch', '/v1/services/{serviceId}/similar', '/v1/users/{userId}/recommendations']);
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      '/healthz',
+      '/metrics',
+      '/readyz',
+      '/v1/models/current',
+      '/v1/recommendations',
+      '/v1/recommendations/batch',
+      '/v1/services/{serviceId}/similar',
+      '/v1/users/{userId}/recommendations',
+    ]);
     const metrics = (await api.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/pickwise_http_requests_total\{route="\/v1\/users\/:userId\/recommendations",method="GET",status="200"\} 3/);
     expect(metrics).toMatch(/pickwise_recommendations_served_total\{model="[^"]+",basis="popular"\} 1/);
@@ -101,13 +115,17 @@ describe('recommendation API', () => {
     expect(typo.items).toEqual([]);
     expect(typo.warnings).toEqual([{ code: 'UNKNOWN_CATEGORY', message: expect.stringMatching(/^no category 'no-such-category' in the warehouse \(known: /) }]);
     const region = await get(`region=${some.region!.toLowerCase()}`);
-    expect(region.warnings).toEqual([{ code: 'UNKNOWN_REGION', message: `no region '${some.region!.toLowerCase()}' in the warehouse; did you mean '${some.region}'?` }]);
+    expect(region.warnings).toEqual([
+      { code: 'UNKNOWN_REGION', message: `no region '${some.region!.toLowerCase()}' in the warehouse; did you mean '${some.region}'?` },
+    ]);
     // An unknown user gets no popular list in place of an unknown filter either.
     expect(await get('category=no-such-category', 'nobody')).toMatchObject({ basis: 'popular', items: [], warnings: [{ code: 'UNKNOWN_CATEGORY' }] });
 
     const regions = new Set([...services.values()].map((s) => s.region));
     const categories = new Set([...services.values()].map((s) => s.category));
-    const empty = [...categories].flatMap((c) => [...regions].map((r) => [c, r] as const)).find(([c, r]) => r !== null && ![...services.values()].some((s) => s.category === c && s.region === r))!;
+    const empty = [...categories]
+      .flatMap((c) => [...regions].map((r) => [c, r] as const))
+      .find(([c, r]) => r !== null && ![...services.values()].some((s) => s.category === c && s.region === r))!;
     const none = await get(`category=${empty[0]}&region=${empty[1]}`);
     expect(none.items).toEqual([]);
     expect(none.warnings.map((w) => w.code)).toEqual(['NO_MATCHING_SERVICE']);
@@ -149,7 +167,12 @@ describe('recommendation API', () => {
     expect(await holder.check()).toBe(false);
     const stale = (await api.inject({ url: `/v1/users/U0000002/recommendations?k=3&category=${[...services.values()][0]!.category}` })).json() as List;
     expect(stale.items.length).toBeGreaterThan(0);
-    expect(stale.warnings).toEqual([{ code: 'CATALOG_STALE', message: expect.stringMatching(/^service names, categories and regions are as read at \d{4}-.*: the warehouse could not be read since$/) }]);
+    expect(stale.warnings).toEqual([
+      {
+        code: 'CATALOG_STALE',
+        message: expect.stringMatching(/^service names, categories and regions are as read at \d{4}-.*: the warehouse could not be read since$/),
+      },
+    ]);
     const ready = await api.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'degraded', model: true, database: false });
@@ -158,7 +181,15 @@ describe('recommendation API', () => {
 
   it('folds in a new user from their reservations (a model with the capability), answers batches, and refuses malformed, oversized or unknown bodies', async () => {
     const als = await train('als', 'fold', { factors: 8, iterations: 5 });
-    await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'fold', version: als.registered!.version, alias: 'champion', actor: 'test' });
+    await promoteVersion({
+      warehouse: fx.warehouse,
+      store: fx.store,
+      logger,
+      name: 'fold',
+      version: als.registered!.version,
+      alias: 'champion',
+      actor: 'test',
+    });
     const { holder, api } = await app('fold', 3);
     const own = (await api.inject({ url: '/v1/users/U0000002/recommendations?k=5' })).json() as List;
     const history = holder.current!.loaded;
@@ -175,7 +206,10 @@ describe('recommendation API', () => {
     expect(body.items.filter((i) => own.items.some((o) => o.service_id === i.service_id)).length).toBeGreaterThanOrEqual(3);
     // Unknown services are ignored and named; with nothing known left, the popular list says why.
     const partly = (await foldIn({ interactions: [{ service_id: seen[0] }, { service_id: 'S-NEW-1' }], k: 3 })).json() as List;
-    expect(partly).toMatchObject({ basis: 'model', warnings: [{ code: 'UNKNOWN_SERVICE', message: expect.stringMatching(/^1 service\(s\) the model does not know were ignored: 'S-NEW-1'/) }] });
+    expect(partly).toMatchObject({
+      basis: 'model',
+      warnings: [{ code: 'UNKNOWN_SERVICE', message: expect.stringMatching(/^1 service\(s\) the model does not know were ignored: 'S-NEW-1'/) }],
+    });
     const empty = (await foldIn({ interactions: [{ service_id: 'not-in-model' }] })).json() as List;
     expect(empty).toMatchObject({ basis: 'popular', warnings: [{ code: 'UNKNOWN_SERVICE' }] });
     expect(empty.items.length).toBeGreaterThan(0);
@@ -194,10 +228,20 @@ describe('recommendation API', () => {
     const tooMany = await api.inject({ method: 'POST', url: '/v1/recommendations/batch', payload: { user_ids: ['a', 'b', 'c', 'd'] } });
     expect(tooMany.statusCode).toBe(400);
     expect((tooMany.json() as { detail: string }).detail).toMatch(/must NOT have more than 3 items/);
-    const malformed = await api.inject({ method: 'POST', url: '/v1/recommendations', headers: { 'content-type': 'application/json' }, payload: '{"interactions": [' });
+    const malformed = await api.inject({
+      method: 'POST',
+      url: '/v1/recommendations',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"interactions": [',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.headers['content-type']).toMatch(/problem\+json/);
-    const huge = await api.inject({ method: 'POST', url: '/v1/recommendations', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ interactions: [], pad: 'x'.repeat(300_000) }) });
+    const huge = await api.inject({
+      method: 'POST',
+      url: '/v1/recommendations',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ interactions: [], pad: 'x'.repeat(300_000) }),
+    });
     expect(huge.statusCode).toBe(413);
     const unknown = await foldIn({ interactions: [], colour: 'red' });
     expect(unknown.statusCode).toBe(400);
@@ -207,12 +251,27 @@ describe('recommendation API', () => {
 
   it('answers a fold-in with popularity, marked as such, when the model cannot place a new user', async () => {
     const bpr = await train('bpr', 'nofold', { factors: 8, iterations: 5 });
-    await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'nofold', version: bpr.registered!.version, alias: 'champion', actor: 'test' });
+    await promoteVersion({
+      warehouse: fx.warehouse,
+      store: fx.store,
+      logger,
+      name: 'nofold',
+      version: bpr.registered!.version,
+      alias: 'champion',
+      actor: 'test',
+    });
     const { holder, api } = await app('nofold');
     expect(holder.current!.loaded.model.recommendFolded).toBeUndefined();
     const given = holder.current!.loaded.itemIds.slice(0, 3);
-    const r = (await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: given.map((service_id) => ({ service_id })), k: 5 } })).json() as List;
-    expect(r).toMatchObject({ basis: 'popular', warnings: [{ code: 'FOLD_IN_UNSUPPORTED', message: 'the bpr model cannot place a new user from their reservations: the list is the most popular services' }] });
+    const r = (
+      await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: given.map((service_id) => ({ service_id })), k: 5 } })
+    ).json() as List;
+    expect(r).toMatchObject({
+      basis: 'popular',
+      warnings: [
+        { code: 'FOLD_IN_UNSUPPORTED', message: 'the bpr model cannot place a new user from their reservations: the list is the most popular services' },
+      ],
+    });
     expect(r.items).toHaveLength(5);
     expect(r.items.some((i) => given.includes(i.service_id))).toBe(false);
     await api.close();
@@ -226,7 +285,10 @@ describe('recommendation API', () => {
     await fx.ingest();
     expect(((await api.inject({ url: '/v1/users/U0000002/recommendations?k=1' })).json() as List).items[0]!.name).toBe(s.name);
     expect(await holder.check()).toBe(false);
-    expect(((await api.inject({ url: '/v1/users/U0000002/recommendations?k=1' })).json() as List).items[0]).toMatchObject({ service_id: s.serviceId, name: 'Renamed Studio' });
+    expect(((await api.inject({ url: '/v1/users/U0000002/recommendations?k=1' })).json() as List).items[0]).toMatchObject({
+      service_id: s.serviceId,
+      name: 'Renamed Studio',
+    });
     await api.close();
   });
 
@@ -253,7 +315,16 @@ describe('recommendation API', () => {
       };
       const clients = Array.from({ length: 8 }, client);
       const second = await train('popular');
-      await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'shop', version: second.registered!.version, alias: 'champion', actor: 'test', force: true });
+      await promoteVersion({
+        warehouse: fx.warehouse,
+        store: fx.store,
+        logger,
+        name: 'shop',
+        version: second.registered!.version,
+        alias: 'champion',
+        actor: 'test',
+        force: true,
+      });
       expect(await server.holder.check()).toBe(true);
       await new Promise((r) => setTimeout(r, 200));
       stop = true;
@@ -264,7 +335,16 @@ describe('recommendation API', () => {
 
       // A third version whose files are damaged after registration: the swap fails, the second version stays.
       const third = await train('item-knn');
-      await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'shop', version: third.registered!.version, alias: 'champion', actor: 'test', force: true });
+      await promoteVersion({
+        warehouse: fx.warehouse,
+        store: fx.store,
+        logger,
+        name: 'shop',
+        version: third.registered!.version,
+        alias: 'champion',
+        actor: 'test',
+        force: true,
+      });
       await fx.store.put(`artifacts/${third.run}/model.pwm`, 'garbage');
       expect(await server.holder.check()).toBe(false);
       expect(server.holder.lastError).toMatch(/has changed since it was recorded/);

@@ -35,9 +35,15 @@ describe.each(warehouseBackends())('warehouse study storage on $name', (backend)
       await clocked.heartbeat(id, alive);
       now = new Date('2026-01-01T00:06:00Z');
       expect(await clocked.failStaleTrials(id, 5 * 60_000)).toBe(1);
-      expect((await clocked.trials(id)).map((t) => [t.number, t.state])).toEqual([[dead, 'failed'], [alive, 'running']]);
+      expect((await clocked.trials(id)).map((t) => [t.number, t.state])).toEqual([
+        [dead, 'failed'],
+        [alive, 'running'],
+      ]);
     });
 
-    runStudyStorageContract(`warehouse on ${backend.name}`, async () => ({ storage: new WarehouseStudyStorage(first), second: new WarehouseStudyStorage(second) }));
+    runStudyStorageContract(`warehouse on ${backend.name}`, async () => ({
+      storage: new WarehouseStudyStorage(first),
+      second: new WarehouseStudyStorage(second),
+    }));
   });
 });

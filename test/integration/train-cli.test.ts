@@ -24,7 +24,10 @@ describe('pickwise train, evaluate and recommend', () => {
 
     const train = await runCli(['--json', 'train', '--algo', 'als', '--factors', '16', '--iterations', '8'], { cwd });
     expect(train.code).toBe(0);
-    const summary = JSON.parse(train.stdout) as { holdout: { metrics: { ndcg: number }; popularity: { ndcg: number }; users: number }; saved: { prefix: string } };
+    const summary = JSON.parse(train.stdout) as {
+      holdout: { metrics: { ndcg: number }; popularity: { ndcg: number }; users: number };
+      saved: { prefix: string };
+    };
     expect(summary.holdout.users).toBeGreaterThan(50);
     expect(summary.holdout.metrics.ndcg).toBeGreaterThan(summary.holdout.popularity.ndcg);
     expect(summary.saved.prefix).toMatch(/^artifacts\/\d{8}T\d{6}Z-[0-9a-f]{6}$/);

@@ -23,7 +23,15 @@ describe.each(warehouseBackends())('train job on $name', (backend) => {
     });
 
     it('evaluates beside popularity, saves the model to the bucket and recommends from it', async () => {
-      const summary = await runTrainJob({ warehouse: fx.warehouse, store: fx.store, kind: 'item-knn', params: {}, logger: silentLogger(), save: true, threads: 1 });
+      const summary = await runTrainJob({
+        warehouse: fx.warehouse,
+        store: fx.store,
+        kind: 'item-knn',
+        params: {},
+        logger: silentLogger(),
+        save: true,
+        threads: 1,
+      });
       expect(summary).toMatchObject({ kind: 'item-knn', users: 300, items: 40 });
       expect(summary.holdout!.metrics.ndcg).toBeGreaterThan(summary.holdout!.popularity.ndcg);
       const loaded = await loadTrainedModel(fx.store);

@@ -11,7 +11,12 @@ interface TuneJson {
   trials: { complete: number; pruned: number; failed: number; studyTotal: number };
   best?: { number: number; params: Record<string, unknown>; validationNdcg: number };
   importance: Record<string, number>;
-  final?: { params: Record<string, unknown>; holdout: { metrics: { ndcg: number }; popularity: { ndcg: number } }; saved: { prefix: string }; registered: { name: string; version: number } };
+  final?: {
+    params: Record<string, unknown>;
+    holdout: { metrics: { ndcg: number }; popularity: { ndcg: number } };
+    saved: { prefix: string };
+    registered: { name: string; version: number };
+  };
 }
 
 describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
@@ -60,7 +65,11 @@ describe.each(warehouseBackends())('pickwise tune on $name', (backend) => {
       expect(Object.keys(s.importance).sort()).toEqual(['alpha', 'factors', 'iterations', 'regularization']);
       // The registry says where the version came from, and the run is listed as a training of the tune experiment.
       const shown = await runCli(['models', 'show', 'als'], { cwd, env });
-      expect(shown.stdout).toMatch(new RegExp(`register v${s.final!.registered.version} {2}by .+: tuned by pickwise tune \\(study 'als', best of 8 trials: #${s.best!.number}, validation NDCG@10 0\\.\\d{4}\\)`));
+      expect(shown.stdout).toMatch(
+        new RegExp(
+          `register v${s.final!.registered.version} {2}by .+: tuned by pickwise tune \\(study 'als', best of 8 trials: #${s.best!.number}, validation NDCG@10 0\\.\\d{4}\\)`,
+        ),
+      );
       const text = await runCli(['tune', '--algo', 'als', '--study', 'progress', '--trials', '2', '--threads', '1', '--dry-run'], { cwd, env });
       expect(text.code, text.stderr).toBe(0);
       // A line per trial on stderr for people, then the result on stdout.

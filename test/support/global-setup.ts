@@ -16,7 +16,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   if (!findMariaDb()) {
     // CI installs mariadb-server, so a missing binary there is a broken pipeline, never a reason to skip.
     if (isCi()) {
-      throw new Error('MariaDB binaries (mariadbd, mariadb-install-db, mariadb-admin, mariadb) not found, and CI must not skip the MariaDB suite. Install: apt-get install -y mariadb-server');
+      throw new Error(
+        'MariaDB binaries (mariadbd, mariadb-install-db, mariadb-admin, mariadb) not found, and CI must not skip the MariaDB suite. Install: apt-get install -y mariadb-server',
+      );
     }
     process.stderr.write(SKIP_WARNING);
     project.provide('mariadbUrl', null);

@@ -43,7 +43,10 @@ export async function createIngestFixture(databaseUrl: string): Promise<IngestFi
     land: (name, content) => store.put(`landing/${name}`, content),
     ingest: (options = {}) => runIngestJob({ store, warehouse, config: ingestConfig, logger: silentLogger(), ...options }),
     async landGenerated(o) {
-      await generateLanding({ users: o.users, services: o.services, reservations: o.reservations, seed: o.seed ?? 1, dirty: o.dirty ?? 0 }, new StoreSink(store, 'landing/'));
+      await generateLanding(
+        { users: o.users, services: o.services, reservations: o.reservations, seed: o.seed ?? 1, dirty: o.dirty ?? 0 },
+        new StoreSink(store, 'landing/'),
+      );
     },
     async count(table) {
       const { sql } = await import('kysely');

@@ -3,9 +3,30 @@ import { andSteps, readmeBlocks } from './readme-commands.ts';
 
 describe('README command extraction', () => {
   it('takes bash blocks only, joins continued lines, skips comments and blank lines, keeps line numbers', () => {
-    const md = ['# t', '```bash', 'echo a   # trailing comment stays', '', '# a comment', "curl -X POST x \\", "     -d '{}'", '```', '```yaml', 'a: 1', '```', '```sh', 'ls', '```'].join('\n');
+    const md = [
+      '# t',
+      '```bash',
+      'echo a   # trailing comment stays',
+      '',
+      '# a comment',
+      'curl -X POST x \\',
+      "     -d '{}'",
+      '```',
+      '```yaml',
+      'a: 1',
+      '```',
+      '```sh',
+      'ls',
+      '```',
+    ].join('\n');
     expect(readmeBlocks(md)).toEqual([
-      { line: 2, commands: [{ line: 3, text: 'echo a   # trailing comment stays' }, { line: 6, text: "curl -X POST x -d '{}'" }] },
+      {
+        line: 2,
+        commands: [
+          { line: 3, text: 'echo a   # trailing comment stays' },
+          { line: 6, text: "curl -X POST x -d '{}'" },
+        ],
+      },
       { line: 12, commands: [{ line: 13, text: 'ls' }] },
     ]);
   });

@@ -14,11 +14,7 @@ export const DEMO_USER = 'U0000002';
  * One step of the demo: the command a person would type, run through the same command objects (so the demo
  * shows exactly what those commands print), with a header naming it.
  */
-async function step<R>(
-  o: { runtime: Runtime; io: CommandIo; title: string; command: string },
-  spec: CommandSpec,
-  raw: Record<string, unknown>,
-): Promise<R> {
+async function step<R>(o: { runtime: Runtime; io: CommandIo; title: string; command: string }, spec: CommandSpec, raw: Record<string, unknown>): Promise<R> {
   if (!o.io.json) o.io.out(`\n== ${o.title}\n$ npx pickwise ${o.command}`);
   const result = (await spec.run(o.runtime, spec.options.parse(raw), o.io)) as R;
   if (!o.io.json) spec.print?.(result as never, o.io);

@@ -9,7 +9,9 @@ export function printFeatureBuild(f: FeatureBuildSummary, io: CommandIo): void {
     f.mode === 'incremental'
       ? `incremental: ${f.recomputedUsers} users and ${f.recomputedServices} services recomputed, the rest carried over`
       : `full${f.fullBecause ? ` (${f.fullBecause})` : ''}`;
-  io.out(`feature snapshot #${f.snapshotId} as of ${f.asOf ?? '— (no reservations)'}: ${f.users} users, ${f.services} services, ${how}, in ${f.seconds.toFixed(2)} s`);
+  io.out(
+    `feature snapshot #${f.snapshotId} as of ${f.asOf ?? '— (no reservations)'}: ${f.users} users, ${f.services} services, ${how}, in ${f.seconds.toFixed(2)} s`,
+  );
 }
 
 export const featuresBuildCommand = defineCommand({

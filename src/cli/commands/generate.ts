@@ -7,7 +7,7 @@ export const generateCommand = defineCommand({
   name: 'generate',
   description: 'Write realistic sample landing files (users, services, reservations) for demos, tests and benchmarks',
   options: z.object({
-    out: z.string().min(1).optional().describe('directory to write into (default: the bucket\'s landing/ prefix)'),
+    out: z.string().min(1).optional().describe("directory to write into (default: the bucket's landing/ prefix)"),
     users: z.coerce.number().int().nonnegative().default(2000).describe('number of users'),
     services: z.coerce.number().int().nonnegative().default(300).describe('number of services'),
     reservations: z.coerce.number().int().nonnegative().default(40000).describe('number of reservations'),

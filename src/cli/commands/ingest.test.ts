@@ -4,11 +4,30 @@ import { ExitCode } from '../run-command.ts';
 import { ingestCommand } from './ingest.ts';
 
 const loaded: FileOutcome = {
-  key: 'landing/reservations.csv', kind: 'reservations', status: 'loaded', rowsTotal: 40_430, rowsOk: 40_423, rowsRejected: 7, rowsNew: 40_000, rowsUpdated: 423,
-  lines: { total: 40_433, header: 1, blank: 2, records: 40_430 }, rejectsByCode: { BAD_STATUS: 7 }, seconds: 1, quarantineKey: 'quarantine/x-reservations.rejects.csv',
+  key: 'landing/reservations.csv',
+  kind: 'reservations',
+  status: 'loaded',
+  rowsTotal: 40_430,
+  rowsOk: 40_423,
+  rowsRejected: 7,
+  rowsNew: 40_000,
+  rowsUpdated: 423,
+  lines: { total: 40_433, header: 1, blank: 2, records: 40_430 },
+  rejectsByCode: { BAD_STATUS: 7 },
+  seconds: 1,
+  quarantineKey: 'quarantine/x-reservations.rejects.csv',
 };
 const failed: FileOutcome = {
-  key: 'landing/users.csv', kind: 'users', status: 'failed', rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rowsNew: 0, rowsUpdated: 0, rejectsByCode: {}, seconds: 1,
+  key: 'landing/users.csv',
+  kind: 'users',
+  status: 'failed',
+  rowsTotal: 0,
+  rowsOk: 0,
+  rowsRejected: 0,
+  rowsNew: 0,
+  rowsUpdated: 0,
+  rejectsByCode: {},
+  seconds: 1,
   message: 'loading landing/users.csv failed, nothing of it was kept: connection reset',
 };
 
@@ -25,7 +44,9 @@ describe('pickwise ingest output', () => {
   it('says how many loaded rows were new and how many updated existing ones, per file and in total', () => {
     const { lines, code } = run([loaded]);
     expect(lines[0]).toBe('loaded    landing/reservations.csv 40430 rows: 40423 loaded (40000 new, 423 updates), 7 quarantined; 2 blank line(s) skipped');
-    expect(lines).toContain('1 file(s) loaded: 40430 rows read, 40423 loaded (40000 new, 423 updates of existing rows), 7 quarantined (BAD_STATUS 7) in 2.00 s (20215 rows/s)');
+    expect(lines).toContain(
+      '1 file(s) loaded: 40430 rows read, 40423 loaded (40000 new, 423 updates of existing rows), 7 quarantined (BAD_STATUS 7) in 2.00 s (20215 rows/s)',
+    );
     expect(code).toBe(ExitCode.OK);
   });
 
@@ -37,7 +58,11 @@ describe('pickwise ingest output', () => {
   });
 
   it('fails loudly when a loaded file does not account for its rows', () => {
-    expect(() => summarise({ outcomes: [{ ...loaded, rowsRejected: 6 }], seconds: 1 })).toThrow(/landing\/reservations\.csv: rows do not add up \(40430 read, 40423 loaded \[40000 new \+ 423 updated\], 6 quarantined/);
-    expect(() => summarise({ outcomes: [{ ...loaded, lines: { total: 40_433, header: 1, blank: 1, records: 40_430 } }], seconds: 1 })).toThrow(/40433 lines = 1 header \+ 1 blank \+ 40430 in rows/);
+    expect(() => summarise({ outcomes: [{ ...loaded, rowsRejected: 6 }], seconds: 1 })).toThrow(
+      /landing\/reservations\.csv: rows do not add up \(40430 read, 40423 loaded \[40000 new \+ 423 updated\], 6 quarantined/,
+    );
+    expect(() => summarise({ outcomes: [{ ...loaded, lines: { total: 40_433, header: 1, blank: 1, records: 40_430 } }], seconds: 1 })).toThrow(
+      /40433 lines = 1 header \+ 1 blank \+ 40430 in rows/,
+    );
   });
 });

@@ -33,12 +33,15 @@ export const ingestCommand = defineCommand({
   print(summary, io) {
     if (summary.files.length === 0) io.out('No new landing files.');
     for (const f of summary.files) printFile(f, io);
-    const codes = Object.entries(summary.rejectsByCode).map(([c, n]) => `${c} ${n}`).join(', ');
+    const codes = Object.entries(summary.rejectsByCode)
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ');
     io.out(
       `${summary.filesLoaded} file(s) loaded: ${summary.rowsIn} rows read, ${summary.rowsLoaded} loaded (${summary.rowsNew} new, ${summary.rowsUpdated} updates of existing rows), ` +
         `${summary.rowsRejected} quarantined${codes ? ` (${codes})` : ''} in ${summary.seconds.toFixed(2)} s (${summary.rowsPerSecond} rows/s)`,
     );
-    if (summary.filesFailed > 0) io.out(`${summary.filesFailed} file(s) FAILED and were not loaded (see above); the others were, and the next run retries the failed ones`);
+    if (summary.filesFailed > 0)
+      io.out(`${summary.filesFailed} file(s) FAILED and were not loaded (see above); the others were, and the next run retries the failed ones`);
     if (summary.retry) {
       const r = summary.retry;
       io.out(`quarantine retry: ${r.loaded} loaded, ${r.superseded} superseded, ${r.stillPending} still waiting for their user or service`);

@@ -42,7 +42,8 @@ export const modelsShowCommand = defineCommand({
   },
   print(r, io: CommandIo) {
     io.out(`${r.name}:`);
-    for (const v of r.versions) io.out(`  v${v.version}  ${v.status.padEnd(8)} run ${v.runId}  ${v.createdAt}${v.aliases.length ? `  [${v.aliases.join(', ')}]` : ''}`);
+    for (const v of r.versions)
+      io.out(`  v${v.version}  ${v.status.padEnd(8)} run ${v.runId}  ${v.createdAt}${v.aliases.length ? `  [${v.aliases.join(', ')}]` : ''}`);
     io.out('history:');
     for (const e of r.history) {
       const what = e.alias ? `${e.alias} → v${e.version}${e.previousVersion !== null ? ` (was v${e.previousVersion})` : ''}` : `v${e.version}`;
@@ -53,13 +54,21 @@ export const modelsShowCommand = defineCommand({
 
 export const modelsPromoteCommand = defineCommand({
   name: 'models promote',
-  description: "Point an alias at a version, after checking its artifacts and (when the alias holds another version) that its NDCG@10 on the current hold-out is not lower",
+  description:
+    'Point an alias at a version, after checking its artifacts and (when the alias holds another version) that its NDCG@10 on the current hold-out is not lower',
   options: z.object({ name, version, alias, force: z.boolean().optional().describe('promote even when the gate refuses'), reason }),
   args: ['name', 'version'],
   async run(runtime, o): Promise<PromoteResult> {
     return promoteVersion({
-      warehouse: await runtime.warehouse(), store: await runtime.store(), logger: runtime.logger.child({ stage: 'promote' }),
-      name: o.name, version: o.version, alias: o.alias, force: o.force === true, actor: actorName(), ...(o.reason ? { reason: o.reason } : {}),
+      warehouse: await runtime.warehouse(),
+      store: await runtime.store(),
+      logger: runtime.logger.child({ stage: 'promote' }),
+      name: o.name,
+      version: o.version,
+      alias: o.alias,
+      force: o.force === true,
+      actor: actorName(),
+      ...(o.reason ? { reason: o.reason } : {}),
     });
   },
   print(r, io) {

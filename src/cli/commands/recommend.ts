@@ -2,7 +2,16 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { writeAllRecommendations } from '../../pipeline/index.ts';
-import { isFilter, labelledListForUser, loadTrainedModel, resolveModel, ServiceCatalog, WarningCode, type LoadedModel, type RecommendationWarning } from '../../registry/index.ts';
+import {
+  isFilter,
+  labelledListForUser,
+  loadTrainedModel,
+  resolveModel,
+  ServiceCatalog,
+  WarningCode,
+  type LoadedModel,
+  type RecommendationWarning,
+} from '../../registry/index.ts';
 import { ValidationError } from '../../shared/index.ts';
 import { ServiceRepo } from '../../warehouse/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
@@ -20,13 +29,17 @@ export const recommendCommand = defineCommand({
     all: z.boolean().optional().describe('every user in the model (with --out)'),
     out: z.string().min(1).optional().describe('CSV file for --all: user_id,item_id,rank,score'),
     k: z.coerce.number().int().positive().max(1000).default(10).describe('services per user'),
-    model: z.string().optional().describe('a registered model as NAME@ALIAS (als@champion) or NAME@vN, or a bucket prefix (artifacts/<run>); default: the newest trained'),
+    model: z
+      .string()
+      .optional()
+      .describe('a registered model as NAME@ALIAS (als@champion) or NAME@vN, or a bucket prefix (artifacts/<run>); default: the newest trained'),
     category: z.string().min(1).optional().describe('--user only: recommend only services of this category'),
     region: z.string().min(1).optional().describe('--user only: recommend only services in this region'),
   }),
   async run(runtime, o) {
     if ((o.user === undefined) === (o.all !== true)) throw new ValidationError('give either --user ID or --all --out FILE');
-    if (o.all === true && (o.category !== undefined || o.region !== undefined)) throw new ValidationError('--category and --region filter one user\'s list (--user); --all writes every user\'s unfiltered list');
+    if (o.all === true && (o.category !== undefined || o.region !== undefined))
+      throw new ValidationError("--category and --region filter one user's list (--user); --all writes every user's unfiltered list");
     const store = await runtime.store();
     const location = o.model === undefined ? undefined : await resolveModel(await runtime.warehouse(), o.model);
     const loaded = await loadTrainedModel(store, location?.prefix, location?.digests);
@@ -35,7 +48,14 @@ export const recommendCommand = defineCommand({
       const filter = { category: o.category, region: o.region };
       const { catalog, warnings } = await readCatalog(runtime, loaded, isFilter(filter));
       const list = labelledListForUser(loaded, catalog, { userId: o.user, k: o.k, filter });
-      return { model, user: o.user, ...(isFilter(filter) ? { filter } : {}), basis: list.basis, recommendations: list.recommendations, warnings: [...warnings, ...list.warnings] };
+      return {
+        model,
+        user: o.user,
+        ...(isFilter(filter) ? { filter } : {}),
+        basis: list.basis,
+        recommendations: list.recommendations,
+        warnings: [...warnings, ...list.warnings],
+      };
     }
     if (o.out === undefined) throw new ValidationError('--all needs --out FILE');
     const started = performance.now();
@@ -48,7 +68,9 @@ export const recommendCommand = defineCommand({
   print(r, io) {
     if ('recommendations' in r) {
       const basis = r.basis === 'popular' ? ' (no reservations in the model’s data yet: most popular services)' : '';
-      const only = r.filter ? ` among ${[r.filter.category && `category ${r.filter.category}`, r.filter.region && `region ${r.filter.region}`].filter(Boolean).join(', ')}` : '';
+      const only = r.filter
+        ? ` among ${[r.filter.category && `category ${r.filter.category}`, r.filter.region && `region ${r.filter.region}`].filter(Boolean).join(', ')}`
+        : '';
       io.out(`${r.model.kind} ${r.model.version} for ${r.user}${only}${basis}:`);
       for (const x of r.recommendations) {
         const label = x.name === null ? '' : `  ${x.name} (${x.category})`;

@@ -12,9 +12,17 @@ function judgedBy(r: RunRecord): string {
 
 /** One row per run, in columns as wide as their widest value, under a header. */
 function runTable(runs: readonly RunRecord[]): string[] {
-  const rows = [['run', 'experiment', 'type', 'model', 'status', 'started', 'result'], ...runs.map((r) => [r.runId, r.experiment, r.runType, r.modelKind, r.status, r.startedAt, judgedBy(r)])];
+  const rows = [
+    ['run', 'experiment', 'type', 'model', 'status', 'started', 'result'],
+    ...runs.map((r) => [r.runId, r.experiment, r.runType, r.modelKind, r.status, r.startedAt, judgedBy(r)]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export const runsListCommand = defineCommand({
@@ -45,7 +53,9 @@ export const runsShowCommand = defineCommand({
     for (const line of runTable([r])) io.out(line);
     io.out(`params: ${JSON.stringify(r.params)}`);
     io.out(`code ${r.codeVersion}; started ${r.startedAt}${r.seconds !== null ? `, ${r.seconds.toFixed(2)} s` : ''}`);
-    io.out(`data: ${r.data.files} landing file(s) (fingerprint ${r.data.fingerprint.slice(0, 12)}…), ${r.data.interactions} weighted reservations, newest ${r.data.newestEvent ?? '—'}`);
+    io.out(
+      `data: ${r.data.files} landing file(s) (fingerprint ${r.data.fingerprint.slice(0, 12)}…), ${r.data.interactions} weighted reservations, newest ${r.data.newestEvent ?? '—'}`,
+    );
     for (const [name, value] of Object.entries(r.metrics)) io.out(`  ${name.padEnd(32)} ${Number.isInteger(value) ? value : value.toFixed(4)}`);
     for (const [name, steps] of Object.entries(r.steps)) io.out(`  ${name} per step: ${steps.map(([s, v]) => `${s}:${v.toFixed(4)}`).join(' ')}`);
     for (const a of r.artifacts) io.out(`  artifact ${a.key} (${a.size} bytes, sha256 ${a.sha256.slice(0, 12)}…)`);
@@ -67,7 +77,10 @@ export const runsCompareCommand = defineCommand({
   print(r, io) {
     const keys = (pick: (run: RunRecord) => Readonly<Record<string, unknown>>) => [...new Set(r.runs.flatMap((run) => Object.keys(pick(run))))].sort();
     const text = (v: unknown) => (v === undefined ? 'not recorded' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v));
-    const rows: string[][] = [['', ...r.runs.map((run) => run.runId)], ['model', ...r.runs.map((run) => run.modelKind)]];
+    const rows: string[][] = [
+      ['', ...r.runs.map((run) => run.runId)],
+      ['model', ...r.runs.map((run) => run.modelKind)],
+    ];
     for (const k of keys((run) => run.params)) rows.push([`param ${k}`, ...r.runs.map((run) => text(run.params[k]))]);
     for (const k of keys((run) => run.metrics)) rows.push([k, ...r.runs.map((run) => text(run.metrics[k]))]);
     // Every column is as wide as its widest cell, two spaces apart, so long run ids never run together.

@@ -22,7 +22,12 @@ export const serveCommand = defineCommand({
       ...(o.alias !== undefined ? { alias: o.alias } : {}),
       ...(o.pollSeconds !== undefined ? { pollSeconds: o.pollSeconds } : {}),
     };
-    const server = await startServer({ warehouse: await runtime.warehouse(), store: await runtime.store(), config, logger: runtime.logger.child({ stage: 'serve' }) });
+    const server = await startServer({
+      warehouse: await runtime.warehouse(),
+      store: await runtime.store(),
+      config,
+      logger: runtime.logger.child({ stage: 'serve' }),
+    });
     process.stderr.write(`pickwise serving on ${server.url} (model ${server.holder.current?.prefix})\n`);
     const stoppedBy = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -14,12 +14,28 @@ export const statusCommand = defineCommand({
   },
   print(s, io) {
     io.out(`warehouse: ${s.database}`);
-    io.out(Object.entries(s.tables).map(([t, n]) => `  ${t.padEnd(20)} ${n}`).join('\n'));
-    io.out(`reservations: ${s.reservations.first ?? '—'} … ${s.reservations.last ?? '—'}  ${Object.entries(s.reservations.byStatus).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    io.out(
+      Object.entries(s.tables)
+        .map(([t, n]) => `  ${t.padEnd(20)} ${n}`)
+        .join('\n'),
+    );
+    io.out(
+      `reservations: ${s.reservations.first ?? '—'} … ${s.reservations.last ?? '—'}  ${Object.entries(s.reservations.byStatus)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
     io.out(`features: ${describeFeatures(s.features)}`);
-    io.out(`ledger: ${Object.entries(s.ledger.byStatus).map(([k, n]) => `${k} ${n}`).join(', ') || 'empty'}; ${s.pendingQuarantineRows} quarantined rows waiting for their user/service`);
+    io.out(
+      `ledger: ${
+        Object.entries(s.ledger.byStatus)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'empty'
+      }; ${s.pendingQuarantineRows} quarantined rows waiting for their user/service`,
+    );
     for (const e of s.ledger.recent) {
-      io.out(`  #${String(e.fileId).padEnd(4)} ${e.status.padEnd(9)} ${e.kind.padEnd(12)} ${e.key}  ok ${e.rowsOk}, rejected ${e.rowsRejected}${e.message ? ` — ${e.message}` : ''}`);
+      io.out(
+        `  #${String(e.fileId).padEnd(4)} ${e.status.padEnd(9)} ${e.kind.padEnd(12)} ${e.key}  ok ${e.rowsOk}, rejected ${e.rowsRejected}${e.message ? ` — ${e.message}` : ''}`,
+      );
     }
   },
 });

@@ -64,7 +64,8 @@ function modelCommand(spec: { name: string; description: string; save: boolean }
 
 export const trainCommand = modelCommand({
   name: 'train',
-  description: 'Train a model on the warehouse, report hold-out metrics beside popularity, save it to the bucket (artifacts/<run>/) and register it as a new version',
+  description:
+    'Train a model on the warehouse, report hold-out metrics beside popularity, save it to the bucket (artifacts/<run>/) and register it as a new version',
   save: true,
 });
 

@@ -23,7 +23,9 @@ export const durationMs = z.string().transform((text, ctx) => {
 export function trialLine(t: TrialRecord, best: TrialRecord | undefined, o: { done: number; total: number; seconds: number }): string {
   const value = t.value !== undefined ? `NDCG ${t.value.toFixed(4)}` : t.state === 'pruned' ? `pruned at step ${t.intermediate.at(-1)?.[0] ?? '?'}` : '';
   const bestText = best?.value !== undefined ? `best ${best.value.toFixed(4)} (#${best.number})` : 'no complete trial yet';
-  const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : String(v)}`).join(' ');
+  const params = Object.entries(t.params)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : String(v)}`)
+    .join(' ');
   return `trial ${t.number} (${o.done}/${o.total}) ${t.state.padEnd(8)} ${value.padEnd(22)} ${bestText}  ${o.seconds.toFixed(1)} s  ${params}`;
 }
 
@@ -31,13 +33,19 @@ export const tuneCommand = defineCommand({
   name: 'tune',
   description: "Search a model's hyperparameters (TPE, median pruning) on a validation split; the study lives in the warehouse; saves the best model",
   options: z.object({
-    algo: z.enum(MODEL_KINDS as [string, ...string[]]).default('als').describe(`model: ${MODEL_KINDS.join(', ')}`),
+    algo: z
+      .enum(MODEL_KINDS as [string, ...string[]])
+      .default('als')
+      .describe(`model: ${MODEL_KINDS.join(', ')}`),
     trials: z.coerce.number().int().positive().max(10_000).default(50).describe('trials this run adds to the study'),
     timeout: durationMs.optional().describe('start no new trial after this long (e.g. 10m)'),
     study: z.string().min(1).max(200).optional().describe('study name (default: the model kind); the same name continues a study, also from other processes'),
     seed: z.coerce.number().int().min(0).default(42).describe('random seed of the sampler and the models'),
     threads: z.coerce.number().int().positive().optional().describe('worker threads per trial (default: all cores)'),
-    pruner: z.enum(['median', 'halving', 'none']).default('median').describe('median: stop trials trailing the median of complete trials; halving: successive halving; none: never'),
+    pruner: z
+      .enum(['median', 'halving', 'none'])
+      .default('median')
+      .describe('median: stop trials trailing the median of complete trials; halving: successive halving; none: never'),
     dryRun: z.boolean().optional().describe('search only: do not train and save the best parameters at the end'),
   }),
   async run(runtime, o, io): Promise<TuneSummary> {
@@ -47,30 +55,34 @@ export const tuneCommand = defineCommand({
     const progress = (line: string): void => {
       if (!io.json) process.stderr.write(`${line}\n`);
     };
-    progress(`tuning ${o.algo}: ${o.trials} trial(s)${o.timeout !== undefined ? `, at most ${o.timeout / 1000} s` : ''}, study '${o.study ?? o.algo}' (validation NDCG@10, higher is better)`);
+    progress(
+      `tuning ${o.algo}: ${o.trials} trial(s)${o.timeout !== undefined ? `, at most ${o.timeout / 1000} s` : ''}, study '${o.study ?? o.algo}' (validation NDCG@10, higher is better)`,
+    );
     return runTuneJob({
-        warehouse: await runtime.warehouse(),
-        store: await runtime.store(),
-        kind: o.algo as ModelKind,
-        trials: o.trials,
-        ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
-        ...(o.study !== undefined ? { study: o.study } : {}),
-        seed: o.seed,
-        ...(o.threads ? { threads: o.threads } : {}),
-        pruner: o.pruner as 'median' | 'halving' | 'none',
-        save: o.dryRun !== true,
-        logger: runtime.logger.child({ stage: 'tune' }),
-        onTrial: (t, best) => {
-          done++;
-          const now = performance.now();
-          progress(trialLine(t, best, { done, total: o.trials, seconds: (now - lastAt) / 1000 }));
-          lastAt = now;
-        },
-      });
+      warehouse: await runtime.warehouse(),
+      store: await runtime.store(),
+      kind: o.algo as ModelKind,
+      trials: o.trials,
+      ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
+      ...(o.study !== undefined ? { study: o.study } : {}),
+      seed: o.seed,
+      ...(o.threads ? { threads: o.threads } : {}),
+      pruner: o.pruner as 'median' | 'halving' | 'none',
+      save: o.dryRun !== true,
+      logger: runtime.logger.child({ stage: 'tune' }),
+      onTrial: (t, best) => {
+        done++;
+        const now = performance.now();
+        progress(trialLine(t, best, { done, total: o.trials, seconds: (now - lastAt) / 1000 }));
+        lastAt = now;
+      },
+    });
   },
   print(s: TuneSummary, io: CommandIo) {
     const t = s.trials;
-    io.out(`study '${s.study}' (${s.kind}): ${t.complete} complete, ${t.pruned} pruned, ${t.failed} failed this run; ${t.studyTotal} trials in all; ${s.seconds.toFixed(1)} s`);
+    io.out(
+      `study '${s.study}' (${s.kind}): ${t.complete} complete, ${t.pruned} pruned, ${t.failed} failed this run; ${t.studyTotal} trials in all; ${s.seconds.toFixed(1)} s`,
+    );
     if (s.best) {
       io.out(`best: trial #${s.best.number}, validation NDCG ${s.best.validationNdcg.toFixed(4)}, ${JSON.stringify(s.best.params)}`);
     } else io.out('no trial completed yet');

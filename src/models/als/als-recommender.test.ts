@@ -53,7 +53,9 @@ describe('AlsRecommender', () => {
     expect([...exact.foldIn({ items: new Int32Array(0), values: new Float32Array(0) })]).toEqual(new Array(f).fill(0));
     expect(() => exact.foldIn({ items: Int32Array.of(40), values: Float32Array.of(1) })).toThrow(/out of range/);
     // A repeated item adds up, as repeated interactions do in a training matrix.
-    expect(exact.foldIn({ items: Int32Array.of(5, 1, 5), values: Float32Array.of(1, 1, 0.5) })).toEqual(exact.foldIn({ items: Int32Array.of(1, 5), values: Float32Array.of(1, 1.5) }));
+    expect(exact.foldIn({ items: Int32Array.of(5, 1, 5), values: Float32Array.of(1, 1, 0.5) })).toEqual(
+      exact.foldIn({ items: Int32Array.of(1, 5), values: Float32Array.of(1, 1.5) }),
+    );
   });
 
   it('saves its factor tables, and refuses corrupted or foreign artifacts with a clear error', () => {
@@ -61,7 +63,9 @@ describe('AlsRecommender', () => {
     expect(artifact.header).toMatchObject({ kind: 'als', version: 1, shapes: { userFactors: [60, 4], itemFactors: [40, 4] } });
     expect(artifact.header.params).toMatchObject({ factors: 4, alpha: 10 });
     const withShapes = (shapes: Record<string, number[]>): ModelArtifact => ({ ...artifact, header: { ...artifact.header, shapes } });
-    expect(() => AlsRecommender.fromArtifact(withShapes({ userFactors: [61, 4], itemFactors: [40, 4] }))).toThrow(/'userFactors' has 240 values but its shape \[61,4\] needs 244/);
+    expect(() => AlsRecommender.fromArtifact(withShapes({ userFactors: [61, 4], itemFactors: [40, 4] }))).toThrow(
+      /'userFactors' has 240 values but its shape \[61,4\] needs 244/,
+    );
     expect(() => AlsRecommender.fromArtifact(withShapes({ userFactors: [60, 4], itemFactors: [20, 8] }))).toThrow(/4 columns but itemFactors has 8/);
     expect(() => AlsRecommender.fromArtifact(withShapes({ userFactors: [60, 4] }))).toThrow(/shape of 'itemFactors'/);
     expect(() => AlsRecommender.fromArtifact({ ...artifact, header: { ...artifact.header, kind: 'bpr' } })).toThrow(/kind is 'bpr', expected 'als'/);

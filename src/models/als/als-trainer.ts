@@ -22,7 +22,6 @@ import { WorkerPool } from '../core/worker-pool.ts';
 import { factorSnapshot } from '../core/factor-recommender.ts';
 import type { AlsRows } from './als-kernels.ts';
 
-
 /** `fit` options of ALS: the common ones plus the per-iteration objective. */
 export interface AlsFitOptions extends FitOptions {
   /** Report implicit's normalised training loss in each EpochReport (one extra pass over the users). Default false. */
@@ -173,8 +172,7 @@ function checkFailures(state: AlsSharedState, iteration: number, side: string): 
   const failed = Atomics.exchange(state.control, CONTROL_FAILED_ROWS, 0);
   if (failed > 0) {
     throw new ModelFitError(
-      `ALS diverged at iteration ${iteration}: ${failed} ${side} rows got non-finite factors or a singular system ` +
-        `(raise regularization or lower alpha)`,
+      `ALS diverged at iteration ${iteration}: ${failed} ${side} rows got non-finite factors or a singular system ` + `(raise regularization or lower alpha)`,
       { details: { iteration, side, failedRows: failed } },
     );
   }

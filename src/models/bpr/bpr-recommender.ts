@@ -4,7 +4,6 @@ import { FactorRecommender, readFactorArtifact } from '../core/factor-recommende
 import { resolveBprParams, type BprParams } from './bpr-params.ts';
 import { trainBpr, type BprFitOptions } from './bpr-trainer.ts';
 
-
 /**
  * Bayesian Personalised Ranking (Rendle et al. 2009) as the `implicit` library trains it:
  * score(u, i) = x_u · y_i + b_i. Interaction values are ignored (any non-zero is a positive).

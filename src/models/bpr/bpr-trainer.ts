@@ -166,5 +166,11 @@ function checkSortedRows(matrix: CsrMatrix): void {
 
 /** The strata's arrays in SharedArrayBuffer memory, for the workers. */
 function shareStrata(strata: BprStrata): BprStrata {
-  return { ...strata, ptr: maybeShared(strata.ptr, true), nonZeros: maybeShared(strata.nonZeros, true), itemPtr: maybeShared(strata.itemPtr, true), items: maybeShared(strata.items, true) };
+  return {
+    ...strata,
+    ptr: maybeShared(strata.ptr, true),
+    nonZeros: maybeShared(strata.nonZeros, true),
+    itemPtr: maybeShared(strata.itemPtr, true),
+    items: maybeShared(strata.items, true),
+  };
 }

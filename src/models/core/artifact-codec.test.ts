@@ -62,8 +62,10 @@ describe('artifact codec', () => {
   });
 
   it('refuses to encode what would not decode identically', () => {
-    const bad = (patch: Partial<ModelArtifact['header']>, buffers: ModelArtifact['buffers'] = {}) =>
-      () => encodeArtifact({ header: { ...artifact.header, ...patch }, buffers });
+    const bad =
+      (patch: Partial<ModelArtifact['header']>, buffers: ModelArtifact['buffers'] = {}) =>
+      () =>
+        encodeArtifact({ header: { ...artifact.header, ...patch }, buffers });
     expect(bad({ params: { when: new Date(0) } })).toThrow(/params.when is not plain JSON/);
     expect(bad({ params: { lr: Number.NaN } })).toThrow(/params.lr is not plain JSON/);
     expect(bad({ kind: 'svd' as 'als' })).toThrow(/unknown kind/);
@@ -120,30 +122,75 @@ describe('artifact codec', () => {
     });
 
     it('header of the wrong shape', () => {
-      expectCorrupt(withHeader(bytes, (h) => (h.kind = 'svd')), /bad header: unknown kind "svd"/);
-      expectCorrupt(withHeader(bytes, (h) => (h.version = '1')), /version must be a positive integer, got "1"/);
-      expectCorrupt(withHeader(bytes, (h) => (h.params = [1])), /params must be an object/);
-      expectCorrupt(withHeader(bytes, (h) => (h.shapes = { m: [2, -3] })), /shapes.m must be an array of non-negative integers/);
-      expectCorrupt(withHeader(bytes, (h) => (h.buffers = 'ids')), /buffers must be an array/);
-      expectCorrupt(withHeaderText(bytes, (json) => `{"__proto__":{"polluted":true},${json.slice(1)}`), /unexpected member "__proto__"/);
-      expectCorrupt(withHeader(bytes, (h) => delete h.checksum), /checksum must be/);
+      expectCorrupt(
+        withHeader(bytes, (h) => (h.kind = 'svd')),
+        /bad header: unknown kind "svd"/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (h.version = '1')),
+        /version must be a positive integer, got "1"/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (h.params = [1])),
+        /params must be an object/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (h.shapes = { m: [2, -3] })),
+        /shapes.m must be an array of non-negative integers/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (h.buffers = 'ids')),
+        /buffers must be an array/,
+      );
+      expectCorrupt(
+        withHeaderText(bytes, (json) => `{"__proto__":{"polluted":true},${json.slice(1)}`),
+        /unexpected member "__proto__"/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => delete h.checksum),
+        /checksum must be/,
+      );
     });
 
     it('buffer offset or length out of range', () => {
       const entry = (h: Record<string, unknown>, i: number) => (h.buffers as Record<string, unknown>[])[i]!;
-      expectCorrupt(withHeader(bytes, (h) => (entry(h, 1).offset = 4096)), /buffer "scores" spans bytes 4096\.\.4116, outside the 40-byte payload/);
-      expectCorrupt(withHeader(bytes, (h) => (entry(h, 1).length = 1e6)), /buffer "scores" spans bytes 16\.\.4000016, outside/);
-      expectCorrupt(withHeader(bytes, (h) => (entry(h, 1).offset = 12)), /offset 12 is not a non-negative multiple of 8/);
-      expectCorrupt(withHeader(bytes, (h) => (entry(h, 1).offset = 8)), /overlaps the previous buffer/);
-      expectCorrupt(withHeader(bytes, (h) => (entry(h, 0).length = -1)), /length -1 is not a non-negative integer/);
-      expectCorrupt(withHeader(bytes, (h) => (entry(h, 1).name = 'ids')), /buffer name "ids" appears twice/);
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h, 1).offset = 4096)),
+        /buffer "scores" spans bytes 4096\.\.4116, outside the 40-byte payload/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h, 1).length = 1e6)),
+        /buffer "scores" spans bytes 16\.\.4000016, outside/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h, 1).offset = 12)),
+        /offset 12 is not a non-negative multiple of 8/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h, 1).offset = 8)),
+        /overlaps the previous buffer/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h, 0).length = -1)),
+        /length -1 is not a non-negative integer/,
+      );
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h, 1).name = 'ids')),
+        /buffer name "ids" appears twice/,
+      );
     });
 
     it('wrong dtype', () => {
       const entry = (h: Record<string, unknown>) => (h.buffers as Record<string, unknown>[])[1]!;
-      expectCorrupt(withHeader(bytes, (h) => (entry(h).dtype = 'f64')), /buffer "scores" has unknown dtype "f64" \(expected "f32" or "i32"\)/);
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h).dtype = 'f64')),
+        /buffer "scores" has unknown dtype "f64" \(expected "f32" or "i32"\)/,
+      );
       // A well-formed but swapped dtype passes the shape checks and is caught by the checksum.
-      expectCorrupt(withHeader(bytes, (h) => (entry(h).dtype = 'i32')), /checksum mismatch/);
+      expectCorrupt(
+        withHeader(bytes, (h) => (entry(h).dtype = 'i32')),
+        /checksum mismatch/,
+      );
     });
 
     it('flipped payload byte → checksum error', () => {
@@ -153,7 +200,10 @@ describe('artifact codec', () => {
     });
 
     it('edited parameter value → checksum error', () => {
-      expectCorrupt(withHeader(bytes, (h) => ((h.params as Record<string, unknown>).neighbours = 3)), /checksum mismatch/);
+      expectCorrupt(
+        withHeader(bytes, (h) => ((h.params as Record<string, unknown>).neighbours = 3)),
+        /checksum mismatch/,
+      );
     });
   });
 });

@@ -19,7 +19,16 @@ const coo = (entries: [number, number, number][]) => ({
 
 describe('csrFromCoo', () => {
   it('sorts columns within rows and keeps empty rows', () => {
-    const m = csrFromCoo({ rows: 4, cols: 3, ...coo([[2, 2, 5], [0, 1, 1], [2, 0, 4], [0, 0, 2]]) });
+    const m = csrFromCoo({
+      rows: 4,
+      cols: 3,
+      ...coo([
+        [2, 2, 5],
+        [0, 1, 1],
+        [2, 0, 4],
+        [0, 0, 2],
+      ]),
+    });
     validateCsr(m);
     expect([...m.indptr]).toEqual([0, 2, 2, 4, 4]);
     expect([...m.indices]).toEqual([0, 1, 0, 2]);
@@ -27,7 +36,12 @@ describe('csrFromCoo', () => {
   });
 
   it("merges duplicates by 'sum', 'max' and 'last' (input order)", () => {
-    const entries = coo([[0, 1, 2], [1, 0, 7], [0, 1, 5], [0, 1, 3]]);
+    const entries = coo([
+      [0, 1, 2],
+      [1, 0, 7],
+      [0, 1, 5],
+      [0, 1, 3],
+    ]);
     const value = (duplicates: 'sum' | 'max' | 'last') => dense(csrFromCoo({ rows: 2, cols: 2, ...entries, duplicates }))[0]![1];
     expect(value('sum')).toBe(10);
     expect(value('max')).toBe(5);
@@ -46,7 +60,16 @@ describe('csrFromCoo', () => {
 
 describe('transpose', () => {
   it('round-trips and matches the dense transpose', () => {
-    const m = csrFromCoo({ rows: 3, cols: 4, ...coo([[0, 3, 1], [1, 0, 2], [2, 3, 3], [2, 1, 4]]) });
+    const m = csrFromCoo({
+      rows: 3,
+      cols: 4,
+      ...coo([
+        [0, 3, 1],
+        [1, 0, 2],
+        [2, 3, 3],
+        [2, 1, 4],
+      ]),
+    });
     const t = transpose(m);
     validateCsr(t);
     expect(dense(t)).toEqual([
@@ -60,7 +83,15 @@ describe('transpose', () => {
 });
 
 describe('row and column helpers', () => {
-  const m = csrFromCoo({ rows: 2, cols: 3, ...coo([[0, 0, 3], [0, 2, 4], [1, 2, 1]]) });
+  const m = csrFromCoo({
+    rows: 2,
+    cols: 3,
+    ...coo([
+      [0, 0, 3],
+      [0, 2, 4],
+      [1, 2, 1],
+    ]),
+  });
 
   it('reads rows, and treats rows beyond the matrix as empty', () => {
     expect(rowNnz(m, 0)).toBe(2);

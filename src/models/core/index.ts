@@ -3,17 +3,7 @@
  * CSR operations, the seeded RNG and the artifact codec. Model folders and evaluation import from here.
  */
 export type { CsrMatrix } from './csr.ts';
-export type {
-  EpochReport,
-  FitOptions,
-  FitReport,
-  FoldInInteractions,
-  ModelArtifact,
-  ModelKind,
-  RecommendOptions,
-  Recommender,
-  TopK,
-} from './recommender.ts';
+export type { EpochReport, FitOptions, FitReport, FoldInInteractions, ModelArtifact, ModelKind, RecommendOptions, Recommender, TopK } from './recommender.ts';
 export { allocateTopK, selectTopK } from './top-k.ts';
 export { candidateIds, checkIds, foldInRow, topKWidth } from './recommend-args.ts';
 export {

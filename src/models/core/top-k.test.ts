@@ -12,7 +12,7 @@ function naive(scores: Float32Array, k: number, candidates?: Int32Array): number
 describe('selectTopK', () => {
   it('matches a full sort on random scores, with ties broken by smaller id', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 50; trial++) {
       const n = 1 + Math.floor(rand() * 300);
       const scores = Float32Array.from({ length: n }, () => Math.round(rand() * 20) / 4);

@@ -5,14 +5,7 @@ import type { TopK } from './recommender.ts';
  * O(n log k), no full sort. Entries with score -Infinity are never selected (use it to exclude items).
  * Writes ids and scores best-first into `outIds`/`outScores` at `offset`; pads with -1 / -Infinity.
  */
-export function selectTopK(
-  scores: Float32Array,
-  k: number,
-  outIds: Int32Array,
-  outScores: Float32Array,
-  offset = 0,
-  candidates?: Int32Array,
-): void {
+export function selectTopK(scores: Float32Array, k: number, outIds: Int32Array, outScores: Float32Array, offset = 0, candidates?: Int32Array): void {
   // Heap of (score, id) with the smallest score at the root.
   const heapIds = new Int32Array(k);
   const heapScores = new Float32Array(k);

@@ -26,7 +26,12 @@ function blocks(): { matrix: CsrMatrix; missing: (user: number) => number } {
       colIdx.push(item);
     }
   }
-  const matrix = csrFromCoo({ rows: BLOCKS * USERS_PER_BLOCK, cols: BLOCKS * ITEMS_PER_BLOCK, rowIdx: Int32Array.from(rowIdx), colIdx: Int32Array.from(colIdx) });
+  const matrix = csrFromCoo({
+    rows: BLOCKS * USERS_PER_BLOCK,
+    cols: BLOCKS * ITEMS_PER_BLOCK,
+    rowIdx: Int32Array.from(rowIdx),
+    colIdx: Int32Array.from(colIdx),
+  });
   return { matrix, missing };
 }
 
@@ -39,7 +44,10 @@ describe('ItemKnnRecommender on a block structure', () => {
   it.each<ItemKnnWeighting>(['cosine', 'bm25', 'tfidf', 'none'])('recovers in-block neighbours and each user’s missing item (%s)', async (weighting) => {
     const model = new ItemKnnRecommender({ weighting });
     await model.fit(matrix);
-    const similar = model.similarItems(Int32Array.from({ length: BLOCKS * ITEMS_PER_BLOCK }, (_, i) => i), 4);
+    const similar = model.similarItems(
+      Int32Array.from({ length: BLOCKS * ITEMS_PER_BLOCK }, (_, i) => i),
+      4,
+    );
     for (let item = 0; item < BLOCKS * ITEMS_PER_BLOCK; item++) {
       const row = [...similar.ids.subarray(item * 4, item * 4 + 4)];
       // Three in-block neighbours (never the item itself), then padding: no cross-block similarity exists.
@@ -60,7 +68,6 @@ describe('ItemKnnRecommender on a block structure', () => {
     expect([...similar.ids.subarray(0, 3)].map((i) => (i < 0 ? -1 : blockOf(i)))).toEqual([0, 0, -1]);
     expect([...similar.ids.subarray(3, 6)].map((i) => (i < 0 ? -1 : blockOf(i)))).toEqual([1, 1, -1]);
   });
-
 });
 
 describe('ItemKnnRecommender arithmetic', () => {

@@ -236,4 +236,3 @@ function csrFromBuffers(
   }
   return m;
 }
-

@@ -97,7 +97,10 @@ describe('PopularRecommender', () => {
     expect([...artifact.buffers.userGroups!]).toEqual([-1, -1, -1, -1]);
     expect(() => PopularRecommender.fromArtifact(artifact).recommend(Int32Array.of(4), { k: 1 })).toThrow(/user id 4 is out of range \[0, 4\)/);
     // Version 1, scope 'overall': only the scores. The users are unknown, so any user id gets the overall ranking.
-    const v1 = { header: { kind: 'popular' as const, version: 1, params: { by: 'count' }, shapes: { scores: [5] } }, buffers: { scores: artifact.buffers.scores! } };
+    const v1 = {
+      header: { kind: 'popular' as const, version: 1, params: { by: 'count' }, shapes: { scores: [5] } },
+      buffers: { scores: artifact.buffers.scores! },
+    };
     const legacy = PopularRecommender.fromArtifact(v1);
     expect([...legacy.recommend(Int32Array.of(0, 400), { k: 2 }).ids]).toEqual([0, 2, 0, 2]);
     expect(() => legacy.recommend(Int32Array.of(-1), { k: 2 })).toThrow(/user id -1 is out of range/);
@@ -112,7 +115,11 @@ describe('PopularRecommender', () => {
     expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1) } })).toThrow(/does not match 1 scores/);
     expect(() => PopularRecommender.fromArtifact({ header, buffers: { scores: Float32Array.of(1, Number.NaN) } })).toThrow(/score 1 is NaN/);
     const groups = { scores: Float32Array.of(1, 2), groupScores: Float32Array.of(1, 0), groupRegions: Int32Array.of(5) };
-    expect(() => PopularRecommender.fromArtifact({ header, buffers: { ...groups, userGroups: Int32Array.of(0, 1) } })).toThrow(/user 1 is in group 1, outside \[-1, 1\)/);
-    expect(() => PopularRecommender.fromArtifact({ header, buffers: { ...groups, groupScores: Float32Array.of(1), userGroups: Int32Array.of(0) } })).toThrow(/1 group scores for 1 groups × 2 items/);
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { ...groups, userGroups: Int32Array.of(0, 1) } })).toThrow(
+      /user 1 is in group 1, outside \[-1, 1\)/,
+    );
+    expect(() => PopularRecommender.fromArtifact({ header, buffers: { ...groups, groupScores: Float32Array.of(1), userGroups: Int32Array.of(0) } })).toThrow(
+      /1 group scores for 1 groups × 2 items/,
+    );
   });
 });

@@ -170,7 +170,8 @@ export class PopularRecommender implements Recommender {
     const { header, buffers } = artifact;
     const where = 'PopularRecommender.fromArtifact';
     if (header.kind !== 'popular') throw new ValidationError(`${where}: artifact is of kind '${header.kind}'`);
-    if (header.version !== ARTIFACT_VERSION && header.version !== 1) throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
+    if (header.version !== ARTIFACT_VERSION && header.version !== 1)
+      throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
     const scores = buffers.scores;
     if (!(scores instanceof Float32Array)) throw new ValidationError(`${where}: missing Float32Array buffer "scores"`);
     const shape = header.shapes.scores;
@@ -190,7 +191,8 @@ export class PopularRecommender implements Recommender {
     }
     checkScores(groupScores, where);
     for (let u = 0; u < userGroups.length; u++) {
-      if (userGroups[u]! < -1 || userGroups[u]! >= groupRegions.length) throw new ValidationError(`${where}: user ${u} is in group ${userGroups[u]}, outside [-1, ${groupRegions.length})`);
+      if (userGroups[u]! < -1 || userGroups[u]! >= groupRegions.length)
+        throw new ValidationError(`${where}: user ${u} is in group ${userGroups[u]}, outside [-1, ${groupRegions.length})`);
     }
     const model = new PopularRecommender({ by: header.params.by as PopularParams['by'], scope: (header.params.scope ?? 'overall') as PopularParams['scope'] });
     const users = header.version === 1 && userGroups.length === 0 ? UNKNOWN_USERS : userGroups.length;

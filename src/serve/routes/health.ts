@@ -42,5 +42,7 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: RouteDeps
     });
   });
 
-  app.get(RoutePath.metrics, { config: { access: 'metrics' }, schema: metricsSchema }, async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get(RoutePath.metrics, { config: { access: 'metrics' }, schema: metricsSchema }, async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
 };

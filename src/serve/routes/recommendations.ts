@@ -26,7 +26,12 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
       return region === undefined ? {} : { region };
     } catch (error) {
       regionLog.failed(error, { database: deps.warehouse.displayUrl });
-      return { warning: { code: WarningCode.REGION_UNAVAILABLE, message: "the warehouse could not be asked for the user's region: the list is the most popular services overall" } };
+      return {
+        warning: {
+          code: WarningCode.REGION_UNAVAILABLE,
+          message: "the warehouse could not be asked for the user's region: the list is the most popular services overall",
+        },
+      };
     }
   };
 
@@ -41,7 +46,14 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const { k, category, region, exclude_seen: excludeSeen } = req.query;
     const list = await listForUser(m, { userId: req.params.userId, k, filter: { category, region }, excludeSeen, regionOf });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-    return { recommendation_id: randomUUID(), user_id: req.params.userId, model: modelRef(m), basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
+    return {
+      recommendation_id: randomUUID(),
+      user_id: req.params.userId,
+      model: modelRef(m),
+      basis: list.basis,
+      items: list.items,
+      warnings: withCatalog(list.warnings, m),
+    };
   });
 
   app.post(RoutePath.foldIn, { config: { access: 'write' }, schema: foldInSchema }, async (req) => {
@@ -49,7 +61,14 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const { interactions, k, category, region } = req.body;
     const list = listForHistory(m, { interactions, k, filter: { category, region } });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-    return { recommendation_id: randomUUID(), user_id: null, model: modelRef(m), basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
+    return {
+      recommendation_id: randomUUID(),
+      user_id: null,
+      model: modelRef(m),
+      basis: list.basis,
+      items: list.items,
+      warnings: withCatalog(list.warnings, m),
+    };
   });
 
   app.post(RoutePath.batch, { config: { access: 'write' }, schema: batchSchema(deps.maxBatchUsers) }, async (req) => {

@@ -11,7 +11,8 @@ export const serviceRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: RouteDep
     const m = servedModel(holder);
     const { serviceId } = req.params;
     const item = m.loaded.itemIndex.get(serviceId);
-    if (item === undefined) throw new NotFoundError(`service ${quoteInput(serviceId)} is not in the model (services added since it was trained join at the next training)`);
+    if (item === undefined)
+      throw new NotFoundError(`service ${quoteInput(serviceId)} is not in the model (services added since it was trained join at the next training)`);
     const top = m.loaded.model.similarItems(Int32Array.of(item), Math.min(req.query.k, m.loaded.itemIds.length - 1));
     return { service_id: serviceId, model: modelRef(m), items: topItems(m, top) };
   });

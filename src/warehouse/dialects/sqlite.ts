@@ -54,7 +54,8 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
       probe?.close();
     }
     const open = this.#database.pragma('schema_version', { simple: true });
-    if (onDisk !== open) throw gone(`on disk is not the database that is open (schema version ${String(onDisk)}, open ${String(open)}: truncated or overwritten)`);
+    if (onDisk !== open)
+      throw gone(`on disk is not the database that is open (schema version ${String(onDisk)}, open ${String(open)}: truncated or overwritten)`);
   }
 
   /** A lock file beside the database (`<db>.<name>.lock`); an in-memory database has one process by definition. */
@@ -81,12 +82,19 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
 
   /** Reads on the one connection (inside a transaction when one is open), rows as arrays, without a promise per row. */
   override async scanRows(_db: Kysely<WarehouseDb>, query: CompiledQuery, onRow: (row: readonly unknown[]) => void): Promise<void> {
-    for (const row of this.#database.prepare(query.sql).raw(true).iterate(...(query.parameters as unknown[])) as Iterable<unknown[]>) onRow(row);
+    for (const row of this.#database
+      .prepare(query.sql)
+      .raw(true)
+      .iterate(...(query.parameters as unknown[])) as Iterable<unknown[]>)
+      onRow(row);
   }
 
   /** SQLite DDL is transactional: drop the secondary indexes now, rebuild them before commit (or roll back with it). */
   override async beginBulkLoad(db: Kysely<WarehouseDb>, table: string): Promise<() => Promise<void>> {
-    const indexes = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db);
+    const indexes = await sql<{
+      name: string;
+      sql: string;
+    }>`select name, sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db);
     for (const index of indexes.rows) await sql`drop index ${sql.id(index.name)}`.execute(db);
     return async () => {
       for (const index of indexes.rows) await sql.raw(index.sql).execute(db);

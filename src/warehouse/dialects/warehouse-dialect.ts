@@ -103,7 +103,12 @@ export abstract class WarehouseDialect {
    * When another process took the number first, it reads again and retries, at most `attempts` times.
    * Returns the number taken, or undefined when every attempt lost the race.
    */
-  async insertNextNumber(o: { first: number; attempts: number; highest: () => Promise<number | null>; insert: (n: number) => Promise<unknown> }): Promise<number | undefined> {
+  async insertNextNumber(o: {
+    first: number;
+    attempts: number;
+    highest: () => Promise<number | null>;
+    insert: (n: number) => Promise<unknown>;
+  }): Promise<number | undefined> {
     for (let attempt = 0; attempt < o.attempts; attempt++) {
       const top = await o.highest();
       const n = top === null ? o.first : top + 1;

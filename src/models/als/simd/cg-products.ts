@@ -24,7 +24,18 @@ export interface SimdCgProducts {
 }
 
 type GramTimes = (g: number, v: number, out: number, f: number, lambda: number) => void;
-type RowTimes = (table: number, idx: number, pref: number, conf: number, n: number, f: number, v: number, out: number, prefScale: number, confScale: number) => void;
+type RowTimes = (
+  table: number,
+  idx: number,
+  pref: number,
+  conf: number,
+  n: number,
+  f: number,
+  v: number,
+  out: number,
+  prefScale: number,
+  confScale: number,
+) => void;
 
 /** Kernels for f factors (one per thread: they own their memory), or undefined when f is not a multiple of 4 or SIMD is unavailable. */
 export function createSimdCgProducts(f: number): SimdCgProducts | undefined {

@@ -68,7 +68,7 @@ export function bprSimdRunner(state: BprSharedState, layout: BprSimdLayout, thre
     loss[0] = 0;
     correct[0] = 0;
     let skipped = 0;
-    for (let done = 0; done < samples; ) {
+    for (let done = 0; done < samples;) {
       const size = Math.min(BATCH, samples - done);
       let n = 0;
       for (let s = 0; s < size; s++) {

@@ -5,7 +5,12 @@ import { itemScorerFor } from './score-items.ts';
 describe('SIMD item scoring', () => {
   it('matches the scalar dot products, for item counts that are and are not multiples of 4', () => {
     const rng = new Rng(2);
-    for (const [items, f] of [[7, 8], [12, 64], [1, 4], [3001, 16]] as const) {
+    for (const [items, f] of [
+      [7, 8],
+      [12, 64],
+      [1, 4],
+      [3001, 16],
+    ] as const) {
       const itemFactors = Float32Array.from({ length: items * f }, () => rng.normal());
       const userFactors = Float32Array.from({ length: 3 * f }, () => rng.normal());
       const scorer = itemScorerFor(itemFactors, items, f)!;
