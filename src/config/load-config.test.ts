@@ -255,15 +255,17 @@ describe('redactConfig', () => {
         PICKWISE_STORAGE__ACCESS_KEY_ID: 'AKIAEXAMPLE',
         PICKWISE_STORAGE__SECRET_ACCESS_KEY: 'wJalrXUtnFEMI',
         PICKWISE_STORAGE__URL: 's3://bucket/prefix',
+        PICKWISE_SERVE__API_KEYS: 'key-one-secret-0001,key-two-secret-0002',
       },
     });
     const redacted = redactConfig(config);
     expect(redacted).toMatchObject({
       database: { url: 'mysql://u:***@h/db', poolSize: 4 },
       storage: { url: 's3://bucket/prefix', accessKeyId: '***', secretAccessKey: '***' },
+      serve: { apiKeys: ['***', '***'] },
     });
     const text = JSON.stringify(redacted);
-    for (const secret of ['hunter2', 'AKIAEXAMPLE', 'wJalrXUtnFEMI']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 'AKIAEXAMPLE', 'wJalrXUtnFEMI', 'key-one-secret-0001', 'key-two-secret-0002']) expect(text).not.toContain(secret);
     expect(config.database.url).toBe('mysql://u:hunter2@h/db');
     expect(config.storage.secretAccessKey).toBe('wJalrXUtnFEMI');
   });

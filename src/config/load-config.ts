@@ -121,6 +121,7 @@ export function redactConfig(config: Readonly<Config>): Record<string, unknown> 
     const last = keys[keys.length - 1]!;
     const v = node?.[last];
     if (node && typeof v === 'string') node[last] = p.endsWith('url') || p.endsWith('Url') ? redactUrl(v) : '***';
+    else if (node && Array.isArray(v)) node[last] = v.map(() => '***');
   }
   return copy;
 }

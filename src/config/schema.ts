@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Keys whose values are secrets: never logged or printed (see {@link redactConfig}). */
-export const SECRET_PATHS: readonly string[] = ['database.url', 'storage.secretAccessKey', 'storage.accessKeyId'];
+export const SECRET_PATHS: readonly string[] = ['database.url', 'storage.secretAccessKey', 'storage.accessKeyId', 'serve.apiKeys'];
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const positiveInt = z.coerce.number().int().positive();

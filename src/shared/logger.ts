@@ -14,6 +14,10 @@ export const REDACT_PATHS: readonly string[] = [
   '*.authorization',
   'apiKey',
   '*.apiKey',
+  'apiKeys',
+  '*.apiKeys',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
   'url',
   '*.url',
 ];
