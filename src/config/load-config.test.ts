@@ -42,7 +42,7 @@ describe('loadConfig defaults', () => {
       home: '.pickwise',
       database: { url: 'sqlite:.pickwise/pickwise.db', poolSize: 4, connectTimeoutSeconds: 10 },
       storage: { url: 'file:.pickwise/bucket', forcePathStyle: false },
-      ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', batchSize: 1000, maxClockSkew: 86_400, maxRecordBytes: 65_536 },
+      ingest: { landingPrefix: 'landing/', rawPrefix: 'raw/', quarantinePrefix: 'quarantine/', maxClockSkew: 86_400, maxRecordBytes: 65_536 },
       features: { afterIngest: true },
       serve: {
         host: '127.0.0.1',
@@ -97,24 +97,24 @@ describe('loadConfig layers', () => {
         'database:',
         '  url: sqlite:file.db',
         '  poolSize: 8',
-        'ingest:',
-        '  batchSize: 200',
-        '  rawPrefix: file-raw/',
+        'serve:',
+        '  maxBatchUsers: 200',
+        '  pollSeconds: 7',
         'log:',
         '  level: debug',
       ].join('\n'),
     );
     const config = loadConfig({
       file,
-      env: { PICKWISE_DATABASE__URL: 'sqlite:env.db', PICKWISE_INGEST__BATCH_SIZE: '300', PICKWISE_LOG__LEVEL: 'warn' },
-      overrides: { ingest: { batchSize: 400 }, log: { level: undefined } },
+      env: { PICKWISE_DATABASE__URL: 'sqlite:env.db', PICKWISE_SERVE__MAX_BATCH_USERS: '300', PICKWISE_LOG__LEVEL: 'warn' },
+      overrides: { serve: { maxBatchUsers: 400 }, log: { level: undefined } },
     });
     expect(config.home).toBe('file-home'); // file only
     expect(config.database.poolSize).toBe(8); // file over default
     expect(config.database.connectTimeoutSeconds).toBe(10); // default
     expect(config.database.url).toBe('sqlite:env.db'); // env over file
-    expect(config.ingest.rawPrefix).toBe('file-raw/'); // a sibling from the file survives the env merge
-    expect(config.ingest.batchSize).toBe(400); // override over env over file
+    expect(config.serve.pollSeconds).toBe(7); // a sibling from the file survives the env merge
+    expect(config.serve.maxBatchUsers).toBe(400); // override over env over file
     expect(config.log.level).toBe('warn'); // an undefined override does not erase env
     expect(config.storage.url).toBe('file:file-home/bucket'); // derived from the file's home
   });
@@ -147,10 +147,10 @@ describe('loadConfig layers', () => {
     expect(loadConfig({ file: false, env: { PICKWISE_DATABASE__URL: 'mysql://u:p@db:3306/pw' } }).database.url).toBe('mysql://u:p@db:3306/pw');
   });
 
-  it('coerces PICKWISE_INGEST__BATCH_SIZE=500 to the number 500', () => {
-    const config = loadConfig({ file: false, env: { PICKWISE_INGEST__BATCH_SIZE: '500' } });
-    expect(config.ingest.batchSize).toBe(500);
-    expect(typeof config.ingest.batchSize).toBe('number');
+  it('coerces PICKWISE_SERVE__MAX_BATCH_USERS=500 to the number 500', () => {
+    const config = loadConfig({ file: false, env: { PICKWISE_SERVE__MAX_BATCH_USERS: '500' } });
+    expect(config.serve.maxBatchUsers).toBe(500);
+    expect(typeof config.serve.maxBatchUsers).toBe('number');
   });
 
   it('reads boolean-ish env values for forcePathStyle', () => {
@@ -174,8 +174,14 @@ describe('loadConfig errors', () => {
   });
 
   it('rejects an unknown nested key, naming it and its section', () => {
-    const error = configErrorOf(() => loadConfig({ file: false, env: { PICKWISE_INGEST__BATCHSIZE: '5' } }));
-    expect(error.message).toMatch(/ingest: .*"batchsize"/);
+    const error = configErrorOf(() => loadConfig({ file: false, env: { PICKWISE_INGEST__RAWPREFIX: 'x/' } }));
+    expect(error.message).toMatch(/ingest: .*"rawprefix"/);
+  });
+
+  it('says what to do about a key that was removed', () => {
+    const error = configErrorOf(() => loadConfig({ file: yamlFile('ingest:\n  batchSize: 1000\n') }));
+    expect(error.message).toContain('ingest.batchSize was removed');
+    expect(error.message).toContain('delete it');
   });
 
   it('rejects an unknown key in the file, naming the key and the file', () => {
@@ -188,10 +194,10 @@ describe('loadConfig errors', () => {
 
   it('rejects invalid values, naming the key path', () => {
     const cases: [Record<string, string>, string][] = [
-      [{ PICKWISE_INGEST__BATCH_SIZE: 'abc' }, 'ingest.batchSize'],
-      [{ PICKWISE_INGEST__BATCH_SIZE: '0' }, 'ingest.batchSize'],
-      [{ PICKWISE_INGEST__BATCH_SIZE: '5001' }, 'ingest.batchSize'],
-      [{ PICKWISE_INGEST__BATCH_SIZE: '2.5' }, 'ingest.batchSize'],
+      [{ PICKWISE_SERVE__MAX_BATCH_USERS: 'abc' }, 'serve.maxBatchUsers'],
+      [{ PICKWISE_SERVE__MAX_BATCH_USERS: '0' }, 'serve.maxBatchUsers'],
+      [{ PICKWISE_SERVE__MAX_BATCH_USERS: '10001' }, 'serve.maxBatchUsers'],
+      [{ PICKWISE_SERVE__MAX_BATCH_USERS: '2.5' }, 'serve.maxBatchUsers'],
       [{ PICKWISE_DATABASE__POOL_SIZE: '-1' }, 'database.poolSize'],
       [{ PICKWISE_STORAGE__FORCE_PATH_STYLE: 'yes' }, 'storage.forcePathStyle'],
       [{ PICKWISE_STORAGE__ENDPOINT: 'not a url' }, 'storage.endpoint'],
@@ -229,14 +235,14 @@ describe('envToObject', () => {
       envToObject({
         PICKWISE_HOME: '/data',
         PICKWISE_DATABASE__URL: 'sqlite:a.db',
-        PICKWISE_INGEST__BATCH_SIZE: '500',
+        PICKWISE_INGEST__MAX_RECORD_BYTES: '500',
         PICKWISE_STORAGE__SECRET_ACCESS_KEY: 'sk',
         PICKWISE_DATABASE__CONNECT_TIMEOUT_SECONDS: '3',
       }),
     ).toEqual({
       home: '/data',
       database: { url: 'sqlite:a.db', connectTimeoutSeconds: '3' },
-      ingest: { batchSize: '500' },
+      ingest: { maxRecordBytes: '500' },
       storage: { secretAccessKey: 'sk' },
     });
   });

@@ -22,7 +22,7 @@ export interface LoadConfigOptions {
 /**
  * Builds the one configuration object: defaults < YAML file < `PICKWISE_*` env < overrides.
  * Env names derive from key paths: `PICKWISE_DATABASE__URL` → `database.url`,
- * `PICKWISE_INGEST__BATCH_SIZE` → `ingest.batchSize`. The result is deep-frozen.
+ * `PICKWISE_INGEST__MAX_RECORD_BYTES` → `ingest.maxRecordBytes`. The result is deep-frozen.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const layers: Record<string, unknown>[] = [];

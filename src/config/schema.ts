@@ -62,8 +62,8 @@ export const configSchema = z
         rawPrefix: z.string().default('raw/'),
         /** Rejected rows with line numbers and reasons: `quarantine/<sha256-prefix>-<name>.rejects.csv`. */
         quarantinePrefix: z.string().default('quarantine/'),
-        /** Rows written to the warehouse per statement. */
-        batchSize: positiveInt.max(5000).default(1000),
+        /** Removed: statements are sized by each database's parameter limits. Named here so old files get a clear error. */
+        batchSize: z.undefined({ error: "ingest.batchSize was removed (rows per statement follow the database's own limits): delete it" }).optional(),
         /**
          * Timestamps (reserved_at, signup_at, created_at) later than now + this are quarantined as FUTURE_TIMESTAMP.
          * A duration: `1d`, `36h`, `90m`, `45s` or seconds; the parsed value is in seconds.
