@@ -1,5 +1,5 @@
 import { toUtcText, ConflictError, NotFoundError, ValidationError } from '../shared/index.ts';
-import { RegistryRepo, TrackingRepo, type Warehouse } from '../warehouse/index.ts';
+import { RegistryRepo, TrackingRepo, type EventRow, type Warehouse } from '../warehouse/index.ts';
 
 export interface RegisteredVersion {
   readonly name: string;
@@ -10,15 +10,8 @@ export interface RegisteredVersion {
   readonly aliases: readonly string[];
 }
 
-export interface RegistryEvent {
-  readonly action: 'register' | 'promote' | 'rollback' | 'archive';
-  readonly version: number | null;
-  readonly alias: string | null;
-  readonly previousVersion: number | null;
-  readonly actor: string;
-  readonly reason: string;
-  readonly at: string;
-}
+/** One change of a registered model: who registered, promoted, rolled back or archived what, when and why. */
+export type RegistryEvent = EventRow;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 const ALIAS = /^[a-z][a-z0-9_-]{0,63}$/;

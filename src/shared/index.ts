@@ -11,5 +11,5 @@ export { QUOTED_INPUT_CHARS, quoteInput } from './quote-input.ts';
 export { redactUrl } from './redact-url.ts';
 export { type MutableIndexed, Rng } from './rng.ts';
 export { median } from './stats.ts';
-export { calendarOf, toUtcText, utcText } from './utc-time.ts';
+export { calendarOf, toUtcText, utcText, type CalendarDay } from './utc-time.ts';
 export { startWorker } from './worker-thread.ts';

@@ -23,17 +23,24 @@ export function toUtcText(date: Date): string {
   );
 }
 
-/** Calendar attributes of a yyyymmdd key, for `dim_date`. */
-export function calendarOf(dateKey: number): {
+/** Calendar attributes of one day (a row of `dim_date`, besides its key). */
+export interface CalendarDay {
+  /** `YYYY-MM-DD` */
   fullDate: string;
   year: number;
   quarter: number;
   month: number;
   day: number;
+  /** ISO-8601 week number (1–53). */
   isoWeek: number;
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
   weekday: number;
+  /** 1 on Saturday and Sunday, else 0. */
   isWeekend: number;
-} {
+}
+
+/** Calendar attributes of a yyyymmdd key, for `dim_date`. */
+export function calendarOf(dateKey: number): CalendarDay {
   const year = Math.floor(dateKey / 10000);
   const month = Math.floor(dateKey / 100) % 100;
   const day = dateKey % 100;

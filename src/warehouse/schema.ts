@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { LandingKind, ReservationStatus } from '../shared/index.ts';
+import type { CalendarDay, LandingKind, ReservationStatus } from '../shared/index.ts';
 
 export type { LandingKind, ReservationStatus };
 
@@ -42,19 +42,9 @@ export interface DimCategoryTable {
   categoryName: string;
 }
 
-export interface DimDateTable {
+export interface DimDateTable extends CalendarDay {
   /** yyyymmdd */
   dateKey: number;
-  fullDate: string;
-  year: number;
-  quarter: number;
-  month: number;
-  day: number;
-  /** ISO-8601 week number (1–53). */
-  isoWeek: number;
-  /** ISO weekday: 1 = Monday … 7 = Sunday. */
-  weekday: number;
-  isWeekend: number;
 }
 
 export interface DimUserTable {
