@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { codeVersion } from '../shared/io.ts';
 import type { CommandSpec } from './command.ts';
 import { registerCommand } from './run-command.ts';
 
@@ -48,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('pickwise')
     .description('Recommendations for services businesses: landing CSVs → warehouse → models → real-time API')
-    .version(codeVersion(), '-V, --version', 'print the version (package version + git commit) and exit')
+    .option('-V, --version', 'print the version (package version + git commit) and exit')
     .option('-c, --config <file>', 'config file (default ./pickwise.config.yaml when present)')
     .option('--json', 'print a machine-readable JSON result on stdout (and log JSON lines on stderr)')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
@@ -65,6 +64,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
   };
   const word = commandWord(argv);
+  // Answered before commander: the version asks git for the commit, which no other run needs to pay for.
+  if (word === undefined && argv.some((a) => a === '-V' || a === '--version')) {
+    io.out((await import('../shared/io.ts')).codeVersion());
+    return 0;
+  }
   const load = word === undefined ? undefined : COMMAND_MODULES[word];
   const modules = load ? [load] : Object.values(COMMAND_MODULES);
   const specs = (await Promise.all(modules.map((m) => m()))).flat();
