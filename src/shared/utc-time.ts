@@ -4,7 +4,10 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
-/** `YYYY-MM-DD HH:MM:SS.sss` from UTC fields (month 1–12): sortable text, accepted by DATETIME(3). */
+/**
+ * `YYYY-MM-DD HH:MM:SS.sss` from UTC fields (month 1–12): sortable text, accepted by DATETIME(3). Positional
+ * rather than an options object because the landing parser calls it once per timestamp (millions per file).
+ */
 export function utcText(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): string {
   const msText = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`;
   return `${y}-${pad2(mo)}-${pad2(d)} ${pad2(h)}:${pad2(mi)}:${pad2(s)}.${msText}`;
