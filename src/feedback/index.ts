@@ -13,4 +13,5 @@ export { MemoryFeedbackSink } from './shipping/memory-feedback-sink.ts';
 export { ElasticsearchSink, type ElasticsearchClientLike, type ElasticsearchSinkOptions } from './shipping/elasticsearch-sink.ts';
 export { openElasticsearchSink } from './shipping/open-elasticsearch-sink.ts';
 export { dailyIndexName, feedbackIndexTemplate, FEEDBACK_TEMPLATE_VERSION } from './shipping/elasticsearch-documents.ts';
-export { type BackoffBounds, type Sleep } from './shipping/backoff.ts';
+export { backoffDelay, realSleep, type BackoffBounds, type Sleep } from './shipping/backoff.ts';
+export { Shipper, type ShipperOptions, type ShipTotals } from './shipping/shipper.ts';

@@ -1,5 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 /** Waits `ms` milliseconds; rejects (AbortError) as soon as `signal` aborts. Injected so tests never sleep. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Sleeps with `node:timers/promises`, stopping early (AbortError) when `signal` aborts. */
+export const realSleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined);
 
 /** Retry bounds, in milliseconds. */
 export interface BackoffBounds {

@@ -1,7 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError } from '../../shared/index.ts';
 import type { FeedbackEventRecord } from '../feedback-event.ts';
-import { backoffDelay, type BackoffBounds, type Sleep } from './backoff.ts';
+import { backoffDelay, realSleep, type BackoffBounds, type Sleep } from './backoff.ts';
 import { dailyIndexName, feedbackDocument, feedbackIndexTemplate } from './elasticsearch-documents.ts';
 import type { Delivery, FeedbackSink, SinkReport } from './feedback-sink.ts';
 
@@ -38,9 +37,6 @@ export interface ElasticsearchSinkOptions {
 }
 
 const RETRYABLE_CLIENT_ERRORS = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError', 'SerializationError', 'DeserializationError']);
-
-/** Sleeps with `node:timers/promises`, stopping early (AbortError) when `signal` aborts. */
-export const realSleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined);
 
 /**
  * A {@link FeedbackSink} writing to Elasticsearch with `_bulk` `create` actions whose `_id` is the event's
