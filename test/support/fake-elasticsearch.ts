@@ -39,8 +39,8 @@ export interface FakeElasticsearch {
   recover(): void;
   /** Requests without this exact `authorization` header answer 401. */
   requireAuthorization(value: string | undefined): void;
-  /** Called for every bulk request before it is answered (to act "mid-batch"). */
-  onBulk(hook: ((items: number) => void) | undefined): void;
+  /** Called for every bulk request before it is handled; the answer waits for a returned promise (to act "mid-batch"). */
+  onBulk(hook: ((items: number) => void | Promise<void>) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function startFakeElasticsearch(options: { tls?: { key: string | Bu
   const requestFailures: number[] = [];
   let down: 'unavailable' | 'reset' | undefined;
   let authorization: string | undefined;
-  let bulkHook: ((items: number) => void) | undefined;
+  let bulkHook: ((items: number) => void | Promise<void>) | undefined;
   const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -121,7 +121,7 @@ export async function startFakeElasticsearch(options: { tls?: { key: string | Bu
       }
     }
     if (isBulk) {
-      bulkHook?.(actions.length);
+      await bulkHook?.(actions.length);
       const started = Date.now();
       const items = actions.map((action) => {
         const failure = itemFailures.get(action.id)?.shift();
