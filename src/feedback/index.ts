@@ -15,3 +15,4 @@ export { openElasticsearchSink } from './shipping/open-elasticsearch-sink.ts';
 export { dailyIndexName, feedbackIndexTemplate, FEEDBACK_TEMPLATE_VERSION } from './shipping/elasticsearch-documents.ts';
 export { backoffDelay, realSleep, type BackoffBounds, type Sleep } from './shipping/backoff.ts';
 export { Shipper, type ShipperOptions, type ShipTotals } from './shipping/shipper.ts';
+export { elasticsearchCursorFile, openElasticsearchShipper } from './shipping/open-elasticsearch-shipper.ts';
