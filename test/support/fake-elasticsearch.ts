@@ -9,7 +9,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * those registries are reachable), so the shipper's tests drive the real `@elastic/elasticsearch` 8.x client
  * against this loopback server. It implements the subset the client and `ElasticsearchSink` use, after the public
  * REST reference:
- * - every response carries `x-elastic-product: Elasticsearch` (the client refuses a server without it);
+ * - every response carries `x-elastic-product: Elasticsearch` (the client refuses a server without it), unless
+ *   started with `productHeader: false`;
  * - `GET /` (cluster info);
  * - `PUT /_index_template/{name}` (stored; every PUT is counted) and `GET /_index_template/{name}`;
  * - `POST /_bulk` and `POST /{index}/_bulk`: NDJSON in; `create` (201, or 409 `version_conflict_engine_exception`
@@ -24,8 +25,8 @@ export interface FakeElasticsearch {
   readonly url: string;
   /** Stored documents: index name → `_id` → source. */
   readonly indices: ReadonlyMap<string, ReadonlyMap<string, Record<string, unknown>>>;
-  /** Index templates stored, by name. */
-  readonly templates: ReadonlyMap<string, Record<string, unknown>>;
+  /** Index templates stored, by name (writable, to start from a template some other process installed). */
+  readonly templates: Map<string, Record<string, unknown>>;
   /** Every request received (outage and failure answers included). */
   readonly requests: readonly RecordedRequest[];
   /** How many times each `_id` was stored by a `create` or `index` action (1 for exactly-once). */
@@ -67,7 +68,13 @@ const ITEM_ERROR_TYPES: Readonly<Record<number, string>> = {
 };
 
 /** Starts the fake on 127.0.0.1 on a free port (HTTPS when `tls` is given). */
-export async function startFakeElasticsearch(options: { tls?: { key: string | Buffer; cert: string | Buffer } } = {}): Promise<FakeElasticsearch> {
+export async function startFakeElasticsearch(
+  options: {
+    tls?: { key: string | Buffer; cert: string | Buffer };
+    /** `false`: answer without `x-elastic-product`, as a server that is not Elasticsearch would. */
+    productHeader?: boolean;
+  } = {},
+): Promise<FakeElasticsearch> {
   const indices = new Map<string, Map<string, Record<string, unknown>>>();
   const templates = new Map<string, Record<string, unknown>>();
   const requests: RecordedRequest[] = [];
@@ -78,6 +85,20 @@ export async function startFakeElasticsearch(options: { tls?: { key: string | Bu
   let authorization: string | undefined;
   let bulkHook: ((items: number) => void | Promise<void>) | undefined;
   const sockets = new Set<Socket>();
+
+  const productHeader = options.productHeader ?? true;
+  const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...(productHeader ? { 'x-elastic-product': 'Elasticsearch' } : {}),
+    });
+    res.end(text);
+  };
+  const sendError = (res: ServerResponse, status: number, type: string, reason: string): void => {
+    sendJson(res, status, { error: { root_cause: [{ type, reason }], type, reason }, status });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
@@ -225,14 +246,4 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-elastic-product': 'Elasticsearch' });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, status: number, type: string, reason: string): void {
-  sendJson(res, status, { error: { root_cause: [{ type, reason }], type, reason }, status });
 }

@@ -14,6 +14,7 @@ import { feedbackEvent } from '../../../test/support/feedback-events.ts';
 import { configSchema } from '../../config/schema.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { runFeedbackSinkContract } from './feedback-sink.contract.ts';
+import { FEEDBACK_TEMPLATE_VERSION } from './elasticsearch-documents.ts';
 import type { ElasticsearchSink } from './elasticsearch-sink.ts';
 import { openElasticsearchSink } from './open-elasticsearch-sink.ts';
 
@@ -40,17 +41,18 @@ runFeedbackSinkContract('ElasticsearchSink (fake Elasticsearch on loopback)', as
 describe('ElasticsearchSink', () => {
   let fake: FakeElasticsearch;
   let sink: ElasticsearchSink | undefined;
+  const sinks: ElasticsearchSink[] = [];
   beforeEach(async () => {
     fake = await startFakeElasticsearch();
   });
   afterEach(async () => {
-    await sink?.close();
+    for (const s of [...sinks.splice(0), ...(sink ? [sink] : [])]) await s.close();
     sink = undefined;
     await fake.close();
   });
   const open = (overrides: EsOverrides = {}) => {
     const opened = sinkFor(fake.url, overrides);
-    sink = opened.sink;
+    sinks.push(opened.sink);
     return opened;
   };
   const bulkRequests = () => fake.requests.filter((r) => r.path.endsWith('/_bulk'));
@@ -111,6 +113,32 @@ describe('ElasticsearchSink', () => {
     });
   });
 
+  it('leaves the template alone when the cluster holds it at this version (a restart), and replaces an older one', async () => {
+    await open().sink.deliver([feedbackEvent(1)]);
+    const putsAfter = () => fake.requests.filter((r) => r.method === 'PUT').length;
+    const restarted = open();
+    await restarted.sink.deliver([feedbackEvent(2)]);
+    expect(putsAfter()).toBe(1);
+
+    fake.templates.set('pickwise-feedback', { ...fake.templates.get('pickwise-feedback'), version: 0 });
+    await open().sink.deliver([feedbackEvent(3)]);
+    expect(putsAfter()).toBe(2);
+    expect(fake.templates.get('pickwise-feedback')).toMatchObject({ version: FEEDBACK_TEMPLATE_VERSION });
+  });
+
+  it('refuses a server that is not Elasticsearch (no x-elastic-product header) with a configuration error', async () => {
+    const impostor = await startFakeElasticsearch({ productHeader: false });
+    try {
+      const { sink: other } = sinkFor(impostor.url);
+      const error = await other.deliver([feedbackEvent(1)]).catch((e: unknown) => e);
+      await other.close();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/is not Elasticsearch \(no x-elastic-product header\): check feedback\.elasticsearch\.url/);
+    } finally {
+      await impostor.close();
+    }
+  });
+
   it('counts a 409 on resend as already delivered, and stores each document once', async () => {
     const { sink } = open();
     await sink.deliver([feedbackEvent(1), feedbackEvent(2)]);
@@ -135,11 +163,14 @@ describe('ElasticsearchSink', () => {
 
   it.each([429, 502, 503])('retries a whole request answered %i', async (status) => {
     const { sink, delays } = open();
-    fake.failRequests(status, 2); // the template PUT and the first bulk request
-    const report = await sink.deliver([feedbackEvent(1)]);
-    expect(report.deliveries[0]?.status).toBe('created');
-    expect(report.attempts).toBe(3);
-    expect(delays).toHaveLength(2);
+    fake.failRequests(status); // the template look-up: nothing is sent before the template is in place
+    const first = await sink.deliver([feedbackEvent(1)]);
+    expect(first).toMatchObject({ attempts: 2, deliveries: [{ status: 'created' }] });
+    fake.failRequests(status, 2); // two bulk requests
+    const second = await sink.deliver([feedbackEvent(2)]);
+    expect(second).toMatchObject({ attempts: 3, deliveries: [{ status: 'created' }] });
+    expect(bulkRequests().map((r) => r.bulkItems)).toEqual([1, 1, 1, 1]);
+    expect(delays).toEqual([75, 75, 150]);
   });
 
   it('retries a request whose connection was reset', async () => {

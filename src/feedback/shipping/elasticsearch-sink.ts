@@ -17,7 +17,12 @@ export interface BulkItemResult {
  */
 export interface ElasticsearchClientLike {
   bulk(params: { operations: object[] }): Promise<{ readonly errors: boolean; readonly items: readonly Partial<Record<string, BulkItemResult>>[] }>;
-  readonly indices: { putIndexTemplate(params: ReturnType<typeof feedbackIndexTemplate>): Promise<unknown> };
+  readonly indices: {
+    getIndexTemplate(params: {
+      name: string;
+    }): Promise<{ readonly index_templates: readonly { readonly index_template: { readonly version?: number | null } }[] }>;
+    putIndexTemplate(params: ReturnType<typeof feedbackIndexTemplate>): Promise<unknown>;
+  };
   close(): Promise<void>;
 }
 
@@ -44,8 +49,8 @@ const RETRYABLE_CLIENT_ERRORS = new Set(['ConnectionError', 'TimeoutError', 'NoL
  * reports as `duplicate` (delivered before), not as an error. Items answered 429 or 5xx, and whole requests that
  * fail with 429, 5xx, a timeout or a lost connection, are retried with jittered exponential backoff up to
  * `maxAttempts` requests; what still fails is reported `failed` (the shipper keeps it in the outbox). Other item
- * errors (a mapping conflict) are `rejected`. The index template is installed before the first bulk request of
- * each sink, once.
+ * errors (a mapping conflict) are `rejected`. The index template is checked before the first bulk request of each
+ * sink, and put when the cluster lacks it at this version.
  */
 export class ElasticsearchSink implements FeedbackSink {
   readonly #options: ElasticsearchSinkOptions;
@@ -126,9 +131,21 @@ export class ElasticsearchSink implements FeedbackSink {
     return this.#client;
   }
 
+  /**
+   * Puts the index template unless the cluster already holds it at this version (a restarted shipper, or another
+   * one, installed it), so an operator's edits of the same version are kept. Once per sink.
+   */
   async #installTemplate(): Promise<void> {
     if (this.#templateInstalled) return;
-    await this.#connect().indices.putIndexTemplate(feedbackIndexTemplate(this.#options.indexPrefix));
+    const template = feedbackIndexTemplate(this.#options.indexPrefix);
+    let installed: number | null | undefined;
+    try {
+      const found = await this.#connect().indices.getIndexTemplate({ name: template.name });
+      installed = found.index_templates[0]?.index_template.version;
+    } catch (error) {
+      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 404) throw error;
+    }
+    if (installed !== template.version) await this.#connect().indices.putIndexTemplate(template);
     this.#templateInstalled = true;
   }
 
