@@ -230,6 +230,16 @@ describe('Shipper', () => {
     expect(storedIds()).toHaveLength(10);
   });
 
+  it('a one-off run stopped while retrying returns what it did instead of failing, the cursor where it was', async () => {
+    const cursor = new MemoryShipCursor(4);
+    const stop = new AbortController();
+    fake.outage('unavailable');
+    const { sleep } = recordingSleep(() => stop.abort());
+    const totals = await shipper({ outbox: outboxOf(9), cursor, sink: esSink({}, sleep) }).drain({ signal: stop.signal });
+    expect(totals).toEqual({ batches: 1, created: 0, duplicates: 0, failed: 5, cursor: 4 });
+    expect(await cursor.get()).toBe(4);
+  });
+
   it('refuses a batch size that is not a positive integer', () => {
     expect(() => shipper({ outbox: outboxOf(1), cursor: new MemoryShipCursor(), batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
   });

@@ -64,7 +64,7 @@ export class Shipper {
   }
 
   /**
-   * Ships until the outbox has nothing after the cursor (or `signal` aborts, between batches). Throws
+   * Ships until the outbox has nothing after the cursor, or `signal` aborts (after the batch in flight). Throws
    * BackendUnavailableError when the sink did not take a batch within its retries, and ValidationError when it
    * refused an event for good; in both cases the cursor stays before that event and nothing is lost.
    */
@@ -72,6 +72,7 @@ export class Shipper {
     const totals = await this.#start();
     while (!options.signal?.aborted) {
       const batch = await this.#shipBatch(totals, options.signal);
+      if (batch.stuck?.status === 'failed' && options.signal?.aborted) break; // stopped while retrying: not a failure
       if (batch.stuck) this.#throwStuck(batch.stuck, totals.cursor);
       if (batch.read === 0) break;
     }
