@@ -261,6 +261,13 @@ describe('ElasticsearchSink', () => {
     expect((error as Error).message).not.toContain('wrong');
   });
 
+  it('says to lower the batch size when a bulk request is too large (413)', async () => {
+    const { sink } = open();
+    await sink.deliver([feedbackEvent(1)]);
+    fake.failRequests(413);
+    await expect(sink.deliver([feedbackEvent(2)])).rejects.toThrow(/too large \(413\): lower feedback\.elasticsearch\.batchSize/);
+  });
+
   it('names a CA file it cannot read', () => {
     expect(() => open({ caFile: '/nonexistent/ca.pem' })).toThrow(/feedback\.elasticsearch\.caFile \/nonexistent\/ca\.pem cannot be read/);
   });

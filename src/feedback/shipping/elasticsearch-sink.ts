@@ -178,6 +178,9 @@ export class ElasticsearchSink implements FeedbackSink {
         { cause: error },
       );
     }
+    if (status === 413) {
+      throw new ConfigError(`${server} refused a bulk request as too large (413): lower feedback.elasticsearch.batchSize`, { cause: error });
+    }
     if (status !== undefined) {
       throw new ConfigError(`${server} answered ${status} (${detail}): check feedback.elasticsearch (indexPrefix, url)`, { cause: error });
     }

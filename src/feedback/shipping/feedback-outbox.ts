@@ -10,6 +10,10 @@ export interface FeedbackOutbox {
   /**
    * Up to `limit` events with `feedbackId > afterFeedbackId`, in increasing `feedbackId` order (gaps allowed).
    * An empty array means the sink has caught up. `limit` is a positive integer.
+   *
+   * The shipper's cursor moves past every id it has read, so an adapter must not return an event while a lower
+   * `feedbackId` may still appear: with concurrent writers (MariaDB), id 10 can commit before id 9. An adapter over
+   * such a database returns only events older than a settle interval, or stops before a gap that is still young.
    */
   read(afterFeedbackId: number, limit: number): Promise<FeedbackEventRecord[]>;
 }
