@@ -20,6 +20,7 @@ const FOLDERS = [
   'registry',
   'generator',
   'pipeline',
+  'feedback',
   'serve',
   'runtime',
   'cli',
@@ -41,6 +42,8 @@ const MAY_IMPORT = {
   registry: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'tuning'],
   generator: ['shared', 'storage'],
   pipeline: ['shared', 'config', 'storage', 'preprocess', 'ingest', 'warehouse', 'features', 'models', 'evaluation', 'tuning', 'registry', 'generator'],
+  // feedback records served lists and reactions in the warehouse and ships them to sinks (Elasticsearch).
+  feedback: ['shared', 'config', 'storage', 'warehouse', 'registry'],
   serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry'],
   runtime: ['shared', 'config', 'storage', 'warehouse'],
 };

@@ -55,6 +55,17 @@ describe('loadConfig defaults', () => {
         keysForDocs: false,
         maxBatchUsers: 500,
       },
+      feedback: {
+        elasticsearch: {
+          indexPrefix: 'pickwise-feedback',
+          batchSize: 500,
+          maxAttempts: 5,
+          initialBackoffMs: 200,
+          maxBackoffMs: 30_000,
+          requestTimeoutSeconds: 30,
+          pollSeconds: 2,
+        },
+      },
       log: { level: 'info', format: 'auto' },
     });
   });

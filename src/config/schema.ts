@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** Keys whose values are secrets: never logged or printed (see {@link redactConfig}). */
-export const SECRET_PATHS: readonly string[] = ['database.url', 'storage.secretAccessKey', 'storage.accessKeyId', 'serve.apiKeys'];
+export const SECRET_PATHS: readonly string[] = [
+  'database.url',
+  'storage.secretAccessKey',
+  'storage.accessKeyId',
+  'serve.apiKeys',
+  'feedback.elasticsearch.url',
+  'feedback.elasticsearch.apiKey',
+  'feedback.elasticsearch.password',
+];
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const positiveInt = z.coerce.number().int().positive();
@@ -131,6 +139,57 @@ export const configSchema = z
         }
       })
       .prefault({}),
+    feedback: z
+      .object({
+        /** Shipping stored feedback events to Elasticsearch (`_bulk` create by event id, daily indices). Off while `url` is unset. */
+        elasticsearch: z
+          .object({
+            /** `https://es.internal:9200` (or `http://`); credentials go in apiKey or username/password, not here. */
+            url: z.string().url().optional(),
+            /** Events go to daily indices `<indexPrefix>-YYYY.MM.DD` (by the event's time), matched by an index template of this name. */
+            indexPrefix: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9_.-]{0,199}$/, 'lower-case letters, digits, and . _ - (not first); an Elasticsearch index name')
+              .default('pickwise-feedback'),
+            /** An API key (the base64 `encoded` value Elasticsearch returns), sent as `Authorization: ApiKey …`. */
+            apiKey: z.string().min(1).optional(),
+            /** Basic authentication, instead of an API key. */
+            username: z.string().min(1).optional(),
+            password: z.string().min(1).optional(),
+            /** PEM file of the certificate authority that signed the server's certificate (a private CA), for https URLs. */
+            caFile: z.string().min(1).optional(),
+            /** Events per `_bulk` request. */
+            batchSize: positiveInt.max(10_000).default(500),
+            /** Requests per batch (first try included) before a batch counts as failed for now; its events stay in the outbox. */
+            maxAttempts: positiveInt.max(100).default(5),
+            /** First retry delay in milliseconds after a 429, a 5xx or a lost connection; doubles per retry, with jitter. */
+            initialBackoffMs: positiveInt.default(200),
+            /** Longest delay between two tries, in milliseconds (also between rounds while Elasticsearch is down). */
+            maxBackoffMs: positiveInt.default(30_000),
+            /** Seconds before one request is abandoned (and retried). */
+            requestTimeoutSeconds: z.coerce.number().positive().max(3600).default(30),
+            /** How often `--follow` looks for new events once it has caught up. */
+            pollSeconds: z.coerce.number().positive().max(3600).default(2),
+          })
+          .strict()
+          .superRefine((es, ctx) => {
+            if (es.apiKey !== undefined && (es.username !== undefined || es.password !== undefined)) {
+              ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'set either apiKey or username and password, not both' });
+            }
+            if ((es.username === undefined) !== (es.password === undefined)) {
+              ctx.addIssue({ code: 'custom', path: [es.username === undefined ? 'username' : 'password'], message: 'username and password go together' });
+            }
+            if (es.maxBackoffMs < es.initialBackoffMs) {
+              ctx.addIssue({ code: 'custom', path: ['maxBackoffMs'], message: `must be at least initialBackoffMs (${es.initialBackoffMs})` });
+            }
+            if (es.url !== undefined && /^[a-z]+:\/\/[^/]*@/i.test(es.url)) {
+              ctx.addIssue({ code: 'custom', path: ['url'], message: 'put credentials in apiKey or username/password, not in the URL' });
+            }
+          })
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -153,3 +212,5 @@ export type DatabaseConfig = Config['database'];
 export type StorageConfig = Config['storage'];
 export type IngestConfig = Config['ingest'];
 export type ServeConfig = Config['serve'];
+export type FeedbackConfig = Config['feedback'];
+export type ElasticsearchShipConfig = Config['feedback']['elasticsearch'];
