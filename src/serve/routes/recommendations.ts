@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { WarningCode, type RecommendationWarning } from '../../registry/index.ts';
 import { ServiceRepo } from '../../warehouse/index.ts';
-import { FailureLog } from '../failure-log.ts';
+import { FailureLog } from '../../shared/io.ts';
 import { catalogWarnings, modelRef, servedModel, type RouteDeps } from '../route-deps.ts';
 import { RoutePath } from '../route-paths.ts';
 import { batchSchema, foldInSchema, userRecommendationsSchema } from '../schemas.ts';
