@@ -1,2 +1,11 @@
 export { loadConfig, redactConfig, envToObject, CONFIG_FILE_NAME, type LoadConfigOptions } from './load-config.ts';
-export { configSchema, type Config, type ConfigInput, type DatabaseConfig, type StorageConfig, type IngestConfig, type ServeConfig } from './schema.ts';
+export {
+  configSchema,
+  type Config,
+  type ConfigInput,
+  type DatabaseConfig,
+  type StorageConfig,
+  type IngestConfig,
+  type ServeConfig,
+  type FeedbackConfig,
+} from './schema.ts';

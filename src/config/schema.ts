@@ -131,6 +131,29 @@ export const configSchema = z
         }
       })
       .prefault({}),
+    feedback: z
+      .object({
+        /**
+         * A reaction without a recommendation_id is attributed to the latest list that showed the service to the
+         * user within this long before it (attribution 'window'); else it is kept unattributed. A duration.
+         */
+        attributionWindow: durationSeconds.default(86_400),
+        /** A reaction dated later than now + this is stored at now, flagged CLOCK_CLAMPED. A duration. */
+        maxClockSkew: durationSeconds.default(300),
+        /** Record every list the API serves (rec_list, rec_impression), for attribution and statistics. */
+        recordServed: boolish.default(true),
+        /**
+         * Milliseconds between group commits of served lists: at most this much of them is lost to a kill -9
+         * (a SIGTERM or a database outage loses nothing).
+         */
+        flushMs: positiveInt.min(10).max(250).default(250),
+        /** Served lists that trigger a group commit before flushMs has passed. */
+        flushLists: positiveInt.max(100_000).default(1_000),
+        /** Served lists held in memory at most; more (a disk that cannot keep up) are dropped and counted in /metrics. */
+        maxBufferedLists: positiveInt.max(1_000_000).default(50_000),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -153,3 +176,4 @@ export type DatabaseConfig = Config['database'];
 export type StorageConfig = Config['storage'];
 export type IngestConfig = Config['ingest'];
 export type ServeConfig = Config['serve'];
+export type FeedbackConfig = Config['feedback'];
