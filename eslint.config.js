@@ -18,6 +18,7 @@ const FOLDERS = [
   'evaluation',
   'tuning',
   'registry',
+  'feedback',
   'generator',
   'pipeline',
   'serve',
@@ -39,9 +40,25 @@ const MAY_IMPORT = {
   tuning: ['shared', 'models'],
   // registry implements tuning's StudyStorage port on the warehouse.
   registry: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'tuning'],
+  // feedback records what was served and the reactions to it, in the warehouse.
+  feedback: ['shared', 'config', 'preprocess', 'warehouse'],
   generator: ['shared', 'storage'],
-  pipeline: ['shared', 'config', 'storage', 'preprocess', 'ingest', 'warehouse', 'features', 'models', 'evaluation', 'tuning', 'registry', 'generator'],
-  serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry'],
+  pipeline: [
+    'shared',
+    'config',
+    'storage',
+    'preprocess',
+    'ingest',
+    'warehouse',
+    'features',
+    'models',
+    'evaluation',
+    'tuning',
+    'registry',
+    'feedback',
+    'generator',
+  ],
+  serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry', 'feedback'],
   runtime: ['shared', 'config', 'storage', 'warehouse'],
 };
 
