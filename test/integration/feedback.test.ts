@@ -1,0 +1,341 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/index.ts';
+import { ServedListRecorder, toFeedbackEventRecord } from '../../src/feedback/index.ts';
+import { promoteVersion, runTrainJob } from '../../src/pipeline/index.ts';
+import { buildApp, createServeMetrics, ModelHolder, type AccessConfig } from '../../src/serve/index.ts';
+import { toUtcText } from '../../src/shared/index.ts';
+import { silentLogger } from '../../src/shared/logger.ts';
+import { FeedbackRepo } from '../../src/warehouse/index.ts';
+import { warehouseBackends } from '../support/backends.ts';
+import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
+
+const OPEN: AccessConfig = { apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false };
+const FEEDBACK = configSchema.parse({}).feedback; // attribution window 24 h, clock skew 5 min
+type List = { recommendation_id: string; user_id: string | null; items: { rank: number; service_id: string }[] };
+type Result = { event_id: string; status: string; feedback_id?: number; attribution?: string; flags?: string[]; reason?: { code: string; message: string } };
+type Answer = { stored: number; duplicates: number; rejected: number; results: Result[] };
+
+/** POST /v1/feedback and the recording of served lists, on SQLite and the real MariaDB. */
+describe.each(warehouseBackends())('feedback on $name', (backend) => {
+  describe.skipIf(!backend.available)('feedback', () => {
+    let fx: IngestFixture;
+    let url: string;
+    let home: string;
+    let recorder: ServedListRecorder;
+    let api: Awaited<ReturnType<typeof buildApp>>;
+    const metrics = createServeMetrics();
+    let n = 0;
+    let last = new Date(0);
+    const eventId = () => `ev-${backend.name}-${++n}`;
+
+    beforeAll(async () => {
+      url = await backend.newDatabaseUrl('feedback');
+      home = mkdtempSync(path.join(tmpdir(), 'pickwise-feedback-'));
+      fx = await createIngestFixture(url);
+      await fx.landGenerated({ users: 60, services: 12, reservations: 600, seed: 3 });
+      await fx.ingest();
+      const logger = silentLogger();
+      await runTrainJob({
+        warehouse: fx.warehouse,
+        store: fx.store,
+        kind: 'popular',
+        params: {},
+        logger,
+        save: true,
+        threads: 1,
+        registerAs: 'shop',
+        holdout: 0,
+      });
+      await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'shop', version: 1, alias: 'champion', actor: 'test' });
+      const holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'shop', alias: 'champion' }, logger });
+      await holder.start();
+      // The timer never fires by itself here: commits happen when a test (or a reaction to a pending list) asks.
+      recorder = new ServedListRecorder({
+        writer: new FeedbackRepo(fx.warehouse),
+        dir: path.join(home, 'served-lists'),
+        flushMs: 250,
+        flushLists: 1000,
+        maxBufferedLists: 10_000,
+        logger,
+        every: () => () => undefined,
+      });
+      await recorder.start();
+      api = await buildApp({
+        holder,
+        warehouse: fx.warehouse,
+        metrics,
+        config: { ...OPEN, maxBatchUsers: 10 },
+        logger,
+        feedback: { config: FEEDBACK, recorder },
+        // Strictly increasing milliseconds: two lists served in the same millisecond would tie as "the latest".
+        clock: () => (last = new Date(Math.max(Date.now(), last.getTime() + 1))),
+      });
+    });
+    afterAll(async () => {
+      await api?.close();
+      await recorder?.stop();
+      await fx.close();
+      await backend.dropDatabase(url);
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    const post = (payload: unknown) => api.inject({ method: 'POST', url: '/v1/feedback', payload: payload as object });
+    const send = async (payload: unknown): Promise<Answer> => {
+      const r = await post(payload);
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json() as Answer;
+    };
+    const userList = async (user: string, query = 'k=5'): Promise<List> =>
+      (await api.inject({ url: `/v1/users/${user}/recommendations?${query}` })).json() as List;
+    const stored = (eventIds: string[]) => new FeedbackRepo(fx.warehouse).events(eventIds);
+    const count = async () =>
+      Number(
+        (
+          await fx.warehouse.db
+            .selectFrom('factFeedback')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+
+    it('records every list served (user, fold-in, batch) with its model, basis, filters and items', async () => {
+      const mine = await userList('U0000001', 'k=3');
+      const folded = (
+        await api.inject({ method: 'POST', url: '/v1/recommendations', payload: { interactions: [{ service_id: 'S000001' }], k: 2 } })
+      ).json() as List;
+      const batch = (await api.inject({ method: 'POST', url: '/v1/recommendations/batch', payload: { user_ids: ['U0000002', 'U0000003'], k: 4 } })).json() as {
+        results: List[];
+      };
+      await recorder.flush();
+      const ids = [mine.recommendation_id, folded.recommendation_id, ...batch.results.map((r) => r.recommendation_id)];
+      const lists = await fx.warehouse.db.selectFrom('recList').selectAll().where('recommendationId', 'in', ids).orderBy('createdAt').execute();
+      expect(lists).toHaveLength(4);
+      expect(lists.find((l) => l.recommendationId === mine.recommendation_id)).toMatchObject({
+        source: 'user',
+        userId: 'U0000001',
+        modelName: 'shop',
+        modelKind: 'popular',
+        k: 3,
+        itemCount: mine.items.length,
+        batchId: null,
+      });
+      expect(Number(lists.find((l) => l.recommendationId === mine.recommendation_id)!.registryVersion)).toBe(1);
+      expect(lists.find((l) => l.recommendationId === folded.recommendation_id)).toMatchObject({ source: 'fold-in', userId: null, k: 2 });
+      const batchRows = lists.filter((l) => l.source === 'batch');
+      expect(new Set(batchRows.map((l) => l.batchId)).size).toBe(1);
+      expect(batchRows[0]!.batchId).not.toBeNull();
+      const items = await fx.warehouse.db
+        .selectFrom('recImpression')
+        .select(['rank', 'serviceId'])
+        .where('recommendationId', '=', mine.recommendation_id)
+        .orderBy('rank')
+        .execute();
+      expect(items.map((i) => ({ rank: Number(i.rank), service_id: i.serviceId }))).toEqual(
+        mine.items.map((i) => ({ rank: i.rank, service_id: i.service_id })),
+      );
+    });
+
+    it('attributes a reaction to the list it names, at its rank, with the model and basis of that list, also right after the list was served', async () => {
+      const list = await userList('U0000004');
+      const item = list.items[1]!;
+      const id = eventId();
+      const answer = await send({ event_id: id, recommendation_id: list.recommendation_id, user_id: 'U0000004', service_id: item.service_id, type: 'select' });
+      expect(answer).toEqual({
+        stored: 1,
+        duplicates: 0,
+        rejected: 0,
+        results: [{ event_id: id, status: 'stored', feedback_id: expect.any(Number), attribution: 'list', flags: [] }],
+      });
+      const [row] = await stored([id]);
+      expect(toFeedbackEventRecord(row!)).toMatchObject({
+        eventId: id,
+        recommendationId: list.recommendation_id,
+        type: 'select',
+        attribution: 'list',
+        modelName: 'shop',
+        modelVersion: 1,
+        basis: 'model',
+        rank: 2,
+        flags: [],
+      });
+      expect(row!.userKey).not.toBeNull();
+      expect(row!.serviceKey).not.toBeNull();
+      expect(row!.dateKey).toBe(Number(row!.at.slice(0, 10).replaceAll('-', '')));
+    });
+
+    it('attributes a reaction without recommendation_id to the latest list within the window that showed the service, else to none', async () => {
+      await userList('U0000005');
+      const latest = await userList('U0000005');
+      await recorder.flush();
+      const shown = latest.items[0]!.service_id;
+      const notShown = (await fx.warehouse.db.selectFrom('dimService').select('serviceId').execute())
+        .map((s) => s.serviceId)
+        .find((s) => !latest.items.some((i) => i.service_id === s))!;
+      const [inWindow, before, other] = [eventId(), eventId(), eventId()];
+      const answer = await send({
+        events: [
+          { event_id: inWindow, user_id: 'U0000005', service_id: shown, type: 'impression' },
+          { event_id: before, user_id: 'U0000005', service_id: shown, type: 'select', at: iso(-2 * 86_400_000) },
+          { event_id: other, user_id: 'U0000005', service_id: notShown, type: 'select' },
+        ],
+      });
+      expect(answer.results.map((r) => r.attribution)).toEqual(['window', 'none', 'none']);
+      const rows = await stored([inWindow, before, other]);
+      expect(rows[0]).toMatchObject({ recommendationId: latest.recommendation_id, attribution: 'window', rank: 1, modelName: 'shop' });
+      expect(rows[1]).toMatchObject({ recommendationId: null, attribution: 'none', rank: null, modelName: null });
+    });
+
+    it('keeps and flags what it cannot tie: unknown user or service, an unknown recommendation_id, a service the list did not show, a list of another user', async () => {
+      const list = await userList('U0000006', 'k=2');
+      const outside = (await fx.warehouse.db.selectFrom('dimService').select('serviceId').execute())
+        .map((s) => s.serviceId)
+        .find((s) => !list.items.some((i) => i.service_id === s))!;
+      const ids = [eventId(), eventId(), eventId(), eventId()];
+      const answer = await send({
+        events: [
+          { event_id: ids[0], user_id: 'NEW-USER', service_id: 'NEW-SERVICE', type: 'select' },
+          { event_id: ids[1], recommendation_id: 'no-such-list', user_id: 'U0000006', service_id: list.items[0]!.service_id, type: 'select' },
+          { event_id: ids[2], recommendation_id: list.recommendation_id, user_id: 'U0000006', service_id: outside, type: 'select' },
+          { event_id: ids[3], recommendation_id: list.recommendation_id, user_id: 'U0000007', service_id: list.items[0]!.service_id, type: 'impression' },
+        ],
+      });
+      expect(answer.stored).toBe(4);
+      expect(answer.results.map((r) => [r.attribution, r.flags])).toEqual([
+        ['none', ['UNKNOWN_USER', 'UNKNOWN_SERVICE']],
+        ['window', ['UNKNOWN_RECOMMENDATION']],
+        ['list', ['NOT_IN_LIST']],
+        ['list', ['OTHER_USER']],
+      ]);
+      const rows = await stored(ids);
+      expect(rows[0]).toMatchObject({ userKey: null, serviceKey: null, userId: 'NEW-USER', serviceId: 'NEW-SERVICE', flags: 'UNKNOWN_USER,UNKNOWN_SERVICE' });
+      expect(rows[1]).toMatchObject({ recommendationId: 'no-such-list' });
+      expect(rows[2]).toMatchObject({ attribution: 'list', rank: null, modelName: 'shop' });
+    });
+
+    it('stores an event_id once: a retry (in the same batch or later) is a duplicate; the id reused for another event is rejected', async () => {
+      const [a, b] = [eventId(), eventId()];
+      const event = { event_id: a, user_id: 'U0000008', service_id: 'S000002', type: 'select' };
+      const first = await send({ events: [event, event, { event_id: b, user_id: 'U0000008', service_id: 'S000003', type: 'impression' }] });
+      expect(first.results.map((r) => r.status)).toEqual(['stored', 'duplicate', 'stored']);
+      expect(first.results[1]!.feedback_id).toBe(first.results[0]!.feedback_id);
+      const before = await count();
+      const again = await send({ events: [event, { ...event, service_id: 'S000004' }] });
+      expect(again).toMatchObject({ stored: 0, duplicates: 1, rejected: 1 });
+      expect(again.results[0]).toEqual({ event_id: a, status: 'duplicate', feedback_id: first.results[0]!.feedback_id });
+      expect(again.results[1]!.reason).toMatchObject({ code: 'EVENT_ID_REUSED', message: expect.stringMatching(/use a new id$/) });
+      expect(await count()).toBe(before);
+      // Concurrent retries: each id stored once whatever the interleaving.
+      const c = eventId();
+      const answers = await Promise.all([1, 2, 3].map(() => send({ event_id: c, user_id: 'U0000008', service_id: 'S000005', type: 'reserve' })));
+      expect(answers.map((x) => x.stored).reduce((s, v) => s + v, 0)).toBe(1);
+      expect(await stored([c])).toHaveLength(1);
+    });
+
+    it('links a cancel to the select it undoes, and flags a cancel with nothing to undo', async () => {
+      const [select, cancel, lonely] = [eventId(), eventId(), eventId()];
+      const answer = await send({
+        events: [
+          { event_id: select, user_id: 'U0000009', service_id: 'S000006', type: 'select', at: iso(-60_000) },
+          { event_id: cancel, user_id: 'U0000009', service_id: 'S000006', type: 'cancel' },
+          { event_id: lonely, user_id: 'U0000009', service_id: 'S000007', type: 'cancel' },
+        ],
+      });
+      expect(answer.results[2]!.flags).toEqual(['NO_SELECT_TO_UNDO']);
+      const rows = await stored([select, cancel, lonely]);
+      expect(rows[1]!.undoesFeedbackId).toBe(rows[0]!.feedbackId);
+      expect(rows[2]!.undoesFeedbackId).toBeNull();
+    });
+
+    it('clamps a timestamp beyond the allowed clock skew to now and flags it; keeps one within it', async () => {
+      const [far, near] = [eventId(), eventId()];
+      const sentAt = Date.now();
+      const answer = await send({
+        events: [
+          { event_id: far, user_id: 'U0000010', service_id: 'S000001', type: 'impression', at: '2100-01-01T00:00:00Z' },
+          { event_id: near, user_id: 'U0000010', service_id: 'S000001', type: 'impression', at: iso(60_000) },
+        ],
+      });
+      expect(answer.results.map((r) => r.flags)).toEqual([['CLOCK_CLAMPED'], []]);
+      const rows = await stored([far, near]);
+      expect(Math.abs(Date.parse(`${rows[0]!.at.replace(' ', 'T')}Z`) - sentAt)).toBeLessThan(60_000);
+      expect(rows[0]!.at).toBe(rows[0]!.receivedAt);
+      expect(rows[1]!.at > rows[1]!.receivedAt).toBe(true);
+    });
+
+    it('refuses bad requests as a whole with a problem document and stores nothing', async () => {
+      const good = { user_id: 'U0000011', service_id: 'S000001', type: 'select' };
+      const before = await count();
+      const refused = async (payload: string | object, status: number, detail: RegExp) => {
+        const r = await api.inject({ method: 'POST', url: '/v1/feedback', headers: { 'content-type': 'application/json' }, payload });
+        expect(r.statusCode, r.body).toBe(status);
+        expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect((r.json() as { detail: string }).detail).toMatch(detail);
+        expect(r.body.length).toBeLessThan(500);
+      };
+      await refused('{"event_id": "x", ', 400, /^the request body is not valid JSON$/);
+      await refused({ events: Array.from({ length: 1001 }, (_, i) => ({ ...good, event_id: `big-${i}` })) }, 400, /events must NOT have more than 1000 items/);
+      await refused({ events: [] }, 400, /events must NOT have fewer than 1 items/);
+      await refused(
+        {
+          events: [
+            { ...good, event_id: 'ok-1' },
+            { ...good, event_id: 'bad-type', type: 'like' },
+          ],
+        },
+        400,
+        /\/events\/1\/type must be equal to one of the allowed values/,
+      );
+      await refused({ event_id: 'one', user_id: 'U0000011', type: 'select' }, 400, /must have required property 'service_id'/);
+      await refused({ events: [{ ...good }] }, 400, /\/events\/0 must have required property 'event_id'/);
+      await refused({ ...good, event_id: '' }, 400, /event_id must NOT have fewer than 1 characters/);
+      await refused({ ...good, event_id: 'e'.repeat(201) }, 400, /event_id must NOT have more than 200 characters/);
+      await refused({ ...good, event_id: 'x', user_id: 'u'.repeat(5000) }, 400, /user_id must NOT have more than 200 characters/);
+      await refused({ ...good, event_id: 'x', extra: 1 }, 400, /^unknown field 'extra' in the body$/);
+      await refused(
+        {
+          events: [
+            { ...good, event_id: 'ok-2' },
+            { ...good, event_id: 'bad-at', at: 'yesterday' },
+          ],
+        },
+        400,
+        /event 1 \(event_id 'bad-at'\): at 'yesterday' is not an ISO-8601 timestamp/,
+      );
+      await refused(
+        JSON.stringify({ events: [{ ...good, event_id: 'huge', pad: 'x'.repeat(10 * 1024 * 1024) }] }),
+        413,
+        /larger than the limit of 2097152 bytes/,
+      );
+      expect(await count()).toBe(before);
+      expect(await stored(['ok-1', 'ok-2'])).toEqual([]);
+    });
+
+    it('counts reactions by type, outcome and attribution in /metrics', async () => {
+      const text = (await api.inject({ url: '/metrics' })).body;
+      expect(text).toMatch(/pickwise_feedback_events_total\{type="select",status="stored",attribution="list"\} [1-9]/);
+      expect(text).toMatch(/pickwise_feedback_events_total\{type="select",status="duplicate",attribution=""\} [1-9]/);
+    });
+
+    it("answers the README's question (select rate of a model version in a region over the last week) in one query", async () => {
+      const since = toUtcText(new Date(Date.now() - 7 * 86_400_000));
+      const { rows } = await sql<{ region_name: string | null; impressions: number; selects: number; select_rate: number | null }>`
+        select r.region_name,
+               sum(case when f.type = 'impression' then 1 else 0 end) as impressions,
+               sum(case when f.type = 'select' then 1 else 0 end) as selects,
+               sum(case when f.type = 'select' then 1 else 0 end) * 1.0
+                 / nullif(sum(case when f.type = 'impression' then 1 else 0 end), 0) as select_rate
+        from fact_feedback f
+        left join dim_user u on u.user_key = f.user_key
+        left join dim_region r on r.region_key = u.region_key
+        where f.model_name = 'shop' and f.model_version = 1 and f.at >= ${since}
+        group by r.region_name`.execute(fx.warehouse.db);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.reduce((s, r) => s + Number(r.selects), 0)).toBeGreaterThan(0);
+    });
+  });
+});
