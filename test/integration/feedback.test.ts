@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -7,11 +7,11 @@ import { configSchema } from '../../src/config/index.ts';
 import { ServedListRecorder, toFeedbackEventRecord } from '../../src/feedback/index.ts';
 import { promoteVersion, runTrainJob } from '../../src/pipeline/index.ts';
 import { buildApp, createServeMetrics, ModelHolder, type AccessConfig } from '../../src/serve/index.ts';
-import { toUtcText } from '../../src/shared/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { FeedbackRepo } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
+import { REPO_ROOT } from '../support/run-cli.ts';
 
 const OPEN: AccessConfig = { apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false };
 const FEEDBACK = configSchema.parse({}).feedback; // attribution window 24 h, clock skew 5 min
@@ -321,21 +321,42 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       expect(text).toMatch(/pickwise_feedback_events_total\{type="select",status="duplicate",attribution=""\} [1-9]/);
     });
 
-    it("answers the README's question (select rate of a model version in a region over the last week) in one query", async () => {
-      const since = toUtcText(new Date(Date.now() - 7 * 86_400_000));
-      const { rows } = await sql<{ region_name: string | null; impressions: number; selects: number; select_rate: number | null }>`
-        select r.region_name,
-               sum(case when f.type = 'impression' then 1 else 0 end) as impressions,
-               sum(case when f.type = 'select' then 1 else 0 end) as selects,
-               sum(case when f.type = 'select' then 1 else 0 end) * 1.0
-                 / nullif(sum(case when f.type = 'impression' then 1 else 0 end), 0) as select_rate
-        from fact_feedback f
-        left join dim_user u on u.user_key = f.user_key
-        left join dim_region r on r.region_key = u.region_key
-        where f.model_name = 'shop' and f.model_version = 1 and f.at >= ${since}
-        group by r.region_name`.execute(fx.warehouse.db);
-      expect(rows.length).toBeGreaterThan(0);
-      expect(rows.reduce((s, r) => s + Number(r.selects), 0)).toBeGreaterThan(0);
+    it("runs the README's query (select rate of a model version in a region last week) as written", async () => {
+      const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+      const query = /```sql\n([\s\S]*?)```/.exec(readme)![1]!;
+      const region = (
+        await fx.warehouse.db
+          .selectFrom('dimUser as u')
+          .innerJoin('dimRegion as r', 'r.regionKey', 'u.regionKey')
+          .select('r.regionName')
+          .where('u.userId', '=', 'U0000004')
+          .executeTakeFirstOrThrow()
+      ).regionName;
+      const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+      const ours = query
+        .replace('f.model_version = 7', 'f.model_version = 1')
+        .replace("'Busan'", `'${region}'`)
+        .replace("'2026-11-23'", `'${day(-6)}'`)
+        .replace("'2026-11-30'", `'${day(1)}'`)
+        .replace(/;\s*$/, '');
+      expect(ours).not.toBe(query.replace(/;\s*$/, ''));
+      const { rows } = await sql.raw<{ selectRate: number | string | null }>(ours).execute(fx.warehouse.db);
+      expect(rows).toHaveLength(1);
+      const events = await fx.warehouse.db
+        .selectFrom('factFeedback as f')
+        .innerJoin('dimUser as u', 'u.userKey', 'f.userKey')
+        .innerJoin('dimRegion as r', 'r.regionKey', 'u.regionKey')
+        .select('f.type')
+        .where('r.regionName', '=', region)
+        .where('f.modelName', '=', 'shop')
+        .where('f.modelVersion', '=', 1)
+        .execute();
+      const impressions = events.filter((e) => e.type === 'impression').length;
+      const selects = events.filter((e) => e.type === 'select').length;
+      expect(selects).toBeGreaterThan(0);
+      const rate = rows[0]!.selectRate;
+      if (impressions === 0) expect(rate).toBeNull();
+      else expect(Number(rate)).toBeCloseTo(selects / impressions, 6);
     });
   });
 });
