@@ -17,3 +17,4 @@ export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './t
 export { StudyRepo, type StudyRow, type TrialRow, type TrialStepRow } from './study-repo.ts';
 export type * from './schema.ts';
 export { FeedbackRepo, type FeedbackRow, type ListRef, type ServedListRow, type StoredEventKey } from './feedback-repo.ts';
+export { FEEDBACK_METRICS, FeedbackStatsRepo, type FeedbackStatsBy, type FeedbackStatsRow } from './feedback-stats-repo.ts';

@@ -8,7 +8,7 @@ import { ServedListRecorder, toFeedbackEventRecord } from '../../src/feedback/in
 import { promoteVersion, runTrainJob } from '../../src/pipeline/index.ts';
 import { buildApp, createServeMetrics, ModelHolder, type AccessConfig } from '../../src/serve/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
-import { FeedbackRepo } from '../../src/warehouse/index.ts';
+import { FeedbackRepo, FeedbackStatsRepo } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 import { REPO_ROOT } from '../support/run-cli.ts';
@@ -319,6 +319,46 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       const text = (await api.inject({ url: '/metrics' })).body;
       expect(text).toMatch(/pickwise_feedback_events_total\{type="select",status="stored",attribution="list"\} [1-9]/);
       expect(text).toMatch(/pickwise_feedback_events_total\{type="select",status="duplicate",attribution=""\} [1-9]/);
+    });
+
+    it('computes the feedback metrics (overall, by model, basis, region) as their definitions say', async () => {
+      const all = await fx.warehouse.db.selectFrom('factFeedback').select(['type', 'attribution', 'modelName', 'modelVersion', 'basis']).execute();
+      const expected = (rows: typeof all) => {
+        const c = (t: string) => rows.filter((r) => r.type === t).length;
+        const [i, sel, can] = [c('impression'), c('select'), c('cancel')];
+        const none = rows.filter((r) => r.attribution === 'none').length;
+        return {
+          events: rows.length,
+          impressions: i,
+          selects: sel,
+          cancels: can,
+          selectRate: i === 0 ? null : sel / i,
+          cancelRate: sel === 0 ? null : can / sel,
+          netSatisfaction: sel + can === 0 ? null : (sel - can) / (sel + can),
+          unattributedShare: none / rows.length,
+        };
+      };
+      const close = (actual: Record<string, unknown>, want: Record<string, number | null>) => {
+        for (const [k, v] of Object.entries(want)) {
+          if (v === null) expect(actual[k], k).toBeNull();
+          else expect(actual[k] as number, k).toBeCloseTo(v, 9);
+        }
+      };
+      const repo = new FeedbackStatsRepo(fx.warehouse);
+      const since = '2000-01-01 00:00:00.000';
+      const [overall] = await repo.stats({ since });
+      close(overall as unknown as Record<string, unknown>, expected(all));
+      const byModel = await repo.stats({ since, by: 'model' });
+      const shop = byModel.find((r) => r.group === 'shop' && r.modelVersion === 1)!;
+      close(shop as unknown as Record<string, unknown>, expected(all.filter((r) => r.modelName === 'shop' && Number(r.modelVersion) === 1)));
+      expect(shop.unattributedShare).toBe(0);
+      const unattributed = byModel.find((r) => r.group === null)!;
+      expect(unattributed.unattributedShare).toBe(1);
+      const byBasis = await repo.stats({ since, by: 'basis' });
+      expect(byBasis.map((r) => r.events).reduce((a, b) => a + b, 0)).toBe(all.length);
+      const byRegion = await repo.stats({ since, by: 'region' });
+      expect(byRegion.map((r) => r.events).reduce((a, b) => a + b, 0)).toBe(all.length);
+      expect(await repo.stats({ since: '2999-01-01 00:00:00.000' })).toEqual([]);
     });
 
     it("runs the README's query (select rate of a model version in a region last week) as written", async () => {
