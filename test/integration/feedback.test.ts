@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/shared/logger.ts';
 import { FeedbackRepo, FeedbackStatsRepo } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
-import { REPO_ROOT } from '../support/run-cli.ts';
+import { REPO_ROOT, runCli } from '../support/run-cli.ts';
 
 const OPEN: AccessConfig = { apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false };
 const FEEDBACK = configSchema.parse({}).feedback; // attribution window 24 h, clock skew 5 min
@@ -359,6 +359,20 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       const byRegion = await repo.stats({ since, by: 'region' });
       expect(byRegion.map((r) => r.events).reduce((a, b) => a + b, 0)).toBe(all.length);
       expect(await repo.stats({ since: '2999-01-01 00:00:00.000' })).toEqual([]);
+    });
+
+    it('prints the metrics with pickwise feedback stats, and refuses a --since it cannot read', async () => {
+      const json = await runCli(['--json', '--database-url', url, 'feedback', 'stats', '--by', 'model', '--since', '30d'], { cwd: home });
+      expect(json.code, json.stderr).toBe(0);
+      const result = JSON.parse(json.stdout) as { by: string; groups: { group: string | null; modelVersion: number | null; selects: number }[] };
+      expect(result.by).toBe('model');
+      expect(result.groups.find((g) => g.group === 'shop' && g.modelVersion === 1)!.selects).toBeGreaterThan(0);
+      const table = await runCli(['--database-url', url, 'feedback', 'stats', '--since', '2000-01-01'], { cwd: home });
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stdout).toMatch(/select rate +cancel rate +net satisfaction +unattributed/);
+      const bad = await runCli(['--database-url', url, 'feedback', 'stats', '--since', 'last tuesday'], { cwd: home });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--since takes a duration back from now/);
     });
 
     it("runs the README's query (select rate of a model version in a region last week) as written", async () => {
