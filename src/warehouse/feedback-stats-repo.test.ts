@@ -7,10 +7,10 @@ const METRICS =
   'sum(case when "f"."type" = ? then 1 else 0 end) as "impressions", ' +
   'sum(case when "f"."type" = ? then 1 else 0 end) as "selects", ' +
   'sum(case when "f"."type" = ? then 1 else 0 end) as "cancels", ' +
-  '(sum(case when "f"."type" = ? then 1 else 0 end)) * 1.0 / nullif(sum(case when "f"."type" = ? then 1 else 0 end), 0) as "select_rate", ' +
-  '(sum(case when "f"."type" = ? then 1 else 0 end)) * 1.0 / nullif(sum(case when "f"."type" = ? then 1 else 0 end), 0) as "cancel_rate", ' +
-  '(sum(case when "f"."type" = ? then 1 else 0 end) - sum(case when "f"."type" = ? then 1 else 0 end)) * 1.0 / nullif(sum(case when "f"."type" = ? then 1 else 0 end) + sum(case when "f"."type" = ? then 1 else 0 end), 0) as "net_satisfaction", ' +
-  '(sum(case when "f"."attribution" = ? then 1 else 0 end)) * 1.0 / nullif(count(*), 0) as "unattributed_share"';
+  '(sum(case when "f"."type" = ? then 1 else 0 end)) * 1e0 / nullif(sum(case when "f"."type" = ? then 1 else 0 end), 0) as "select_rate", ' +
+  '(sum(case when "f"."type" = ? then 1 else 0 end)) * 1e0 / nullif(sum(case when "f"."type" = ? then 1 else 0 end), 0) as "cancel_rate", ' +
+  '(sum(case when "f"."type" = ? then 1 else 0 end) - sum(case when "f"."type" = ? then 1 else 0 end)) * 1e0 / nullif(sum(case when "f"."type" = ? then 1 else 0 end) + sum(case when "f"."type" = ? then 1 else 0 end), 0) as "net_satisfaction", ' +
+  '(sum(case when "f"."attribution" = ? then 1 else 0 end)) * 1e0 / nullif(count(*), 0) as "unattributed_share"';
 
 /** Compiled SQL of the feedback metrics on both backends (executed by test/integration/feedback.test.ts). */
 describe.each(SQL_DIALECTS)('FeedbackStatsRepo SQL on %s', (dialect: SqlDialect) => {

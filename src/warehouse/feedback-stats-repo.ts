@@ -25,7 +25,7 @@ export interface FeedbackStatsRow {
 }
 
 const countOf = (type: string) => sql<number>`sum(case when ${sql.ref('f.type')} = ${type} then 1 else 0 end)`;
-const ratio = (numerator: Expression<number>, denominator: Expression<number>) => sql<number | null>`(${numerator}) * 1.0 / nullif(${denominator}, 0)`;
+const ratio = (numerator: Expression<number>, denominator: Expression<number>) => sql<number | null>`(${numerator}) * 1e0 / nullif(${denominator}, 0)`;
 
 const impressions = countOf('impression');
 const selects = countOf('select');

@@ -26,6 +26,7 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
     let url: string;
     let home: string;
     let recorder: ServedListRecorder;
+    let holder: ModelHolder;
     let api: Awaited<ReturnType<typeof buildApp>>;
     const metrics = createServeMetrics();
     let n = 0;
@@ -51,7 +52,7 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
         holdout: 0,
       });
       await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'shop', version: 1, alias: 'champion', actor: 'test' });
-      const holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'shop', alias: 'champion' }, logger });
+      holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'shop', alias: 'champion' }, logger });
       await holder.start();
       // The timer never fires by itself here: commits happen when a test (or a reaction to a pending list) asks.
       recorder = new ServedListRecorder({
@@ -313,6 +314,26 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       );
       expect(await count()).toBe(before);
       expect(await stored(['ok-1', 'ok-2'])).toEqual([]);
+    });
+
+    it('is a write route: needs a key once keys are set, and is described in the OpenAPI document', async () => {
+      const key = 'feedback-key-0123456789';
+      const guarded = await buildApp({
+        holder,
+        warehouse: fx.warehouse,
+        metrics: createServeMetrics(),
+        config: { ...OPEN, apiKeys: [key], maxBatchUsers: 10 },
+        logger: silentLogger(),
+        feedback: { config: FEEDBACK },
+      });
+      const payload = { event_id: eventId(), user_id: 'U0000012', service_id: 'S000001', type: 'impression' };
+      const refused = await guarded.inject({ method: 'POST', url: '/v1/feedback', payload });
+      expect(refused.statusCode).toBe(401);
+      const accepted = await guarded.inject({ method: 'POST', url: '/v1/feedback', payload, headers: { 'x-api-key': key } });
+      expect(accepted.statusCode, accepted.body).toBe(200);
+      const spec = (await guarded.inject({ url: '/openapi.json' })).json() as { paths: Record<string, { post?: { security?: unknown } }> };
+      expect(spec.paths['/v1/feedback']?.post?.security).toEqual([{ apiKey: [] }]);
+      await guarded.close();
     });
 
     it('counts reactions by type, outcome and attribution in /metrics', async () => {
