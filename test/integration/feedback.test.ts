@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -139,6 +139,22 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       expect(items.map((i) => ({ rank: Number(i.rank), service_id: i.serviceId }))).toEqual(
         mine.items.map((i) => ({ rank: i.rank, service_id: i.service_id })),
       );
+    });
+
+    it('keeps lists on disk while the warehouse refuses them, and commits them once it takes them again', async () => {
+      await sql`alter table rec_list rename to rec_list_away`.execute(fx.warehouse.db);
+      let ids: string[];
+      try {
+        ids = [(await userList('U0000020')).recommendation_id, (await userList('U0000021')).recommendation_id];
+        await recorder.flush();
+        expect(readdirSync(path.join(home, 'served-lists')).filter((n) => n.endsWith('.jsonl')).length).toBeGreaterThan(0);
+      } finally {
+        await sql`alter table rec_list_away rename to rec_list`.execute(fx.warehouse.db);
+      }
+      await recorder.flush();
+      expect(readdirSync(path.join(home, 'served-lists'))).toEqual([]);
+      const rows = await fx.warehouse.db.selectFrom('recList').select('recommendationId').where('recommendationId', 'in', ids).execute();
+      expect(rows).toHaveLength(2);
     });
 
     it('attributes a reaction to the list it names, at its rank, with the model and basis of that list, also right after the list was served', async () => {
