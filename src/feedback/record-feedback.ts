@@ -1,6 +1,7 @@
 import { parseIsoTimestamp } from '../preprocess/index.ts';
 import { quoteInput, toUtcText, ValidationError } from '../shared/index.ts';
-import type { FeedbackRepo, ListRef, StoredEventKey } from '../warehouse/index.ts';
+import type { Insertable } from 'kysely';
+import type { FactFeedbackTable, FeedbackRepo, ListRef, StoredEventKey } from '../warehouse/index.ts';
 import type { Attribution, FeedbackType } from './feedback-event.ts';
 
 /** One reaction as a client reports it (POST /v1/feedback). */
@@ -72,20 +73,58 @@ export async function recordFeedback(o: RecordFeedbackOptions): Promise<Feedback
     return parsed.epochMs > latest ? { text: receivedAt, clamped: true } : { text: parsed.text, clamped: false };
   });
   return o.repo.inTransaction(async (repo) => {
-    const stored = new Map<string, StoredEventKey>((await repo.storedEvents(o.events.map((e) => e.event_id))).map((s) => [s.eventId, s]));
-    const userKeys = await repo.userKeys(o.events.map((e) => e.user_id));
-    const serviceKeys = await repo.serviceKeys(o.events.map((e) => e.service_id));
-    const lists = new Map(
-      (await repo.lists(o.events.flatMap((e) => (e.recommendation_id === undefined ? [] : [e.recommendation_id])))).map((l) => [l.recommendationId, l]),
-    );
+    const { events } = o;
+    const stored = new Map<string, StoredEventKey>((await repo.storedEvents(events.map((e) => e.event_id))).map((s) => [s.eventId, s]));
+    const userKeys = await repo.userKeys(events.map((e) => e.user_id));
+    const serviceKeys = await repo.serviceKeys(events.map((e) => e.service_id));
+    const named = events.flatMap((e) => (e.recommendation_id === undefined ? [] : [e.recommendation_id]));
+    const lists = new Map((await repo.lists(named)).map((l) => [l.recommendationId, l]));
+    const ranks = new Map<string, number>();
+    for (const i of await repo.impressions([...lists.keys()]))
+      if (!ranks.has(`${i.recommendationId}\n${i.serviceId}`)) ranks.set(`${i.recommendationId}\n${i.serviceId}`, i.rank);
+    const windows = await windowCandidates(repo, { events, times, lists, windowSeconds: o.attributionWindow });
     await repo.ensureDates(times.map((t) => dateKeyOf(t.text)));
-    const outcomes: FeedbackOutcome[] = [];
-    for (const [i, e] of o.events.entries()) {
+
+    const outcomes: (FeedbackOutcome | undefined)[] = new Array(events.length);
+    /** First occurrence in this batch of each event_id not stored before. */
+    const firstInBatch = new Map<string, number>();
+    const duplicatesOf: [index: number, first: number][] = [];
+    let pending: { index: number; row: Insertable<FactFeedbackTable> }[] = [];
+    const writePending = async () => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      const ids = await repo.insertEvents(batch.map((b) => b.row));
+      for (const { index, row } of batch) {
+        // A concurrent request stored one of them since they were looked up: each on its own, the winner's id kept.
+        const feedbackId = ids ? ids.get(row.eventId) : await repo.insertEvent(row);
+        const e = events[index]!;
+        if (feedbackId === undefined) {
+          const [winner] = await repo.storedEvents([e.event_id]);
+          outcomes[index] = winner && sameEvent(winner, e) ? { event_id: e.event_id, status: 'duplicate', feedback_id: winner.feedbackId } : reused(e);
+        } else {
+          const flags = row.flags === '' ? [] : row.flags.split(',');
+          outcomes[index] = { event_id: e.event_id, status: 'stored', feedback_id: feedbackId, attribution: row.attribution as Attribution, flags };
+        }
+      }
+    };
+
+    const cancelsLeft = new Map<string, number>();
+    for (const e of events)
+      if (e.type === 'cancel') cancelsLeft.set(`${e.user_id}\n${e.service_id}`, (cancelsLeft.get(`${e.user_id}\n${e.service_id}`) ?? 0) + 1);
+    for (const [i, e] of events.entries()) {
       const previous = stored.get(e.event_id);
       if (previous !== undefined) {
-        outcomes.push(sameEvent(previous, e) ? { event_id: e.event_id, status: 'duplicate', feedback_id: previous.feedbackId } : reused(e));
+        outcomes[i] = sameEvent(previous, e) ? { event_id: e.event_id, status: 'duplicate', feedback_id: previous.feedbackId } : reused(e);
         continue;
       }
+      const first = firstInBatch.get(e.event_id);
+      if (first !== undefined) {
+        if (sameInput(events[first]!, e)) duplicatesOf.push([i, first]);
+        else outcomes[i] = reused(e);
+        continue;
+      }
+      firstInBatch.set(e.event_id, i);
       const at = times[i]!;
       const flags: string[] = [];
       if (at.clamped) flags.push(FeedbackFlag.CLOCK_CLAMPED);
@@ -93,70 +132,117 @@ export async function recordFeedback(o: RecordFeedbackOptions): Promise<Feedback
       const serviceKey = serviceKeys.get(e.service_id) ?? null;
       if (userKey === null) flags.push(FeedbackFlag.UNKNOWN_USER);
       if (serviceKey === null) flags.push(FeedbackFlag.UNKNOWN_SERVICE);
-      const attributed = await attribute(repo, { event: e, at: at.text, lists, windowSeconds: o.attributionWindow, flags });
+      const attributed = attribute({ event: e, lists, ranks, windowed: windows[i], flags });
       let undoes: number | null = null;
+      const pair = `${e.user_id}\n${e.service_id}`;
       if (e.type === 'cancel') {
+        // The select it undoes may be earlier in this batch, still to be written.
+        if (pending.some((p) => p.row.type === 'select' && p.row.userId === e.user_id && p.row.serviceId === e.service_id)) await writePending();
         undoes = (await repo.selectToUndo({ userId: e.user_id, serviceId: e.service_id, at: at.text })) ?? null;
         if (undoes === null) flags.push(FeedbackFlag.NO_SELECT_TO_UNDO);
       }
-      const row = {
-        eventId: e.event_id,
-        recommendationId: e.recommendation_id ?? attributed.list?.recommendationId ?? null,
-        userId: e.user_id,
-        serviceId: e.service_id,
-        userKey,
-        serviceKey,
-        dateKey: dateKeyOf(at.text),
-        type: e.type,
-        at: at.text,
-        receivedAt,
-        attribution: attributed.attribution,
-        modelName: attributed.list?.modelName ?? null,
-        modelVersion: attributed.list?.registryVersion ?? null,
-        basis: attributed.list?.basis ?? null,
-        rank: attributed.rank,
-        flags: flags.join(','),
-        undoesFeedbackId: undoes,
-      };
-      const feedbackId = await repo.insertEvent(row);
-      if (feedbackId === undefined) {
-        // Stored by a concurrent request since this one looked: a retry that raced its original.
-        const [winner] = await repo.storedEvents([e.event_id]);
-        outcomes.push(winner && sameEvent(winner, e) ? { event_id: e.event_id, status: 'duplicate', feedback_id: winner.feedbackId } : reused(e));
-        continue;
-      }
-      stored.set(e.event_id, {
-        feedbackId,
-        eventId: e.event_id,
-        userId: e.user_id,
-        serviceId: e.service_id,
-        type: e.type,
-        recommendationId: row.recommendationId,
+      pending.push({
+        index: i,
+        row: {
+          eventId: e.event_id,
+          recommendationId: e.recommendation_id ?? attributed.list?.recommendationId ?? null,
+          userId: e.user_id,
+          serviceId: e.service_id,
+          userKey,
+          serviceKey,
+          dateKey: dateKeyOf(at.text),
+          type: e.type,
+          at: at.text,
+          receivedAt,
+          attribution: attributed.attribution,
+          modelName: attributed.list?.modelName ?? null,
+          modelVersion: attributed.list?.registryVersion ?? null,
+          basis: attributed.list?.basis ?? null,
+          rank: attributed.rank,
+          flags: flags.join(','),
+          undoesFeedbackId: undoes,
+        },
       });
-      outcomes.push({ event_id: e.event_id, status: 'stored', feedback_id: feedbackId, attribution: attributed.attribution, flags });
+      if (e.type === 'cancel') {
+        const left = cancelsLeft.get(pair)! - 1;
+        cancelsLeft.set(pair, left);
+        if (left > 0) await writePending(); // a later cancel of the same service must see which select this one undid
+      }
     }
-    return outcomes;
+    await writePending();
+    for (const [i, first] of duplicatesOf) {
+      const original = outcomes[first]!;
+      const e = events[i]!;
+      outcomes[i] = original.status === 'rejected' ? original : { event_id: e.event_id, status: 'duplicate', feedback_id: original.feedback_id };
+    }
+    return outcomes as FeedbackOutcome[];
   });
 }
 
-async function attribute(
+/**
+ * For each event that attribution by window may need (no recommendation_id, or one no list was served under):
+ * the latest list within the window before it that showed its service to its user, from one query for the batch.
+ */
+async function windowCandidates(
   repo: FeedbackRepo,
-  o: { event: FeedbackInput; at: string; lists: ReadonlyMap<string, ListRef>; windowSeconds: number; flags: string[] },
-): Promise<{ attribution: Attribution; list?: ListRef; rank: number | null }> {
+  o: { events: readonly FeedbackInput[]; times: readonly { text: string }[]; lists: ReadonlyMap<string, ListRef>; windowSeconds: number },
+): Promise<((ListRef & { rank: number }) | undefined)[]> {
+  const result: ((ListRef & { rank: number }) | undefined)[] = new Array(o.events.length);
+  const needed = [...o.events.keys()].filter((i) => {
+    const id = o.events[i]!.recommendation_id;
+    return id === undefined || !o.lists.has(id);
+  });
+  if (needed.length === 0) return result;
+  const fromOf = (at: string) => toUtcText(new Date(Date.parse(`${at.replace(' ', 'T')}Z`) - o.windowSeconds * 1000));
+  const ats = needed.map((i) => o.times[i]!.text).sort();
+  const candidates = await repo.listsShowing({
+    userIds: needed.map((i) => o.events[i]!.user_id),
+    serviceIds: needed.map((i) => o.events[i]!.service_id),
+    from: fromOf(ats[0]!),
+    to: ats.at(-1)!,
+  });
+  // Newest first, then by rank: the first candidate in range is the one.
+  const byPair = new Map<string, (ListRef & { serviceId: string; rank: number })[]>();
+  for (const c of candidates) {
+    const key = `${c.userId}\n${c.serviceId}`;
+    const list = byPair.get(key);
+    if (list) list.push(c);
+    else byPair.set(key, [c]);
+  }
+  for (const i of needed) {
+    const e = o.events[i]!;
+    const at = o.times[i]!.text;
+    const from = fromOf(at);
+    const hit = byPair.get(`${e.user_id}\n${e.service_id}`)?.find((c) => c.createdAt <= at && c.createdAt >= from);
+    if (hit) result[i] = hit;
+  }
+  return result;
+}
+
+function attribute(o: {
+  event: FeedbackInput;
+  lists: ReadonlyMap<string, ListRef>;
+  ranks: ReadonlyMap<string, number>;
+  windowed: (ListRef & { rank: number }) | undefined;
+  flags: string[];
+}): { attribution: Attribution; list?: ListRef; rank: number | null } {
   const { event } = o;
   if (event.recommendation_id !== undefined) {
     const list = o.lists.get(event.recommendation_id);
     if (list !== undefined) {
       if (list.userId !== null && list.userId !== event.user_id) o.flags.push(FeedbackFlag.OTHER_USER);
-      const rank = await repo.rankIn(list.recommendationId, event.service_id);
+      const rank = o.ranks.get(`${list.recommendationId}\n${event.service_id}`);
       if (rank === undefined) o.flags.push(FeedbackFlag.NOT_IN_LIST);
       return { attribution: 'list', list, rank: rank ?? null };
     }
     o.flags.push(FeedbackFlag.UNKNOWN_RECOMMENDATION);
   }
-  const from = toUtcText(new Date(Date.parse(`${o.at.replace(' ', 'T')}Z`) - o.windowSeconds * 1000));
-  const shown = await repo.latestListShowing({ userId: event.user_id, serviceId: event.service_id, from, to: o.at });
-  return shown === undefined ? { attribution: 'none', rank: null } : { attribution: 'window', list: shown, rank: shown.rank };
+  return o.windowed === undefined ? { attribution: 'none', rank: null } : { attribution: 'window', list: o.windowed, rank: o.windowed.rank };
+}
+
+/** Whether two events of one batch under the same event_id are the same event sent twice. */
+function sameInput(a: FeedbackInput, b: FeedbackInput): boolean {
+  return a.user_id === b.user_id && a.service_id === b.service_id && a.type === b.type && a.recommendation_id === b.recommendation_id;
 }
 
 /** Whether a stored event is this one again (a client's retry), not another event under the same id. */

@@ -86,7 +86,8 @@ export class ServedListRecorder {
     }
     this.#buffer.push(row);
     this.#o.observer?.recorded?.(1);
-    if (this.#buffer.length >= this.#o.flushLists) void this.flush();
+    // Once per filling (not once per list past the mark): a slow disk must not queue a commit per list.
+    if (this.#buffer.length === this.#o.flushLists) void this.flush();
     return true;
   }
 

@@ -50,19 +50,19 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     expect(parametersOf(statements)[2]).toEqual(['r1', 1, 'S1', 0.9, 'r1', 2, 'S2', 0.5]);
   });
 
-  it('looks up lists, ranks and the latest list that showed a service to a user within a window', async () => {
+  it('looks up lists, their items, and the lists that showed services to users within a window', async () => {
     const { repo, statements } = open();
     await repo.lists(['r1', 'r2', 'r1']);
-    await repo.rankIn('r1', 'S1');
-    await repo.latestListShowing({ userId: 'U1', serviceId: 'S1', from: '2026-03-01 10:00:00.000', to: T });
+    await repo.impressions(['r1']);
+    await repo.listsShowing({ userIds: ['U1', 'U2'], serviceIds: ['S1'], from: '2026-03-01 10:00:00.000', to: T });
     expect(sqlOf(statements)).toEqual([
       q('select "recommendation_id", "user_id", "model_name", "registry_version", "basis", "created_at" from "rec_list" where "recommendation_id" in (?, ?)'),
-      q('select "rank" from "rec_impression" where "recommendation_id" = ? and "service_id" = ? order by "rank" limit ?'),
+      q('select "recommendation_id", "service_id", "rank" from "rec_impression" where "recommendation_id" in (?) order by "rank"'),
       q(
-        'select "l"."recommendation_id", "l"."user_id", "l"."model_name", "l"."registry_version", "l"."basis", "l"."created_at", "i"."rank" from "rec_list" as "l" inner join "rec_impression" as "i" on "i"."recommendation_id" = "l"."recommendation_id" where "l"."user_id" = ? and "l"."created_at" >= ? and "l"."created_at" <= ? and "i"."service_id" = ? order by "l"."created_at" desc, "i"."rank" limit ?',
+        'select "l"."recommendation_id", "l"."user_id", "l"."model_name", "l"."registry_version", "l"."basis", "l"."created_at", "i"."service_id", "i"."rank" from "rec_list" as "l" inner join "rec_impression" as "i" on "i"."recommendation_id" = "l"."recommendation_id" where "l"."user_id" in (?, ?) and "l"."created_at" >= ? and "l"."created_at" <= ? and "i"."service_id" in (?) order by "l"."created_at" desc, "i"."rank"',
       ),
     ]);
-    expect(parametersOf(statements)[2]).toEqual(['U1', '2026-03-01 10:00:00.000', T, 'S1', 1]);
+    expect(parametersOf(statements)[2]).toEqual(['U1', 'U2', '2026-03-01 10:00:00.000', T, 'S1']);
   });
 
   it('reads stored events, star keys and the select a cancel undoes; adds missing days; stores an event', async () => {
@@ -72,7 +72,7 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     await repo.serviceKeys(['S1']);
     await repo.ensureDates([20260302]);
     await repo.selectToUndo({ userId: 'U1', serviceId: 'S1', at: T });
-    await repo.insertEvent({
+    const row = {
       eventId: 'e1',
       recommendationId: 'r1',
       userId: 'U1',
@@ -90,7 +90,9 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       rank: 1,
       flags: '',
       undoesFeedbackId: null,
-    });
+    };
+    await repo.insertEvent(row);
+    await repo.insertEvents([row, { ...row, eventId: 'e2' }]);
     expect(sqlOf(statements)).toEqual([
       q('select "feedback_id", "event_id", "user_id", "service_id", "type", "recommendation_id" from "fact_feedback" where "event_id" in (?, ?)'),
       q('select "user_id", "user_key" from "dim_user" where "user_id" in (?)'),
@@ -104,6 +106,10 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       q(
         'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      q(
+        'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      q('select "feedback_id", "event_id", "user_id", "service_id", "type", "recommendation_id" from "fact_feedback" where "event_id" in (?, ?)'),
     ]);
     expect(parametersOf(statements)[3]).toEqual([20260302, '2026-03-02', 2026, 1, 3, 2, 10, 1, 0]);
   });

@@ -21,6 +21,7 @@ export type FeedbackRow = Selectable<FactFeedbackTable>;
 
 const LIST_COLUMNS = 14;
 const IMPRESSION_COLUMNS = 4;
+const FEEDBACK_COLUMNS = 17;
 
 /**
  * The SQL of the feedback loop: lists served (rec_list, rec_impression; written in batches, idempotently by
@@ -82,34 +83,49 @@ export class FeedbackRepo {
     return out;
   }
 
-  /** The rank of `serviceId` in list `recommendationId` (the first, if shown twice), or undefined when it was not in it. */
-  async rankIn(recommendationId: string, serviceId: string): Promise<number | undefined> {
-    const row = await this.#db
-      .selectFrom('recImpression')
-      .select('rank')
-      .where('recommendationId', '=', recommendationId)
-      .where('serviceId', '=', serviceId)
-      .orderBy('rank')
-      .limit(1)
-      .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.rank);
+  /** The items of the lists among `ids`: service and rank, lowest rank first. */
+  async impressions(ids: readonly string[]): Promise<Pick<RecImpressionTable, 'recommendationId' | 'serviceId' | 'rank'>[]> {
+    const out: Pick<RecImpressionTable, 'recommendationId' | 'serviceId' | 'rank'>[] = [];
+    for (const chunk of keyChunks([...new Set(ids)])) {
+      const rows = await this.#db
+        .selectFrom('recImpression')
+        .select(['recommendationId', 'serviceId', 'rank'])
+        .where('recommendationId', 'in', chunk)
+        .orderBy('rank')
+        .execute();
+      for (const r of rows) out.push({ ...r, rank: Number(r.rank) });
+    }
+    return out;
   }
 
-  /** The latest list served to `userId` between `from` and `to` (inclusive) that showed `serviceId`, with its rank. */
-  async latestListShowing(o: { userId: string; serviceId: string; from: string; to: string }): Promise<(ListRef & { rank: number }) | undefined> {
-    const row = await this.#db
-      .selectFrom('recList as l')
-      .innerJoin('recImpression as i', 'i.recommendationId', 'l.recommendationId')
-      .select(['l.recommendationId', 'l.userId', 'l.modelName', 'l.registryVersion', 'l.basis', 'l.createdAt', 'i.rank'])
-      .where('l.userId', '=', o.userId)
-      .where('l.createdAt', '>=', o.from)
-      .where('l.createdAt', '<=', o.to)
-      .where('i.serviceId', '=', o.serviceId)
-      .orderBy('l.createdAt', 'desc')
-      .orderBy('i.rank')
-      .limit(1)
-      .executeTakeFirst();
-    return row && { ...row, registryVersion: row.registryVersion === null ? null : Number(row.registryVersion), rank: Number(row.rank) };
+  /**
+   * Lists served to any of `userIds` between `from` and `to` (inclusive) with the items among `serviceIds` they
+   * showed, one row per list and item, newest list first, then by rank: the candidates of attribution by window.
+   */
+  async listsShowing(o: {
+    userIds: readonly string[];
+    serviceIds: readonly string[];
+    from: string;
+    to: string;
+  }): Promise<(ListRef & { serviceId: string; rank: number })[]> {
+    const out: (ListRef & { serviceId: string; rank: number })[] = [];
+    const services = [...new Set(o.serviceIds)];
+    if (services.length === 0) return out;
+    for (const users of keyChunks([...new Set(o.userIds)])) {
+      const rows = await this.#db
+        .selectFrom('recList as l')
+        .innerJoin('recImpression as i', 'i.recommendationId', 'l.recommendationId')
+        .select(['l.recommendationId', 'l.userId', 'l.modelName', 'l.registryVersion', 'l.basis', 'l.createdAt', 'i.serviceId', 'i.rank'])
+        .where('l.userId', 'in', users)
+        .where('l.createdAt', '>=', o.from)
+        .where('l.createdAt', '<=', o.to)
+        .where('i.serviceId', 'in', services)
+        .orderBy('l.createdAt', 'desc')
+        .orderBy('i.rank')
+        .execute();
+      for (const r of rows) out.push({ ...r, registryVersion: r.registryVersion === null ? null : Number(r.registryVersion), rank: Number(r.rank) });
+    }
+    return out;
   }
 
   /** Stored events among `eventIds`. */
@@ -174,6 +190,28 @@ export class FeedbackRepo {
       .limit(1)
       .executeTakeFirst();
     return row === undefined ? undefined : Number(row.feedbackId);
+  }
+
+  /**
+   * Stores events in multi-row statements and returns each one's feedback_id by event_id; undefined (and nothing
+   * stored by the failed statement) when an event_id is already stored: a concurrent request stored it since it was
+   * looked up. The caller then stores them one by one with {@link insertEvent}.
+   */
+  async insertEvents(rows: readonly Insertable<FactFeedbackTable>[]): Promise<Map<string, number> | undefined> {
+    const ids = new Map<string, number>();
+    if (rows.length === 0) return ids;
+    const per = Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / FEEDBACK_COLUMNS));
+    for (let i = 0; i < rows.length; i += per) {
+      const chunk = rows.slice(i, i + per);
+      try {
+        await this.#db.insertInto('factFeedback').values(chunk).execute();
+      } catch (error) {
+        if (this.#warehouse.dialect.isUniqueViolation(error)) return undefined;
+        throw error;
+      }
+      for (const r of await this.storedEvents(chunk.map((c) => c.eventId))) ids.set(r.eventId, r.feedbackId);
+    }
+    return ids;
   }
 
   /** Stores one event; returns its feedback_id, or undefined when its event_id is already stored (a concurrent retry won). */

@@ -268,6 +268,22 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       expect(rows[2]!.undoesFeedbackId).toBeNull();
     });
 
+    it('undoes the latest select not undone yet: two selects and two cancels of one service in one batch pair up newest first', async () => {
+      const ids = [eventId(), eventId(), eventId(), eventId()];
+      const at = (minutesAgo: number) => iso(-minutesAgo * 60_000);
+      await send({
+        events: [
+          { event_id: ids[0], user_id: 'U0000013', service_id: 'S000008', type: 'select', at: at(4) },
+          { event_id: ids[1], user_id: 'U0000013', service_id: 'S000008', type: 'select', at: at(3) },
+          { event_id: ids[2], user_id: 'U0000013', service_id: 'S000008', type: 'cancel', at: at(2) },
+          { event_id: ids[3], user_id: 'U0000013', service_id: 'S000008', type: 'cancel', at: at(1) },
+        ],
+      });
+      const rows = await stored(ids);
+      expect(rows[2]!.undoesFeedbackId).toBe(rows[1]!.feedbackId);
+      expect(rows[3]!.undoesFeedbackId).toBe(rows[0]!.feedbackId);
+    });
+
     it('clamps a timestamp beyond the allowed clock skew to now and flags it; keeps one within it', async () => {
       const [far, near] = [eventId(), eventId()];
       const sentAt = Date.now();
