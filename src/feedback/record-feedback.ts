@@ -96,8 +96,9 @@ export async function recordFeedback(o: RecordFeedbackOptions): Promise<Feedback
       pending = [];
       const ids = await repo.insertEvents(batch.map((b) => b.row));
       for (const { index, row } of batch) {
-        // A concurrent request stored one of them since they were looked up: each on its own, the winner's id kept.
-        const feedbackId = ids ? ids.get(row.eventId) : await repo.insertEvent(row);
+        // Not in the answer: a concurrent request stored one of its statement's events since they were looked up.
+        // Each on its own then; one that lost the race is the winner's duplicate.
+        const feedbackId = ids.get(row.eventId) ?? (await repo.insertEvent(row));
         const e = events[index]!;
         if (feedbackId === undefined) {
           const [winner] = await repo.storedEvents([e.event_id]);

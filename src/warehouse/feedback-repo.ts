@@ -193,20 +193,20 @@ export class FeedbackRepo {
   }
 
   /**
-   * Stores events in multi-row statements and returns each one's feedback_id by event_id; undefined (and nothing
-   * stored by the failed statement) when an event_id is already stored: a concurrent request stored it since it was
-   * looked up. The caller then stores them one by one with {@link insertEvent}.
+   * Stores events (distinct event_ids) in multi-row statements and returns the feedback_id of each one stored, by
+   * event_id. It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
+   * was looked up; that statement stores nothing): the events missing from the answer are for the caller to store
+   * one by one with {@link insertEvent}.
    */
-  async insertEvents(rows: readonly Insertable<FactFeedbackTable>[]): Promise<Map<string, number> | undefined> {
+  async insertEvents(rows: readonly Insertable<FactFeedbackTable>[]): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
-    if (rows.length === 0) return ids;
     const per = Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / FEEDBACK_COLUMNS));
     for (let i = 0; i < rows.length; i += per) {
       const chunk = rows.slice(i, i + per);
       try {
         await this.#db.insertInto('factFeedback').values(chunk).execute();
       } catch (error) {
-        if (this.#warehouse.dialect.isUniqueViolation(error)) return undefined;
+        if (this.#warehouse.dialect.isUniqueViolation(error)) return ids;
         throw error;
       }
       for (const r of await this.storedEvents(chunk.map((c) => c.eventId))) ids.set(r.eventId, r.feedbackId);

@@ -253,6 +253,34 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       expect(await stored([c])).toHaveLength(1);
     });
 
+    it('stores nothing of a multi-row statement that hits an event_id stored meanwhile (the route then stores them one by one)', async () => {
+      const repo = new FeedbackRepo(fx.warehouse);
+      const row = (id: string) => ({
+        eventId: id,
+        recommendationId: null,
+        userId: 'U0000014',
+        serviceId: 'S000001',
+        userKey: null,
+        serviceKey: null,
+        dateKey: 20260302,
+        type: 'impression',
+        at: '2026-03-02 10:00:00.000',
+        receivedAt: '2026-03-02 10:00:00.000',
+        attribution: 'none',
+        modelName: null,
+        modelVersion: null,
+        basis: null,
+        rank: null,
+        flags: '',
+        undoesFeedbackId: null,
+      });
+      const [raced, other] = [eventId(), eventId()];
+      expect(await repo.insertEvent(row(raced))).toEqual(expect.any(Number));
+      expect((await repo.insertEvents([row(other), row(raced)])).size).toBe(0);
+      expect(await stored([other])).toEqual([]);
+      expect(await repo.insertEvent(row(raced))).toBeUndefined();
+    });
+
     it('links a cancel to the select it undoes, and flags a cancel with nothing to undo', async () => {
       const [select, cancel, lonely] = [eventId(), eventId(), eventId()];
       const answer = await send({
