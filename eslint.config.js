@@ -18,9 +18,9 @@ const FOLDERS = [
   'evaluation',
   'tuning',
   'registry',
+  'feedback',
   'generator',
   'pipeline',
-  'feedback',
   'serve',
   'runtime',
   'cli',
@@ -40,11 +40,25 @@ const MAY_IMPORT = {
   tuning: ['shared', 'models'],
   // registry implements tuning's StudyStorage port on the warehouse.
   registry: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'tuning'],
+  // feedback records what was served and the reactions to it in the warehouse, and ships them to sinks (Elasticsearch).
+  feedback: ['shared', 'config', 'storage', 'preprocess', 'warehouse', 'registry'],
   generator: ['shared', 'storage'],
-  pipeline: ['shared', 'config', 'storage', 'preprocess', 'ingest', 'warehouse', 'features', 'models', 'evaluation', 'tuning', 'registry', 'generator'],
-  // feedback records served lists and reactions in the warehouse and ships them to sinks (Elasticsearch).
-  feedback: ['shared', 'config', 'storage', 'warehouse', 'registry'],
-  serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry'],
+  pipeline: [
+    'shared',
+    'config',
+    'storage',
+    'preprocess',
+    'ingest',
+    'warehouse',
+    'features',
+    'models',
+    'evaluation',
+    'tuning',
+    'registry',
+    'feedback',
+    'generator',
+  ],
+  serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry', 'feedback'],
   runtime: ['shared', 'config', 'storage', 'warehouse'],
 };
 

@@ -1,6 +1,7 @@
 export { loadConfig, redactConfig, envToObject, CONFIG_FILE_NAME, type LoadConfigOptions } from './load-config.ts';
 export {
   configSchema,
+  durationSeconds,
   type Config,
   type ConfigInput,
   type DatabaseConfig,

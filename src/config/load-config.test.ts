@@ -56,6 +56,12 @@ describe('loadConfig defaults', () => {
         maxBatchUsers: 500,
       },
       feedback: {
+        attributionWindow: 86_400,
+        maxClockSkew: 300,
+        recordServed: true,
+        flushMs: 250,
+        flushLists: 1000,
+        maxBufferedLists: 50_000,
         elasticsearch: {
           indexPrefix: 'pickwise-feedback',
           batchSize: 500,
@@ -68,6 +74,13 @@ describe('loadConfig defaults', () => {
       },
       log: { level: 'info', format: 'auto' },
     });
+  });
+
+  it('reads the feedback durations like the ingest ones, and keeps the group commit at most 250 ms apart', () => {
+    const config = loadConfig({ file: false, env: { PICKWISE_FEEDBACK__ATTRIBUTION_WINDOW: '36h', PICKWISE_FEEDBACK__MAX_CLOCK_SKEW: '90s' } });
+    expect(config.feedback).toMatchObject({ attributionWindow: 129_600, maxClockSkew: 90 });
+    expect(() => loadConfig({ file: false, env: { PICKWISE_FEEDBACK__FLUSH_MS: '1000' } })).toThrow(/flushMs/);
+    expect(() => loadConfig({ file: false, env: { PICKWISE_FEEDBACK__ATTRIBUTION_WINDOW: 'soon' } })).toThrow(/attributionWindow/);
   });
 
   it('reads API keys as a comma-separated list from the environment, and refuses short ones', () => {

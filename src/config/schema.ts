@@ -16,7 +16,7 @@ const positiveInt = z.coerce.number().int().positive();
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 /** A duration written `1d`, `36h`, `90m`, `45s` or as a number of seconds (`86400`); the parsed value is seconds. */
-const durationSeconds = z.union([z.number(), z.string()]).transform((value, ctx) => {
+export const durationSeconds = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const match = typeof value === 'number' ? undefined : /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(value);
   const seconds = typeof value === 'number' ? value : match ? Number(match[1]) * (DURATION_UNITS[(match[2] || 's').toLowerCase()] ?? 1) : Number.NaN;
   if (!Number.isFinite(seconds) || seconds < 0) {
@@ -141,6 +141,24 @@ export const configSchema = z
       .prefault({}),
     feedback: z
       .object({
+        /**
+         * A reaction without a recommendation_id is attributed to the latest list that showed the service to the
+         * user within this long before it (attribution 'window'); else it is kept unattributed. A duration.
+         */
+        attributionWindow: durationSeconds.default(86_400),
+        /** A reaction dated later than now + this is stored at now, flagged CLOCK_CLAMPED. A duration. */
+        maxClockSkew: durationSeconds.default(300),
+        /** Record every list the API serves (rec_list, rec_impression), for attribution and statistics. */
+        recordServed: boolish.default(true),
+        /**
+         * Milliseconds between group commits of served lists: at most this much of them is lost to a kill -9
+         * (a SIGTERM or a database outage loses nothing).
+         */
+        flushMs: positiveInt.min(10).max(250).default(250),
+        /** Served lists that trigger a group commit before flushMs has passed. */
+        flushLists: positiveInt.max(100_000).default(1_000),
+        /** Served lists held in memory at most; more (a disk that cannot keep up) are dropped and counted in /metrics. */
+        maxBufferedLists: positiveInt.max(1_000_000).default(50_000),
         /** Shipping stored feedback events to Elasticsearch (`_bulk` create by event id, daily indices). Off while `url` is unset. */
         elasticsearch: z
           .object({

@@ -1,8 +1,11 @@
 /**
- * Feedback: reactions to the lists pickwise served, and shipping them from the warehouse's outbox to sinks
- * (Elasticsearch) with a persisted cursor.
+ * The feedback loop: what the API served (recorded in batches that survive outages), the reactions to it, and
+ * shipping them from the warehouse's outbox to sinks (Elasticsearch) with a persisted cursor.
  */
-export { type Attribution, FEEDBACK_TYPES, type FeedbackEventRecord, type FeedbackType } from './feedback-event.ts';
+export { FEEDBACK_TYPES, type Attribution, type FeedbackEventRecord, type FeedbackType } from './feedback-event.ts';
+export { toFeedbackEventRecord } from './feedback-record.ts';
+export { FeedbackFlag, FeedbackRejection, recordFeedback, type FeedbackInput, type FeedbackOutcome, type RecordFeedbackOptions } from './record-feedback.ts';
+export { ServedListRecorder, type Every, type RecorderObserver, type ServedListRecorderOptions, type ServedListWriter } from './served-list-recorder.ts';
 export { type FeedbackOutbox } from './shipping/feedback-outbox.ts';
 export { MemoryFeedbackOutbox } from './shipping/memory-feedback-outbox.ts';
 export { type ShipCursor } from './shipping/ship-cursor.ts';

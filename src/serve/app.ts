@@ -3,7 +3,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ServeConfig } from '../config/index.ts';
-import { AppError, ErrorCode, quoteInput } from '../shared/index.ts';
+import type { ServedListRecorder } from '../feedback/index.ts';
+import { AppError, ErrorCode, quoteInput, type Clock } from '../shared/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import { API_KEY_HEADER, API_KEY_SCHEME, installAccessGuard, type AccessConfig } from './access.ts';
@@ -12,6 +13,7 @@ import type { ModelHolder } from './model-holder.ts';
 import { answerClientError, mapError, MAX_PARAM_LENGTH, problem, sendProblem } from './problem.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { RoutePath } from './route-paths.ts';
+import { feedbackRoutes, type FeedbackRouteDeps } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
@@ -23,6 +25,13 @@ export interface AppOptions {
   readonly warehouse: Warehouse;
   readonly metrics: ServeMetrics;
   readonly config: AccessConfig & Readonly<Pick<ServeConfig, 'maxBatchUsers'>>;
+  /**
+   * Feedback: POST /v1/feedback with these settings, and (with a recorder) every list served is recorded. Without
+   * it the API records nothing and has no feedback route.
+   */
+  readonly feedback?: { readonly config: FeedbackRouteDeps['config']; readonly recorder?: ServedListRecorder | undefined } | undefined;
+  /** Now (default: the system clock). */
+  readonly clock?: Clock | undefined;
   /** The process's one logger (src/shared/logger.ts, with its redact list): a line per request, every failure with its cause. */
   readonly logger: Logger;
 }
@@ -109,11 +118,27 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     docs.get(RoutePath.openapi, { config: { access: 'docs' }, schema: { hide: true, querystring: noQuery } }, async () => docs.swagger());
   });
 
-  const deps: RouteDeps = { holder: o.holder, warehouse: o.warehouse, metrics: o.metrics, logger: o.logger, maxBatchUsers: o.config.maxBatchUsers };
+  const deps: RouteDeps = {
+    holder: o.holder,
+    warehouse: o.warehouse,
+    metrics: o.metrics,
+    logger: o.logger,
+    maxBatchUsers: o.config.maxBatchUsers,
+    recorder: o.feedback?.recorder,
+    clock: o.clock,
+  };
   await app.register(healthRoutes, deps);
   await app.register(modelRoutes, deps);
   await app.register(serviceRoutes, deps);
   await app.register(recommendationRoutes, deps);
+  if (o.feedback)
+    await app.register(feedbackRoutes, {
+      warehouse: o.warehouse,
+      metrics: o.metrics,
+      config: o.feedback.config,
+      recorder: o.feedback.recorder,
+      clock: o.clock,
+    });
   return app as unknown as FastifyInstance;
 }
 

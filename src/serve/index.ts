@@ -7,4 +7,6 @@ export type { RouteDeps } from './route-deps.ts';
 export { createServeMetrics, type ServeMetrics } from './metrics.ts';
 export { ModelHolder } from './model-holder.ts';
 export { currentTarget, loadServedModel, type ModelChoice, type ServedModel } from './served-model.ts';
-export { startServer, type RunningServer } from './server.ts';
+export { startServer, SERVED_LISTS_DIR, type RunningServer } from './server.ts';
+export { FEEDBACK_BODY_LIMIT } from './routes/feedback.ts';
+export { MAX_FEEDBACK_EVENTS } from './schemas.ts';

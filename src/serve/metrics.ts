@@ -26,6 +26,32 @@ export function createServeMetrics() {
       registers: [registry],
     }),
     loadSeconds: new Gauge({ name: 'pickwise_model_load_seconds', help: 'Seconds the serving model took to load and verify', registers: [registry] }),
+    feedbackEvents: new Counter({
+      name: 'pickwise_feedback_events_total',
+      help: 'Feedback events received, by type, outcome (stored, duplicate, rejected) and attribution (list, window, none; empty unless stored)',
+      labelNames: ['type', 'status', 'attribution'],
+      registers: [registry],
+    }),
+    servedListsRecorded: new Counter({
+      name: 'pickwise_served_lists_recorded_total',
+      help: 'Served lists taken into the recording buffer',
+      registers: [registry],
+    }),
+    servedListsWritten: new Counter({
+      name: 'pickwise_served_lists_written_total',
+      help: 'Served lists committed to the warehouse (rec_list, rec_impression)',
+      registers: [registry],
+    }),
+    servedListsDropped: new Counter({
+      name: 'pickwise_served_lists_dropped_total',
+      help: 'Served lists not recorded: the buffer was full (feedback.maxBufferedLists) or the disk refused the batch',
+      registers: [registry],
+    }),
+    servedListsPending: new Gauge({
+      name: 'pickwise_served_lists_pending',
+      help: 'Served lists waiting on disk for the warehouse (it was away or slow)',
+      registers: [registry],
+    }),
     model: new Gauge({
       name: 'pickwise_model_info',
       help: 'The model being served (value 1)',

@@ -1,9 +1,8 @@
 import { ServiceCatalog, type CatalogRead } from '../registry/index.ts';
 import { systemClock, type Clock } from '../shared/index.ts';
-import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { ServiceRepo, type Warehouse } from '../warehouse/index.ts';
-import { FailureLog } from './failure-log.ts';
+import { FailureLog, type Logger } from '../shared/io.ts';
 import { currentTarget, loadServedModel, type ModelChoice, type ServedModel } from './served-model.ts';
 
 /**

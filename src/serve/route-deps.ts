@@ -1,7 +1,8 @@
 import type { Logger } from '../shared/io.ts';
-import { BackendUnavailableError } from '../shared/index.ts';
+import { BackendUnavailableError, type Clock } from '../shared/index.ts';
 import { WarningCode, type RecommendationWarning } from '../registry/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
+import type { ServedListRecorder } from '../feedback/index.ts';
 import type { ServeMetrics } from './metrics.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { ServedModel } from './served-model.ts';
@@ -14,6 +15,10 @@ export interface RouteDeps {
   readonly logger: Logger;
   /** Users per batch request, at most. */
   readonly maxBatchUsers: number;
+  /** Records every list served, when recording is on. */
+  readonly recorder?: ServedListRecorder | undefined;
+  /** Now, for the time a list was served (default: the system clock). */
+  readonly clock?: Clock | undefined;
 }
 
 /** The model to answer with, read once per request (a swap during the request does not change it). */

@@ -5,6 +5,7 @@ export const RoutePath = {
   batch: '/v1/recommendations/batch',
   similarServices: '/v1/services/:serviceId/similar',
   currentModel: '/v1/models/current',
+  feedback: '/v1/feedback',
   health: '/healthz',
   ready: '/readyz',
   metrics: '/metrics',

@@ -244,7 +244,89 @@ export const metricsSchema = {
     200: {
       type: 'string',
       description:
-        'pickwise_http_requests_total, pickwise_http_request_duration_seconds, pickwise_recommendations_served_total, pickwise_model_load_seconds, pickwise_model_info and the process metrics',
+        'pickwise_http_requests_total, pickwise_http_request_duration_seconds, pickwise_recommendations_served_total, pickwise_feedback_events_total, pickwise_served_lists_{recorded,written,dropped}_total, pickwise_served_lists_pending, pickwise_model_load_seconds, pickwise_model_info and the process metrics',
     },
+  },
+} as const;
+
+/** Events per feedback request, at most. */
+export const MAX_FEEDBACK_EVENTS = 1000;
+
+const feedbackEvent = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event_id', 'user_id', 'service_id', 'type'],
+  properties: {
+    event_id: { ...id, description: "the client's idempotency key: the same event sent again is reported as duplicate and stored once" },
+    recommendation_id: {
+      ...id,
+      description:
+        'the list the reaction is to (recommendation_id of a served list); without it, the latest list that showed the service to the user within feedback.attributionWindow',
+    },
+    user_id: id,
+    service_id: id,
+    type: { type: 'string', enum: ['impression', 'select', 'cancel', 'reserve', 'complete'] },
+    at: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 40,
+      description: 'ISO-8601, when it happened (default: when received; later than now + feedback.maxClockSkew: stored at now, flagged CLOCK_CLAMPED)',
+    },
+  },
+} as const;
+
+const feedbackResult = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event_id', 'status'],
+  properties: {
+    event_id: { type: 'string' },
+    status: { type: 'string', enum: ['stored', 'duplicate', 'rejected'] },
+    feedback_id: { type: 'integer' },
+    attribution: { type: 'string', enum: ['list', 'window', 'none'] },
+    flags: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'what was odd about it: UNKNOWN_USER, UNKNOWN_SERVICE, UNKNOWN_RECOMMENDATION, NOT_IN_LIST, OTHER_USER, CLOCK_CLAMPED, NO_SELECT_TO_UNDO',
+    },
+    reason: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const feedbackSchema = {
+  summary: `Reactions to recommended services: one event, or up to ${MAX_FEEDBACK_EVENTS} as {events: [...]}`,
+  description:
+    'A 200 means every stored event is committed. Each event is stored, a duplicate of one stored before (same event_id), or rejected with a reason; a request with any invalid event is refused as a whole (400) and stores nothing.',
+  tags: ['feedback'],
+  querystring: noQuery,
+  body: {
+    type: 'object',
+    if: { required: ['events'] },
+    then: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['events'],
+      properties: { events: { type: 'array', minItems: 1, maxItems: MAX_FEEDBACK_EVENTS, items: feedbackEvent } },
+    },
+    else: feedbackEvent,
+  },
+  response: {
+    200: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['stored', 'duplicates', 'rejected', 'results'],
+      properties: {
+        stored: { type: 'integer' },
+        duplicates: { type: 'integer' },
+        rejected: { type: 'integer' },
+        results: { type: 'array', items: feedbackResult },
+      },
+    },
+    ...problems,
   },
 } as const;

@@ -4,4 +4,5 @@
  */
 export { codeVersion } from './code-version.ts';
 export { createLogger, REDACT_PATHS, silentLogger, type Logger } from './logger.ts';
+export { FailureLog } from './failure-log.ts';
 export { createProgressBar, type ProgressBar } from './progress.ts';

@@ -16,3 +16,5 @@ export { RegistryRepo, type AliasRow, type EventRow, type VersionRow } from './r
 export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './tracking-repo.ts';
 export { StudyRepo, type StudyRow, type TrialRow, type TrialStepRow } from './study-repo.ts';
 export type * from './schema.ts';
+export { FeedbackRepo, type FeedbackRow, type ListRef, type ServedListRow, type StoredEventKey } from './feedback-repo.ts';
+export { FEEDBACK_METRICS, FeedbackStatsRepo, type FeedbackStatsBy, type FeedbackStatsRow } from './feedback-stats-repo.ts';

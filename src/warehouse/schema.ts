@@ -30,6 +30,9 @@ export interface WarehouseDb {
   registryVersion: RegistryVersionTable;
   registryAlias: RegistryAliasTable;
   registryEvent: RegistryEventTable;
+  recList: RecListTable;
+  recImpression: RecImpressionTable;
+  factFeedback: FactFeedbackTable;
 }
 
 export interface DimRegionTable {
@@ -268,4 +271,56 @@ export interface RegistryEventTable {
   actor: string;
   reason: string;
   at: string;
+}
+
+/** Which route served a list. */
+export type RecListSource = 'user' | 'fold-in' | 'batch';
+
+export interface RecListTable {
+  recommendationId: string;
+  source: RecListSource;
+  batchId: string | null;
+  userId: string | null;
+  modelName: string | null;
+  registryVersion: number | null;
+  modelKind: string;
+  artifactVersion: string;
+  basis: string;
+  filterCategory: string | null;
+  filterRegion: string | null;
+  k: number;
+  itemCount: number;
+  createdAt: string;
+}
+
+export interface RecImpressionTable {
+  recommendationId: string;
+  /** 1-based. */
+  rank: number;
+  serviceId: string;
+  score: number;
+}
+
+export interface FactFeedbackTable {
+  feedbackId: Generated<number>;
+  eventId: string;
+  recommendationId: string | null;
+  userId: string;
+  serviceId: string;
+  userKey: number | null;
+  serviceKey: number | null;
+  dateKey: number;
+  /** impression, select, cancel, reserve or complete (src/feedback/feedback-event.ts). */
+  type: string;
+  at: string;
+  receivedAt: string;
+  /** list, window or none. */
+  attribution: string;
+  modelName: string | null;
+  modelVersion: number | null;
+  basis: string | null;
+  rank: number | null;
+  /** Comma-separated codes; '' when none. */
+  flags: string;
+  undoesFeedbackId: number | null;
 }

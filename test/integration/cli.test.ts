@@ -79,7 +79,15 @@ describe('pickwise CLI on the embedded defaults', () => {
     const r = await runCli(['--json', 'db', 'migrate'], { cwd, env: { PICKWISE_DATABASE__URL: `sqlite:${path.join(cwd, 'other.db')}` } });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      applied: ['0001-star-schema', '0002-feature-tables', '0003-feature-watermark', '0004-tuning', '0005-tracking-registry', '0006-trial-heartbeat'],
+      applied: [
+        '0001-star-schema',
+        '0002-feature-tables',
+        '0003-feature-watermark',
+        '0004-tuning',
+        '0005-tracking-registry',
+        '0006-trial-heartbeat',
+        '0007-feedback',
+      ],
     });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);
   });

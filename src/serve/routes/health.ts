@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { AppError } from '../../shared/index.ts';
 import { ServiceRepo } from '../../warehouse/index.ts';
-import { FailureLog } from '../failure-log.ts';
+import { FailureLog } from '../../shared/io.ts';
 import type { RouteDeps } from '../route-deps.ts';
 import { RoutePath } from '../route-paths.ts';
 import { healthSchema, metricsSchema, readySchema } from '../schemas.ts';

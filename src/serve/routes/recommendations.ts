@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { WarningCode, type RecommendationWarning } from '../../registry/index.ts';
 import { ServiceRepo } from '../../warehouse/index.ts';
-import { FailureLog } from '../failure-log.ts';
+import { FailureLog } from '../../shared/io.ts';
+import { systemClock, toUtcText } from '../../shared/index.ts';
+import { servedListRow } from '../served-list-row.ts';
 import { catalogWarnings, modelRef, servedModel, type RouteDeps } from '../route-deps.ts';
 import { RoutePath } from '../route-paths.ts';
 import { batchSchema, foldInSchema, userRecommendationsSchema } from '../schemas.ts';
@@ -14,7 +16,8 @@ import type { ServedModel } from '../served-model.ts';
  * new user's reservations, and batches of users.
  */
 export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: RouteDeps }> = async (app, deps) => {
-  const { holder, metrics } = deps;
+  const { holder, metrics, recorder } = deps;
+  const clock = deps.clock ?? systemClock;
   const repo = new ServiceRepo(deps.warehouse.db);
   const regionLog = new FailureLog(deps.logger, "looking up a user's region (popular-in-region)");
 
@@ -46,8 +49,12 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const { k, category, region, exclude_seen: excludeSeen } = req.query;
     const list = await listForUser(m, { userId: req.params.userId, k, filter: { category, region }, excludeSeen, regionOf });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
+    const recommendationId = randomUUID();
+    recorder?.record(
+      servedListRow(m, { recommendationId, source: 'user', userId: req.params.userId, list, k, filter: { category, region }, createdAt: toUtcText(clock()) }),
+    );
     return {
-      recommendation_id: randomUUID(),
+      recommendation_id: recommendationId,
       user_id: req.params.userId,
       model: modelRef(m),
       basis: list.basis,
@@ -61,8 +68,12 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const { interactions, k, category, region } = req.body;
     const list = listForHistory(m, { interactions, k, filter: { category, region } });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
+    const recommendationId = randomUUID();
+    recorder?.record(
+      servedListRow(m, { recommendationId, source: 'fold-in', userId: null, list, k, filter: { category, region }, createdAt: toUtcText(clock()) }),
+    );
     return {
-      recommendation_id: randomUUID(),
+      recommendation_id: recommendationId,
       user_id: null,
       model: modelRef(m),
       basis: list.basis,
@@ -73,9 +84,13 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
 
   app.post(RoutePath.batch, { config: { access: 'write' }, schema: batchSchema(deps.maxBatchUsers) }, async (req) => {
     const m = servedModel(holder);
+    const batchId = randomUUID();
+    const createdAt = toUtcText(clock());
     const results = listsForUsers(m, req.body.user_ids, req.body.k).map((list) => {
       metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-      return { recommendation_id: randomUUID(), user_id: list.user_id, basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
+      const recommendationId = randomUUID();
+      recorder?.record(servedListRow(m, { recommendationId, source: 'batch', batchId, userId: list.user_id, list, k: req.body.k, createdAt }));
+      return { recommendation_id: recommendationId, user_id: list.user_id, basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
     });
     return { model: modelRef(m), results };
   });

@@ -5,6 +5,7 @@ import { featureWatermark } from './0003-feature-watermark.ts';
 import { tuningTables } from './0004-tuning.ts';
 import { trackingRegistry } from './0005-tracking-registry.ts';
 import { trialHeartbeat } from './0006-trial-heartbeat.ts';
+import { feedbackTables } from './0007-feedback.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-tuning': tuningTables,
   '0005-tracking-registry': trackingRegistry,
   '0006-trial-heartbeat': trialHeartbeat,
+  '0007-feedback': feedbackTables,
 };

@@ -1,4 +1,4 @@
-import type { Logger } from '../shared/io.ts';
+import type { Logger } from './logger.ts';
 
 /**
  * Logs a recurring check's failure once per distinct cause (not on every poll) and its recovery once, so an

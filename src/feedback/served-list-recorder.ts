@@ -1,0 +1,187 @@
+import { FailureLog, type Logger } from '../shared/io.ts';
+import type { ServedListRow } from '../warehouse/index.ts';
+import { PendingBatches } from './pending-batches.ts';
+
+/** Where recorded lists go: the warehouse (FeedbackRepo), or a fake in tests. */
+export interface ServedListWriter {
+  insertServedLists(rows: readonly ServedListRow[]): Promise<void>;
+}
+
+/** Counts for /metrics; each callback gets how many lists. */
+export interface RecorderObserver {
+  /** Taken into the buffer. */
+  recorded?(n: number): void;
+  /** Committed to the database. */
+  written?(n: number): void;
+  /** Lost: the buffer was full, or a batch could not be written to disk either. */
+  dropped?(n: number): void;
+  /** Lists waiting on disk for the database, after each change. */
+  pending?(n: number): void;
+}
+
+/** Starts a repeating timer; returns its stop. Injected so tests decide when the group commit happens. */
+export type Every = (ms: number, run: () => void) => () => void;
+
+const realEvery: Every = (ms, run) => {
+  const timer = setInterval(run, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+export interface ServedListRecorderOptions {
+  readonly writer: ServedListWriter;
+  /** Folder for batches waiting for the database (`<home>/served-lists`). */
+  readonly dir: string;
+  /** Group commit interval (ms): the most a kill -9 can lose. */
+  readonly flushMs: number;
+  /** Lists that trigger a group commit before the interval has passed. */
+  readonly flushLists: number;
+  /** Lists held in memory at most; more are dropped and counted. */
+  readonly maxBufferedLists: number;
+  readonly logger: Logger;
+  readonly observer?: RecorderObserver;
+  readonly every?: Every;
+}
+
+/**
+ * Records the lists the API serves without slowing it: `record` only appends to a bounded in-memory buffer. Every
+ * `flushMs` (or `flushLists` lists) the buffer becomes one batch file on disk (synced), and the batches on disk are
+ * committed to the database in order, one transaction per group, then deleted. While the database is away the
+ * batches stay on disk and are committed when it is back (also by the next process on the same home); `stop()`
+ * writes what is buffered first. So an outage or a SIGTERM loses nothing, and a kill -9 loses at most the lists
+ * recorded since the last group commit: at most `flushMs` of them. Writes are idempotent by recommendation_id, so
+ * a batch committed but not yet deleted when the process died is committed again harmlessly.
+ */
+export class ServedListRecorder {
+  readonly #o: ServedListRecorderOptions;
+  readonly #batches: PendingBatches;
+  readonly #failures: FailureLog;
+  #buffer: ServedListRow[] = [];
+  /** Batches written by this process whose rows are still in memory (spares reading them back). */
+  readonly #inMemory = new Map<string, ServedListRow[]>();
+  #journal: Promise<void> = Promise.resolve();
+  #draining: Promise<void> | undefined;
+  #drainAgain = false;
+  #stopTimer: (() => void) | undefined;
+  #pendingLists = 0;
+
+  constructor(o: ServedListRecorderOptions) {
+    this.#o = o;
+    this.#batches = new PendingBatches(o.dir);
+    this.#failures = new FailureLog(o.logger, 'writing served lists to the database');
+  }
+
+  /** Prepares the folder, commits what earlier processes left there, and starts the group commit timer. */
+  async start(): Promise<void> {
+    await this.#batches.open();
+    this.#stopTimer = (this.#o.every ?? realEvery)(this.#o.flushMs, () => void this.flush());
+    await this.flush();
+  }
+
+  /** Takes a served list; false when the buffer is full (the list is dropped and counted). Never waits. */
+  record(row: ServedListRow): boolean {
+    if (this.#buffer.length >= this.#o.maxBufferedLists) {
+      this.#o.observer?.dropped?.(1);
+      return false;
+    }
+    this.#buffer.push(row);
+    this.#o.observer?.recorded?.(1);
+    // Once per filling (not once per list past the mark): a slow disk must not queue a commit per list.
+    if (this.#buffer.length === this.#o.flushLists) void this.flush();
+    return true;
+  }
+
+  /** Lists in the buffer now. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /**
+   * Group commit now: the buffer to disk, then everything on disk to the database. Resolves when done, also when
+   * the database is away (the batches then stay on disk, and the failure is logged once).
+   */
+  async flush(): Promise<void> {
+    await this.#toDisk();
+    await this.#drain();
+  }
+
+  /** Commits now when any of `recommendationIds` is still waiting (so feedback on it finds its list). */
+  async writeIfPending(recommendationIds: readonly string[]): Promise<void> {
+    if (recommendationIds.length === 0) return;
+    const wanted = new Set(recommendationIds);
+    const waiting = (rows: readonly ServedListRow[]) => rows.some((r) => wanted.has(r.list.recommendationId));
+    if (waiting(this.#buffer) || [...this.#inMemory.values()].some(waiting) || this.#pendingLists > 0) await this.flush();
+  }
+
+  /** Stops the timer and commits what is buffered (to the database, or to disk while it is away). */
+  async stop(): Promise<void> {
+    this.#stopTimer?.();
+    this.#stopTimer = undefined;
+    await this.flush();
+  }
+
+  #toDisk(): Promise<void> {
+    this.#journal = this.#journal.then(async () => {
+      if (this.#buffer.length === 0) return;
+      const rows = this.#buffer;
+      this.#buffer = [];
+      try {
+        this.#inMemory.set(await this.#batches.write(rows), rows);
+        this.#setPending(this.#pendingLists + rows.length);
+      } catch (error) {
+        this.#o.observer?.dropped?.(rows.length);
+        this.#o.logger.error({ err: error, lists: rows.length, dir: this.#batches.dir }, 'served lists could not be written to disk: dropped');
+      }
+    });
+    return this.#journal;
+  }
+
+  #drain(): Promise<void> {
+    if (this.#draining !== undefined) {
+      this.#drainAgain = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      do {
+        this.#drainAgain = false;
+        await this.#drainOnce();
+      } while (this.#drainAgain && this.#failures.failing === undefined);
+    })().finally(() => (this.#draining = undefined));
+    return this.#draining;
+  }
+
+  async #drainOnce(): Promise<void> {
+    try {
+      const names = await this.#batches.names();
+      let pending = 0;
+      for (let i = 0; i < names.length;) {
+        const group: string[] = [];
+        const rows: ServedListRow[] = [];
+        for (; i < names.length && (group.length === 0 || rows.length < this.#o.flushLists); i++) {
+          const name = names[i]!;
+          group.push(name);
+          rows.push(...(this.#inMemory.get(name) ?? (await this.#batches.read(name))));
+        }
+        await this.#o.writer.insertServedLists(rows);
+        for (const name of group) {
+          await this.#batches.remove(name);
+          this.#inMemory.delete(name);
+        }
+        this.#o.observer?.written?.(rows.length);
+        pending += rows.length;
+      }
+      this.#failures.succeeded();
+      this.#setPending(Math.max(0, this.#pendingLists - pending));
+      if ((await this.#batches.names()).length === 0) this.#setPending(0);
+    } catch (error) {
+      // They stay on disk; only their copies in memory are let go, so an outage of any length holds no heap.
+      this.#inMemory.clear();
+      this.#failures.failed(error, { dir: this.#batches.dir });
+    }
+  }
+
+  #setPending(n: number): void {
+    this.#pendingLists = n;
+    this.#o.observer?.pending?.(n);
+  }
+}

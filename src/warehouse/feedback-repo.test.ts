@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { compileOnlyWarehouseDialect, parametersOf, quotedFor, recordingDb, sqlOf, SQL_DIALECTS, type SqlDialect } from '../../test/support/compiled-sql.ts';
+import { FeedbackRepo } from './feedback-repo.ts';
+
+const T = '2026-03-02 10:00:00.000';
+
+/** Compiled SQL of the feedback loop on both backends (executed by test/integration/feedback.test.ts). */
+describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
+  const q = (text: string) => quotedFor(dialect, text);
+  const ignore = dialect === 'mysql' ? 'insert ignore into' : 'insert or ignore into';
+  const open = () => {
+    const { db, statements } = recordingDb(dialect);
+    return { repo: new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect() }), statements };
+  };
+
+  it('writes served lists and their items in one transaction, keeping lists already recorded', async () => {
+    const { repo, statements } = open();
+    await repo.insertServedLists([
+      {
+        list: {
+          recommendationId: 'r1',
+          source: 'user',
+          batchId: null,
+          userId: 'U1',
+          modelName: 'shop',
+          registryVersion: 7,
+          modelKind: 'als',
+          artifactVersion: 'v-1',
+          basis: 'model',
+          filterCategory: null,
+          filterRegion: 'Busan',
+          k: 2,
+          itemCount: 2,
+          createdAt: T,
+        },
+        items: [
+          { rank: 1, serviceId: 'S1', score: 0.9 },
+          { rank: 2, serviceId: 'S2', score: 0.5 },
+        ],
+      },
+    ]);
+    expect(sqlOf(statements)).toEqual([
+      'begin',
+      q(
+        `${ignore} "rec_list" ("recommendation_id", "source", "batch_id", "user_id", "model_name", "registry_version", "model_kind", "artifact_version", "basis", "filter_category", "filter_region", "k", "item_count", "created_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      q(`${ignore} "rec_impression" ("recommendation_id", "rank", "service_id", "score") values (?, ?, ?, ?), (?, ?, ?, ?)`),
+      'commit',
+    ]);
+    expect(parametersOf(statements)[2]).toEqual(['r1', 1, 'S1', 0.9, 'r1', 2, 'S2', 0.5]);
+  });
+
+  it('looks up lists, their items, and the lists that showed services to users within a window', async () => {
+    const { repo, statements } = open();
+    await repo.lists(['r1', 'r2', 'r1']);
+    await repo.impressions(['r1']);
+    await repo.listsShowing({ userIds: ['U1', 'U2'], serviceIds: ['S1'], from: '2026-03-01 10:00:00.000', to: T });
+    expect(sqlOf(statements)).toEqual([
+      q('select "recommendation_id", "user_id", "model_name", "registry_version", "basis", "created_at" from "rec_list" where "recommendation_id" in (?, ?)'),
+      q('select "recommendation_id", "service_id", "rank" from "rec_impression" where "recommendation_id" in (?) order by "rank"'),
+      q(
+        'select "l"."recommendation_id", "l"."user_id", "l"."model_name", "l"."registry_version", "l"."basis", "l"."created_at", "i"."service_id", "i"."rank" from "rec_list" as "l" inner join "rec_impression" as "i" on "i"."recommendation_id" = "l"."recommendation_id" where "l"."user_id" in (?, ?) and "l"."created_at" >= ? and "l"."created_at" <= ? and "i"."service_id" in (?) order by "l"."created_at" desc, "i"."rank"',
+      ),
+    ]);
+    expect(parametersOf(statements)[2]).toEqual(['U1', 'U2', '2026-03-01 10:00:00.000', T, 'S1']);
+  });
+
+  it('reads stored events, star keys and the select a cancel undoes; adds missing days; stores an event', async () => {
+    const { repo, statements } = open();
+    await repo.storedEvents(['e1', 'e2']);
+    await repo.userKeys(['U1']);
+    await repo.serviceKeys(['S1']);
+    await repo.ensureDates([20260302]);
+    await repo.selectToUndo({ userId: 'U1', serviceId: 'S1', at: T });
+    const row = {
+      eventId: 'e1',
+      recommendationId: 'r1',
+      userId: 'U1',
+      serviceId: 'S1',
+      userKey: 3,
+      serviceKey: 4,
+      dateKey: 20260302,
+      type: 'select',
+      at: T,
+      receivedAt: T,
+      attribution: 'list',
+      modelName: 'shop',
+      modelVersion: 7,
+      basis: 'model',
+      rank: 1,
+      flags: '',
+      undoesFeedbackId: null,
+    };
+    await repo.insertEvent(row);
+    await repo.insertEvents([row, { ...row, eventId: 'e2' }]);
+    expect(sqlOf(statements)).toEqual([
+      q('select "feedback_id", "event_id", "user_id", "service_id", "type", "recommendation_id" from "fact_feedback" where "event_id" in (?, ?)'),
+      q('select "user_id", "user_key" from "dim_user" where "user_id" in (?)'),
+      q('select "service_id", "service_key" from "dim_service" where "service_id" in (?)'),
+      q(
+        `${ignore} "dim_date" ("date_key", "full_date", "year", "quarter", "month", "day", "iso_week", "weekday", "is_weekend") values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      q(
+        'select "s"."feedback_id" from "fact_feedback" as "s" where "s"."user_id" = ? and "s"."service_id" = ? and "s"."type" = ? and "s"."at" <= ? and not exists (select "c"."feedback_id" from "fact_feedback" as "c" where "c"."undoes_feedback_id" = "s"."feedback_id") order by "s"."at" desc, "s"."feedback_id" desc limit ?',
+      ),
+      q(
+        'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      q(
+        'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      q('select "feedback_id", "event_id", "user_id", "service_id", "type", "recommendation_id" from "fact_feedback" where "event_id" in (?, ?)'),
+    ]);
+    expect(parametersOf(statements)[3]).toEqual([20260302, '2026-03-02', 2026, 1, 3, 2, 10, 1, 0]);
+  });
+
+  it('reads the outbox in feedback_id order from a cursor', async () => {
+    const { repo, statements } = open();
+    await repo.eventsAfter(41, 500);
+    await repo.events(['e1']);
+    expect(sqlOf(statements)).toEqual([
+      q('select * from "fact_feedback" where "feedback_id" > ? order by "feedback_id" limit ?'),
+      q('select * from "fact_feedback" where "event_id" in (?) order by "feedback_id"'),
+    ]);
+    expect(parametersOf(statements)[0]).toEqual([41, 500]);
+  });
+});

@@ -1,0 +1,258 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import { calendarOf } from '../shared/index.ts';
+import { keyChunks } from './key-chunks.ts';
+import type { Warehouse } from './open-warehouse.ts';
+import type { FactFeedbackTable, RecImpressionTable, RecListTable, WarehouseDb } from './schema.ts';
+
+/** A served list and the services it showed, as recorded (rec_list + rec_impression). */
+export interface ServedListRow {
+  readonly list: Insertable<RecListTable>;
+  readonly items: readonly Omit<RecImpressionTable, 'recommendationId'>[];
+}
+
+/** What attribution copies from a served list. */
+export type ListRef = Pick<Selectable<RecListTable>, 'recommendationId' | 'userId' | 'modelName' | 'registryVersion' | 'basis' | 'createdAt'>;
+
+/** A stored event's identity, to tell a retry (duplicate) from a reuse of its id for another event. */
+export type StoredEventKey = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 'eventId' | 'userId' | 'serviceId' | 'type' | 'recommendationId'>;
+
+/** A stored event, numbers as numbers on every backend. */
+export type FeedbackRow = Selectable<FactFeedbackTable>;
+
+const LIST_COLUMNS = 14;
+const IMPRESSION_COLUMNS = 4;
+const FEEDBACK_COLUMNS = 17;
+
+/**
+ * The SQL of the feedback loop: lists served (rec_list, rec_impression; written in batches, idempotently by
+ * recommendation_id so a replayed spill file never doubles a list) and reactions (fact_feedback, append-only,
+ * unique by event_id). Construct it over a transaction (`inTransaction`) to attribute and store a batch atomically.
+ */
+export class FeedbackRepo {
+  readonly #warehouse: Pick<Warehouse, 'db' | 'dialect'>;
+
+  constructor(warehouse: Pick<Warehouse, 'db' | 'dialect'>) {
+    this.#warehouse = warehouse;
+  }
+
+  get #db(): Kysely<WarehouseDb> {
+    return this.#warehouse.db;
+  }
+
+  /** Runs `work` in one transaction, with a repo bound to it. */
+  inTransaction<T>(work: (repo: FeedbackRepo) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute((trx) => work(new FeedbackRepo({ db: trx, dialect: this.#warehouse.dialect })));
+  }
+
+  /**
+   * Writes served lists and their items in one transaction. A list already recorded (same recommendation_id) is
+   * left as it is, so writing a batch twice (a replay after a crash between write and cleanup) changes nothing.
+   */
+  async insertServedLists(rows: readonly ServedListRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const per = (columns: number) => Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / columns));
+    const lists = rows.map((r) => r.list);
+    const items = rows.flatMap((r) => r.items.map((i) => ({ recommendationId: r.list.recommendationId, ...i })));
+    await this.inTransaction(async (repo) => {
+      for (let i = 0; i < lists.length; i += per(LIST_COLUMNS))
+        await repo.#db
+          .insertInto('recList')
+          .values(lists.slice(i, i + per(LIST_COLUMNS)))
+          .orIgnore()
+          .execute();
+      for (let i = 0; i < items.length; i += per(IMPRESSION_COLUMNS))
+        await repo.#db
+          .insertInto('recImpression')
+          .values(items.slice(i, i + per(IMPRESSION_COLUMNS)))
+          .orIgnore()
+          .execute();
+    });
+  }
+
+  /** The recorded lists among `ids`. */
+  async lists(ids: readonly string[]): Promise<ListRef[]> {
+    const out: ListRef[] = [];
+    for (const chunk of keyChunks([...new Set(ids)])) {
+      const rows = await this.#db
+        .selectFrom('recList')
+        .select(['recommendationId', 'userId', 'modelName', 'registryVersion', 'basis', 'createdAt'])
+        .where('recommendationId', 'in', chunk)
+        .execute();
+      for (const r of rows) out.push({ ...r, registryVersion: r.registryVersion === null ? null : Number(r.registryVersion) });
+    }
+    return out;
+  }
+
+  /** The items of the lists among `ids`: service and rank, lowest rank first. */
+  async impressions(ids: readonly string[]): Promise<Pick<RecImpressionTable, 'recommendationId' | 'serviceId' | 'rank'>[]> {
+    const out: Pick<RecImpressionTable, 'recommendationId' | 'serviceId' | 'rank'>[] = [];
+    for (const chunk of keyChunks([...new Set(ids)])) {
+      const rows = await this.#db
+        .selectFrom('recImpression')
+        .select(['recommendationId', 'serviceId', 'rank'])
+        .where('recommendationId', 'in', chunk)
+        .orderBy('rank')
+        .execute();
+      for (const r of rows) out.push({ ...r, rank: Number(r.rank) });
+    }
+    return out;
+  }
+
+  /**
+   * Lists served to any of `userIds` between `from` and `to` (inclusive) with the items among `serviceIds` they
+   * showed, one row per list and item, newest list first, then by rank: the candidates of attribution by window.
+   */
+  async listsShowing(o: {
+    userIds: readonly string[];
+    serviceIds: readonly string[];
+    from: string;
+    to: string;
+  }): Promise<(ListRef & { serviceId: string; rank: number })[]> {
+    const out: (ListRef & { serviceId: string; rank: number })[] = [];
+    const services = [...new Set(o.serviceIds)];
+    if (services.length === 0) return out;
+    for (const users of keyChunks([...new Set(o.userIds)])) {
+      const rows = await this.#db
+        .selectFrom('recList as l')
+        .innerJoin('recImpression as i', 'i.recommendationId', 'l.recommendationId')
+        .select(['l.recommendationId', 'l.userId', 'l.modelName', 'l.registryVersion', 'l.basis', 'l.createdAt', 'i.serviceId', 'i.rank'])
+        .where('l.userId', 'in', users)
+        .where('l.createdAt', '>=', o.from)
+        .where('l.createdAt', '<=', o.to)
+        .where('i.serviceId', 'in', services)
+        .orderBy('l.createdAt', 'desc')
+        .orderBy('i.rank')
+        .execute();
+      for (const r of rows) out.push({ ...r, registryVersion: r.registryVersion === null ? null : Number(r.registryVersion), rank: Number(r.rank) });
+    }
+    return out;
+  }
+
+  /** Stored events among `eventIds`. */
+  async storedEvents(eventIds: readonly string[]): Promise<StoredEventKey[]> {
+    const out: StoredEventKey[] = [];
+    for (const chunk of keyChunks([...new Set(eventIds)])) {
+      const rows = await this.#db
+        .selectFrom('factFeedback')
+        .select(['feedbackId', 'eventId', 'userId', 'serviceId', 'type', 'recommendationId'])
+        .where('eventId', 'in', chunk)
+        .execute();
+      for (const r of rows) out.push({ ...r, feedbackId: Number(r.feedbackId) });
+    }
+    return out;
+  }
+
+  /** Surrogate keys of the users among `userIds` that dim_user knows. */
+  async userKeys(userIds: readonly string[]): Promise<Map<string, number>> {
+    const keys = new Map<string, number>();
+    for (const chunk of keyChunks([...new Set(userIds)])) {
+      const rows = await this.#db.selectFrom('dimUser').select(['userId', 'userKey']).where('userId', 'in', chunk).execute();
+      for (const r of rows) keys.set(r.userId, Number(r.userKey));
+    }
+    return keys;
+  }
+
+  /** Surrogate keys of the services among `serviceIds` that dim_service knows. */
+  async serviceKeys(serviceIds: readonly string[]): Promise<Map<string, number>> {
+    const keys = new Map<string, number>();
+    for (const chunk of keyChunks([...new Set(serviceIds)])) {
+      const rows = await this.#db.selectFrom('dimService').select(['serviceId', 'serviceKey']).where('serviceId', 'in', chunk).execute();
+      for (const r of rows) keys.set(r.serviceId, Number(r.serviceKey));
+    }
+    return keys;
+  }
+
+  /** Adds the calendar rows of `dateKeys` (yyyymmdd) that dim_date lacks. */
+  async ensureDates(dateKeys: readonly number[]): Promise<void> {
+    const unique = [...new Set(dateKeys)];
+    if (unique.length === 0) return;
+    await this.#db
+      .insertInto('dimDate')
+      .values(unique.map((dateKey) => ({ dateKey, ...calendarOf(dateKey) })))
+      .orIgnore()
+      .execute();
+  }
+
+  /** The latest select by `userId` of `serviceId` at or before `at` that no cancel undoes yet. */
+  async selectToUndo(o: { userId: string; serviceId: string; at: string }): Promise<number | undefined> {
+    const row = await this.#db
+      .selectFrom('factFeedback as s')
+      .select('s.feedbackId')
+      .where('s.userId', '=', o.userId)
+      .where('s.serviceId', '=', o.serviceId)
+      .where('s.type', '=', 'select')
+      .where('s.at', '<=', o.at)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('factFeedback as c').select('c.feedbackId').whereRef('c.undoesFeedbackId', '=', 's.feedbackId'))),
+      )
+      .orderBy('s.at', 'desc')
+      .orderBy('s.feedbackId', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : Number(row.feedbackId);
+  }
+
+  /**
+   * Stores events (distinct event_ids) in multi-row statements and returns the feedback_id of each one stored, by
+   * event_id. It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
+   * was looked up; that statement stores nothing): the events missing from the answer are for the caller to store
+   * one by one with {@link insertEvent}.
+   */
+  async insertEvents(rows: readonly Insertable<FactFeedbackTable>[]): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    const per = Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / FEEDBACK_COLUMNS));
+    for (let i = 0; i < rows.length; i += per) {
+      const chunk = rows.slice(i, i + per);
+      try {
+        await this.#db.insertInto('factFeedback').values(chunk).execute();
+      } catch (error) {
+        if (this.#warehouse.dialect.isUniqueViolation(error)) return ids;
+        throw error;
+      }
+      for (const r of await this.storedEvents(chunk.map((c) => c.eventId))) ids.set(r.eventId, r.feedbackId);
+    }
+    return ids;
+  }
+
+  /** Stores one event; returns its feedback_id, or undefined when its event_id is already stored (a concurrent retry won). */
+  async insertEvent(row: Insertable<FactFeedbackTable>): Promise<number | undefined> {
+    try {
+      const result = await this.#db.insertInto('factFeedback').values(row).executeTakeFirst();
+      return Number(result.insertId);
+    } catch (error) {
+      if (this.#warehouse.dialect.isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Stored events with feedback_id above `afterId`, in feedback_id order, at most `limit`: the outbox a shipper follows. */
+  async eventsAfter(afterId: number, limit: number): Promise<FeedbackRow[]> {
+    const rows = await this.#db.selectFrom('factFeedback').selectAll().where('feedbackId', '>', afterId).orderBy('feedbackId').limit(limit).execute();
+    return rows.map(numeric);
+  }
+
+  /** Stored events of `eventIds`, in feedback_id order. */
+  async events(eventIds: readonly string[]): Promise<FeedbackRow[]> {
+    const out: FeedbackRow[] = [];
+    for (const chunk of keyChunks([...new Set(eventIds)])) {
+      const rows = await this.#db.selectFrom('factFeedback').selectAll().where('eventId', 'in', chunk).orderBy('feedbackId').execute();
+      out.push(...rows.map(numeric));
+    }
+    return out;
+  }
+}
+
+const toNumber = (v: number | null): number | null => (v === null ? null : Number(v));
+
+function numeric(r: FeedbackRow): FeedbackRow {
+  return {
+    ...r,
+    feedbackId: Number(r.feedbackId),
+    userKey: toNumber(r.userKey),
+    serviceKey: toNumber(r.serviceKey),
+    dateKey: Number(r.dateKey),
+    modelVersion: toNumber(r.modelVersion),
+    rank: toNumber(r.rank),
+    undoesFeedbackId: toNumber(r.undoesFeedbackId),
+  };
+}

@@ -1,0 +1,123 @@
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { Warehouse } from './open-warehouse.ts';
+import type { WarehouseDb } from './schema.ts';
+
+/** How feedback statistics are grouped: the model (name and registry version), the list's basis, the user's region. */
+export type FeedbackStatsBy = 'model' | 'basis' | 'region';
+
+/** One group's feedback metrics. Rates are null when their denominator is 0. */
+export interface FeedbackStatsRow {
+  /** The model name (with `modelVersion`), basis or region; null for events without one (unattributed, unknown user). */
+  readonly group: string | null;
+  readonly modelVersion: number | null;
+  readonly events: number;
+  readonly impressions: number;
+  readonly selects: number;
+  readonly cancels: number;
+  /** selects / impressions */
+  readonly selectRate: number | null;
+  /** cancels / selects */
+  readonly cancelRate: number | null;
+  /** (selects − cancels) / (selects + cancels) */
+  readonly netSatisfaction: number | null;
+  /** events attributed to no list / events */
+  readonly unattributedShare: number | null;
+}
+
+const countOf = (type: string) => sql<number>`sum(case when ${sql.ref('f.type')} = ${type} then 1 else 0 end)`;
+const ratio = (numerator: Expression<number>, denominator: Expression<number>) => sql<number | null>`(${numerator}) * 1e0 / nullif(${denominator}, 0)`;
+
+const impressions = countOf('impression');
+const selects = countOf('select');
+const cancels = countOf('cancel');
+const unattributed = sql<number>`sum(case when ${sql.ref('f.attribution')} = ${'none'} then 1 else 0 end)`;
+const events = sql<number>`count(*)`;
+
+/**
+ * The feedback metrics, each defined once, here, as SQL over fact_feedback (alias `f`): `pickwise feedback stats`
+ * and any later monitoring read them from this one place.
+ */
+export const FEEDBACK_METRICS = {
+  events,
+  impressions,
+  selects,
+  cancels,
+  selectRate: ratio(selects, impressions),
+  cancelRate: ratio(cancels, selects),
+  netSatisfaction: ratio(sql<number>`${selects} - ${cancels}`, sql<number>`${selects} + ${cancels}`),
+  unattributedShare: ratio(unattributed, events),
+} as const;
+
+/** Feedback metrics over fact_feedback, overall or by model, basis or region. */
+export class FeedbackStatsRepo {
+  readonly #db: Kysely<WarehouseDb>;
+
+  constructor(warehouse: Pick<Warehouse, 'db'>) {
+    this.#db = warehouse.db;
+  }
+
+  /** The metrics of the events at or after `since` (UTC text), one row per group (one row overall without `by`). */
+  async stats(o: { since: string; by?: FeedbackStatsBy | undefined }): Promise<FeedbackStatsRow[]> {
+    const m = FEEDBACK_METRICS;
+    const metrics = [
+      m.events.as('events'),
+      m.impressions.as('impressions'),
+      m.selects.as('selects'),
+      m.cancels.as('cancels'),
+      m.selectRate.as('selectRate'),
+      m.cancelRate.as('cancelRate'),
+      m.netSatisfaction.as('netSatisfaction'),
+      m.unattributedShare.as('unattributedShare'),
+    ];
+    const since = (eb: { ref: (c: 'f.at') => Expression<string> }): Expression<SqlBool> => sql<SqlBool>`${eb.ref('f.at')} >= ${o.since}`;
+    const base = this.#db.selectFrom('factFeedback as f');
+    const rows =
+      o.by === 'model'
+        ? await base
+            .select(['f.modelName as group', 'f.modelVersion'])
+            .select(metrics)
+            .where(since)
+            .groupBy(['f.modelName', 'f.modelVersion'])
+            .orderBy('f.modelName')
+            .orderBy('f.modelVersion')
+            .execute()
+        : o.by === 'basis'
+          ? await base
+              .select(['f.basis as group', sql<null>`null`.as('modelVersion')])
+              .select(metrics)
+              .where(since)
+              .groupBy('f.basis')
+              .orderBy('f.basis')
+              .execute()
+          : o.by === 'region'
+            ? await base
+                .leftJoin('dimUser as u', 'u.userKey', 'f.userKey')
+                .leftJoin('dimRegion as r', 'r.regionKey', 'u.regionKey')
+                .select(['r.regionName as group', sql<null>`null`.as('modelVersion')])
+                .select(metrics)
+                .where(since)
+                .groupBy('r.regionName')
+                .orderBy('r.regionName')
+                .execute()
+            : await base
+                .select([sql<null>`null`.as('group'), sql<null>`null`.as('modelVersion')])
+                .select(metrics)
+                .where(since)
+                .execute();
+    const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+    return rows
+      .filter((r) => Number(r.events) > 0)
+      .map((r) => ({
+        group: r.group ?? null,
+        modelVersion: num(r.modelVersion),
+        events: Number(r.events),
+        impressions: Number(r.impressions),
+        selects: Number(r.selects),
+        cancels: Number(r.cancels),
+        selectRate: num(r.selectRate),
+        cancelRate: num(r.cancelRate),
+        netSatisfaction: num(r.netSatisfaction),
+        unattributedShare: num(r.unattributedShare),
+      }));
+  }
+}
