@@ -18,7 +18,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<readonly CommandSpe
   tune: async () => [(await import('./commands/tune.ts')).tuneCommand],
   recommend: async () => [(await import('./commands/recommend.ts')).recommendCommand],
   serve: async () => [(await import('./commands/serve.ts')).serveCommand],
-  feedback: async () => [(await import('./commands/feedback.ts')).feedbackStatsCommand],
+  feedback: async () => [(await import('./commands/feedback.ts')).feedbackStatsCommand, (await import('./commands/feedback-ship.ts')).feedbackShipCommand],
   runs: async () => {
     const m = await import('./commands/runs.ts');
     return [m.runsListCommand, m.runsShowCommand, m.runsCompareCommand];

@@ -19,3 +19,4 @@ export { dailyIndexName, feedbackIndexTemplate, FEEDBACK_TEMPLATE_VERSION } from
 export { backoffDelay, realSleep, type BackoffBounds, type Sleep } from './shipping/backoff.ts';
 export { Shipper, type ShipperOptions, type ShipTotals } from './shipping/shipper.ts';
 export { elasticsearchCursorFile, openElasticsearchShipper } from './shipping/open-elasticsearch-shipper.ts';
+export { OUTBOX_SETTLE_MS, WarehouseFeedbackOutbox } from './warehouse-feedback-outbox.ts';
