@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
 import type { FeedbackConfig, ServeConfig } from '../config/index.ts';
-import { ServedListRecorder } from '../feedback/index.ts';
+import { openElasticsearchShipper, ServedListRecorder, WarehouseFeedbackOutbox } from '../feedback/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { FeedbackRepo, type Warehouse } from '../warehouse/index.ts';
@@ -16,7 +16,10 @@ export interface RunningServer {
   readonly recorder: ServedListRecorder | undefined;
   /** `http://host:port` it listens on. */
   readonly url: string;
-  /** Stops taking connections, finishes in-flight requests, stops watching the registry, commits the lists served. */
+  /**
+   * Stops taking connections, finishes in-flight requests, stops watching the registry, commits the lists served,
+   * and lets the Elasticsearch shipper finish and record its batch in flight.
+   */
   close(): Promise<void>;
 }
 
@@ -27,7 +30,8 @@ export const SERVED_LISTS_DIR = 'served-lists';
  * Loads the model to serve (the configured alias of a registered model, or the newest trained one), starts the
  * API on host:port and watches for a moved alias or a newer model every `pollSeconds`. With `feedback`, it takes
  * reactions on POST /v1/feedback and (feedback.recordServed) records every list it serves, in `<home>/served-lists/`
- * while the warehouse is away.
+ * while the warehouse is away; with `feedback.elasticsearch.url` set, it ships stored reactions there as they come (the
+ * same shipper and cursor as `pickwise feedback ship --follow`).
  */
 export async function startServer(o: {
   warehouse: Warehouse;
@@ -74,6 +78,7 @@ export async function startServer(o: {
   const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
+  const shipping = startShipping(o);
   o.logger.info({ address }, 'serving');
   return {
     app,
@@ -84,6 +89,32 @@ export async function startServer(o: {
       holder.stop();
       await app.close();
       await recorder?.stop();
+      await shipping?.stop();
+    },
+  };
+}
+
+/** The in-process Elasticsearch shipper, when one is configured: follows the warehouse's feedback until stopped. */
+function startShipping(o: {
+  warehouse: Warehouse;
+  logger: Logger;
+  feedback?: { config: FeedbackConfig; home: string };
+}): { stop(): Promise<void> } | undefined {
+  const es = o.feedback?.config.elasticsearch;
+  if (o.feedback === undefined || es?.url === undefined) return undefined;
+  const logger = o.logger.child({ stage: 'feedback-ship' });
+  const outbox = new WarehouseFeedbackOutbox({ repo: new FeedbackRepo(o.warehouse) });
+  const { shipper, sink } = openElasticsearchShipper({ home: o.feedback.home, config: es, outbox, logger });
+  const stop = new AbortController();
+  // follow() waits out outages by itself; what ends it otherwise (an event refused for good, a refused key) is logged.
+  const done = shipper
+    .follow({ signal: stop.signal })
+    .catch((error: unknown) => logger.error({ err: error }, 'shipping feedback to Elasticsearch stopped; `pickwise feedback ship` resumes from the cursor'))
+    .finally(() => sink.close());
+  return {
+    async stop() {
+      stop.abort();
+      await done;
     },
   };
 }

@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/shared/logger.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { freePort } from '../support/free-port.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
+import { startFakeElasticsearch } from '../support/fake-elasticsearch.ts';
 import { startCli } from '../support/run-cli.ts';
 
 /**
@@ -44,11 +45,11 @@ describe('served lists across a SIGTERM and a kill -9 of pickwise serve', () => 
   const home = () => path.join(fx.dir, 'home');
 
   /** Starts `pickwise serve` on a free port and waits (bounded) until it answers. */
-  async function serve() {
+  async function serve(env: Record<string, string> = {}) {
     const port = await freePort();
     const run = startCli(['serve', '--port', String(port), '--model-name', 'shop'], {
       cwd: fx.dir,
-      env: { PICKWISE_HOME: home(), PICKWISE_DATABASE__URL: url, PICKWISE_STORAGE__URL: `file:${fx.bucketDir}`, PICKWISE_LOG__LEVEL: 'warn' },
+      env: { PICKWISE_HOME: home(), PICKWISE_DATABASE__URL: url, PICKWISE_STORAGE__URL: `file:${fx.bucketDir}`, PICKWISE_LOG__LEVEL: 'warn', ...env },
     });
     const base = `http://127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 600; attempt++) {
@@ -92,5 +93,23 @@ describe('served lists across a SIGTERM and a kill -9 of pickwise serve', () => 
     expect(after.length).toBeGreaterThanOrEqual(2); // the list served in the last interval may be lost, nothing older
     const dir = path.join(home(), 'served-lists');
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+
+  it('ships reactions to Elasticsearch as they come when feedback.elasticsearch.url is set, and stops cleanly', async () => {
+    const es = await startFakeElasticsearch();
+    try {
+      const { run, base } = await serve({ PICKWISE_FEEDBACK__ELASTICSEARCH__URL: es.url, PICKWISE_FEEDBACK__ELASTICSEARCH__POLL_SECONDS: '0.05' });
+      const events = Array.from({ length: 7 }, (_, i) => ({ event_id: `ship-${i}`, user_id: 'U0000003', service_id: 'S000001', type: 'impression' }));
+      const posted = await fetch(`${base}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+      expect(posted.status).toBe(200);
+      const shipped = () => [...es.indices.values()].flatMap((docs) => [...docs.keys()]).filter((id) => id.startsWith('ship-'));
+      for (let attempt = 0; attempt < 200 && shipped().length < 7; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(shipped().sort()).toEqual(events.map((e) => e.event_id).sort());
+      run.child.kill('SIGTERM');
+      expect((await run.done).code).toBe(0);
+      expect(existsSync(path.join(home(), 'feedback', 'elasticsearch.cursor.json'))).toBe(true);
+    } finally {
+      await es.close();
+    }
   });
 });
