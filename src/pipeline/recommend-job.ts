@@ -1,21 +1,36 @@
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { TopK } from '../models/index.ts';
 import { hasHistory, toRecommendations, type LoadedModel } from '../registry/index.ts';
 import { csvLine, ValidationError, startWorker } from '../shared/index.ts';
+import type { ServedListRow } from '../warehouse/index.ts';
+
+/** Recording a batch's lists as served (rec_list, rec_impression), so reactions to a campaign built on it are attributable. */
+export interface BatchRecording {
+  /** One id for every list of the batch. */
+  readonly batchId: string;
+  /** When the batch was made (warehouse UTC text). */
+  readonly createdAt: string;
+  /** The registered model and version, when the model came from the registry. */
+  readonly registered?: { readonly name: string; readonly version: number };
+  /** Writes one batch of lists (one transaction per call). */
+  write(rows: readonly ServedListRow[]): Promise<void>;
+}
 
 /**
  * Writes `user_id,item_id,rank,score` for every user in the model to `out` (popular services, scored by their
  * number of users, for users without reservations in the model's data), in batches, so memory stays at
  * the model plus a few batches whatever the number of users. With more than one thread, a worker scores
  * every other batch from the same model in shared memory while this thread scores the rest. Returns the
- * number of rows written.
+ * number of rows written. With `record`, every user's list is also recorded under a new recommendation_id, which
+ * the file carries as a fifth column (`recommendation_id`) for clients to quote in their feedback.
  */
 export async function writeAllRecommendations(
   loaded: LoadedModel,
   k: number,
   out: Writable,
-  options: { batchSize?: number; threads?: number } = {},
+  options: { batchSize?: number; threads?: number; record?: BatchRecording } = {},
 ): Promise<number> {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const batchSize = options.batchSize ?? 1024;
@@ -28,7 +43,8 @@ export async function writeAllRecommendations(
   let popular: TopK | undefined;
   const write = (text: string): Promise<void> | undefined => (out.write(text) ? undefined : new Promise((resolve) => out.once('drain', resolve)));
   try {
-    await write('user_id,item_id,rank,score\n');
+    const record = options.record;
+    await write(record ? 'user_id,item_id,rank,score,recommendation_id\n' : 'user_id,item_id,rank,score\n');
     // The worker takes the odd batches, all requested up front; this thread scores the even ones meanwhile.
     const remote = new Map<number, Promise<TopK>>();
     if (helper) for (let b = 1; b < batches; b += 2) remote.set(b, helper.request(b * batchSize, Math.min(batchSize, loaded.userIds.length - b * batchSize)));
@@ -37,13 +53,41 @@ export async function writeAllRecommendations(
       const count = Math.min(batchSize, loaded.userIds.length - start);
       const top = remote.get(b) ? await remote.get(b)! : loaded.model.recommend(userRange(start, count), { k: kk, exclude: loaded.seen });
       const lines: string[] = [];
+      const lists: ServedListRow[] = [];
       for (let q = 0; q < count; q++) {
         const ranked = hasHistory(loaded, start + q) ? top : (popular ??= loaded.fallback.recommend(Int32Array.of(start + q), { k: kk }));
-        for (const r of toRecommendations(loaded, ranked, ranked === top ? q : 0)) {
-          lines.push(csvLine([loaded.userIds[start + q]!, r.serviceId, r.rank, Number(r.score.toPrecision(6))]));
+        const recommendations = toRecommendations(loaded, ranked, ranked === top ? q : 0);
+        const userId = loaded.userIds[start + q]!;
+        const id = record ? randomUUID() : undefined;
+        for (const r of recommendations) {
+          const score = Number(r.score.toPrecision(6));
+          lines.push(csvLine(id === undefined ? [userId, r.serviceId, r.rank, score] : [userId, r.serviceId, r.rank, score, id]));
           rows++;
         }
+        if (record && id !== undefined) {
+          lists.push({
+            list: {
+              recommendationId: id,
+              source: 'batch',
+              batchId: record.batchId,
+              userId,
+              modelName: record.registered?.name ?? null,
+              registryVersion: record.registered?.version ?? null,
+              modelKind: loaded.manifest.kind,
+              artifactVersion: loaded.manifest.version,
+              basis: ranked === top ? 'model' : 'popular',
+              filterCategory: null,
+              filterRegion: null,
+              k: kk,
+              itemCount: recommendations.length,
+              createdAt: record.createdAt,
+            },
+            items: recommendations.map((r) => ({ rank: r.rank, serviceId: r.serviceId, score: r.score })),
+          });
+        }
       }
+      // Recorded before the file holds them: a list a client can quote is always in the warehouse.
+      if (record && lists.length > 0) await record.write(lists);
       if (lines.length > 0) await write(`${lines.join('\n')}\n`);
     }
   } finally {

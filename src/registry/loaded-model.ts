@@ -52,6 +52,8 @@ export async function loadTrainedModel(store: ObjectStore, prefix?: string, dige
 export interface ModelLocation {
   readonly prefix: string;
   readonly digests?: ArtifactDigests;
+  /** The registered model and version it was resolved from, when it came from the registry. */
+  readonly registered?: { readonly name: string; readonly version: number };
 }
 
 /**
@@ -71,5 +73,5 @@ export async function resolveModel(warehouse: Warehouse, spec: string): Promise<
   const runs = new RunTracker(warehouse);
   const run = await runs.get(v.runId);
   if (!run.artifactPrefix) throw new NotFoundError(`model ${name} version ${version} (run ${v.runId}) has no stored artifacts`);
-  return { prefix: run.artifactPrefix, digests: await runs.recordedArtifacts(v.runId) };
+  return { prefix: run.artifactPrefix, digests: await runs.recordedArtifacts(v.runId), registered: { name, version } };
 }

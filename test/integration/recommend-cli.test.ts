@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWarehouse } from '../../src/warehouse/index.ts';
 import { runCli } from '../support/run-cli.ts';
 
 type Result = {
@@ -89,5 +90,48 @@ describe('pickwise recommend --user', () => {
     const out = path.join(cwd, 'all.csv');
     expect((await runCli(['recommend', '--all', '--k', '2', '--out', out], { cwd })).code).toBe(0);
     expect((await readFile(out, 'utf8')).split('\n')[0]).toBe('user_id,item_id,rank,score');
+  });
+
+  it('recommend --all --record records every list as served under one batch id, and the file carries each list id', async () => {
+    const out = path.join(cwd, 'campaign.csv');
+    const r = await runCli(['--json', 'recommend', '--all', '--k', '4', '--out', out, '--record', '--model', 'item-knn@v1'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const { batchId, users, rows } = JSON.parse(r.stdout) as { batchId: string; users: number; rows: number };
+    const [header, ...lines] = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(header).toBe('user_id,item_id,rank,score,recommendation_id');
+    expect(lines).toHaveLength(rows);
+    const idOfUser = new Map<string, Set<string>>();
+    for (const line of lines) {
+      const [user, , , , id] = line.split(',');
+      idOfUser.set(user!, (idOfUser.get(user!) ?? new Set()).add(id!));
+    }
+    expect(idOfUser.size).toBe(users);
+    expect([...idOfUser.values()].every((ids) => ids.size === 1)).toBe(true);
+
+    const warehouse = await openWarehouse({ url: `sqlite:${path.join(cwd, '.pickwise', 'pickwise.db')}` });
+    try {
+      const lists = await warehouse.db.selectFrom('recList').selectAll().where('batchId', '=', batchId).execute();
+      expect(lists).toHaveLength(users);
+      expect(new Set(lists.map((l) => `${l.source} ${l.modelName} v${l.registryVersion} k=${l.k}`))).toEqual(new Set(['batch item-knn v1 k=4']));
+      expect(new Set(lists.map((l) => l.recommendationId))).toEqual(new Set([...idOfUser.values()].map((ids) => [...ids][0]!)));
+      const shown = await warehouse.db
+        .selectFrom('recImpression')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where(
+          'recommendationId',
+          'in',
+          lists.map((l) => l.recommendationId),
+        )
+        .executeTakeFirst();
+      expect(Number(shown?.n)).toBe(rows);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('refuses --record without --all', async () => {
+    const r = await runCli(['recommend', '--user', 'U0000002', '--record'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--record goes with --all');
   });
 });

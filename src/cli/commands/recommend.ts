@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
@@ -12,8 +13,8 @@ import {
   type LoadedModel,
   type RecommendationWarning,
 } from '../../registry/index.ts';
-import { ValidationError } from '../../shared/index.ts';
-import { ServiceRepo } from '../../warehouse/index.ts';
+import { toUtcText, ValidationError } from '../../shared/index.ts';
+import { FeedbackRepo, ServiceRepo, type ServedListRow } from '../../warehouse/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { defineCommand } from '../command.ts';
 import { ExitCode } from '../run-command.ts';
@@ -28,6 +29,10 @@ export const recommendCommand = defineCommand({
     user: z.string().min(1).optional().describe('user_id to recommend for'),
     all: z.boolean().optional().describe('every user in the model (with --out)'),
     out: z.string().min(1).optional().describe('CSV file for --all: user_id,item_id,rank,score'),
+    record: z
+      .boolean()
+      .optional()
+      .describe('--all only: record every list as served (one batch id), and add a recommendation_id column for feedback on a campaign'),
     k: z.coerce.number().int().positive().max(1000).default(10).describe('services per user'),
     model: z
       .string()
@@ -38,6 +43,7 @@ export const recommendCommand = defineCommand({
   }),
   async run(runtime, o) {
     if ((o.user === undefined) === (o.all !== true)) throw new ValidationError('give either --user ID or --all --out FILE');
+    if (o.record === true && o.all !== true) throw new ValidationError('--record goes with --all (a list served through the API is recorded by the API)');
     if (o.all === true && (o.category !== undefined || o.region !== undefined))
       throw new ValidationError("--category and --region filter one user's list (--user); --all writes every user's unfiltered list");
     const store = await runtime.store();
@@ -59,11 +65,24 @@ export const recommendCommand = defineCommand({
     }
     if (o.out === undefined) throw new ValidationError('--all needs --out FILE');
     const started = performance.now();
+    const batchId = o.record === true ? randomUUID() : undefined;
+    const record =
+      batchId === undefined
+        ? undefined
+        : await (async () => {
+            const repo = new FeedbackRepo(await runtime.warehouse());
+            return {
+              batchId,
+              createdAt: toUtcText(new Date()),
+              ...(location?.registered ? { registered: location.registered } : {}),
+              write: (rows: readonly ServedListRow[]) => repo.insertServedLists(rows),
+            };
+          })();
     const file = createWriteStream(o.out);
-    const rows = await writeAllRecommendations(loaded, o.k, file);
+    const rows = await writeAllRecommendations(loaded, o.k, file, record ? { record } : {});
     file.end();
     await finished(file);
-    return { model, users: loaded.userIds.length, rows, out: o.out, seconds: (performance.now() - started) / 1000 };
+    return { model, users: loaded.userIds.length, rows, out: o.out, ...(batchId ? { batchId } : {}), seconds: (performance.now() - started) / 1000 };
   },
   print(r, io) {
     if ('recommendations' in r) {
@@ -80,6 +99,7 @@ export const recommendCommand = defineCommand({
       for (const w of r.warnings) io.out(`warning: ${w.message} [${w.code}]`);
     } else {
       io.out(`wrote ${r.rows} recommendations for ${r.users} users to ${r.out} in ${r.seconds.toFixed(2)} s`);
+      if (r.batchId !== undefined) io.out(`recorded as served: batch ${r.batchId} (the recommendation_id column goes with each user's feedback)`);
     }
   },
   exitCode(r) {
