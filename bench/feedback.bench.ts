@@ -61,6 +61,7 @@ for (const b of opts.backends) if (b !== 'sqlite' && b !== 'mariadb') throw new 
 if (opts.batch > 1000) throw new Error('--batch: the route takes at most 1 000 events');
 
 const cliPath = join(repoRoot, 'bin', 'pickwise.js');
+const tsxCli = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 /** The event mix: most reactions are impressions and selects; some cancels (each looks for the select it undoes). */
 const TYPES = [...Array<string>(12).fill('impression'), ...Array<string>(5).fill('select'), 'cancel', 'reserve', 'complete'];
 
@@ -170,6 +171,35 @@ function shipEnv(home: string, url: string, es: FakeElasticsearch): NodeJS.Proce
     PICKWISE_LOG__LEVEL: 'warn',
     PICKWISE_FEEDBACK__ELASTICSEARCH__URL: es.url,
   };
+}
+
+interface Floor {
+  backend: string;
+  /** The rows alone, written by the route's multi-row insert, a transaction per batch. */
+  floorEventsPerSecond: number;
+  /** The route's store path (recordFeedback) without HTTP, one batch at a time. */
+  recordEventsPerSecond: number;
+}
+
+/** bench/feedback-floor.ts on a fresh database with the same catalogue, as its own process. */
+async function floorRun(o: { backend: string; url: string; home: string }): Promise<Floor | undefined> {
+  await seedCatalogue(new LocalObjectStore(join(o.home, '..', 'bucket')), o.url);
+  log(`${o.backend}: the database's floor and the store path without HTTP`);
+  const m = await measure(
+    process.execPath,
+    [tsxCli, join(repoRoot, 'bench', 'feedback-floor.ts'), '--url', o.url, '--events', String(opts.events), '--batch', String(opts.batch)],
+    {
+      cwd: repoRoot,
+      env: process.env,
+      timeFile: join(o.home, 'floor.time'),
+    },
+  );
+  if (m.exitCode !== 0) {
+    log(`${o.backend}: floor failed: ${m.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    return undefined;
+  }
+  const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as { floor: { seconds: number }; record: { seconds: number } };
+  return { backend: o.backend, floorEventsPerSecond: opts.events / r.floor.seconds, recordEventsPerSecond: opts.events / r.record.seconds };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -385,6 +415,7 @@ try {
   log('saving the model');
   await saveModel(store, 1, 'v1');
   const ingest: IngestResult[] = [];
+  const floors: Floor[] = [];
   let sqliteHome: { url: string; home: string } | undefined;
   for (const backend of opts.backends) {
     const home = join(work, backend);
@@ -398,6 +429,9 @@ try {
     } finally {
       await es.close();
     }
+    const floorUrl = backend === 'sqlite' ? `sqlite:${join(home, 'floor.db')}` : await mariadb!.createDatabase('pickwise_feedback_floor');
+    const floor = await floorRun({ backend, url: floorUrl, home });
+    if (floor) floors.push(floor);
   }
   await mariadb?.stop();
   mariadb = undefined;
@@ -433,6 +467,19 @@ try {
     ),
   );
   console.log('(stored and SQL rows include the warm-up: 1 % of the events, at least one batch)');
+  if (floors.length > 0) {
+    console.log('\nWithout HTTP, one batch at a time on one connection (bench/feedback-floor.ts)');
+    console.log(
+      table(
+        ['backend', 'rows alone events/s', 'store path events/s', 'route events/s', 'route / rows alone'],
+        floors.map((f) => {
+          const route = ingest.find((r) => r.backend === f.backend)?.eventsPerSecond ?? Number.NaN;
+          return [f.backend, n0(f.floorEventsPerSecond), n0(f.recordEventsPerSecond), n0(route), `${((route / f.floorEventsPerSecond) * 100).toFixed(0)} %`];
+        }),
+        [false, true, true, true, true],
+      ),
+    );
+  }
   console.log('\nShipping, `pickwise feedback ship` (process wall time, start-up included)');
   console.log(
     table(
@@ -446,7 +493,7 @@ try {
     const row = (name: string, l: Load) => [name, n0(l.requestsPerSecond), String(l.p50), String(l.p99), n0(l.errors + l.non2xx)];
     console.log(table(['recording', 'req/s', 'p50 ms', 'p99 ms', 'failed'], [row('off', serving.off), row('on', serving.on)], [false, true, true, true, true]));
     console.log(
-      `recording on: ${((serving.on.requestsPerSecond / serving.off.requestsPerSecond) * 100).toFixed(1)} % of the throughput off; lists recorded ${n0(serving.listsRecorded)} of ${n0(serving.listsServed)} served (warm-up and measured run)`,
+      `recording on: ${((serving.on.requestsPerSecond / serving.off.requestsPerSecond) * 100).toFixed(1)} % of the throughput off; lists recorded ${n0(serving.listsRecorded)} of ${n0(serving.listsServed)} answered (warm-up and measured run; autocannon does not count the requests in flight when a run ends, up to one per connection)`,
     );
   }
   if (catchUp) {
@@ -466,7 +513,7 @@ try {
   const outFile = join(outDir, `feedback-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
     outFile,
-    `${JSON.stringify({ startedAt, machine: { ...machine, loadAvgAtEnd: loadavg() }, options: opts, ingest, serving, catchUp }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, machine: { ...machine, loadAvgAtEnd: loadavg() }, options: opts, ingest, floors, serving, catchUp }, null, 2)}\n`,
   );
   console.log(`raw results: ${outFile}`);
 } finally {
