@@ -85,9 +85,16 @@ export async function seedCatalogue(store: LocalObjectStore, url: string): Promi
 }
 
 /** Starts `pickwise serve` on 127.0.0.1:`port` as its own process (stderr passed through) and waits until it is ready. */
-export async function startServe(o: { home: string; port: number; env?: NodeJS.ProcessEnv; args?: readonly string[] }): Promise<ChildProcess> {
+export async function startServe(o: {
+  home: string;
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  args?: readonly string[];
+  /** Options for node itself, e.g. `--cpu-prof`. */
+  nodeArgs?: readonly string[];
+}): Promise<ChildProcess> {
   const env = { ...process.env, PICKWISE_HOME: o.home, PICKWISE_LOG__LEVEL: 'warn', ...o.env };
-  const server = spawn(process.execPath, [join(repoRoot, 'bin', 'pickwise.js'), 'serve', '--port', String(o.port), ...(o.args ?? [])], {
+  const server = spawn(process.execPath, [...(o.nodeArgs ?? []), join(repoRoot, 'bin', 'pickwise.js'), 'serve', '--port', String(o.port), ...(o.args ?? [])], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
