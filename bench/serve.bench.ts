@@ -11,116 +11,20 @@
  * Anchor: apt-get install -y python3-fastapi python3-uvicorn python3-numpy (run with /usr/bin/python3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { AlsRecommender } from '../src/models/als/index.ts';
-import { csrFromCoo, encodeArtifact } from '../src/models/core/index.ts';
-import { configSchema } from '../src/config/index.ts';
-import { runIngestJob } from '../src/pipeline/index.ts';
-import { ModelBundleStore } from '../src/registry/index.ts';
-import { silentLogger } from '../src/shared/logger.ts';
-import { Rng } from '../src/shared/rng.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
-import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
+import { load as loadWith, rssMb, saveModel, seedCatalogue, startServe, waitFor, type Load } from './serve-support.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
-const USERS = 50_000;
-const ITEMS = 3_000;
-const FACTORS = 64;
-
-/** A random ALS model of the anchor's shape saved as a bundle (users `u000000`…, services `s00000`…). */
-async function saveModel(store: LocalObjectStore, seed: number, version: string): Promise<number> {
-  const rng = new Rng(seed);
-  const userFactors = Float32Array.from({ length: USERS * FACTORS }, () => rng.normal());
-  const itemFactors = Float32Array.from({ length: ITEMS * FACTORS }, () => rng.normal());
-  const model = AlsRecommender.fromArtifact({
-    header: { kind: 'als', version: 1, params: { factors: FACTORS }, shapes: { userFactors: [USERS, FACTORS], itemFactors: [ITEMS, FACTORS] } },
-    buffers: { userFactors, itemFactors },
-  });
-  const rowIdx = new Int32Array(USERS * 20);
-  const colIdx = new Int32Array(USERS * 20);
-  for (let u = 0; u < USERS; u++)
-    for (let j = 0; j < 20; j++) {
-      rowIdx[u * 20 + j] = u;
-      colIdx[u * 20 + j] = rng.uniformInt(ITEMS);
-    }
-  const seen = csrFromCoo({ rows: USERS, cols: ITEMS, rowIdx, colIdx, duplicates: 'max' });
-  const bytes = encodeArtifact(model.toArtifact());
-  await new ModelBundleStore(store).save(
-    {
-      manifest: {
-        version,
-        kind: 'als',
-        params: { factors: FACTORS },
-        trainedAt: new Date().toISOString(),
-        users: USERS,
-        items: ITEMS,
-        interactions: seen.indices.length,
-      },
-      model: bytes,
-      userIds: Array.from({ length: USERS }, (_, u) => `u${String(u).padStart(6, '0')}`),
-      itemIds: Array.from({ length: ITEMS }, (_, i) => `s${String(i).padStart(5, '0')}`),
-      seen,
-    },
-    `artifacts/${version}`,
-  );
-  return bytes.length;
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready after 120 s`);
-}
-
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-interface Load {
-  readonly requestsPerSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
-  readonly non2xx: number;
-  readonly requests: number;
-}
-
-async function load(base: string, path: (user: string) => string, during?: () => Promise<void>): Promise<Load> {
-  const rng = new Rng(7);
-  const run = autocannon({
-    url: base,
-    connections,
-    duration: seconds,
-    requests: [{ setupRequest: (req) => ({ ...req, path: path(`u${String(rng.uniformInt(USERS)).padStart(6, '0')}`) }) }],
-  });
-  await during?.();
-  const r = await run;
-  return {
-    requestsPerSecond: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-    requests: r.requests.total,
-  };
-}
+const load = (base: string, path: (user: string) => string, during?: () => Promise<void>): Promise<Load> =>
+  loadWith(base, path, { connections, seconds, ...(during ? { during } : {}) });
 
 console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}; ${connections} connections, ${seconds} s per run`);
 const home = await mkdtemp(join(tmpdir(), 'pickwise-serve-bench-'));
@@ -128,25 +32,12 @@ const children: ChildProcess[] = [];
 try {
   const store = new LocalObjectStore(join(home, 'bucket'));
   const modelBytes = await saveModel(store, 1, 'v1');
-  const warehouse = await openWarehouse({ url: `sqlite:${join(home, 'pickwise.db')}` });
-  await migrateToLatest(warehouse);
-  // The model's services with names, categories and regions, for the names beside ids.
-  const services = Array.from(
-    { length: ITEMS },
-    (_, i) => `s${String(i).padStart(5, '0')},Service ${i} Studio,category-${i % 15},region-${i % 20},30000,2023-01-01T00:00:00Z`,
-  );
-  await store.put('landing/services.csv', `service_id,name,category,region,price,created_at\n${services.join('\n')}\n`);
-  await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
-  await warehouse.close();
+  // The model's users and services with names, categories and regions, for the names beside ids.
+  await seedCatalogue(store, `sqlite:${join(home, 'pickwise.db')}`);
   const port = 18_000 + Math.floor(Math.random() * 1000);
-  const env = { ...process.env, PICKWISE_HOME: home, PICKWISE_LOG__LEVEL: 'warn' };
-  const server = spawn(process.execPath, [join(repoRoot, 'bin', 'pickwise.js'), 'serve', '--port', String(port), '--poll-seconds', '1'], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = await startServe({ home, port, args: ['--poll-seconds', '1'] });
   children.push(server);
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/readyz`, server);
   await load(base, (u) => `/v1/users/${u}/recommendations?k=10`); // warm-up
   const ours = await load(base, (u) => `/v1/users/${u}/recommendations?k=10`);
   const serverRss = await rssMb(server.pid!);
