@@ -73,7 +73,8 @@ class Growable<T extends Int32Array | Float32Array | Float64Array> {
 /**
  * Streams `fact_reservation` (never all rows as objects at once) into an {@link InteractionLog}.
  * Users and services enter the id index in warehouse key order, so every user and service is present
- * even without weighted interactions (cold users can then be recognised as known).
+ * even without weighted interactions (cold users can then be recognised as known). With `feedback`, stored feedback
+ * events are folded in with those weights (see {@link InteractionLog}); `since` bounds the reservations only.
  */
 export async function loadInteractionLog(
   warehouse: Warehouse,
@@ -203,6 +204,8 @@ export async function loadInteractionLog(
       }
       count = kept;
     }
-    return { used, unknown, events, pairsCanceledOut, newestId };
+    const ordered = (c: Partial<Record<FeedbackSignalType, number>>) =>
+      Object.fromEntries(FEEDBACK_SIGNAL_TYPES.filter((t) => c[t] !== undefined).map((t) => [t, c[t]!])) as Partial<Record<FeedbackSignalType, number>>;
+    return { used: ordered(used), unknown: ordered(unknown), events, pairsCanceledOut, newestId };
   }
 }
