@@ -48,17 +48,25 @@ export function registerCommand(
     const field = (spec.options.shape as Record<string, z.ZodType>)[key];
     cmd.argument(`<${kebab(key)}${rest ? '...' : ''}>`, field?.description ?? '');
   }
+  // A boolean `noX` is the flag `--no-x`, which commander reports as `x: false` (default true).
+  const negated = new Map<string, string>();
   for (const [key, field] of Object.entries(spec.options.shape as Record<string, z.ZodType>)) {
     if (positional.some((p) => p.key === key)) continue;
     const inner = unwrap(field);
     const type = (inner as unknown as { def: { type: string } }).def.type;
     const flag = type === 'boolean' ? `--${kebab(key)}` : `--${kebab(key)} <${type === 'number' ? 'n' : 'value'}>`;
-    cmd.addOption(new Option(flag, field.description ?? ''));
+    const option = new Option(flag, field.description ?? '');
+    if (option.negate) negated.set(option.attributeName(), key);
+    cmd.addOption(option);
   }
   cmd.action(async (...params: unknown[]) => {
     const command = params.at(-1) as Command;
     const raw = { ...(params.at(-2) as Record<string, unknown>) };
     positional.forEach(({ key }, i) => (raw[key] = params[i]));
+    for (const [attribute, key] of negated) {
+      raw[key] = raw[attribute] === false;
+      delete raw[attribute];
+    }
     const globals = command.optsWithGlobals() as GlobalOptions;
     io.setExitCode(await runCommand(spec, raw, globals, io));
   });

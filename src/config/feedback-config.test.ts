@@ -61,3 +61,22 @@ describe('feedback.elasticsearch config', () => {
     expect(() => loadConfig({ file: false, env })).toThrow(message);
   });
 });
+
+describe('feedback learning config', () => {
+  it('learns from feedback by default, with a cancel as negative evidence', () => {
+    const f = loadConfig({ file: false }).feedback;
+    expect(f.learn).toBe(true);
+    expect(f.weights).toEqual({ impression: 0, select: 0.25, reserve: 0.5, complete: 1, cancel: -0.75 });
+  });
+
+  it('reads the switch and the weights from the environment', () => {
+    const f = loadConfig({ file: false, env: { PICKWISE_FEEDBACK__LEARN: '0', PICKWISE_FEEDBACK__WEIGHTS__SELECT: '0.5' } }).feedback;
+    expect(f.learn).toBe(false);
+    expect(f.weights.select).toBe(0.5);
+  });
+
+  it('refuses a positive cancel weight and a negative select weight, naming the key', () => {
+    expect(() => loadConfig({ file: false, env: { PICKWISE_FEEDBACK__WEIGHTS__CANCEL: '1' } })).toThrow(/feedback\.weights\.cancel/);
+    expect(() => loadConfig({ file: false, env: { PICKWISE_FEEDBACK__WEIGHTS__SELECT: '-1' } })).toThrow(/feedback\.weights\.select/);
+  });
+});

@@ -62,6 +62,8 @@ describe('loadConfig defaults', () => {
         flushMs: 250,
         flushLists: 1000,
         maxBufferedLists: 50_000,
+        learn: true,
+        weights: { impression: 0, select: 0.25, reserve: 0.5, complete: 1, cancel: -0.75 },
         elasticsearch: {
           indexPrefix: 'pickwise-feedback',
           batchSize: 500,

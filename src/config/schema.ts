@@ -159,6 +159,33 @@ export const configSchema = z
         flushLists: positiveInt.max(100_000).default(1_000),
         /** Served lists held in memory at most; more (a disk that cannot keep up) are dropped and counted in /metrics. */
         maxBufferedLists: positiveInt.max(1_000_000).default(50_000),
+        /** `train`, `tune` and `models promote` learn from stored feedback events (besides reservations); `--no-feedback` turns it off for one run. */
+        learn: boolish.default(true),
+        /**
+         * What one feedback event adds to its (user, service) pair's implicit-feedback weight, in the same units as
+         * reservations (a completed reservation weighs 1, a reserved one 0.5). The pair's reservations and events are
+         * summed and the sum clamped at 0: a pair whose evidence nets negative contributes nothing. Defaults, from the
+         * implicit-feedback literature rather than tuned on any data set: confidence grows with how costly the action is
+         * for the user (Hu, Koren and Volinsky, "Collaborative Filtering for Implicit Feedback Datasets", ICDM 2008), and
+         * graded channels view < click < purchase carry graded preference (Loni, Pagano, Larson and Hanjalic, "Bayesian
+         * Personalized Ranking with Multi-Channel User Feedback", RecSys 2016). So `complete` weighs as a completed
+         * reservation (1), `reserve` as a reserved one (0.5), `select` (a click) half of that (0.25), and an
+         * `impression` without a select 0 (being shown and not choosing is too weak and too position-biased to count).
+         * A `cancel` is negative evidence, -0.75: it undoes the select and the reservation it ends (0.25 + 0.5), so
+         * select → reserve → cancel nets 0, as a canceled reservation does, and a cancel after a mere select lowers
+         * the pair's other evidence.
+         */
+        weights: z
+          .object({
+            impression: z.coerce.number().min(0).max(10).default(0),
+            select: z.coerce.number().min(0).max(10).default(0.25),
+            reserve: z.coerce.number().min(0).max(10).default(0.5),
+            complete: z.coerce.number().min(0).max(10).default(1),
+            /** At most 0: a cancel never adds evidence. */
+            cancel: z.coerce.number().min(-10).max(0).default(-0.75),
+          })
+          .strict()
+          .prefault({}),
         /** Shipping stored feedback events to Elasticsearch (`_bulk` create by event id, daily indices). Off while `url` is unset. */
         elasticsearch: z
           .object({

@@ -1,7 +1,15 @@
 /** The feature store: id maps, the weighted interaction log and the feat_* snapshot tables built from the warehouse. */
 export { IdIndex } from './id-index.ts';
-export { DEFAULT_WEIGHTING, interactionWeight, type InteractionWeighting } from './interaction-weights.ts';
-export { loadInteractionLog, parseWarehouseTime, type InteractionLog } from './interaction-log.ts';
+export {
+  DEFAULT_WEIGHTING,
+  FEEDBACK_SIGNAL_TYPES,
+  feedbackWeight,
+  interactionWeight,
+  type FeedbackSignalType,
+  type FeedbackWeights,
+  type InteractionWeighting,
+} from './interaction-weights.ts';
+export { loadInteractionLog, parseWarehouseTime, type FeedbackUsage, type InteractionLog } from './interaction-log.ts';
 export { ageBand, FeatureAggregator, type ServiceDim, type UserDim } from './feature-aggregator.ts';
 export {
   buildFeatureTables,

@@ -1,12 +1,37 @@
 import { AppError, ErrorCode } from '../shared/index.ts';
-import { InteractionRepo, type Warehouse } from '../warehouse/index.ts';
+import { FeedbackSignalRepo, InteractionRepo, type Warehouse } from '../warehouse/index.ts';
 import type { ReservationStatus } from '../shared/index.ts';
 import { IdIndex } from './id-index.ts';
-import { DEFAULT_WEIGHTING, interactionWeight, type InteractionWeighting } from './interaction-weights.ts';
+import {
+  DEFAULT_WEIGHTING,
+  FEEDBACK_SIGNAL_TYPES,
+  feedbackWeight,
+  interactionWeight,
+  type FeedbackSignalType,
+  type FeedbackWeights,
+  type InteractionWeighting,
+} from './interaction-weights.ts';
+
+/** How many stored feedback events of each type a log learned from, and how many it left out. */
+export interface FeedbackUsage {
+  /** Events with both a known user and a known service, by type (types that weigh 0 are not read: absent). */
+  readonly used: Readonly<Partial<Record<FeedbackSignalType, number>>>;
+  /** Events naming a user or service the warehouse did not know when they were stored (left out), by type. */
+  readonly unknown: Readonly<Partial<Record<FeedbackSignalType, number>>>;
+  /** Events used, all types. */
+  readonly events: number;
+  /** (user, service) pairs whose summed evidence netted to 0 or below because of cancels: they carry no weight. */
+  readonly pairsCanceledOut: number;
+  /** The newest feedback_id read (0 without events): with `used`, what the run's data snapshot records. */
+  readonly newestId: number;
+}
 
 /**
- * Every weighted interaction read from the warehouse, one entry per reservation that carries weight, in
- * typed arrays (the form models and splits work on). Dense user/item ids index `users`/`items`.
+ * Every weighted interaction read from the warehouse, one entry per reservation or feedback event that carries
+ * weight, in typed arrays (the form models and splits work on). Dense user/item ids index `users`/`items`.
+ * A pair's entries add up to its implicit-feedback weight: reservations and positive events plus negative events
+ * (cancels), clamped at 0; negative evidence scales the pair's positive entries down (by net ÷ positive sum, so
+ * each keeps its time for the temporal hold-out) or removes them when the pair nets to 0 or below.
  */
 export interface InteractionLog {
   readonly users: IdIndex;
@@ -19,6 +44,8 @@ export interface InteractionLog {
   readonly value: Float32Array;
   /** Region (warehouse region key) of each dense user, -1 when the user has none. */
   readonly userRegion: Int32Array;
+  /** Present when feedback events were read (`feedback` option). */
+  readonly feedback?: FeedbackUsage;
 }
 
 /** Parses the warehouse's UTC text `YYYY-MM-DD HH:MM:SS.sss` (or a Date from a driver) to epoch ms. */
@@ -46,9 +73,13 @@ class Growable<T extends Int32Array | Float32Array | Float64Array> {
 /**
  * Streams `fact_reservation` (never all rows as objects at once) into an {@link InteractionLog}.
  * Users and services enter the id index in warehouse key order, so every user and service is present
- * even without weighted interactions (cold users can then be recognised as known).
+ * even without weighted interactions (cold users can then be recognised as known). With `feedback`, stored feedback
+ * events are folded in with those weights (see {@link InteractionLog}); `since` bounds the reservations only.
  */
-export async function loadInteractionLog(warehouse: Warehouse, options: { weighting?: InteractionWeighting; since?: string } = {}): Promise<InteractionLog> {
+export async function loadInteractionLog(
+  warehouse: Warehouse,
+  options: { weighting?: InteractionWeighting; since?: string; feedback?: FeedbackWeights } = {},
+): Promise<InteractionLog> {
   const weighting = options.weighting ?? DEFAULT_WEIGHTING;
   const repo = new InteractionRepo(warehouse.db, warehouse.dialect);
   const users = new IdIndex();
@@ -62,6 +93,13 @@ export async function loadInteractionLog(warehouse: Warehouse, options: { weight
   const items = new IdIndex();
   const itemOfKey = new Map<number, number>();
   for (const r of await repo.services()) itemOfKey.set(r.serviceKey, items.add(r.serviceId));
+
+  const signals = new FeedbackSignalRepo(warehouse.db, warehouse.dialect);
+  const weights = options.feedback;
+  const types = weights ? FEEDBACK_SIGNAL_TYPES.filter((t) => weights[t] !== 0) : [];
+  // The counts come first and bound the scan, so both describe the same events while the API goes on storing.
+  const counts = weights ? await signals.counts(types) : [];
+  const newestId = counts.reduce((m, c) => Math.max(m, c.newestId), 0);
 
   const newest = await repo.newestReservation();
   const newestMs = newest ? parseWarehouseTime(newest) : 0;
@@ -89,6 +127,7 @@ export async function loadInteractionLog(warehouse: Warehouse, options: { weight
     value.push(count, w);
     count++;
   });
+  const feedback = weights ? await foldFeedback() : undefined;
   if (missing !== undefined) {
     throw new AppError(
       { code: ErrorCode.INTERNAL, httpStatus: 500, expected: false },
@@ -104,5 +143,69 @@ export async function loadInteractionLog(warehouse: Warehouse, options: { weight
     time: time.data.subarray(0, count),
     value: value.data.subarray(0, count),
     userRegion: Int32Array.from(regions),
+    ...(feedback ? { feedback } : {}),
   };
+
+  /** Appends the positive events as entries and sums the negative ones per pair, then applies them (see InteractionLog). */
+  async function foldFeedback(): Promise<FeedbackUsage> {
+    const used: Partial<Record<FeedbackSignalType, number>> = {};
+    const unknown: Partial<Record<FeedbackSignalType, number>> = {};
+    for (const c of counts) if (c.unknown > 0) unknown[c.type as FeedbackSignalType] = c.unknown;
+    const nItems = items.size;
+    const negative = new Map<number, number>();
+    let events = 0;
+    await signals.scanSignals(types, newestId, ([userKey, serviceKey, type, at]) => {
+      const t = parseWarehouseTime(at);
+      const kind = type as FeedbackSignalType;
+      const u = userOfKey.get(Number(userKey));
+      const i = itemOfKey.get(Number(serviceKey));
+      if (u === undefined || i === undefined) {
+        unknown[kind] = (unknown[kind] ?? 0) + 1;
+        return;
+      }
+      used[kind] = (used[kind] ?? 0) + 1;
+      events++;
+      const w = feedbackWeight(weights!, weighting, kind, newestMs - t);
+      if (w < 0) {
+        const pair = u * nItems + i;
+        negative.set(pair, (negative.get(pair) ?? 0) + w);
+        return;
+      }
+      user.push(count, u);
+      item.push(count, i);
+      time.push(count, t);
+      value.push(count, w);
+      count++;
+    });
+    let pairsCanceledOut = 0;
+    if (negative.size > 0) {
+      const positive = new Map<number, number>();
+      for (let e = 0; e < count; e++) {
+        const pair = user.data[e]! * nItems + item.data[e]!;
+        if (negative.has(pair)) positive.set(pair, (positive.get(pair) ?? 0) + value.data[e]!);
+      }
+      const factor = new Map<number, number>();
+      for (const [pair, neg] of negative) {
+        const pos = positive.get(pair) ?? 0;
+        const net = Math.max(0, pos + neg);
+        if (net === 0) pairsCanceledOut++;
+        factor.set(pair, pos > 0 ? net / pos : 0);
+      }
+      let kept = 0;
+      for (let e = 0; e < count; e++) {
+        const pair = user.data[e]! * nItems + item.data[e]!;
+        const v = value.data[e]! * (factor.get(pair) ?? 1);
+        if (v <= 0) continue;
+        user.data[kept] = user.data[e]!;
+        item.data[kept] = item.data[e]!;
+        time.data[kept] = time.data[e]!;
+        value.data[kept] = v;
+        kept++;
+      }
+      count = kept;
+    }
+    const ordered = (c: Partial<Record<FeedbackSignalType, number>>) =>
+      Object.fromEntries(FEEDBACK_SIGNAL_TYPES.filter((t) => c[t] !== undefined).map((t) => [t, c[t]!])) as Partial<Record<FeedbackSignalType, number>>;
+    return { used: ordered(used), unknown: ordered(unknown), events, pairsCanceledOut, newestId };
+  }
 }

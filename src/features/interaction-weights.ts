@@ -1,3 +1,4 @@
+import type { Config } from '../config/index.ts';
 import type { ReservationStatus } from '../shared/index.ts';
 
 /**
@@ -28,5 +29,19 @@ export function interactionWeight(w: InteractionWeighting, status: ReservationSt
   if (value === 0) return 0;
   if (rating !== null && w.ratingInfluence !== 0) value *= 1 + (w.ratingInfluence * (rating - 3)) / 2;
   if (w.halfLifeDays !== undefined) value *= Math.pow(0.5, ageMs / (w.halfLifeDays * DAY_MS));
+  return value;
+}
+
+/** What one stored feedback event of each type adds to its pair's weight (`feedback.weights`; a cancel is at most 0). */
+export type FeedbackWeights = Readonly<Config['feedback']['weights']>;
+
+export const FEEDBACK_SIGNAL_TYPES = ['impression', 'select', 'reserve', 'complete', 'cancel'] as const satisfies readonly (keyof FeedbackWeights)[];
+export type FeedbackSignalType = (typeof FEEDBACK_SIGNAL_TYPES)[number];
+
+/** The weight of one feedback event; `ageMs` is how long before the newest reservation or event it happened. */
+export function feedbackWeight(weights: FeedbackWeights, w: InteractionWeighting, type: FeedbackSignalType, ageMs: number): number {
+  let value = weights[type];
+  if (value === 0) return 0;
+  if (w.halfLifeDays !== undefined) value *= Math.pow(0.5, Math.max(0, ageMs) / (w.halfLifeDays * DAY_MS));
   return value;
 }

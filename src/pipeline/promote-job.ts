@@ -4,7 +4,7 @@ import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ModelKind } from '../models/index.ts';
-import { loadInteractionLog } from '../features/index.ts';
+import { loadInteractionLog, type FeedbackWeights } from '../features/index.ts';
 import { runTrainJob } from './train-job.ts';
 
 export interface PromoteOptions {
@@ -19,6 +19,8 @@ export interface PromoteOptions {
   readonly actor: string;
   readonly reason?: string;
   readonly seed?: number;
+  /** The gate's hold-out learns from stored feedback events too, with these weights; undefined: reservations only. */
+  readonly feedback?: FeedbackWeights;
 }
 
 export interface PromoteResult {
@@ -45,7 +47,7 @@ export async function promoteVersion(o: PromoteOptions): Promise<PromoteResult> 
   const incumbent = await registry.aliasTarget(o.name, o.alias);
   let gate: PromoteResult['gate'];
   if (incumbent !== undefined && incumbent !== o.version) {
-    const log = await loadInteractionLog(o.warehouse); // both versions are scored on the same data, loaded once
+    const log = await loadInteractionLog(o.warehouse, o.feedback ? { feedback: o.feedback } : {}); // both versions are scored on the same data, loaded once
     const score = async (version: number): Promise<number> => {
       const v = await registry.version(o.name, version);
       const run = await tracker.get(v.runId).catch((error: unknown) => {

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { liftPercent, rankingMetricsAtK, temporalSplit, type MetricValues } from '../evaluation/index.ts';
-import { loadInteractionLog, type InteractionLog, type InteractionWeighting } from '../features/index.ts';
+import { loadInteractionLog, type FeedbackUsage, type FeedbackWeights, type InteractionLog, type InteractionWeighting } from '../features/index.ts';
 import { createRecommender, resolvedParams, csrFromCoo, encodeArtifact, type EpochReport, type ModelKind } from '../models/index.ts';
-import { ModelBundleStore, ModelRegistry, RunTracker, type ModelManifest } from '../registry/index.ts';
+import { ModelBundleStore, ModelRegistry, RunTracker, type FeedbackSnapshot, type ModelManifest } from '../registry/index.ts';
 import { ValidationError } from '../shared/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -25,6 +25,8 @@ export interface TrainJobOptions {
   /** Save the model trained on all interactions to the bucket (`pickwise train`); `evaluate` does not. */
   readonly save: boolean;
   readonly weighting?: InteractionWeighting;
+  /** Learn from stored feedback events too, with these weights (`feedback.weights`); undefined: reservations only. */
+  readonly feedback?: FeedbackWeights;
   /** The warehouse's interactions when the caller has already loaded them (with `weighting`); else they are loaded. */
   readonly log?: InteractionLog;
   readonly onEpoch?: (phase: 'holdout' | 'final', report: EpochReport) => void;
@@ -45,6 +47,8 @@ export interface TrainSummary {
   readonly users: number;
   readonly items: number;
   readonly interactions: number;
+  /** The feedback events learned from, by type, and those left out; absent when feedback was not read. */
+  readonly feedback?: FeedbackUsage;
   readonly holdout?: {
     k: number;
     users: number;
@@ -67,14 +71,22 @@ export interface TrainSummary {
  * the model beside popularity on the same split → (train) fit on everything and save the bundle.
  */
 export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
-  const log = o.log ?? (await loadInteractionLog(o.warehouse, o.weighting ? { weighting: o.weighting } : {}));
+  const log =
+    o.log ?? (await loadInteractionLog(o.warehouse, { ...(o.weighting ? { weighting: o.weighting } : {}), ...(o.feedback ? { feedback: o.feedback } : {}) }));
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
   const tracker = new RunTracker(o.warehouse);
   const started = performance.now();
   // Runs record every parameter, the defaults included, so a run stays reproducible when defaults change.
   const params = resolvedParams(o.kind, o.params);
   const runType = o.save ? 'train' : 'evaluate';
-  const run = await tracker.start({ experiment: o.experiment ?? o.kind, runType, modelKind: o.kind, params, interactions: log.count });
+  const run = await tracker.start({
+    experiment: o.experiment ?? o.kind,
+    runType,
+    modelKind: o.kind,
+    params,
+    interactions: log.count,
+    ...(log.feedback ? { feedback: feedbackSnapshot(log.feedback) } : {}),
+  });
   try {
     const summary = await trainTracked({ ...o, params }, log, tracker, run);
     await tracker.finish(run, 'finished', (performance.now() - started) / 1000);
@@ -91,6 +103,11 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
     await tracker.finish(run, 'failed', (performance.now() - started) / 1000).catch(() => undefined);
     throw error;
   }
+}
+
+/** What a run's data snapshot records of the feedback a log learned from. */
+export function feedbackSnapshot(f: FeedbackUsage): FeedbackSnapshot {
+  return { used: { ...f.used }, unknown: { ...f.unknown }, newestId: f.newestId };
 }
 
 /** Who runs this process, for the registry's records. */
@@ -117,7 +134,15 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
     },
   });
   const steps: { step: number; values: Record<string, number> }[] = [];
-  const base = { kind: o.kind, params: o.params, users: nUsers, items: nItems, interactions: log.count, run };
+  const base = {
+    kind: o.kind,
+    params: o.params,
+    users: nUsers,
+    items: nItems,
+    interactions: log.count,
+    ...(log.feedback ? { feedback: log.feedback } : {}),
+    run,
+  };
   let holdout: TrainSummary['holdout'];
   const k = o.k ?? 10;
   if ((o.holdout ?? 0.2) > 0) {

@@ -1,5 +1,5 @@
 import { rankingMetricsAtK, temporalSplit } from '../evaluation/index.ts';
-import { loadInteractionLog, type InteractionLog } from '../features/index.ts';
+import { loadInteractionLog, type FeedbackUsage, type FeedbackWeights, type InteractionLog } from '../features/index.ts';
 import { createRecommender, MODEL_CATALOG, resolvedParams } from '../models/index.ts';
 import type { CsrMatrix, EpochReport, ModelKind, ParamRange } from '../models/index.ts';
 import { ValidationError } from '../shared/index.ts';
@@ -21,7 +21,7 @@ import {
 } from '../tuning/index.ts';
 import { RunTracker, WarehouseStudyStorage } from '../registry/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
-import { runTrainJob, type TrainSummary } from './train-job.ts';
+import { feedbackSnapshot, runTrainJob, type TrainSummary } from './train-job.ts';
 
 export interface TuneJobOptions {
   readonly warehouse: Warehouse;
@@ -43,6 +43,8 @@ export interface TuneJobOptions {
   readonly pruner?: 'median' | 'halving' | 'none';
   /** Fit the best parameters on all data and save the model (as `pickwise train` does). Default true. */
   readonly save?: boolean;
+  /** Learn from stored feedback events too, with these weights (`feedback.weights`); undefined: reservations only. */
+  readonly feedback?: FeedbackWeights;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
   readonly onTrial?: (trial: TrialRecord, best: TrialRecord | undefined) => void;
@@ -56,6 +58,8 @@ export interface TuneSummary {
   /** The study's best trial: validation NDCG@k. */
   readonly best?: { readonly number: number; readonly params: Params; readonly validationNdcg: number };
   readonly importance: Record<string, number>;
+  /** The feedback events the search (and the final model) learned from; absent when feedback was not read. */
+  readonly feedback?: FeedbackUsage;
   /** The best parameters fitted and scored the way `pickwise train` does (hold-out beside popularity), saved. */
   readonly final?: TrainSummary;
   readonly seconds: number;
@@ -78,7 +82,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   const entry = MODEL_CATALOG[o.kind];
   const space = Object.fromEntries(Object.entries(entry.searchSpace).filter((e): e is [string, ParamRange] => e[1] !== undefined)) as Space;
   if (Object.keys(space).length === 0) throw new ValidationError(`${o.kind} has no hyperparameters to tune`);
-  const log = await loadInteractionLog(o.warehouse);
+  const log = await loadInteractionLog(o.warehouse, o.feedback ? { feedback: o.feedback } : {});
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
   const { train, validation } = validationSplit(log);
   if (validation.indptr[validation.rows] === 0)
@@ -102,7 +106,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   const counts = { complete: 0, pruned: 0, failed: 0 };
   const tracker = new RunTracker(o.warehouse);
   const experiment = `tune:${studyName}`;
-  const data = await tracker.snapshot(log.count); // every trial sees the same warehouse
+  const data = await tracker.snapshot(log.count, log.feedback ? feedbackSnapshot(log.feedback) : undefined); // every trial sees the same warehouse
   await study.optimize(
     async (trial) => {
       const started = performance.now();
@@ -194,6 +198,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
     trials: { ...counts, studyTotal: all.length },
     ...(best ? { best: { number: best.number, params: best.params, validationNdcg: best.value! } } : {}),
     importance,
+    ...(log.feedback ? { feedback: log.feedback } : {}),
     ...(final ? { final } : {}),
     seconds: (performance.now() - started) / 1000,
   };

@@ -3,7 +3,7 @@
  * and a loaded model with its service catalog, which the CLI, the batch job and the API answer from.
  */
 export { ModelBundleStore, type ModelBundle, type ModelManifest, type SavedBundle } from './model-bundle-store.ts';
-export { newRunId, RunTracker, type DataSnapshot, type RunRecord, type StartRunOptions } from './run-tracker.ts';
+export { newRunId, RunTracker, type DataSnapshot, type FeedbackSnapshot, type RunRecord, type StartRunOptions } from './run-tracker.ts';
 export { ModelRegistry, type RegisteredVersion, type RegistryEvent } from './model-registry.ts';
 export { CorruptRunArtifactError, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
 export { WarehouseStudyStorage } from './warehouse-study-storage.ts';

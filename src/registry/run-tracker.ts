@@ -5,12 +5,23 @@ import type { ObjectStore } from '../storage/index.ts';
 import { TrackingRepo, type Warehouse } from '../warehouse/index.ts';
 import { checkArtifact, missingArtifact, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
 
-/** The warehouse a run saw: loaded landing files (and a fingerprint of their contents), reservations, newest one. */
+/** The feedback events a run learned from: by type, those left out (unknown user or service), the newest feedback_id read. */
+export interface FeedbackSnapshot {
+  readonly used: Readonly<Record<string, number>>;
+  readonly unknown: Readonly<Record<string, number>>;
+  readonly newestId: number;
+}
+
+/**
+ * The warehouse a run saw: loaded landing files (and a fingerprint of their contents and of the feedback read),
+ * weighted interactions, newest reservation, and the feedback events learned from (null: none read).
+ */
 export interface DataSnapshot {
   readonly files: number;
   readonly fingerprint: string;
   readonly interactions: number;
   readonly newestEvent: string | null;
+  readonly feedback: FeedbackSnapshot | null;
 }
 
 export interface StartRunOptions {
@@ -18,8 +29,10 @@ export interface StartRunOptions {
   readonly runType: 'train' | 'evaluate' | 'tune-trial';
   readonly modelKind: string;
   readonly params: Readonly<Record<string, unknown>>;
-  /** Weighted reservations the run learns from (the data snapshot's count). */
+  /** Weighted interactions the run learns from (the data snapshot's count). */
   readonly interactions: number;
+  /** The feedback events the run learns from, when it reads feedback. */
+  readonly feedback?: FeedbackSnapshot;
   /** The data snapshot when the caller already took it (runs over the same data, e.g. a study's trials). */
   readonly data?: DataSnapshot;
 }
@@ -46,11 +59,13 @@ export class RunTracker {
     this.#now = now;
   }
 
-  async snapshot(interactions: number): Promise<DataSnapshot> {
+  async snapshot(interactions: number, feedback?: FeedbackSnapshot): Promise<DataSnapshot> {
     const { fileDigests, newestEvent } = await this.#repo.loadedData();
     const hash = createHash('sha256');
     for (const sha256 of fileDigests) hash.update(`${sha256}\n`);
-    return { files: fileDigests.length, fingerprint: hash.digest('hex'), interactions, newestEvent };
+    // Feedback is append-only by feedback_id: the newest id read and the counts identify what was learned from.
+    if (feedback) hash.update(`feedback ${feedback.newestId} ${JSON.stringify(feedback.used)}\n`);
+    return { files: fileDigests.length, fingerprint: hash.digest('hex'), interactions, newestEvent, feedback: feedback ?? null };
   }
 
   /** Records a running run and returns its id (also the name of its artifact folder). */
@@ -59,7 +74,7 @@ export class RunTracker {
     const runId = newRunId(now);
     const experimentId = await this.#repo.findOrCreateExperiment(o.experiment, toUtcText(now));
     if (experimentId === undefined) throw new NotFoundError(`experiment '${o.experiment}' could not be created`);
-    const data = o.data ?? (await this.snapshot(o.interactions));
+    const data = o.data ?? (await this.snapshot(o.interactions, o.feedback));
     await this.#repo.insertRun({
       runId,
       experimentId,
@@ -72,6 +87,7 @@ export class RunTracker {
       dataFingerprint: data.fingerprint,
       dataInteractions: data.interactions,
       dataNewestEvent: data.newestEvent,
+      ...(data.feedback ? { dataFeedback: JSON.stringify(data.feedback) } : {}),
       startedAt: toUtcText(now),
       finishedAt: null,
       seconds: null,
@@ -113,7 +129,13 @@ export class RunTracker {
       status: r.status,
       params: JSON.parse(r.paramsJson) as Record<string, unknown>,
       codeVersion: r.codeVersion,
-      data: { files: r.dataFiles, fingerprint: r.dataFingerprint, interactions: r.dataInteractions, newestEvent: r.dataNewestEvent },
+      data: {
+        files: r.dataFiles,
+        fingerprint: r.dataFingerprint,
+        interactions: r.dataInteractions,
+        newestEvent: r.dataNewestEvent,
+        feedback: r.dataFeedback === null ? null : (JSON.parse(r.dataFeedback) as FeedbackSnapshot),
+      },
       startedAt: r.startedAt,
       seconds: r.seconds,
       artifactPrefix: r.artifactPrefix,

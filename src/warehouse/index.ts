@@ -9,6 +9,7 @@ export { FeatureSnapshotRepo, type SnapshotRow } from './feature-snapshot-repo.t
 export { acquireRunLock } from './run-lock.ts';
 export { StatusRepo, STATUS_TABLES } from './status-repo.ts';
 export { InteractionRepo, type InteractionTuple } from './interaction-repo.ts';
+export { FeedbackSignalRepo, type FeedbackSignalTuple, type FeedbackTypeCount } from './feedback-signal-repo.ts';
 export { ServiceRepo, type ServiceCatalogRows, type ServiceRow } from './service-repo.ts';
 export { WarehouseDialect, type RunLock, type UpsertSpec } from './dialects/warehouse-dialect.ts';
 export { KEY_CHUNK, keyChunks } from './key-chunks.ts';

@@ -226,6 +226,8 @@ export interface TrackRunTable {
   dataFingerprint: string;
   dataInteractions: number;
   dataNewestEvent: string | null;
+  /** JSON `{ used, unknown, newestId }` of the feedback events the run learned from; null when it read none. */
+  dataFeedback: string | null;
   startedAt: string;
   finishedAt: string | null;
   seconds: number | null;

@@ -16,6 +16,7 @@ export interface RunRow {
   readonly dataFingerprint: string;
   readonly dataInteractions: number;
   readonly dataNewestEvent: string | null;
+  readonly dataFeedback: string | null;
   readonly startedAt: string;
   readonly seconds: number | null;
   readonly artifactPrefix: string | null;
@@ -122,6 +123,7 @@ export class TrackingRepo {
       dataFingerprint: r.dataFingerprint,
       dataInteractions: Number(r.dataInteractions),
       dataNewestEvent: r.dataNewestEvent,
+      dataFeedback: r.dataFeedback,
       startedAt: r.startedAt,
       seconds: r.seconds === null ? null : Number(r.seconds),
       artifactPrefix: r.artifactPrefix,

@@ -87,6 +87,7 @@ describe('pickwise CLI on the embedded defaults', () => {
         '0005-tracking-registry',
         '0006-trial-heartbeat',
         '0007-feedback',
+        '0008-run-feedback',
       ],
     });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);

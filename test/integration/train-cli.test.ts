@@ -52,6 +52,24 @@ describe('pickwise train, evaluate and recommend', () => {
     expect(new Set(lines.slice(1).map((l) => l.split(',')[0])).size).toBe(400);
   });
 
+  it('learns from stored feedback by default and says so; --no-feedback and feedback.learn: false leave it out', async () => {
+    const on = await runCli(['evaluate', '--algo', 'popular'], { cwd });
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toMatch(/^feedback: no events learned from$/m);
+    expect((JSON.parse((await runCli(['--json', 'evaluate', '--algo', 'popular'], { cwd })).stdout) as { feedback?: unknown }).feedback).toEqual({
+      used: {},
+      unknown: {},
+      events: 0,
+      pairsCanceledOut: 0,
+      newestId: 0,
+    });
+    const off = await runCli(['evaluate', '--algo', 'popular', '--no-feedback'], { cwd });
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toMatch(/^feedback: not learned from \(--no-feedback or feedback\.learn: false\)$/m);
+    const byConfig = await runCli(['--json', 'evaluate', '--algo', 'popular'], { cwd, env: { PICKWISE_FEEDBACK__LEARN: 'false' } });
+    expect((JSON.parse(byConfig.stdout) as { feedback?: unknown }).feedback).toBeUndefined();
+  });
+
   it('answers an unknown user with a clear not-found error (exit 6)', async () => {
     const r = await runCli(['recommend', '--user', 'nobody'], { cwd });
     expect(r.code).toBe(6);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Config } from '../../config/index.ts';
+import type { FeedbackWeights } from '../../features/index.ts';
 import { MODEL_KINDS } from '../../models/index.ts';
 
 /** Flags shared by `train` and `evaluate`: the model kind, its hyperparameters, and the hold-out. */
@@ -21,11 +23,17 @@ export const modelOptions = {
   k: z.coerce.number().int().positive().max(1000).default(10).describe('cut-off of the hold-out metrics'),
   holdout: z.coerce.number().min(0).max(0.9).default(0.2).describe("share of each user's latest reservations held out for evaluation (0: none)"),
   minInteractions: z.coerce.number().int().positive().default(5).describe('users with fewer weighted reservations stay in training only (not evaluated)'),
+  noFeedback: z.boolean().optional().describe('learn from reservations only, not from stored feedback events (feedback.learn: false does it always)'),
 };
 
 const HYPERPARAMETERS = ['factors', 'regularization', 'alpha', 'iterations', 'learningRate', 'neighbours', 'weighting', 'by', 'scope'] as const;
 
 /** The hyperparameters given on the command line (the model fills in its defaults and refuses foreign ones). */
+/** The feedback weights a run learns with: the configured ones unless `feedback.learn` is off or `--no-feedback` is given. */
+export function feedbackWeights(config: Readonly<Config>, o: { noFeedback?: boolean | undefined }): FeedbackWeights | undefined {
+  return config.feedback.learn && o.noFeedback !== true ? config.feedback.weights : undefined;
+}
+
 export function hyperparameters(options: Partial<Record<(typeof HYPERPARAMETERS)[number], unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of HYPERPARAMETERS) if (options[name] !== undefined) out[name] = options[name];

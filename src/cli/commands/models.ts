@@ -3,6 +3,7 @@ import { actorName, promoteVersion, type PromoteResult } from '../../pipeline/in
 import { ModelRegistry, type RegisteredVersion, type RegistryEvent } from '../../registry/index.ts';
 import { NotFoundError } from '../../shared/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
+import { feedbackWeights } from './model-options.ts';
 
 const name = z.string().min(1).describe('registered model name (by default the model kind: als, bpr, item-knn, popular)');
 const version = z.coerce.number().int().positive().describe('version number');
@@ -69,6 +70,7 @@ export const modelsPromoteCommand = defineCommand({
       force: o.force === true,
       actor: actorName(),
       ...(o.reason ? { reason: o.reason } : {}),
+      ...(feedbackWeights(runtime.config, {}) ? { feedback: feedbackWeights(runtime.config, {}) } : {}),
     });
   },
   print(r, io) {

@@ -54,8 +54,14 @@ export const runsShowCommand = defineCommand({
     io.out(`params: ${JSON.stringify(r.params)}`);
     io.out(`code ${r.codeVersion}; started ${r.startedAt}${r.seconds !== null ? `, ${r.seconds.toFixed(2)} s` : ''}`);
     io.out(
-      `data: ${r.data.files} landing file(s) (fingerprint ${r.data.fingerprint.slice(0, 12)}…), ${r.data.interactions} weighted reservations, newest ${r.data.newestEvent ?? '—'}`,
+      `data: ${r.data.files} landing file(s) (fingerprint ${r.data.fingerprint.slice(0, 12)}…), ${r.data.interactions} weighted interactions, newest ${r.data.newestEvent ?? '—'}`,
     );
+    const f = r.data.feedback;
+    const counts = (c: Readonly<Record<string, number>>) =>
+      Object.entries(c)
+        .map(([type, n]) => `${n} ${type}`)
+        .join(', ') || 'none';
+    io.out(f ? `feedback: ${counts(f.used)} (up to feedback_id ${f.newestId}); left out: ${counts(f.unknown)}` : 'feedback: not learned from');
     for (const [name, value] of Object.entries(r.metrics)) io.out(`  ${name.padEnd(32)} ${Number.isInteger(value) ? value : value.toFixed(4)}`);
     for (const [name, steps] of Object.entries(r.steps)) io.out(`  ${name} per step: ${steps.map(([s, v]) => `${s}:${v.toFixed(4)}`).join(' ')}`);
     for (const a of r.artifacts) io.out(`  artifact ${a.key} (${a.size} bytes, sha256 ${a.sha256.slice(0, 12)}…)`);

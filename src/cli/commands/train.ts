@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import type { FeedbackUsage } from '../../features/index.ts';
 import type { ModelKind } from '../../models/index.ts';
 import { runTrainJob, type TrainSummary } from '../../pipeline/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { createProgressBar } from '../../shared/io.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
-import { hyperparameters, modelOptions } from './model-options.ts';
+import { feedbackWeights, hyperparameters, modelOptions } from './model-options.ts';
 
 /** Shared by `train` (saves the model) and `evaluate` (hold-out only). */
 export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<typeof modelOptions>>, io: CommandIo, save: boolean): Promise<TrainSummary> {
@@ -23,6 +24,7 @@ export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<
       k: o.k,
       holdout: o.holdout,
       minInteractions: o.minInteractions,
+      ...(feedbackWeights(runtime.config, o) ? { feedback: feedbackWeights(runtime.config, o) } : {}),
       save,
       onEpoch: (phase, r) => bar.update(`${o.algo} ${phase} epoch ${r.epoch}`, r.epoch, total ?? r.epoch),
     });
@@ -32,7 +34,8 @@ export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<
 }
 
 export function printTrainSummary(s: TrainSummary, io: CommandIo): void {
-  io.out(`${s.kind} ${JSON.stringify(s.params)} on ${s.users} users × ${s.items} services, ${s.interactions} weighted reservations`);
+  io.out(`${s.kind} ${JSON.stringify(s.params)} on ${s.users} users × ${s.items} services, ${s.interactions} weighted interactions`);
+  io.out(feedbackLine(s.feedback));
   if (s.holdout) {
     const h = s.holdout;
     io.out(`hold-out (${h.users} users, latest reservations, top ${h.k}):`);
@@ -49,6 +52,20 @@ export function printTrainSummary(s: TrainSummary, io: CommandIo): void {
     const { name, version } = s.registered;
     io.out(`registered as ${name} version ${version} (run ${s.run}); to serve it: pickwise models promote ${name} ${version} --alias champion`);
   } else io.out(`recorded as run ${s.run} (pickwise runs show ${s.run})`);
+}
+
+/** `feedback: 12 select, 3 cancel learned from (2 left out: unknown user or service)`, or that none was read. */
+export function feedbackLine(f: FeedbackUsage | undefined): string {
+  if (!f) return 'feedback: not learned from (--no-feedback or feedback.learn: false)';
+  const by = (counts: FeedbackUsage['used']) =>
+    Object.entries(counts)
+      .map(([type, n]) => `${n} ${type}`)
+      .join(', ');
+  const left = Object.values(f.unknown).reduce((a, n) => a + (n ?? 0), 0);
+  const used = f.events === 0 ? 'no events learned from' : `${by(f.used)} learned from`;
+  const out = left > 0 ? `; ${by(f.unknown)} left out (unknown user or service)` : '';
+  const canceled = f.pairsCanceledOut > 0 ? `; ${f.pairsCanceledOut} user–service pair(s) canceled out` : '';
+  return `feedback: ${used}${out}${canceled}`;
 }
 
 /** `train` and `evaluate` differ only in whether the model fitted on everything is saved. */

@@ -4,7 +4,8 @@ import type { ModelKind } from '../../models/index.ts';
 import { runTuneJob, type TuneSummary } from '../../pipeline/index.ts';
 import type { TrialRecord } from '../../tuning/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
-import { printTrainSummary } from './train.ts';
+import { feedbackWeights } from './model-options.ts';
+import { feedbackLine, printTrainSummary } from './train.ts';
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
@@ -47,6 +48,7 @@ export const tuneCommand = defineCommand({
       .default('median')
       .describe('median: stop trials trailing the median of complete trials; halving: successive halving; none: never'),
     dryRun: z.boolean().optional().describe('search only: do not train and save the best parameters at the end'),
+    noFeedback: z.boolean().optional().describe('learn from reservations only, not from stored feedback events (feedback.learn: false does it always)'),
   }),
   async run(runtime, o, io): Promise<TuneSummary> {
     let done = 0;
@@ -69,6 +71,7 @@ export const tuneCommand = defineCommand({
       ...(o.threads ? { threads: o.threads } : {}),
       pruner: o.pruner as 'median' | 'halving' | 'none',
       save: o.dryRun !== true,
+      ...(feedbackWeights(runtime.config, o) ? { feedback: feedbackWeights(runtime.config, o) } : {}),
       logger: runtime.logger.child({ stage: 'tune' }),
       onTrial: (t, best) => {
         done++;
@@ -83,6 +86,7 @@ export const tuneCommand = defineCommand({
     io.out(
       `study '${s.study}' (${s.kind}): ${t.complete} complete, ${t.pruned} pruned, ${t.failed} failed this run; ${t.studyTotal} trials in all; ${s.seconds.toFixed(1)} s`,
     );
+    if (!s.final) io.out(feedbackLine(s.feedback));
     if (s.best) {
       io.out(`best: trial #${s.best.number}, validation NDCG ${s.best.validationNdcg.toFixed(4)}, ${JSON.stringify(s.best.params)}`);
     } else io.out('no trial completed yet');

@@ -6,6 +6,7 @@ import { tuningTables } from './0004-tuning.ts';
 import { trackingRegistry } from './0005-tracking-registry.ts';
 import { trialHeartbeat } from './0006-trial-heartbeat.ts';
 import { feedbackTables } from './0007-feedback.ts';
+import { runFeedback } from './0008-run-feedback.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -16,4 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-tracking-registry': trackingRegistry,
   '0006-trial-heartbeat': trialHeartbeat,
   '0007-feedback': feedbackTables,
+  '0008-run-feedback': runFeedback,
 };
