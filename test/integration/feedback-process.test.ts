@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { promoteVersion, runTrainJob } from '../../src/pipeline/index.ts';
-import { silentLogger } from '../../src/shared/logger.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { freePort } from '../support/free-port.ts';
+import { trainChampion } from '../support/champion.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 import { startFakeElasticsearch } from '../support/fake-elasticsearch.ts';
 import { startCli } from '../support/run-cli.ts';
@@ -23,19 +22,7 @@ describe('served lists across a SIGTERM and a kill -9 of pickwise serve', () => 
     fx = await createIngestFixture(url);
     await fx.landGenerated({ users: 40, services: 10, reservations: 400, seed: 5 });
     await fx.ingest();
-    const logger = silentLogger();
-    await runTrainJob({
-      warehouse: fx.warehouse,
-      store: fx.store,
-      kind: 'popular',
-      params: {},
-      logger,
-      save: true,
-      threads: 1,
-      registerAs: 'shop',
-      holdout: 0,
-    });
-    await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'shop', version: 1, alias: 'champion', actor: 'test' });
+    await trainChampion(fx, { kind: 'popular' });
   });
   afterAll(async () => {
     await fx.close();

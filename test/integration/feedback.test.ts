@@ -5,11 +5,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/index.ts';
 import { ServedListRecorder, toFeedbackEventRecord } from '../../src/feedback/index.ts';
-import { promoteVersion, runTrainJob } from '../../src/pipeline/index.ts';
 import { buildApp, createServeMetrics, ModelHolder, type AccessConfig } from '../../src/serve/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { FeedbackRepo, FeedbackStatsRepo } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
+import { trainChampion } from '../support/champion.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 import { REPO_ROOT, runCli } from '../support/run-cli.ts';
 
@@ -40,18 +40,7 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       await fx.landGenerated({ users: 60, services: 12, reservations: 600, seed: 3 });
       await fx.ingest();
       const logger = silentLogger();
-      await runTrainJob({
-        warehouse: fx.warehouse,
-        store: fx.store,
-        kind: 'popular',
-        params: {},
-        logger,
-        save: true,
-        threads: 1,
-        registerAs: 'shop',
-        holdout: 0,
-      });
-      await promoteVersion({ warehouse: fx.warehouse, store: fx.store, logger, name: 'shop', version: 1, alias: 'champion', actor: 'test' });
+      await trainChampion(fx, { kind: 'popular' });
       holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'shop', alias: 'champion' }, logger });
       await holder.start();
       // The timer never fires by itself here: commits happen when a test (or a reaction to a pending list) asks.

@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../../src/shared/logger.ts';
 import { ServiceRepo, type Warehouse } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { capturedLogger, type LogLine } from '../support/captured-logger.ts';
+import { trainChampion } from '../support/champion.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 import { findMariaDb, startMariaDb, type MariaDbServer } from '../support/mariadb-server.ts';
 
@@ -20,19 +21,7 @@ async function servedFixture(url: string): Promise<IngestFixture> {
   const fx = await createIngestFixture(url);
   await fx.landGenerated({ users: 120, services: 20, reservations: 2000, seed: 9 });
   await fx.ingest();
-  const logger = silentLogger();
-  const trained = await runTrainJob({
-    warehouse: fx.warehouse,
-    store: fx.store,
-    kind: 'item-knn',
-    params: {},
-    logger,
-    save: true,
-    threads: 1,
-    registerAs: 'shop',
-    holdout: 0,
-  });
-  await new ModelRegistry(fx.warehouse).setAlias('shop', 'champion', trained.registered!.version, 'test', 'first');
+  await trainChampion(fx, { kind: 'item-knn' });
   return fx;
 }
 
