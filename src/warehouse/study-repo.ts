@@ -39,12 +39,17 @@ export class StudyRepo {
     this.#warehouse = warehouse;
   }
 
+  /** A write statement, run again when the server picked it as a deadlock victim (trials of one study race). */
+  #write<T>(statement: () => Promise<T>): Promise<T> {
+    return this.#warehouse.dialect.retryingDeadlocks(statement);
+  }
+
   /** The study named `study.name`, inserted from `study` when there is none (a concurrent creator's row wins). */
   async findOrCreateStudy(study: Insertable<TuneStudyTable>): Promise<StudyRow | undefined> {
     const { db, dialect } = this.#warehouse;
     const row = await dialect.findOrCreate(
       () => db.selectFrom('tuneStudy').selectAll().where('name', '=', study.name).executeTakeFirst(),
-      () => db.insertInto('tuneStudy').values(study).execute(),
+      () => this.#write(() => db.insertInto('tuneStudy').values(study).execute()),
     );
     return row && { studyId: Number(row.studyId), name: row.name, direction: row.direction, sampler: row.sampler, pruner: row.pruner, seed: Number(row.seed) };
   }
@@ -67,10 +72,12 @@ export class StudyRepo {
         return top?.n === null || top?.n === undefined ? null : Number(top.n);
       },
       insert: (trialNumber) =>
-        db
-          .insertInto('tuneTrial')
-          .values({ ...trial, trialNumber })
-          .execute(),
+        this.#write(() =>
+          db
+            .insertInto('tuneTrial')
+            .values({ ...trial, trialNumber })
+            .execute(),
+        ),
     });
   }
 
@@ -82,20 +89,24 @@ export class StudyRepo {
   async replaceStep(studyId: number, step: TrialStepRow): Promise<void> {
     const { db, dialect } = this.#warehouse;
     const update = () =>
-      db
-        .updateTable('tuneTrialStep')
-        .set({ value: step.value })
-        .where('studyId', '=', studyId)
-        .where('trialNumber', '=', step.trialNumber)
-        .where('step', '=', step.step)
-        .executeTakeFirst();
+      this.#write(() =>
+        db
+          .updateTable('tuneTrialStep')
+          .set({ value: step.value })
+          .where('studyId', '=', studyId)
+          .where('trialNumber', '=', step.trialNumber)
+          .where('step', '=', step.step)
+          .executeTakeFirst(),
+      );
     if (Number((await update()).numUpdatedRows) > 0) return;
     if (
       await dialect.insertUnlessDuplicate(() =>
-        db
-          .insertInto('tuneTrialStep')
-          .values({ studyId, ...step })
-          .execute(),
+        this.#write(() =>
+          db
+            .insertInto('tuneTrialStep')
+            .values({ studyId, ...step })
+            .execute(),
+        ),
       )
     )
       return;
@@ -103,29 +114,35 @@ export class StudyRepo {
   }
 
   async finishTrial(studyId: number, trialNumber: number, end: { state: TuneTrialTable['state']; value: number | null; finishedAt: string }): Promise<void> {
-    await this.#warehouse.db.updateTable('tuneTrial').set(end).where('studyId', '=', studyId).where('trialNumber', '=', trialNumber).execute();
+    await this.#write(() =>
+      this.#warehouse.db.updateTable('tuneTrial').set(end).where('studyId', '=', studyId).where('trialNumber', '=', trialNumber).execute(),
+    );
   }
 
   /** Records a running trial's heartbeat; a trial no longer running is left as it is. */
   async beat(studyId: number, trialNumber: number, at: string): Promise<void> {
-    await this.#warehouse.db
-      .updateTable('tuneTrial')
-      .set({ heartbeatAt: at })
-      .where('studyId', '=', studyId)
-      .where('trialNumber', '=', trialNumber)
-      .where('state', '=', 'running')
-      .execute();
+    await this.#write(() =>
+      this.#warehouse.db
+        .updateTable('tuneTrial')
+        .set({ heartbeatAt: at })
+        .where('studyId', '=', studyId)
+        .where('trialNumber', '=', trialNumber)
+        .where('state', '=', 'running')
+        .execute(),
+    );
   }
 
   /** Marks failed (at `finishedAt`) the study's running trials with no heartbeat since `before`; returns how many. */
   async failSilentTrials(studyId: number, before: string, finishedAt: string): Promise<number> {
-    const result = await this.#warehouse.db
-      .updateTable('tuneTrial')
-      .set({ state: 'failed', finishedAt })
-      .where('studyId', '=', studyId)
-      .where('state', '=', 'running')
-      .where((eb) => eb.or([eb('heartbeatAt', '<', before), eb('heartbeatAt', 'is', null)]))
-      .executeTakeFirst();
+    const result = await this.#write(() =>
+      this.#warehouse.db
+        .updateTable('tuneTrial')
+        .set({ state: 'failed', finishedAt })
+        .where('studyId', '=', studyId)
+        .where('state', '=', 'running')
+        .where((eb) => eb.or([eb('heartbeatAt', '<', before), eb('heartbeatAt', 'is', null)]))
+        .executeTakeFirst(),
+    );
     return Number(result.numUpdatedRows ?? 0);
   }
 

@@ -77,14 +77,18 @@ export class TrackingRepo {
   /** Writes a run's metrics at one step, replacing values of the same names there (one transaction). */
   async replaceMetrics(runId: string, step: number, values: readonly { name: string; value: number }[]): Promise<void> {
     if (values.length === 0) return;
-    await this.#warehouse.db.transaction().execute(async (trx) => {
-      const names = values.map((v) => v.name);
-      await trx.deleteFrom('trackMetric').where('runId', '=', runId).where('step', '=', step).where('name', 'in', names).execute();
-      await trx
-        .insertInto('trackMetric')
-        .values(values.map((v) => ({ runId, step, name: v.name, value: v.value })))
-        .execute();
-    });
+    // Deleting absent rows takes gap locks: two processes writing metrics of different runs can deadlock; the
+    // transaction is safe to run again.
+    await this.#warehouse.dialect.retryingDeadlocks(() =>
+      this.#warehouse.db.transaction().execute(async (trx) => {
+        const names = values.map((v) => v.name);
+        await trx.deleteFrom('trackMetric').where('runId', '=', runId).where('step', '=', step).where('name', 'in', names).execute();
+        await trx
+          .insertInto('trackMetric')
+          .values(values.map((v) => ({ runId, step, name: v.name, value: v.value })))
+          .execute();
+      }),
+    );
   }
 
   /** Records a run's artifacts and the prefix they live under (one transaction). */

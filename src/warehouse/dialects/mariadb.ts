@@ -101,6 +101,10 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
     return (error as { errno?: unknown } | null)?.errno === 1062; // ER_DUP_ENTRY
   }
 
+  override isDeadlock(error: unknown): boolean {
+    return (error as { errno?: unknown } | null)?.errno === 1213; // ER_LOCK_DEADLOCK
+  }
+
   /**
    * GET_LOCK on a connection reserved for the lock's lifetime: the server releases it by itself when that
    * connection dies, so a killed run never leaves the lock behind.

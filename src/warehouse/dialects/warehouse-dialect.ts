@@ -75,6 +75,27 @@ export abstract class WarehouseDialect {
   /** Whether `error` is this backend's unique or primary-key violation (to retry a racing insert). */
   abstract isUniqueViolation(error: unknown): boolean;
 
+  /** Whether `error` means the server rolled the statement back to break a deadlock (safe to run again). */
+  isDeadlock(_error: unknown): boolean {
+    return false;
+  }
+
+  /**
+   * Runs `work` (one statement, or a transaction, that is safe to repeat after a rollback), again after a short,
+   * growing pause when the server chose it as a deadlock victim, at most `attempts` times. Row locks of processes
+   * racing on one table (trials of one study) can deadlock even in single statements; the server's advice is to retry.
+   */
+  async retryingDeadlocks<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!this.isDeadlock(error) || attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (1 + Math.random())));
+      }
+    }
+  }
+
   /**
    * Runs an insert guarded by a unique key: true when it inserted, false when the key already existed
    * (another process won the race); any other error is thrown.
