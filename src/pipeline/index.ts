@@ -10,7 +10,7 @@ export {
 } from './ingest-job.ts';
 export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';
 export { runTrainJob, type TrainJobOptions, type TrainSummary } from './train-job.ts';
-export { writeAllRecommendations } from './recommend-job.ts';
+export { writeAllRecommendations, type BatchRecording } from './recommend-job.ts';
 export { runTuneJob, validationSplit, type TuneJobOptions, type TuneSummary } from './tune-job.ts';
 export { promoteVersion, type PromoteOptions, type PromoteResult } from './promote-job.ts';
 export { actorName } from './train-job.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { writeAllRecommendations } from '../../pipeline/index.ts';
+import { writeAllRecommendations, type BatchRecording } from '../../pipeline/index.ts';
 import {
   isFilter,
   labelledListForUser,
@@ -14,7 +14,7 @@ import {
   type RecommendationWarning,
 } from '../../registry/index.ts';
 import { toUtcText, ValidationError } from '../../shared/index.ts';
-import { FeedbackRepo, ServiceRepo, type ServedListRow } from '../../warehouse/index.ts';
+import { FeedbackRepo, ServiceRepo } from '../../warehouse/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { defineCommand } from '../command.ts';
 import { ExitCode } from '../run-command.ts';
@@ -65,24 +65,28 @@ export const recommendCommand = defineCommand({
     }
     if (o.out === undefined) throw new ValidationError('--all needs --out FILE');
     const started = performance.now();
-    const batchId = o.record === true ? randomUUID() : undefined;
-    const record =
-      batchId === undefined
-        ? undefined
-        : await (async () => {
-            const repo = new FeedbackRepo(await runtime.warehouse());
-            return {
-              batchId,
-              createdAt: toUtcText(new Date()),
-              ...(location?.registered ? { registered: location.registered } : {}),
-              write: (rows: readonly ServedListRow[]) => repo.insertServedLists(rows),
-            };
-          })();
+    let record: BatchRecording | undefined;
+    if (o.record === true) {
+      const repo = new FeedbackRepo(await runtime.warehouse());
+      record = {
+        batchId: randomUUID(),
+        createdAt: toUtcText(new Date()),
+        ...(location?.registered ? { registered: location.registered } : {}),
+        write: (rows) => repo.insertServedLists(rows),
+      };
+    }
     const file = createWriteStream(o.out);
     const rows = await writeAllRecommendations(loaded, o.k, file, record ? { record } : {});
     file.end();
     await finished(file);
-    return { model, users: loaded.userIds.length, rows, out: o.out, ...(batchId ? { batchId } : {}), seconds: (performance.now() - started) / 1000 };
+    return {
+      model,
+      users: loaded.userIds.length,
+      rows,
+      out: o.out,
+      ...(record ? { batchId: record.batchId } : {}),
+      seconds: (performance.now() - started) / 1000,
+    };
   },
   print(r, io) {
     if ('recommendations' in r) {
