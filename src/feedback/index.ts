@@ -5,7 +5,8 @@
 export { FEEDBACK_TYPES, type Attribution, type FeedbackEventRecord, type FeedbackType } from './feedback-event.ts';
 export { toFeedbackEventRecord } from './feedback-record.ts';
 export { FeedbackFlag, FeedbackRejection, recordFeedback, type FeedbackInput, type FeedbackOutcome, type RecordFeedbackOptions } from './record-feedback.ts';
-export { ServedListRecorder, type Every, type RecorderObserver, type ServedListRecorderOptions, type ServedListWriter } from './served-list-recorder.ts';
+export { ServedListRecorder, type Every, type RecorderObserver, type ServedListRecorderOptions } from './served-lists/served-list-recorder.ts';
+export { type ServedListWriter } from './served-lists/batch-committer.ts';
 export { type FeedbackOutbox } from './shipping/feedback-outbox.ts';
 export { MemoryFeedbackOutbox } from './shipping/memory-feedback-outbox.ts';
 export { type ShipCursor } from './shipping/ship-cursor.ts';

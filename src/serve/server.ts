@@ -4,7 +4,7 @@ import type { FeedbackConfig, ServeConfig } from '../config/index.ts';
 import { openElasticsearchShipper, ServedListRecorder, WarehouseFeedbackOutbox } from '../feedback/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { FeedbackRepo, type Warehouse } from '../warehouse/index.ts';
+import { FeedbackRepo, type Warehouse, type WarehouseConnection } from '../warehouse/index.ts';
 import { buildApp } from './app.ts';
 import { createServeMetrics } from './metrics.ts';
 import { ModelHolder } from './model-holder.ts';
@@ -38,13 +38,15 @@ export async function startServer(o: {
   store: ObjectStore;
   config: ServeConfig;
   logger: Logger;
-  feedback?: { config: FeedbackConfig; home: string };
+  /** `connection`: the warehouse's, for the worker that commits the served lists (without it they commit in this thread). */
+  feedback?: { config: FeedbackConfig; home: string; connection?: WarehouseConnection };
 }): Promise<RunningServer> {
   const metrics = createServeMetrics();
   const recorder =
     o.feedback?.config.recordServed === true
       ? new ServedListRecorder({
           writer: new FeedbackRepo(o.warehouse),
+          connection: o.feedback.connection,
           dir: path.join(o.feedback.home, SERVED_LISTS_DIR),
           flushMs: o.feedback.config.flushMs,
           flushLists: o.feedback.config.flushLists,

@@ -44,8 +44,10 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       holder = new ModelHolder({ warehouse: fx.warehouse, store: fx.store, choice: { name: 'shop', alias: 'champion' }, logger });
       await holder.start();
       // The timer never fires by itself here: commits happen when a test (or a reaction to a pending list) asks.
+      // With the connection, as `pickwise serve` runs it: the commits in a worker thread on its own connection.
       recorder = new ServedListRecorder({
         writer: new FeedbackRepo(fx.warehouse),
+        connection: { url },
         dir: path.join(home, 'served-lists'),
         flushMs: 250,
         flushLists: 1000,

@@ -101,6 +101,7 @@ export async function startMariaDb(opts: StartMariaDbOptions = {}): Promise<Mari
 
   const dir = await mkdtemp(join(tmpdir(), 'pickwise-mariadb-'));
   const dataDir = join(dir, 'data');
+  const tmpDir = join(dir, 'tmp');
   const socket = join(dir, 'mariadb.sock');
   const errorLog = join(dir, 'error.log');
   let child: ChildProcess | undefined;
@@ -118,11 +119,14 @@ export async function startMariaDb(opts: StartMariaDbOptions = {}): Promise<Mari
 
   try {
     await mkdir(dataDir);
+    // A temporary folder of its own: servers set up at the same moment by other runs never touch each other's files.
+    await mkdir(tmpDir);
     if (isRoot) await execFileAsync('chown', ['-R', `${osUser}:${osUser}`, dir]);
     await runTool(bin.installDb, [
       '--no-defaults',
       ...(isRoot ? [`--user=${osUser}`] : [`--auth-root-socket-user=${osUser}`]),
       `--datadir=${dataDir}`,
+      `--tmpdir=${tmpDir}`,
       '--auth-root-authentication-method=socket',
       '--skip-test-db',
     ]);
@@ -135,6 +139,7 @@ export async function startMariaDb(opts: StartMariaDbOptions = {}): Promise<Mari
           '--no-defaults',
           ...(isRoot ? [`--user=${osUser}`] : []),
           `--datadir=${dataDir}`,
+          `--tmpdir=${tmpDir}`,
           `--socket=${socket}`,
           `--pid-file=${join(dir, 'mariadb.pid')}`,
           `--log-error=${errorLog}`,

@@ -27,7 +27,7 @@ export const serveCommand = defineCommand({
       store: await runtime.store(),
       config,
       logger: runtime.logger.child({ stage: 'serve' }),
-      feedback: { config: runtime.config.feedback, home: runtime.config.home },
+      feedback: { config: runtime.config.feedback, home: runtime.config.home, connection: runtime.config.database },
     });
     process.stderr.write(`pickwise serving on ${server.url} (model ${server.holder.current?.prefix})\n`);
     const stoppedBy = await new Promise<string>((resolve) => {

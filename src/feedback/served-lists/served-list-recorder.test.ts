@@ -2,10 +2,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { capturedLogger } from '../../test/support/captured-logger.ts';
-import { silentLogger } from '../shared/logger.ts';
-import type { ServedListRow } from '../warehouse/index.ts';
-import { ServedListRecorder, type Every, type ServedListWriter } from './served-list-recorder.ts';
+import { capturedLogger } from '../../../test/support/captured-logger.ts';
+import { silentLogger } from '../../shared/logger.ts';
+import type { ServedListRow } from '../../warehouse/index.ts';
+import type { ServedListWriter } from './batch-committer.ts';
+import { ServedListRecorder, type Every } from './served-list-recorder.ts';
 
 /** A database stand-in: keeps what is committed by recommendation_id (idempotent like rec_list), can be taken away. */
 class FakeDatabase implements ServedListWriter {

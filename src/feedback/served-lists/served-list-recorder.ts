@@ -1,11 +1,8 @@
-import { FailureLog, type Logger } from '../shared/io.ts';
-import type { ServedListRow } from '../warehouse/index.ts';
+import { FailureLog, type Logger } from '../../shared/io.ts';
+import type { ServedListRow, WarehouseConnection } from '../../warehouse/index.ts';
+import { InThreadCommitter, type BatchCommitter, type ServedListWriter } from './batch-committer.ts';
 import { PendingBatches } from './pending-batches.ts';
-
-/** Where recorded lists go: the warehouse (FeedbackRepo), or a fake in tests. */
-export interface ServedListWriter {
-  insertServedLists(rows: readonly ServedListRow[]): Promise<void>;
-}
+import { WorkerCommitter } from './worker-committer.ts';
 
 /** Counts for /metrics; each callback gets how many lists. */
 export interface RecorderObserver {
@@ -29,7 +26,14 @@ const realEvery: Every = (ms, run) => {
 };
 
 export interface ServedListRecorderOptions {
+  /** Where the lists go: the warehouse (FeedbackRepo), or a fake in tests. */
   readonly writer: ServedListWriter;
+  /**
+   * The writer's warehouse. Given, the group commits run in a worker thread on its own connection to it, so the
+   * thread that serves never waits on the database (SQLite's statements are synchronous); without it (or for SQLite
+   * in memory, which a second connection cannot open) they run in this thread through `writer`.
+   */
+  readonly connection?: WarehouseConnection | undefined;
   /** Folder for batches waiting for the database (`<home>/served-lists`). */
   readonly dir: string;
   /** Group commit interval (ms): the most a kill -9 can lose. */
@@ -55,10 +59,9 @@ export interface ServedListRecorderOptions {
 export class ServedListRecorder {
   readonly #o: ServedListRecorderOptions;
   readonly #batches: PendingBatches;
+  readonly #committer: BatchCommitter;
   readonly #failures: FailureLog;
   #buffer: ServedListRow[] = [];
-  /** Batches written by this process whose rows are still in memory (spares reading them back). */
-  readonly #inMemory = new Map<string, ServedListRow[]>();
   #journal: Promise<void> = Promise.resolve();
   #draining: Promise<void> | undefined;
   #drainAgain = false;
@@ -68,6 +71,10 @@ export class ServedListRecorder {
   constructor(o: ServedListRecorderOptions) {
     this.#o = o;
     this.#batches = new PendingBatches(o.dir);
+    this.#committer =
+      o.connection !== undefined && !isMemoryDatabase(o.connection.url)
+        ? new WorkerCommitter({ connection: o.connection, dir: o.dir, groupLists: o.flushLists })
+        : new InThreadCommitter(this.#batches, o.writer, o.flushLists);
     this.#failures = new FailureLog(o.logger, 'writing served lists to the database');
   }
 
@@ -110,7 +117,7 @@ export class ServedListRecorder {
     if (recommendationIds.length === 0) return;
     const wanted = new Set(recommendationIds);
     const waiting = (rows: readonly ServedListRow[]) => rows.some((r) => wanted.has(r.list.recommendationId));
-    if (waiting(this.#buffer) || [...this.#inMemory.values()].some(waiting) || this.#pendingLists > 0) await this.flush();
+    if (waiting(this.#buffer) || this.#pendingLists > 0) await this.flush();
   }
 
   /** Stops the timer and commits what is buffered (to the database, or to disk while it is away). */
@@ -118,6 +125,7 @@ export class ServedListRecorder {
     this.#stopTimer?.();
     this.#stopTimer = undefined;
     await this.flush();
+    await this.#committer.close();
   }
 
   #toDisk(): Promise<void> {
@@ -126,7 +134,7 @@ export class ServedListRecorder {
       const rows = this.#buffer;
       this.#buffer = [];
       try {
-        this.#inMemory.set(await this.#batches.write(rows), rows);
+        await this.#batches.write(rows);
         this.#setPending(this.#pendingLists + rows.length);
       } catch (error) {
         this.#o.observer?.dropped?.(rows.length);
@@ -151,37 +159,20 @@ export class ServedListRecorder {
   }
 
   async #drainOnce(): Promise<void> {
-    try {
-      const names = await this.#batches.names();
-      let pending = 0;
-      for (let i = 0; i < names.length;) {
-        const group: string[] = [];
-        const rows: ServedListRow[] = [];
-        for (; i < names.length && (group.length === 0 || rows.length < this.#o.flushLists); i++) {
-          const name = names[i]!;
-          group.push(name);
-          rows.push(...(this.#inMemory.get(name) ?? (await this.#batches.read(name))));
-        }
-        await this.#o.writer.insertServedLists(rows);
-        for (const name of group) {
-          await this.#batches.remove(name);
-          this.#inMemory.delete(name);
-        }
-        this.#o.observer?.written?.(rows.length);
-        pending += rows.length;
-      }
-      this.#failures.succeeded();
-      this.#setPending(Math.max(0, this.#pendingLists - pending));
-      if ((await this.#batches.names()).length === 0) this.#setPending(0);
-    } catch (error) {
-      // They stay on disk; only their copies in memory are let go, so an outage of any length holds no heap.
-      this.#inMemory.clear();
-      this.#failures.failed(error, { dir: this.#batches.dir });
-    }
+    const report = await this.#committer.commit();
+    if (report.written > 0) this.#o.observer?.written?.(report.written);
+    this.#setPending(report.remaining === 0 ? 0 : Math.max(0, this.#pendingLists - report.written));
+    if (report.error) this.#failures.failed(report.error, { dir: this.#batches.dir });
+    else this.#failures.succeeded();
   }
 
   #setPending(n: number): void {
     this.#pendingLists = n;
     this.#o.observer?.pending?.(n);
   }
+}
+
+/** `sqlite::memory:`: a database only its own connection sees. */
+function isMemoryDatabase(url: string): boolean {
+  return /^sqlite:(\/\/)?:memory:$/.test(url);
 }

@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { ServedListRow } from '../warehouse/index.ts';
+import type { ServedListRow } from '../../warehouse/index.ts';
 
 const SUFFIX = '.jsonl';
 const TEMP_PREFIX = '.tmp-';

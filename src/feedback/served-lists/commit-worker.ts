@@ -1,0 +1,50 @@
+/**
+ * Worker-thread body: commits the served-list batches waiting on disk to the warehouse over its own connection, so
+ * that the statements (synchronous on SQLite) never hold the thread that serves requests.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { FeedbackRepo, openWarehouse, type Warehouse } from '../../warehouse/index.ts';
+import { commitPendingBatches } from './batch-committer.ts';
+import type { CommitWorkerData, CommitWorkerToMain, MainToCommitWorker, SentError } from './commit-worker-protocol.ts';
+import { PendingBatches } from './pending-batches.ts';
+
+const port = parentPort!;
+const { connection, dir, groupLists } = workerData as CommitWorkerData;
+const batches = new PendingBatches(dir);
+let warehouse: Warehouse | undefined;
+/** One message at a time, in order: a close waits for the commit before it. */
+let queue: Promise<void> = Promise.resolve();
+
+const post = (message: CommitWorkerToMain): void => port.postMessage(message);
+
+async function commit(id: number): Promise<void> {
+  try {
+    // Opened on first use and again after a failure: the database may be away when serving starts.
+    warehouse ??= await openWarehouse({ ...connection, poolSize: 1 });
+  } catch (error) {
+    post({ t: 'committed', id, written: 0, remaining: (await batches.names().catch(() => [])).length, error: sent(error) });
+    return;
+  }
+  const report = await commitPendingBatches(batches, new FeedbackRepo(warehouse), groupLists);
+  if (report.error) {
+    // A fresh connection next time: the old one may be what failed.
+    await warehouse.close().catch(() => undefined);
+    warehouse = undefined;
+  }
+  post({ t: 'committed', id, written: report.written, remaining: report.remaining, ...(report.error ? { error: sent(report.error) } : {}) });
+}
+
+function sent(error: unknown): SentError {
+  const e: Error & { code?: unknown } = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message, ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+}
+
+port.on('message', (message: MainToCommitWorker) => {
+  queue = queue.then(async () => {
+    if (message.t === 'commit') return commit(message.id);
+    await warehouse?.close().catch(() => undefined);
+    warehouse = undefined;
+    post({ t: 'closed' });
+    port.close();
+  });
+});
