@@ -29,12 +29,17 @@ export class PendingBatches {
   }
 
   /** Writes `rows` as a new batch, durably (file and folder synced); returns its name. */
-  async write(rows: readonly ServedListRow[]): Promise<string> {
+  write(rows: readonly ServedListRow[]): Promise<string> {
+    return this.writeLines(rows.map((r) => JSON.stringify(r)));
+  }
+
+  /** Writes a new batch of rows already serialised, one JSON text each; see `write`. */
+  async writeLines(lines: readonly string[]): Promise<string> {
     const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(this.#sequence++).padStart(9, '0')}${SUFFIX}`;
     const temp = path.join(this.#dir, TEMP_PREFIX + name);
     const file = await open(temp, 'w');
     try {
-      await file.writeFile(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await file.writeFile(lines.join('\n') + '\n');
       await file.sync();
     } finally {
       await file.close();

@@ -61,7 +61,10 @@ export class ServedListRecorder {
   readonly #batches: PendingBatches;
   readonly #committer: BatchCommitter;
   readonly #failures: FailureLog;
-  #buffer: ServedListRow[] = [];
+  /** The lists taken since the last group commit, as the JSON lines of a batch file (serialised as they come, so no
+   * commit serialises hundreds at once on the serving thread), and their ids. */
+  #buffer: string[] = [];
+  #bufferedIds = new Set<string>();
   #journal: Promise<void> = Promise.resolve();
   #draining: Promise<void> | undefined;
   #drainAgain = false;
@@ -91,7 +94,8 @@ export class ServedListRecorder {
       this.#o.observer?.dropped?.(1);
       return false;
     }
-    this.#buffer.push(row);
+    this.#buffer.push(JSON.stringify(row));
+    this.#bufferedIds.add(row.list.recommendationId);
     this.#o.observer?.recorded?.(1);
     // Once per filling (not once per list past the mark): a slow disk must not queue a commit per list.
     if (this.#buffer.length === this.#o.flushLists) void this.flush();
@@ -115,9 +119,7 @@ export class ServedListRecorder {
   /** Commits now when any of `recommendationIds` is still waiting (so feedback on it finds its list). */
   async writeIfPending(recommendationIds: readonly string[]): Promise<void> {
     if (recommendationIds.length === 0) return;
-    const wanted = new Set(recommendationIds);
-    const waiting = (rows: readonly ServedListRow[]) => rows.some((r) => wanted.has(r.list.recommendationId));
-    if (waiting(this.#buffer) || this.#pendingLists > 0) await this.flush();
+    if (this.#pendingLists > 0 || recommendationIds.some((id) => this.#bufferedIds.has(id))) await this.flush();
   }
 
   /** Stops the timer and commits what is buffered (to the database, or to disk while it is away). */
@@ -133,8 +135,9 @@ export class ServedListRecorder {
       if (this.#buffer.length === 0) return;
       const rows = this.#buffer;
       this.#buffer = [];
+      this.#bufferedIds = new Set();
       try {
-        await this.#batches.write(rows);
+        await this.#batches.writeLines(rows);
         this.#setPending(this.#pendingLists + rows.length);
       } catch (error) {
         this.#o.observer?.dropped?.(rows.length);
