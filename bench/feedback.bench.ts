@@ -33,7 +33,7 @@ import { startFakeElasticsearch, type FakeElasticsearch } from '../test/support/
 import { freePort } from '../test/support/free-port.ts';
 import { startMariaDb, type MariaDbServer } from '../test/support/mariadb-server.ts';
 import { log, measure, n0, repoRoot, table } from './ingest-support.ts';
-import { ITEMS, load, saveModel, seedCatalogue, serviceId, startServe, stopChild, userId, USERS, type Load } from './serve-support.ts';
+import { cpuSeconds, ITEMS, load, saveModel, seedCatalogue, serviceId, startServe, stopChild, userId, USERS, type Load } from './serve-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -268,9 +268,12 @@ async function ingestRun(o: { backend: string; url: string; home: string; es: Fa
   };
 }
 
-async function servingRuns(o: { url: string; home: string }): Promise<{ off: Load; on: Load; listsRecorded: number; listsServed: number }> {
+/** A serving run: the load, and the server's CPU milliseconds per answered request (main thread, and all threads). */
+type ServingLoad = Load & { cpuMsPerRequest: { main: number; total: number } };
+
+async function servingRuns(o: { url: string; home: string }): Promise<{ off: ServingLoad; on: ServingLoad; listsRecorded: number; listsServed: number }> {
   let served = 0;
-  const run = async (record: boolean): Promise<Load> => {
+  const run = async (record: boolean): Promise<ServingLoad> => {
     const port = await freePort();
     const server = await startServe({
       home: o.home,
@@ -281,9 +284,13 @@ async function servingRuns(o: { url: string; home: string }): Promise<{ off: Loa
       const base = `http://127.0.0.1:${port}`;
       const path = (u: string) => `/v1/users/${u}/recommendations?k=10`;
       const warm = await load(base, path, { connections: opts.connections, seconds: Math.min(5, opts.seconds) });
+      const before = await cpuSeconds(server.pid!);
       const measured = await load(base, path, { connections: opts.connections, seconds: opts.seconds });
-      served += warm.requests - warm.errors - warm.non2xx + measured.requests - measured.errors - measured.non2xx;
-      return measured;
+      const after = await cpuSeconds(server.pid!);
+      const answered = measured.requests - measured.errors - measured.non2xx;
+      served += warm.requests - warm.errors - warm.non2xx + answered;
+      const perRequest = (seconds: number) => (seconds * 1000) / answered;
+      return { ...measured, cpuMsPerRequest: { main: perRequest(after.main - before.main), total: perRequest(after.total - before.total) } };
     } finally {
       await stopChild(server);
     }
@@ -490,8 +497,22 @@ try {
   );
   if (serving) {
     console.log('\nServing GET recommendations (SQLite), feedback.recordServed');
-    const row = (name: string, l: Load) => [name, n0(l.requestsPerSecond), String(l.p50), String(l.p99), n0(l.errors + l.non2xx)];
-    console.log(table(['recording', 'req/s', 'p50 ms', 'p99 ms', 'failed'], [row('off', serving.off), row('on', serving.on)], [false, true, true, true, true]));
+    const row = (name: string, l: ServingLoad) => [
+      name,
+      n0(l.requestsPerSecond),
+      String(l.p50),
+      String(l.p99),
+      n0(l.errors + l.non2xx),
+      l.cpuMsPerRequest.main.toFixed(3),
+      l.cpuMsPerRequest.total.toFixed(3),
+    ];
+    console.log(
+      table(
+        ['recording', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'CPU ms/req, serving thread', 'CPU ms/req, all threads'],
+        [row('off', serving.off), row('on', serving.on)],
+        [false, true, true, true, true, true, true],
+      ),
+    );
     console.log(
       `recording on: ${((serving.on.requestsPerSecond / serving.off.requestsPerSecond) * 100).toFixed(1)} % of the throughput off; lists recorded ${n0(serving.listsRecorded)} of ${n0(serving.listsServed)} answered (warm-up and measured run; autocannon does not count the requests in flight when a run ends, up to one per connection)`,
     );

@@ -136,6 +136,18 @@ export async function rssMb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** CPU seconds a process has used so far: its main thread, and all its threads (from /proc; Linux clock ticks of 1/100 s). */
+export async function cpuSeconds(pid: number): Promise<{ main: number; total: number }> {
+  const ticks = (stat: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const total = ticks(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  const main = ticks(await readFile(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+  return { main: main / 100, total: total / 100 };
+}
+
 export interface Load {
   readonly requestsPerSecond: number;
   readonly p50: number;

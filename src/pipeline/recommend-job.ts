@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { TopK } from '../models/index.ts';
 import { hasHistory, toRecommendations, type LoadedModel } from '../registry/index.ts';
-import { csvLine, ValidationError, startWorker } from '../shared/index.ts';
+import { csvLine, ValidationError, startWorker, uuidV7 } from '../shared/index.ts';
 import type { ServedListRow } from '../warehouse/index.ts';
 
 /** Recording a batch's lists as served (rec_list, rec_impression), so reactions to a campaign built on it are attributable. */
@@ -58,7 +57,7 @@ export async function writeAllRecommendations(
         const ranked = hasHistory(loaded, start + q) ? top : (popular ??= loaded.fallback.recommend(Int32Array.of(start + q), { k: kk }));
         const recommendations = toRecommendations(loaded, ranked, ranked === top ? q : 0);
         const userId = loaded.userIds[start + q]!;
-        const id = record ? randomUUID() : undefined;
+        const id = record ? uuidV7() : undefined;
         for (const r of recommendations) {
           const score = Number(r.score.toPrecision(6));
           lines.push(csvLine(id === undefined ? [userId, r.serviceId, r.rank, score] : [userId, r.serviceId, r.rank, score, id]));

@@ -62,7 +62,10 @@ export const listBasisSchema = {
 } as const;
 
 const listFields = {
-  recommendation_id: { type: 'string', description: 'quote it when reporting feedback on this list' },
+  recommendation_id: {
+    type: 'string',
+    description: 'a UUID (version 7: ids sort by the time the list was served); quote it when reporting feedback on this list',
+  },
   basis: listBasisSchema,
   items: { type: 'array', items: itemSchema },
   warnings,

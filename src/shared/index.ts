@@ -12,4 +12,5 @@ export { redactUrl } from './redact-url.ts';
 export { type MutableIndexed, Rng } from './rng.ts';
 export { median } from './stats.ts';
 export { calendarOf, toUtcText, utcText, type CalendarDay } from './utc-time.ts';
+export { uuidV7 } from './uuid-v7.ts';
 export { startWorker } from './worker-thread.ts';

@@ -10,7 +10,7 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
   const ignore = dialect === 'mysql' ? 'insert ignore into' : 'insert or ignore into';
   const open = () => {
     const { db, statements } = recordingDb(dialect);
-    return { repo: new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect() }), statements };
+    return { repo: new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect(dialect) }), statements };
   };
 
   it('writes served lists and their items in one transaction, keeping lists already recorded', async () => {
@@ -42,9 +42,9 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     expect(sqlOf(statements)).toEqual([
       'begin',
       q(
-        `${ignore} "rec_list" ("recommendation_id", "source", "batch_id", "user_id", "model_name", "registry_version", "model_kind", "artifact_version", "basis", "filter_category", "filter_region", "k", "item_count", "created_at") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `${ignore} "rec_list" ("recommendation_id","source","batch_id","user_id","model_name","registry_version","model_kind","artifact_version","basis","filter_category","filter_region","k","item_count","created_at") values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       ),
-      q(`${ignore} "rec_impression" ("recommendation_id", "rank", "service_id", "score") values (?, ?, ?, ?), (?, ?, ?, ?)`),
+      q(`${ignore} "rec_impression" ("recommendation_id","rank","service_id","score") values (?,?,?,?),(?,?,?,?)`),
       'commit',
     ]);
     expect(parametersOf(statements)[2]).toEqual(['r1', 1, 'S1', 0.9, 'r1', 2, 'S2', 0.5]);

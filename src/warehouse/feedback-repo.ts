@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { calendarOf } from '../shared/index.ts';
+import { BulkBuffer } from './bulk-buffer.ts';
 import { keyChunks } from './key-chunks.ts';
 import type { Warehouse } from './open-warehouse.ts';
 import type { FactFeedbackTable, RecImpressionTable, RecListTable, WarehouseDb } from './schema.ts';
@@ -19,8 +20,24 @@ export type StoredEventKey = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 
 /** A stored event, numbers as numbers on every backend. */
 export type FeedbackRow = Selectable<FactFeedbackTable>;
 
-const LIST_COLUMNS = 14;
-const IMPRESSION_COLUMNS = 4;
+/** rec_list's columns in the order the bulk insert binds them. */
+const LIST_COLUMNS = [
+  'recommendation_id',
+  'source',
+  'batch_id',
+  'user_id',
+  'model_name',
+  'registry_version',
+  'model_kind',
+  'artifact_version',
+  'basis',
+  'filter_category',
+  'filter_region',
+  'k',
+  'item_count',
+  'created_at',
+] as const;
+const IMPRESSION_COLUMNS = ['recommendation_id', 'rank', 'service_id', 'score'] as const;
 const FEEDBACK_COLUMNS = 17;
 
 /**
@@ -50,23 +67,40 @@ export class FeedbackRepo {
    */
   async insertServedLists(rows: readonly ServedListRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const per = (columns: number) => Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / columns));
-    const lists = rows.map((r) => r.list);
-    const items = rows.flatMap((r) => r.items.map((i) => ({ recommendationId: r.list.recommendationId, ...i })));
+    // Statements prepared once per shape (the dialect's bulk path): at a few thousand lists a second, building
+    // multi-row inserts in the query builder would cost as much as running them.
     await this.inTransaction(async (repo) => {
-      for (let i = 0; i < lists.length; i += per(LIST_COLUMNS))
-        await repo.#db
-          .insertInto('recList')
-          .values(lists.slice(i, i + per(LIST_COLUMNS)))
-          .orIgnore()
-          .execute();
-      for (let i = 0; i < items.length; i += per(IMPRESSION_COLUMNS))
-        await repo.#db
-          .insertInto('recImpression')
-          .values(items.slice(i, i + per(IMPRESSION_COLUMNS)))
-          .orIgnore()
-          .execute();
+      const lists = repo.#bulk('rec_list', LIST_COLUMNS);
+      const items = repo.#bulk('rec_impression', IMPRESSION_COLUMNS);
+      for (const { list: l, items: shown } of rows) {
+        await lists.append([
+          l.recommendationId,
+          l.source,
+          l.batchId ?? null,
+          l.userId ?? null,
+          l.modelName ?? null,
+          l.registryVersion ?? null,
+          l.modelKind,
+          l.artifactVersion,
+          l.basis,
+          l.filterCategory ?? null,
+          l.filterRegion ?? null,
+          l.k,
+          l.itemCount,
+          l.createdAt,
+        ]);
+        for (const i of shown) await items.append([l.recommendationId, i.rank, i.serviceId, i.score]);
+      }
+      await lists.flush();
+      await items.flush();
     });
+  }
+
+  /** A buffer of rows for a multi-row insert that keeps rows already there (by primary key). */
+  #bulk(table: string, columns: readonly string[]): BulkBuffer {
+    const { dialect } = this.#warehouse;
+    const capacity = Math.max(1, Math.floor(Math.min(dialect.statementParameters, dialect.maxParameters) / columns.length));
+    return new BulkBuffer(columns.length, capacity, (n, params) => dialect.execBulk(this.#db, dialect.insertIgnoreSql(table, columns, n), params));
   }
 
   /** The recorded lists among `ids`. */

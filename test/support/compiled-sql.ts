@@ -103,16 +103,22 @@ export function quotedFor(dialect: SqlDialect, text: string): string {
 
 /**
  * A WarehouseDialect for repos under {@link recordingDb}: the shared race-handling helpers (findOrCreate,
- * insertNextNumber) as every backend runs them; nothing backend-specific is reachable without a database.
+ * insertNextNumber) as every backend runs them, and bulk inserts that keep existing rows as `sql` writes them
+ * (run through the recording executor); nothing else backend-specific is reachable without a database.
  */
-export function compileOnlyWarehouseDialect(): WarehouseDialect {
-  return new CompileOnlyDialect();
+export function compileOnlyWarehouseDialect(sql: SqlDialect = 'sqlite'): WarehouseDialect {
+  return new CompileOnlyDialect(sql);
 }
 
 class CompileOnlyDialect extends WarehouseDialect {
   readonly name = 'sqlite' as const;
+  readonly #sql: SqlDialect;
+  constructor(sql: SqlDialect) {
+    super();
+    this.#sql = sql;
+  }
   quote(identifier: string): string {
-    return `"${identifier}"`;
+    return quotedFor(this.#sql, `"${identifier}"`);
   }
   isUniqueViolation(): boolean {
     return false;
@@ -121,7 +127,7 @@ class CompileOnlyDialect extends WarehouseDialect {
     throw new Error('compile-only dialect: no bulk upserts');
   }
   protected insertIgnoreVerb(): string {
-    throw new Error('compile-only dialect: no bulk inserts');
+    return this.#sql === 'mysql' ? 'insert ignore' : 'insert or ignore';
   }
   async tryLock(): Promise<never> {
     throw new Error('compile-only dialect: no locks');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
@@ -13,7 +12,7 @@ import {
   type LoadedModel,
   type RecommendationWarning,
 } from '../../registry/index.ts';
-import { toUtcText, ValidationError } from '../../shared/index.ts';
+import { toUtcText, uuidV7, ValidationError } from '../../shared/index.ts';
 import { FeedbackRepo, ServiceRepo } from '../../warehouse/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { defineCommand } from '../command.ts';
@@ -69,7 +68,7 @@ export const recommendCommand = defineCommand({
     if (o.record === true) {
       const repo = new FeedbackRepo(await runtime.warehouse());
       record = {
-        batchId: randomUUID(),
+        batchId: uuidV7(),
         createdAt: toUtcText(new Date()),
         ...(location?.registered ? { registered: location.registered } : {}),
         write: (rows) => repo.insertServedLists(rows),

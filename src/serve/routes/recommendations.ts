@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { WarningCode, type RecommendationWarning } from '../../registry/index.ts';
 import { ServiceRepo } from '../../warehouse/index.ts';
 import { FailureLog } from '../../shared/io.ts';
-import { systemClock, toUtcText } from '../../shared/index.ts';
+import { systemClock, toUtcText, uuidV7 } from '../../shared/index.ts';
 import { servedListRow } from '../served-list-row.ts';
 import { catalogWarnings, modelRef, servedModel, type RouteDeps } from '../route-deps.ts';
 import { RoutePath } from '../route-paths.ts';
@@ -49,7 +48,7 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const { k, category, region, exclude_seen: excludeSeen } = req.query;
     const list = await listForUser(m, { userId: req.params.userId, k, filter: { category, region }, excludeSeen, regionOf });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-    const recommendationId = randomUUID();
+    const recommendationId = uuidV7();
     recorder?.record(
       servedListRow(m, { recommendationId, source: 'user', userId: req.params.userId, list, k, filter: { category, region }, createdAt: toUtcText(clock()) }),
     );
@@ -68,7 +67,7 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const { interactions, k, category, region } = req.body;
     const list = listForHistory(m, { interactions, k, filter: { category, region } });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-    const recommendationId = randomUUID();
+    const recommendationId = uuidV7();
     recorder?.record(
       servedListRow(m, { recommendationId, source: 'fold-in', userId: null, list, k, filter: { category, region }, createdAt: toUtcText(clock()) }),
     );
@@ -84,11 +83,11 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
 
   app.post(RoutePath.batch, { config: { access: 'write' }, schema: batchSchema(deps.maxBatchUsers) }, async (req) => {
     const m = servedModel(holder);
-    const batchId = randomUUID();
+    const batchId = uuidV7();
     const createdAt = toUtcText(clock());
     const results = listsForUsers(m, req.body.user_ids, req.body.k).map((list) => {
       metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
-      const recommendationId = randomUUID();
+      const recommendationId = uuidV7();
       recorder?.record(servedListRow(m, { recommendationId, source: 'batch', batchId, userId: list.user_id, list, k: req.body.k, createdAt }));
       return { recommendation_id: recommendationId, user_id: list.user_id, basis: list.basis, items: list.items, warnings: withCatalog(list.warnings, m) };
     });
