@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServedListRow } from '../../warehouse/index.ts';
+import { decodeServedList, encodeServedList } from './served-list-line.ts';
 
 const SUFFIX = '.jsonl';
 const TEMP_PREFIX = '.tmp-';
@@ -30,10 +31,10 @@ export class PendingBatches {
 
   /** Writes `rows` as a new batch, durably (file and folder synced); returns its name. */
   write(rows: readonly ServedListRow[]): Promise<string> {
-    return this.writeLines(rows.map((r) => JSON.stringify(r)));
+    return this.writeLines(rows.map(encodeServedList));
   }
 
-  /** Writes a new batch of rows already serialised, one JSON text each; see `write`. */
+  /** Writes a new batch of rows already serialised by `encodeServedList`; see `write`. */
   async writeLines(lines: readonly string[]): Promise<string> {
     const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(this.#sequence++).padStart(9, '0')}${SUFFIX}`;
     const temp = path.join(this.#dir, TEMP_PREFIX + name);
@@ -64,7 +65,7 @@ export class PendingBatches {
     return text
       .split('\n')
       .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as ServedListRow);
+      .map(decodeServedList);
   }
 
   /** Deletes a batch that is in the database (one another process deleted first is fine). */

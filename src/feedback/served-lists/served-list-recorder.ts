@@ -2,6 +2,7 @@ import { FailureLog, type Logger } from '../../shared/io.ts';
 import type { ServedListRow, WarehouseConnection } from '../../warehouse/index.ts';
 import { InThreadCommitter, type BatchCommitter, type ServedListWriter } from './batch-committer.ts';
 import { PendingBatches } from './pending-batches.ts';
+import { encodeServedList } from './served-list-line.ts';
 import { WorkerCommitter } from './worker-committer.ts';
 
 /** Counts for /metrics; each callback gets how many lists. */
@@ -94,7 +95,7 @@ export class ServedListRecorder {
       this.#o.observer?.dropped?.(1);
       return false;
     }
-    this.#buffer.push(JSON.stringify(row));
+    this.#buffer.push(encodeServedList(row));
     this.#bufferedIds.add(row.list.recommendationId);
     this.#o.observer?.recorded?.(1);
     // Once per filling (not once per list past the mark): a slow disk must not queue a commit per list.
