@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordFeedback } from '../../src/feedback/index.ts';
+import { BackendUnavailableError } from '../../src/shared/errors.ts';
+import type { ObjectStore } from '../../src/storage/index.ts';
 import { FeedbackRepo, type FeedbackRow } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, feedbackConfig, servicesCsv, usersCsv, type IngestFixture } from '../support/ingest-fixture.ts';
@@ -9,6 +12,32 @@ const HEADER = 'event_id,recommendation_id,user_id,service_id,type,at';
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const clock = () => NOW;
 const feedbackCsv = (...rows: string[]): string => `${[HEADER, ...rows].join('\n')}\n`;
+
+/** A bucket whose connection drops once `bytes` of `key` have been read: a network failure in the middle of a load. */
+function droppingAfter(store: ObjectStore, key: string, bytes: number): ObjectStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (prop !== 'get') return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      return async (k: string) => {
+        const inner = await target.get(k);
+        if (k !== key) return inner;
+        return Readable.from(
+          (async function* () {
+            let read = 0;
+            for await (const chunk of inner) {
+              const buffer = chunk as Buffer;
+              const take = Math.min(buffer.length, bytes - read);
+              if (take > 0) yield buffer.subarray(0, take);
+              read += take;
+              if (read >= bytes) throw new BackendUnavailableError(`connection reset while reading ${k}`);
+            }
+          })(),
+        );
+      };
+    },
+  });
+}
 
 /** `landing/feedback*.csv` through `pickwise ingest`'s job, on SQLite and on a real MariaDB server. */
 describe.each(warehouseBackends())('feedback landing files on $name', (backend) => {
@@ -182,6 +211,23 @@ describe.each(warehouseBackends())('feedback landing files on $name', (backend) 
       const { files } = await ingest();
       expect(files.at(-1)).toMatchObject({ rowsTotal: 3, rowsOk: 1, rowsDuplicate: 1, rowsRejected: 1, rejectsByCode: { EVENT_ID_REUSED: 1 } });
       expect(await fx.read(files.at(-1)!.quarantineKey!)).toMatch(/^4,EVENT_ID_REUSED,/m);
+    });
+
+    it('keeps none of the events of a load that fails after storing some of them, and loads them exactly once on the next run', async () => {
+      await fx.land('users.csv', usersCsv(3));
+      await fx.land('services.csv', servicesCsv(3));
+      await ingest();
+      const rows = Array.from({ length: 5000 }, (_, i) => `e${i},,u${1 + (i % 3)},s${1 + (i % 3)},impression,2026-06-01T09:00:00Z`);
+      await fx.land('feedback.csv', feedbackCsv(...rows));
+      // 150 kB: beyond the first batch of rows (2 000), which is stored before the connection drops.
+      const failed = await fx.ingest({ clock, store: droppingAfter(fx.store, 'landing/feedback.csv', 150_000) });
+      expect(failed.files[0]).toMatchObject({ status: 'failed' });
+      expect(failed.files[0]!.message).toContain('connection reset');
+      expect(await fx.count('fact_feedback')).toBe(0);
+      expect((await ledger()).at(-1)).toMatchObject({ status: 'failed' });
+      const again = await ingest();
+      expect(again.files[0]).toMatchObject({ status: 'loaded', rowsOk: 5000, rowsDuplicate: 0 });
+      expect(await fx.count('fact_feedback')).toBe(5000);
     });
 
     it('rejects a feedback file without its required columns as a whole, keeping nothing', async () => {
