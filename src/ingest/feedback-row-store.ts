@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { FeedbackRow } from '../shared/index.ts';
+import type { LandingFeedbackRow } from '../shared/index.ts';
 import type { WarehouseDb, WarehouseDialect } from '../warehouse/index.ts';
 
 /** What became of one feedback row handed to a {@link FeedbackRowStore}. */
@@ -21,7 +21,7 @@ export interface FeedbackRowStore {
   store(o: {
     readonly trx: Transaction<WarehouseDb>;
     readonly dialect: WarehouseDialect;
-    readonly rows: readonly FeedbackRow[];
+    readonly rows: readonly LandingFeedbackRow[];
     /** When the file is loaded: received time, and the reference for clamping future timestamps. */
     readonly now: Date;
   }): Promise<FeedbackRowOutcome[]>;

@@ -11,7 +11,7 @@ import {
 } from '../preprocess/index.ts';
 import {
   type DimensionKeys,
-  type FeedbackRow,
+  type LandingFeedbackRow,
   type ReservationColumns,
   type ReservationRow,
   type ServiceRow,
@@ -23,7 +23,7 @@ import { readCsvRecords, type CsvReadSummary } from './csv-records.ts';
 
 /** Feedback rows and the records they came from (line and fields as uploaded), side by side. */
 export interface FeedbackBatch {
-  readonly rows: readonly FeedbackRow[];
+  readonly rows: readonly LandingFeedbackRow[];
   readonly records: readonly SourceRecord[];
 }
 
@@ -47,7 +47,7 @@ export function validCount(batch: LoadBatch): number {
 export function toLoadBatch(kind: LandingKind, batch: ValidatedBatch): LoadBatch {
   if (kind === 'feedback') {
     if (batch.records === undefined) throw new Error('feedback rows are validated with their source records: records are required');
-    return { rejects: batch.rejects, feedback: { rows: batch.valid as FeedbackRow[], records: batch.records } };
+    return { rejects: batch.rejects, feedback: { rows: batch.valid as LandingFeedbackRow[], records: batch.records } };
   }
   if (kind !== 'reservations') return { rejects: batch.rejects, dimensions: batch.valid as (UserRow | ServiceRow)[] };
   if (batch.referenceKeys === undefined) throw new Error('reservations are validated against the users and services they reference: references are required');

@@ -1,5 +1,5 @@
 /** Validated, normalised rows: what preprocessing hands to the loader. All timestamps are UTC. */
-export type { LandingKind, ReservationStatus, UserRow, ServiceRow, ReservationRow, FeedbackRow } from '../shared/index.ts';
+export type { LandingKind, ReservationStatus, UserRow, ServiceRow, ReservationRow, LandingFeedbackRow } from '../shared/index.ts';
 
 /**
  * Why a row was quarantined. Codes are stable (they are counted in the ledger and in summaries);

@@ -1,4 +1,4 @@
-import { FEEDBACK_TYPES, MAX_FEEDBACK_ID_LENGTH, type FeedbackRow, type FeedbackType } from '../shared/index.ts';
+import { FEEDBACK_TYPES, MAX_FEEDBACK_ID_LENGTH, type LandingFeedbackRow, type FeedbackType } from '../shared/index.ts';
 import type { ColumnIndex } from './landing-contract.ts';
 import { RejectCode } from './rows.ts';
 import { clip, isRejected, reject, requiredId } from './row-checks.ts';
@@ -13,7 +13,7 @@ const MAX_FEEDBACK_AT_LENGTH = 40;
  * the API allows, on one line); recommendation_id and at may be empty. A future `at` is not refused here: it is
  * stored at "now" and flagged, exactly as POST /v1/feedback does (feedback.maxClockSkew).
  */
-export function feedbackValidator(index: ColumnIndex): RowValidator<FeedbackRow> {
+export function feedbackValidator(index: ColumnIndex): RowValidator<LandingFeedbackRow> {
   const [iEvent, iList, iUser, iService, iType, iAt] = ['event_id', 'recommendation_id', 'user_id', 'service_id', 'type', 'at'].map((c) => index[c] ?? -1) as [
     number,
     number,

@@ -1,9 +1,9 @@
 import type { LandingKind } from '../shared/index.ts';
 import { checkHeader, describeHeaderProblem, type HeaderCheck } from './landing-contract.ts';
-import { isReject, RejectCode, type FeedbackRow, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
+import { isReject, RejectCode, type LandingFeedbackRow, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
 import { validatorFor, type RowRules } from './validate-row.ts';
 
-export type ValidRow = UserRow | ServiceRow | ReservationRow | FeedbackRow;
+export type ValidRow = UserRow | ServiceRow | ReservationRow | LandingFeedbackRow;
 
 /** A record as read: its first line and its fields exactly as uploaded. */
 export interface SourceRecord {

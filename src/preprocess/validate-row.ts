@@ -1,6 +1,6 @@
 import { RESERVATION_STATUSES, type LandingKind, type ReservationStatus } from '../shared/index.ts';
 import type { ColumnIndex } from './landing-contract.ts';
-import { RejectCode, type FeedbackRow, type Reject, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
+import { RejectCode, type LandingFeedbackRow, type Reject, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
 import { parseIsoTimestamp, type UtcTimestamp } from './timestamp.ts';
 import { clip, CONTROL, isRejected, MAX_ID_LENGTH, reject, requiredId } from './row-checks.ts';
 import { feedbackValidator } from './validate-feedback-row.ts';
@@ -184,7 +184,7 @@ export function reservationValidator(index: ColumnIndex, rules: RowRules): RowVa
 }
 
 /** The validator for a kind of file. */
-export function validatorFor(kind: LandingKind, index: ColumnIndex, rules: RowRules): RowValidator<UserRow | ServiceRow | ReservationRow | FeedbackRow> {
+export function validatorFor(kind: LandingKind, index: ColumnIndex, rules: RowRules): RowValidator<UserRow | ServiceRow | ReservationRow | LandingFeedbackRow> {
   switch (kind) {
     case 'users':
       return userValidator(index, rules);

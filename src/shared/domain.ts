@@ -50,7 +50,7 @@ export interface ReservationRow {
  * One reaction of a `feedback*.csv` landing file, checked and in the shape of an event posted to the API: it is
  * stored the same way (attribution, flags, clamping of future timestamps, idempotency by `eventId`).
  */
-export interface FeedbackRow {
+export interface LandingFeedbackRow {
   readonly eventId: string;
   readonly recommendationId: string | null;
   readonly userId: string;
