@@ -14,7 +14,7 @@ export async function generatedInteractionLog(dir: string, shape: { users: numbe
   const warehouse = await openWarehouse({ url: `sqlite:${path.join(dir, 'w.db')}` });
   try {
     await migrateToLatest(warehouse);
-    await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
+    await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, feedback: configSchema.parse({}).feedback, logger: silentLogger() });
     return await loadInteractionLog(warehouse);
   } finally {
     await warehouse.close();

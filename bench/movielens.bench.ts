@@ -64,7 +64,13 @@ async function main(): Promise<void> {
     const warehouse = await openWarehouse({ url: `sqlite:${path.join(dir, 'w.db')}` });
     await migrateToLatest(warehouse);
     const store = new LocalObjectStore(path.join(dir, 'bucket'));
-    const ingest = await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
+    const ingest = await runIngestJob({
+      store,
+      warehouse,
+      config: configSchema.parse({}).ingest,
+      feedback: configSchema.parse({}).feedback,
+      logger: silentLogger(),
+    });
     const log = await loadInteractionLog(warehouse);
     const tuned: ModelSpec[] = [];
     for (const kind of values.tune!.split(',').filter(Boolean)) {

@@ -78,7 +78,7 @@ export async function seedCatalogue(store: LocalObjectStore, url: string): Promi
     await store.put('landing/services.csv', `service_id,name,category,region,price,created_at\n${services.join('\n')}\n`);
     const users = Array.from({ length: USERS }, (_, u) => `${userId(u)},2023-01-01T00:00:00Z,F,1990,region-${u % 20}`);
     await store.put('landing/users.csv', `user_id,signup_at,gender,birth_year,region\n${users.join('\n')}\n`);
-    await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, logger: silentLogger() });
+    await runIngestJob({ store, warehouse, config: configSchema.parse({}).ingest, feedback: configSchema.parse({}).feedback, logger: silentLogger() });
   } finally {
     await warehouse.close();
   }

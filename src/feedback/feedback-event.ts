@@ -1,7 +1,6 @@
-/** A reaction type a client can report on a recommended service. */
-export type FeedbackType = 'impression' | 'select' | 'cancel' | 'reserve' | 'complete';
+import type { FeedbackType } from '../shared/index.ts';
 
-export const FEEDBACK_TYPES: readonly FeedbackType[] = ['impression', 'select', 'cancel', 'reserve', 'complete'];
+export { FEEDBACK_TYPES, type FeedbackType } from '../shared/index.ts';
 
 /** How a stored event was tied to the list that caused it. */
 export type Attribution = 'list' | 'window' | 'none';

@@ -6,6 +6,7 @@ import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { LedgerRepo, SETTLED_STATUSES, type Warehouse, type WarehouseDb } from '../warehouse/index.ts';
 import { backupKeyFor, quarantineKeyFor, type LandingObject } from './detect.ts';
+import type { FeedbackRowStore } from './feedback-row-store.ts';
 import { readLandingOnce } from './landing-read.ts';
 import { loadLandingFile, type LineCounts, type LoadFileResult } from './load-file.ts';
 import { QuarantineFile } from './quarantine-file.ts';
@@ -19,9 +20,11 @@ export interface FileOutcome {
   readonly status: FileOutcomeStatus;
   /** SHA-256 of the bytes read (and loaded, and backed up); absent when the read did not finish. */
   readonly sha256?: string;
-  /** Data records read; every one was loaded or quarantined: `rowsTotal = rowsOk + rowsRejected`. */
+  /** Data records read; every one was loaded, a duplicate or quarantined: `rowsTotal = rowsOk + rowsDuplicate + rowsRejected`. */
   readonly rowsTotal: number;
   readonly rowsOk: number;
+  /** Feedback rows whose event was stored already (an earlier file, the API, earlier in this file); 0 for other kinds. */
+  readonly rowsDuplicate: number;
   readonly rowsRejected: number;
   /** Of `rowsOk`: rows that added a user, service or reservation, and rows that updated one (a status update). */
   readonly rowsNew: number;
@@ -42,6 +45,8 @@ export interface IngestFileContext {
   readonly config: IngestConfig;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where the rows of `feedback*.csv` files are stored (required to load them). */
+  readonly feedback?: FeedbackRowStore;
   readonly onProgress?: (bytes: number) => void;
 }
 
@@ -59,7 +64,7 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
   const t0 = performance.now();
   const detectedAt = ctx.clock();
   const kind = object.kind ?? 'unknown';
-  const base = { key: info.key, kind, rowsTotal: 0, rowsOk: 0, rowsRejected: 0, rowsNew: 0, rowsUpdated: 0, rejectsByCode: {} };
+  const base = { key: info.key, kind, rowsTotal: 0, rowsOk: 0, rowsDuplicate: 0, rowsRejected: 0, rowsNew: 0, rowsUpdated: 0, rejectsByCode: {} };
   const elapsed = (): number => (performance.now() - t0) / 1000;
   const log = ctx.logger.child({ file: info.key });
   const fileId = await ctx.ledger.beginAttempt({ objectKey: info.key, sizeBytes: info.size, sourceEtag: info.etag, kind, detectedAt: toUtcText(detectedAt) });
@@ -85,7 +90,7 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
     let rejected: string | undefined;
     if (object.kind === undefined) {
       read.source.destroy();
-      rejected = `'${name}' matches no kind of landing file: names must start with users, services or reservations and end in .csv`;
+      rejected = `'${name}' matches no kind of landing file: names must start with users, services, reservations or feedback and end in .csv`;
     } else {
       try {
         loaded = await loadLandingFile({
@@ -100,6 +105,7 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
           maxRecordBytes: config.maxRecordBytes,
           quarantine,
           sizeBytes: info.size,
+          ...(ctx.feedback ? { feedback: ctx.feedback } : {}),
           ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
         });
       } catch (error) {
@@ -166,6 +172,7 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
       sizeBytes: content.bytes,
       rowsTotal: loaded.rowsTotal,
       rowsOk: loaded.rowsOk,
+      rowsDuplicate: loaded.rowsDuplicate,
       rowsRejected: loaded.rowsRejected,
       rejectsByCode: JSON.stringify(quarantine.byCode()),
       backupKey,
@@ -177,16 +184,24 @@ export async function ingestLandingFile(object: LandingObject, ctx: IngestFileCo
     trx = undefined;
     if (message) log.warn(message);
     log.info(
-      { kind, rowsOk: loaded.rowsOk, rowsNew: loaded.rowsNew, rowsRejected: loaded.rowsRejected, seconds: Math.round(elapsed() * 1000) / 1000 },
+      {
+        kind,
+        rowsOk: loaded.rowsOk,
+        rowsNew: loaded.rowsNew,
+        rowsDuplicate: loaded.rowsDuplicate,
+        rowsRejected: loaded.rowsRejected,
+        seconds: Math.round(elapsed() * 1000) / 1000,
+      },
       'file loaded',
     );
-    const { rowsTotal, rowsOk, rowsRejected, rowsNew, rowsUpdated, lines } = loaded;
+    const { rowsTotal, rowsOk, rowsDuplicate, rowsRejected, rowsNew, rowsUpdated, lines } = loaded;
     return {
       ...base,
       status: 'loaded',
       sha256: content.sha256,
       rowsTotal,
       rowsOk,
+      rowsDuplicate,
       rowsRejected,
       rowsNew,
       rowsUpdated,

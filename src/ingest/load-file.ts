@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { Transaction } from 'kysely';
-import { RETRYABLE_CODES, type RejectedRecord, type RowRules } from '../preprocess/index.ts';
+import { RETRYABLE_CODES, type RejectCode, type RejectedRecord, type RowRules } from '../preprocess/index.ts';
 import { type ServiceRow, type UserRow, AppError, ErrorCode } from '../shared/index.ts';
 import type { LandingKind } from '../shared/index.ts';
 import { IngestRepo, StarWriter, type PendingReservation, type WarehouseDb, type WarehouseDialect } from '../warehouse/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
+import type { FeedbackRowStore } from './feedback-row-store.ts';
 import type { QuarantineFile } from './quarantine-file.ts';
-import { readValidatedBatches, validCount, type LoadBatch } from './validated-batches.ts';
+import { readValidatedBatches, validCount, type FeedbackBatch, type LoadBatch } from './validated-batches.ts';
 import { readValidatedBatchesInWorker } from './worker-batches.ts';
 
 export interface LoadFileOptions {
@@ -27,6 +28,8 @@ export interface LoadFileOptions {
   readonly quarantine: QuarantineFile;
   /** Size of the file in bytes: decides the parse thread and whether indexes are rebuilt after the load. */
   readonly sizeBytes: number;
+  /** Feedback files only (required for them): where their checked rows are stored. */
+  readonly feedback?: FeedbackRowStore;
   readonly onProgress?: (bytes: number) => void;
 }
 
@@ -40,9 +43,11 @@ export interface LineCounts {
 }
 
 export interface LoadFileResult {
-  /** Data records read: every one was loaded or quarantined (`rowsTotal = rowsOk + rowsRejected`). */
+  /** Data records read: every one was loaded, a duplicate or quarantined (`rowsTotal = rowsOk + rowsDuplicate + rowsRejected`). */
   readonly rowsTotal: number;
   readonly rowsOk: number;
+  /** Feedback rows whose event was stored already (same event_id, same event): counted, not stored again. 0 for other kinds. */
+  readonly rowsDuplicate: number;
   readonly rowsRejected: number;
   /** Of `rowsOk`: rows that added a user, service or reservation, and rows that updated one already there. */
   readonly rowsNew: number;
@@ -76,13 +81,15 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
   let extraColumns: readonly string[] = [];
   let reservationIndex: readonly number[] = [];
   let rowsOk = 0;
+  let rowsDuplicate = 0;
   let pendingCount = 0;
   const pending: RejectedRecord[] = [];
   let inFlight: Promise<void> = Promise.resolve();
 
   // A retried load of the same file version replaces its earlier pending rows.
   await repo.clearPending(options.fileId);
-  const rowsBefore = await repo.countRows(kind);
+  // Feedback counts what it stored from the store's answers: API requests may add events to the table meanwhile.
+  const rowsBefore = kind === 'feedback' ? 0 : await repo.countRows(kind);
   // A file that adds about as many facts as the table holds loads faster with its indexes rebuilt once.
   let finishBulkLoad: (() => Promise<void>) | undefined;
   if (kind === 'reservations' && options.sizeBytes / BYTES_PER_ROW_ESTIMATE > rowsBefore * 0.5) {
@@ -111,7 +118,23 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
     await repo.insertPending(rows.map(toPending), options.now);
     return rows.length;
   };
+  /** Feedback is stored batch by batch (the store's answers decide what is quarantined), its rejects in line order. */
+  const storeFeedback = async (batch: LoadBatch & { feedback: FeedbackBatch }): Promise<void> => {
+    const { rows, records } = batch.feedback;
+    if (options.feedback === undefined) throw new Error(`${options.label}: a feedback file needs a feedback row store`);
+    const outcomes = rows.length === 0 ? [] : await options.feedback.store({ trx, dialect: options.dialect, rows, now: new Date(options.rules.nowMs) });
+    if (outcomes.length !== rows.length) throw new Error(`${options.label}: ${rows.length} feedback rows stored, but ${outcomes.length} outcomes returned`);
+    const rejects: RejectedRecord[] = [...batch.rejects];
+    outcomes.forEach((o, i) => {
+      if (o.status === 'stored') rowsOk++;
+      else if (o.status === 'duplicate') rowsDuplicate++;
+      else rejects.push({ line: records[i]!.line, code: o.code as RejectCode, reason: o.reason, fields: records[i]!.fields });
+    });
+    rejects.sort((a, b) => a.line - b.line);
+    for (const r of rejects) await quarantine.add(r.line, r.code, r.reason, r.fields);
+  };
   const onBatch = async (batch: LoadBatch): Promise<void> => {
+    if (kind === 'feedback') return storeFeedback({ ...batch, feedback: batch.feedback ?? { rows: [], records: [] } });
     rowsOk += validCount(batch);
     for (const r of batch.rejects) {
       await quarantine.add(r.line, r.code, r.reason, r.fields);
@@ -149,12 +172,13 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
   await writer.finish();
   pendingCount += await savePending(pending.splice(0));
   await finishBulkLoad?.();
-  const rowsNew = (await repo.countRows(kind)) - rowsBefore;
+  const rowsNew = kind === 'feedback' ? rowsOk : (await repo.countRows(kind)) - rowsBefore;
   const lines = { total: summary.lines, header: summary.headerLines, blank: summary.blankLines, records: summary.recordLines };
-  assertAccounted({ label: options.label, summary, rowsOk, rowsRejected: quarantine.count });
+  assertAccounted({ label: options.label, summary, rowsOk, rowsDuplicate, rowsRejected: quarantine.count });
   return {
     rowsTotal: summary.records,
     rowsOk,
+    rowsDuplicate,
     rowsRejected: quarantine.count,
     rowsNew,
     rowsUpdated: rowsOk - rowsNew,
@@ -165,14 +189,17 @@ export async function loadLandingFile(options: LoadFileOptions): Promise<LoadFil
 }
 
 /**
- * Fails loudly unless every record read was loaded or quarantined (`rows in = loaded + quarantined`) and every
- * physical line belongs to the header, a blank line or a record. Nothing of a file that fails this is kept.
+ * Fails loudly unless every record read was loaded, a duplicate of a stored feedback event, or quarantined (`rows in =
+ * loaded + duplicates + quarantined`) and every physical line belongs to the header, a blank line or a record.
+ * Nothing of a file that fails this is kept.
  */
-export function assertAccounted(o: { label: string; summary: CsvReadSummary; rowsOk: number; rowsRejected: number }): void {
-  const { summary: s, rowsOk, rowsRejected } = o;
+export function assertAccounted(o: { label: string; summary: CsvReadSummary; rowsOk: number; rowsDuplicate: number; rowsRejected: number }): void {
+  const { summary: s, rowsOk, rowsDuplicate, rowsRejected } = o;
   const problems: string[] = [];
-  if (s.records !== rowsOk + rowsRejected)
-    problems.push(`${s.records} rows read but ${rowsOk} loaded + ${rowsRejected} quarantined = ${rowsOk + rowsRejected}`);
+  if (s.records !== rowsOk + rowsDuplicate + rowsRejected)
+    problems.push(
+      `${s.records} rows read but ${rowsOk} loaded + ${rowsDuplicate} duplicates + ${rowsRejected} quarantined = ${rowsOk + rowsDuplicate + rowsRejected}`,
+    );
   if (s.lines !== s.headerLines + s.blankLines + s.recordLines) {
     problems.push(
       `${s.lines} lines read but ${s.headerLines} header + ${s.blankLines} blank + ${s.recordLines} in rows = ${s.headerLines + s.blankLines + s.recordLines}`,
@@ -183,7 +210,7 @@ export function assertAccounted(o: { label: string; summary: CsvReadSummary; row
     { code: ErrorCode.INTERNAL, httpStatus: 500, expected: false },
     `${o.label}: the load does not account for every line (${problems.join('; ')}); nothing of the file is kept`,
     {
-      details: { ...s, rowsOk, rowsRejected },
+      details: { ...s, rowsOk, rowsDuplicate, rowsRejected },
     },
   );
 }

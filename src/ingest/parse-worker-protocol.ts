@@ -2,6 +2,7 @@ import type { ColumnIndex, RejectedRecord, RowRules } from '../preprocess/index.
 import { type DimensionKeys, type ReservationColumns, type UserRow, type ServiceRow } from '../shared/index.ts';
 import type { LandingKind } from '../shared/index.ts';
 import type { CsvReadSummary } from './csv-records.ts';
+import type { FeedbackBatch } from './validated-batches.ts';
 
 /** What the parse worker starts with: the file's kind and, for reservations, the dimension keys. */
 export interface ParseWorkerData {
@@ -20,6 +21,7 @@ export type WorkerToMain =
   | { t: 'header'; header: string[]; extra: string[]; index: ColumnIndex }
   | { t: 'batch'; dimensions: (UserRow | ServiceRow)[]; rejects: readonly RejectedRecord[] }
   | { t: 'packed'; reservations: PackedReservations; rejects: readonly RejectedRecord[] }
+  | { t: 'feedback'; feedback: FeedbackBatch; rejects: readonly RejectedRecord[] }
   | { t: 'done'; summary: CsvReadSummary }
   | { t: 'error'; code: string; name: string; message: string };
 

@@ -51,7 +51,8 @@ readValidatedBatches({
       if (batch.reservations) {
         const reservations = packReservations(batch.reservations);
         port.postMessage({ t: 'packed', reservations, rejects: batch.rejects } satisfies WorkerToMain, [reservations.ints.buffer as ArrayBuffer]);
-      } else post({ t: 'batch', dimensions: [...(batch.dimensions ?? [])], rejects: batch.rejects });
+      } else if (batch.feedback) post({ t: 'feedback', feedback: batch.feedback, rejects: batch.rejects });
+      else post({ t: 'batch', dimensions: [...(batch.dimensions ?? [])], rejects: batch.rejects });
       while (unacked > MAX_UNACKED_BATCHES) await new Promise<void>((resolve) => (wake = resolve));
     },
   },

@@ -6,29 +6,49 @@ import {
   type RecordValidator,
   type RejectedRecord,
   type RowRules,
+  type SourceRecord,
   type ValidatedBatch,
 } from '../preprocess/index.ts';
-import { type DimensionKeys, type ReservationColumns, type ReservationRow, type ServiceRow, type UserRow, FileRejectedError } from '../shared/index.ts';
+import {
+  type DimensionKeys,
+  type LandingFeedbackRow,
+  type ReservationColumns,
+  type ReservationRow,
+  type ServiceRow,
+  type UserRow,
+  FileRejectedError,
+} from '../shared/index.ts';
 import type { LandingKind } from '../shared/index.ts';
 import { readCsvRecords, type CsvReadSummary } from './csv-records.ts';
 
+/** Feedback rows and the records they came from (line and fields as uploaded), side by side. */
+export interface FeedbackBatch {
+  readonly rows: readonly LandingFeedbackRow[];
+  readonly records: readonly SourceRecord[];
+}
+
 /**
  * One batch ready to load, in file order: users or services as rows, reservations column-wise with their
- * user and service keys resolved, and the batch's rejects.
+ * user and service keys resolved, feedback events with their source records, and the batch's rejects.
  */
 export interface LoadBatch {
   readonly rejects: readonly RejectedRecord[];
   readonly dimensions?: readonly (UserRow | ServiceRow)[];
   readonly reservations?: ReservationColumns;
+  readonly feedback?: FeedbackBatch;
 }
 
 /** Number of valid rows in a batch. */
 export function validCount(batch: LoadBatch): number {
-  return batch.reservations?.n ?? batch.dimensions?.length ?? 0;
+  return batch.reservations?.n ?? batch.dimensions?.length ?? batch.feedback?.rows.length ?? 0;
 }
 
 /** Turns a validated batch into a {@link LoadBatch}; reservations need the dimension keys. */
 export function toLoadBatch(kind: LandingKind, batch: ValidatedBatch): LoadBatch {
+  if (kind === 'feedback') {
+    if (batch.records === undefined) throw new Error('feedback rows are validated with their source records: records are required');
+    return { rejects: batch.rejects, feedback: { rows: batch.valid as LandingFeedbackRow[], records: batch.records } };
+  }
   if (kind !== 'reservations') return { rejects: batch.rejects, dimensions: batch.valid as (UserRow | ServiceRow)[] };
   if (batch.referenceKeys === undefined) throw new Error('reservations are validated against the users and services they reference: references are required');
   return { rejects: batch.rejects, reservations: reservationColumns(batch.valid as ReservationRow[], batch.referenceKeys) };

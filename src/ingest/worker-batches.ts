@@ -54,6 +54,12 @@ export function readValidatedBatchesInWorker(options: ValidatedBatchOptions): Pr
             send({ t: 'ack' });
           });
           break;
+        case 'feedback':
+          enqueue(async () => {
+            await handlers.onBatch({ feedback: message.feedback, rejects: message.rejects });
+            send({ t: 'ack' });
+          });
+          break;
         case 'packed':
           enqueue(async () => {
             await handlers.onBatch({ reservations: unpackReservations(message.reservations), rejects: message.rejects });

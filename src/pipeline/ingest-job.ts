@@ -1,4 +1,4 @@
-import type { IngestConfig } from '../config/index.ts';
+import type { FeedbackConfig, IngestConfig } from '../config/index.ts';
 import { refreshFeatures, type FeatureRefresh } from '../features/index.ts';
 import { ingestLandingFile, listLanding, retryQuarantine, type FileOutcome, type RetryQuarantineResult } from '../ingest/index.ts';
 import { toUtcText, systemClock, AppError, ErrorCode } from '../shared/index.ts';
@@ -6,6 +6,7 @@ import type { Clock } from '../shared/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { acquireRunLock, LedgerRepo, type Warehouse } from '../warehouse/index.ts';
+import { recordingFeedbackRows } from './feedback-rows.ts';
 
 export type { FileOutcome, FileOutcomeStatus } from '../ingest/index.ts';
 
@@ -14,9 +15,11 @@ export interface IngestSummary {
   readonly filesLoaded: number;
   /** Files that failed (nothing of them was kept); the files after them were still loaded. */
   readonly filesFailed: number;
-  /** Data rows read from the loaded files: `rowsIn = rowsLoaded + rowsRejected`. */
+  /** Data rows read from the loaded files: `rowsIn = rowsLoaded + rowsDuplicate + rowsRejected`. */
   readonly rowsIn: number;
   readonly rowsLoaded: number;
+  /** Rows of feedback files whose event was stored already (an earlier file, the API): counted, not stored again. */
+  readonly rowsDuplicate: number;
   /** Of `rowsLoaded`: rows that added something new, and rows that updated what was there (status updates). */
   readonly rowsNew: number;
   readonly rowsUpdated: number;
@@ -39,6 +42,8 @@ export interface IngestJobOptions {
   readonly store: ObjectStore;
   readonly warehouse: Warehouse;
   readonly config: IngestConfig;
+  /** How `feedback*.csv` rows are attributed and clamped: the same settings as POST /v1/feedback. */
+  readonly feedback: Readonly<Pick<FeedbackConfig, 'attributionWindow' | 'maxClockSkew'>>;
   readonly logger: Logger;
   readonly clock?: Clock;
   /** Re-validate rows quarantined for an unknown user/service after loading new files. */
@@ -65,6 +70,7 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
   // One ingest at a time per warehouse: overlapping runs (cron, file triggers) would race on the ledger.
   const lock = await acquireRunLock(warehouse, 'pickwise ingest');
   const ledger = new LedgerRepo(warehouse.db);
+  const feedback = recordingFeedbackRows(options.feedback);
   const outcomes: FileOutcome[] = [];
   let retry: RetryQuarantineResult | undefined;
   let features: FeatureRefresh | undefined;
@@ -79,6 +85,7 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
         config,
         clock,
         logger: options.logger,
+        feedback,
         ...(onProgress ? { onProgress } : {}),
       });
       if (outcome) outcomes.push(outcome);
@@ -89,7 +96,8 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
       options.logger.info({ ...retry }, 'quarantine retried');
     }
     if (options.refreshFeatures) {
-      const changed = outcomes.some((o) => o.status === 'loaded' && o.rowsOk > 0) || (retry?.loaded ?? 0) > 0;
+      // Feature tables are built from users, services and reservations: feedback events alone change none of them.
+      const changed = outcomes.some((o) => o.status === 'loaded' && o.rowsOk > 0 && o.kind !== 'feedback') || (retry?.loaded ?? 0) > 0;
       features = await refreshFeatures(warehouse, { clock, changed });
       if (features)
         options.logger.info(
@@ -105,7 +113,8 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
 
 /**
  * Totals of a run. Fails loudly when a loaded file does not account for its rows or lines (`rowsTotal =
- * rowsOk + rowsRejected`, `lines.total = header + blank + records`): that would be data lost without a trace.
+ * rowsOk + rowsDuplicate + rowsRejected`, `lines.total = header + blank + records`): that would be data lost
+ * without a trace.
  */
 export function summarise(o: {
   outcomes: readonly FileOutcome[];
@@ -118,10 +127,11 @@ export function summarise(o: {
   for (const f of loaded) {
     const lines = f.lines;
     const linesAddUp = lines === undefined || lines.total === lines.header + lines.blank + lines.records;
-    if (f.rowsTotal !== f.rowsOk + f.rowsRejected || f.rowsOk !== f.rowsNew + f.rowsUpdated || !linesAddUp) {
+    if (f.rowsTotal !== f.rowsOk + f.rowsDuplicate + f.rowsRejected || f.rowsOk !== f.rowsNew + f.rowsUpdated || !linesAddUp) {
       throw new AppError(
         { code: ErrorCode.INTERNAL, httpStatus: 500, expected: false },
-        `${f.key}: rows do not add up (${f.rowsTotal} read, ${f.rowsOk} loaded [${f.rowsNew} new + ${f.rowsUpdated} updated], ${f.rowsRejected} quarantined` +
+        `${f.key}: rows do not add up (${f.rowsTotal} read, ${f.rowsOk} loaded [${f.rowsNew} new + ${f.rowsUpdated} updated], ` +
+          `${f.rowsDuplicate} duplicates, ${f.rowsRejected} quarantined` +
           `${lines ? `; ${lines.total} lines = ${lines.header} header + ${lines.blank} blank + ${lines.records} in rows` : ''})`,
       );
     }
@@ -136,6 +146,7 @@ export function summarise(o: {
     filesFailed: outcomes.filter((f) => f.status === 'failed').length,
     rowsIn,
     rowsLoaded: sum((f) => f.rowsOk),
+    rowsDuplicate: sum((f) => f.rowsDuplicate),
     rowsNew: sum((f) => f.rowsNew),
     rowsUpdated: sum((f) => f.rowsUpdated),
     rowsRejected: sum((f) => f.rowsRejected),

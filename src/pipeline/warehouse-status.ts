@@ -13,6 +13,8 @@ export interface WarehouseStatus {
       kind: string;
       status: string;
       rowsOk: number;
+      /** Feedback rows whose event was stored already (0 for other kinds). */
+      rowsDuplicate: number;
       rowsRejected: number;
       finishedAt: string | null;
       message: string | null;
@@ -40,6 +42,7 @@ export async function warehouseStatus(warehouse: Warehouse, recent = 20): Promis
         kind: e.kind,
         status: e.status,
         rowsOk: e.rowsOk,
+        rowsDuplicate: Number(e.rowsDuplicate),
         rowsRejected: e.rowsRejected,
         finishedAt: e.finishedAt,
         message: e.message,

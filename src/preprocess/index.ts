@@ -2,6 +2,7 @@
 export { LANDING_COLUMNS, KIND_ORDER, kindOfFile, checkHeader, describeHeaderProblem, type ColumnIndex, type HeaderCheck } from './landing-contract.ts';
 export { RejectCode, RETRYABLE_CODES, isReject, type Reject } from './rows.ts';
 export { parseIsoTimestamp, type UtcTimestamp } from './timestamp.ts';
+export { feedbackValidator } from './validate-feedback-row.ts';
 export { userValidator, serviceValidator, reservationValidator, validatorFor, MAX_ID_LENGTH, type RowRules, type RowValidator } from './validate-row.ts';
 export { referenceKeysOf, reservationColumns } from './reservation-columns.ts';
 export {
@@ -10,6 +11,7 @@ export {
   type RecordValidatorOptions,
   type RecordValidator,
   type RejectedRecord,
+  type SourceRecord,
   type ValidatedBatch,
   type ValidRow,
 } from './validate-records.ts';

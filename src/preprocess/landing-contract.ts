@@ -8,10 +8,14 @@ export const LANDING_COLUMNS = {
   users: ['user_id', 'signup_at', 'gender', 'birth_year', 'region'],
   services: ['service_id', 'name', 'category', 'region', 'price', 'created_at'],
   reservations: ['reservation_id', 'user_id', 'service_id', 'status', 'reserved_at', 'rating'],
+  feedback: ['event_id', 'recommendation_id', 'user_id', 'service_id', 'type', 'at'],
 } as const satisfies Record<LandingKind, readonly string[]>;
 
-/** Load order within one run: dimensions before the facts that reference them. */
-export const KIND_ORDER: readonly LandingKind[] = ['users', 'services', 'reservations'];
+/**
+ * Load order within one run: dimensions before the facts that reference them, and feedback last, so that its
+ * events find the users and services (and flags only what is still unknown) of the same run.
+ */
+export const KIND_ORDER: readonly LandingKind[] = ['users', 'services', 'reservations', 'feedback'];
 
 /** `landing/users_2024-05.csv` → `users`; anything else → undefined. */
 export function kindOfFile(fileName: string): LandingKind | undefined {

@@ -1,5 +1,5 @@
 /** Validated, normalised rows: what preprocessing hands to the loader. All timestamps are UTC. */
-export type { LandingKind, ReservationStatus, UserRow, ServiceRow, ReservationRow } from '../shared/index.ts';
+export type { LandingKind, ReservationStatus, UserRow, ServiceRow, ReservationRow, LandingFeedbackRow } from '../shared/index.ts';
 
 /**
  * Why a row was quarantined. Codes are stable (they are counted in the ledger and in summaries);
@@ -22,6 +22,10 @@ export const RejectCode = {
   BAD_PRICE: 'BAD_PRICE',
   BAD_BIRTH_YEAR: 'BAD_BIRTH_YEAR',
   BAD_GENDER: 'BAD_GENDER',
+  /** A feedback `type` that is not one of impression, select, cancel, reserve, complete. */
+  BAD_TYPE: 'BAD_TYPE',
+  /** A feedback event_id stored already for a different event (the API's rejection of the same name). */
+  EVENT_ID_REUSED: 'EVENT_ID_REUSED',
   UNKNOWN_USER: 'UNKNOWN_USER',
   UNKNOWN_SERVICE: 'UNKNOWN_SERVICE',
 } as const;

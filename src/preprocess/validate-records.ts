@@ -1,9 +1,15 @@
 import type { LandingKind } from '../shared/index.ts';
 import { checkHeader, describeHeaderProblem, type HeaderCheck } from './landing-contract.ts';
-import { isReject, RejectCode, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
+import { isReject, RejectCode, type LandingFeedbackRow, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
 import { validatorFor, type RowRules } from './validate-row.ts';
 
-export type ValidRow = UserRow | ServiceRow | ReservationRow;
+export type ValidRow = UserRow | ServiceRow | ReservationRow | LandingFeedbackRow;
+
+/** A record as read: its first line and its fields exactly as uploaded. */
+export interface SourceRecord {
+  readonly line: number;
+  readonly fields: readonly string[];
+}
 
 /** A quarantined record: where it was, why, and its fields exactly as read. */
 export interface RejectedRecord {
@@ -21,6 +27,11 @@ export interface ValidatedBatch {
    * side by side (resolved once here, where the reference is checked).
    */
   readonly referenceKeys?: Int32Array;
+  /**
+   * Feedback only: the record each valid row came from, in the same order. Storing a feedback event can still
+   * refuse it (an event_id reused for another event), and then the row goes to quarantine as uploaded.
+   */
+  readonly records?: readonly SourceRecord[];
 }
 
 /**
@@ -32,7 +43,7 @@ export interface RecordValidator {
   readonly check: HeaderCheck;
   /** Set when the header makes the whole file unusable (missing columns, wrong delimiter). */
   readonly problem: string | undefined;
-  validate(records: readonly { line: number; fields: readonly string[] }[]): ValidatedBatch;
+  validate(records: readonly SourceRecord[]): ValidatedBatch;
 }
 
 /** Users and services already in the warehouse: a reservation must reference a known user and service. */
@@ -68,7 +79,9 @@ export function createRecordValidator(options: RecordValidatorOptions): RecordVa
       const valid: ValidRow[] = [];
       const rejects: RejectedRecord[] = [];
       const keys = references === undefined ? undefined : new Int32Array(records.length * 2);
-      for (const { line, fields } of records) {
+      const sources: SourceRecord[] | undefined = kind === 'feedback' ? [] : undefined;
+      for (const record of records) {
+        const { line, fields } = record;
         if (fields.length !== width) {
           const hint = fields.length < width ? ' (truncated line, or an unquoted line break?)' : ' (an unquoted comma inside a value?)';
           rejects.push({ line, code: RejectCode.FIELD_COUNT, reason: `${fields.length} fields, expected ${width}${hint}`, fields });
@@ -77,8 +90,10 @@ export function createRecordValidator(options: RecordValidatorOptions): RecordVa
         } else {
           const row = validateRow(fields);
           if (isReject(row)) rejects.push({ line, code: row.code, reason: row.reason, fields });
-          else if (references === undefined) valid.push(row);
-          else {
+          else if (references === undefined) {
+            valid.push(row);
+            sources?.push(record);
+          } else {
             const { userId, serviceId } = row as ReservationRow;
             const userKey = references.users.get(userId);
             const serviceKey = userKey === undefined ? undefined : references.services.get(serviceId);
@@ -92,6 +107,7 @@ export function createRecordValidator(options: RecordValidatorOptions): RecordVa
           }
         }
       }
+      if (sources !== undefined) return { valid, rejects, records: sources };
       return keys === undefined ? { valid, rejects } : { valid, rejects, referenceKeys: keys.subarray(0, valid.length * 2) };
     },
   };

@@ -1,10 +1,11 @@
 import { RESERVATION_STATUSES, type LandingKind, type ReservationStatus } from '../shared/index.ts';
 import type { ColumnIndex } from './landing-contract.ts';
-import { RejectCode, type Reject, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
+import { RejectCode, type LandingFeedbackRow, type Reject, type ReservationRow, type ServiceRow, type UserRow } from './rows.ts';
 import { parseIsoTimestamp, type UtcTimestamp } from './timestamp.ts';
+import { clip, CONTROL, isRejected, MAX_ID_LENGTH, reject, requiredId } from './row-checks.ts';
+import { feedbackValidator } from './validate-feedback-row.ts';
 
-/** Longest natural key or name kept (the warehouse columns' sizes). */
-export const MAX_ID_LENGTH = 64;
+export { MAX_ID_LENGTH };
 export const MAX_NAME_LENGTH = 255;
 export const MAX_LABEL_LENGTH = 100;
 
@@ -30,16 +31,6 @@ const STATUS_ALIASES: Readonly<Record<string, ReservationStatus>> = { cancelled:
 const PRICE = /^\d{1,12}(\.\d{1,4})?$/;
 const RATING = /^[1-5]$/;
 const INT = /^\d{4}$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function reject(code: RejectCode, reason: string): Reject {
-  return { code, reason };
-}
-
-function clip(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
-}
 
 /** A validator for one row of a file whose header produced `index`. Returns the normalised row or a reject. */
 export type RowValidator<T> = (fields: readonly string[]) => T | Reject;
@@ -54,15 +45,6 @@ export interface RowRules {
   readonly nowMs: number;
   /** How far past `nowMs` a timestamp may lie (`ingest.maxClockSkew`), in milliseconds. */
   readonly maxClockSkewMs: number;
-}
-
-/** Checks a required identifier: trimmed, non-empty, at most {@link MAX_ID_LENGTH} characters. */
-function requiredId(fields: readonly string[], at: number, column: string): string | Reject {
-  const value = (fields[at] ?? '').trim();
-  if (value === '') return reject(RejectCode.MISSING_VALUE, `${column} is empty`);
-  if (value.length > MAX_ID_LENGTH) return reject(RejectCode.VALUE_TOO_LONG, `${column} '${clip(value)}' is longer than ${MAX_ID_LENGTH} characters`);
-  if (CONTROL.test(value)) return reject(RejectCode.BAD_ID, `${column} '${clip(value)}' contains a line break or another control character`);
-  return value;
 }
 
 function requiredText(fields: readonly string[], at: number, column: string, max: number): string | Reject {
@@ -94,10 +76,6 @@ function timestamp(fields: readonly string[], at: number, column: string, rules:
     );
   }
   return parsed;
-}
-
-function isRejected(v: unknown): v is Reject {
-  return typeof v === 'object' && v !== null && 'code' in v;
 }
 
 /** users: user_id, signup_at required; gender, birth_year, region optional. */
@@ -206,7 +184,7 @@ export function reservationValidator(index: ColumnIndex, rules: RowRules): RowVa
 }
 
 /** The validator for a kind of file. */
-export function validatorFor(kind: LandingKind, index: ColumnIndex, rules: RowRules): RowValidator<UserRow | ServiceRow | ReservationRow> {
+export function validatorFor(kind: LandingKind, index: ColumnIndex, rules: RowRules): RowValidator<UserRow | ServiceRow | ReservationRow | LandingFeedbackRow> {
   switch (kind) {
     case 'users':
       return userValidator(index, rules);
@@ -214,5 +192,7 @@ export function validatorFor(kind: LandingKind, index: ColumnIndex, rules: RowRu
       return serviceValidator(index, rules);
     case 'reservations':
       return reservationValidator(index, rules);
+    case 'feedback':
+      return feedbackValidator(index);
   }
 }

@@ -1,12 +1,20 @@
 /** Domain vocabulary shared by every stage: landing kinds, the validated row model, reservations packed column-wise. */
 
-/** The three kinds of landing file, named by their file-name prefix. */
-export type LandingKind = 'users' | 'services' | 'reservations';
+/** The kinds of landing file, named by their file-name prefix. */
+export type LandingKind = 'users' | 'services' | 'reservations' | 'feedback';
 
 /** A reservation's lifecycle state. A later row with the same reservation_id moves it. */
 export type ReservationStatus = 'reserved' | 'completed' | 'canceled';
 
 export const RESERVATION_STATUSES: readonly ReservationStatus[] = ['reserved', 'completed', 'canceled'];
+
+/** A reaction type a client can report on a recommended service (POST /v1/feedback, `feedback*.csv`). */
+export type FeedbackType = 'impression' | 'select' | 'cancel' | 'reserve' | 'complete';
+
+export const FEEDBACK_TYPES: readonly FeedbackType[] = ['impression', 'select', 'cancel', 'reserve', 'complete'];
+
+/** Longest id of a feedback event (event, recommendation, user, service): the API's limit and `fact_feedback`'s columns. */
+export const MAX_FEEDBACK_ID_LENGTH = 200;
 
 export interface UserRow {
   readonly userId: string;
@@ -36,6 +44,20 @@ export interface ReservationRow {
   /** yyyymmdd of `reservedAt` (UTC). */
   readonly dateKey: number;
   readonly rating: number | null;
+}
+
+/**
+ * One reaction of a `feedback*.csv` landing file, checked and in the shape of an event posted to the API: it is
+ * stored the same way (attribution, flags, clamping of future timestamps, idempotency by `eventId`).
+ */
+export interface LandingFeedbackRow {
+  readonly eventId: string;
+  readonly recommendationId: string | null;
+  readonly userId: string;
+  readonly serviceId: string;
+  readonly type: FeedbackType;
+  /** ISO-8601 as uploaded (trimmed; it parses), or null: "when it was received". */
+  readonly at: string | null;
 }
 
 /** Natural → surrogate keys of the dimensions a reservation references. */

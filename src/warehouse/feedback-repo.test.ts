@@ -50,6 +50,18 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     expect(parametersOf(statements)[2]).toEqual(['r1', 1, 'S1', 0.9, 'r1', 2, 'S2', 0.5]);
   });
 
+  it('runs work in the transaction it was built over (the load of a landing file), opening none of its own', async () => {
+    const { db, statements } = recordingDb(dialect);
+    await db
+      .transaction()
+      .execute((trx) => new FeedbackRepo({ db: trx, dialect: compileOnlyWarehouseDialect() }).inTransaction((repo) => repo.storedEvents(['e1'])));
+    expect(sqlOf(statements)).toEqual([
+      'begin',
+      q('select "feedback_id", "event_id", "user_id", "service_id", "type", "recommendation_id" from "fact_feedback" where "event_id" in (?)'),
+      'commit',
+    ]);
+  });
+
   it('looks up lists, their items, and the lists that showed services to users within a window', async () => {
     const { repo, statements } = open();
     await repo.lists(['r1', 'r2', 'r1']);

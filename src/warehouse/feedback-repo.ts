@@ -56,8 +56,12 @@ export class FeedbackRepo {
     return this.#warehouse.db;
   }
 
-  /** Runs `work` in one transaction, with a repo bound to it. */
+  /**
+   * Runs `work` in one transaction, with a repo bound to it. A repo constructed over a transaction already (a
+   * landing file's load, which commits its events with its ledger entry) runs `work` in that one.
+   */
   inTransaction<T>(work: (repo: FeedbackRepo) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return work(this);
     return this.#db.transaction().execute((trx) => work(new FeedbackRepo({ db: trx, dialect: this.#warehouse.dialect })));
   }
 

@@ -18,7 +18,7 @@ export interface PendingReservation {
 }
 
 /** The table each kind of landing file loads into. */
-const TABLE_OF_KIND = { users: 'dimUser', services: 'dimService', reservations: 'factReservation' } as const;
+const TABLE_OF_KIND = { users: 'dimUser', services: 'dimService', reservations: 'factReservation', feedback: 'factFeedback' } as const;
 
 /** Pending rows per insert statement (12 columns: well inside every backend's parameter limit). */
 const PENDING_PER_STATEMENT = 500;

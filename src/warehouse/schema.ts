@@ -99,6 +99,8 @@ export interface IngestFileTable {
   status: IngestFileStatus;
   rowsTotal: number;
   rowsOk: number;
+  /** Rows of a feedback file whose event was stored already (0 for other kinds): `rowsTotal = rowsOk + rowsDuplicate + rowsRejected`. */
+  rowsDuplicate: Generated<number>;
   rowsRejected: number;
   /** JSON object: reject code → count. */
   rejectsByCode: string;

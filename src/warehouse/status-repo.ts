@@ -9,6 +9,7 @@ export const STATUS_TABLES = [
   'dim_region',
   'dim_date',
   'fact_reservation',
+  'fact_feedback',
   'ingest_file',
   'ingest_pending_row',
 ] as const;

@@ -88,6 +88,7 @@ describe('pickwise CLI on the embedded defaults', () => {
         '0006-trial-heartbeat',
         '0007-feedback',
         '0008-run-feedback',
+        '0009-ingest-duplicates',
       ],
     });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);

@@ -466,7 +466,7 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       await fx.land('products.csv', 'a,b\n1,2\n');
       const s = await fx.ingest();
       expect(s.files[0]).toMatchObject({ status: 'rejected', kind: 'unknown' });
-      expect(s.files[0]!.message).toMatch(/must start with users, services or reservations/);
+      expect(s.files[0]!.message).toMatch(/must start with users, services, reservations or feedback/);
     });
   });
 });

@@ -17,7 +17,7 @@ export interface IngestFixture {
   /** Uploads a landing file (`landing/<name>`). */
   land(name: string, content: string | Uint8Array): Promise<void>;
   /** Runs the ingest job on the fixture's bucket (or `store`) and warehouse; options as runIngestJob's. */
-  ingest(options?: Partial<Pick<IngestJobOptions, 'retryQuarantine' | 'refreshFeatures' | 'clock' | 'store' | 'config'>>): Promise<IngestSummary>;
+  ingest(options?: Partial<Pick<IngestJobOptions, 'retryQuarantine' | 'refreshFeatures' | 'clock' | 'store' | 'config' | 'feedback'>>): Promise<IngestSummary>;
   /** Generated landing files (users, services, reservations) written into `landing/`. */
   landGenerated(options: { users: number; services: number; reservations: number; seed?: number; dirty?: number }): Promise<void>;
   count(table: string): Promise<number>;
@@ -28,6 +28,7 @@ export interface IngestFixture {
 }
 
 export const ingestConfig = configSchema.parse({}).ingest;
+export const feedbackConfig = configSchema.parse({}).feedback;
 
 export async function createIngestFixture(databaseUrl: string): Promise<IngestFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pickwise-ingest-'));
@@ -41,7 +42,7 @@ export async function createIngestFixture(databaseUrl: string): Promise<IngestFi
     store,
     warehouse,
     land: (name, content) => store.put(`landing/${name}`, content),
-    ingest: (options = {}) => runIngestJob({ store, warehouse, config: ingestConfig, logger: silentLogger(), ...options }),
+    ingest: (options = {}) => runIngestJob({ store, warehouse, config: ingestConfig, feedback: feedbackConfig, logger: silentLogger(), ...options }),
     async landGenerated(o) {
       await generateLanding(
         { users: o.users, services: o.services, reservations: o.reservations, seed: o.seed ?? 1, dirty: o.dirty ?? 0 },

@@ -30,7 +30,7 @@ export const feedbackStatsCommand = defineCommand({
   },
   print(r, io) {
     if (r.groups.length === 0) {
-      io.out(`No feedback since ${r.since}: POST /v1/feedback records it.`);
+      io.out(`No feedback since ${r.since}: POST /v1/feedback and feedback*.csv landing files record it.`);
       return;
     }
     const name = (g: FeedbackStatsRow) =>

@@ -19,6 +19,7 @@ export const ingestCommand = defineCommand({
         store,
         warehouse,
         config: runtime.config.ingest,
+        feedback: runtime.config.feedback,
         logger: runtime.logger.child({ stage: 'ingest' }),
         retryQuarantine: options.retryQuarantine === true,
         // New data makes the feature snapshot stale, and a run killed while updating it leaves it so: both are
@@ -36,9 +37,10 @@ export const ingestCommand = defineCommand({
     const codes = Object.entries(summary.rejectsByCode)
       .map(([c, n]) => `${c} ${n}`)
       .join(', ');
+    const duplicates = summary.rowsDuplicate > 0 ? `${summary.rowsDuplicate} duplicates of stored feedback events, ` : '';
     io.out(
       `${summary.filesLoaded} file(s) loaded: ${summary.rowsIn} rows read, ${summary.rowsLoaded} loaded (${summary.rowsNew} new, ${summary.rowsUpdated} updates of existing rows), ` +
-        `${summary.rowsRejected} quarantined${codes ? ` (${codes})` : ''} in ${summary.seconds.toFixed(2)} s (${summary.rowsPerSecond} rows/s)`,
+        `${duplicates}${summary.rowsRejected} quarantined${codes ? ` (${codes})` : ''} in ${summary.seconds.toFixed(2)} s (${summary.rowsPerSecond} rows/s)`,
     );
     if (summary.filesFailed > 0)
       io.out(`${summary.filesFailed} file(s) FAILED and were not loaded (see above); the others were, and the next run retries the failed ones`);
@@ -57,11 +59,15 @@ export const ingestCommand = defineCommand({
   },
 });
 
-/** One line per file; a loaded file's rows split into new rows, updates of existing ones and quarantined rows. */
+/**
+ * One line per file; a loaded file's rows split into new rows, updates of existing ones, duplicates (feedback
+ * events stored before) and quarantined rows.
+ */
 function printFile(f: FileOutcome, io: CommandIo): void {
+  const duplicates = f.rowsDuplicate > 0 ? `${f.rowsDuplicate} duplicates, ` : '';
   const rows =
     f.status === 'loaded'
-      ? ` ${f.rowsTotal} rows: ${f.rowsOk} loaded (${f.rowsNew} new, ${f.rowsUpdated} updates), ${f.rowsRejected} quarantined` +
+      ? ` ${f.rowsTotal} rows: ${f.rowsOk} loaded (${f.rowsNew} new, ${f.rowsUpdated} updates), ${duplicates}${f.rowsRejected} quarantined` +
         `${f.lines && f.lines.blank > 0 ? `; ${f.lines.blank} blank line(s) skipped` : ''}`
       : '';
   io.out(`${f.status.padEnd(9)} ${f.key}${rows}${f.message ? ` — ${f.message}` : ''}`);

@@ -34,7 +34,7 @@ export const statusCommand = defineCommand({
     );
     for (const e of s.ledger.recent) {
       io.out(
-        `  #${String(e.fileId).padEnd(4)} ${e.status.padEnd(9)} ${e.kind.padEnd(12)} ${e.key}  ok ${e.rowsOk}, rejected ${e.rowsRejected}${e.message ? ` — ${e.message}` : ''}`,
+        `  #${String(e.fileId).padEnd(4)} ${e.status.padEnd(9)} ${e.kind.padEnd(12)} ${e.key}  ok ${e.rowsOk}, ${e.rowsDuplicate > 0 ? `duplicate ${e.rowsDuplicate}, ` : ''}rejected ${e.rowsRejected}${e.message ? ` — ${e.message}` : ''}`,
       );
     }
   },

@@ -7,6 +7,7 @@ import { trackingRegistry } from './0005-tracking-registry.ts';
 import { trialHeartbeat } from './0006-trial-heartbeat.ts';
 import { feedbackTables } from './0007-feedback.ts';
 import { runFeedback } from './0008-run-feedback.ts';
+import { ingestDuplicates } from './0009-ingest-duplicates.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -18,4 +19,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006-trial-heartbeat': trialHeartbeat,
   '0007-feedback': feedbackTables,
   '0008-run-feedback': runFeedback,
+  '0009-ingest-duplicates': ingestDuplicates,
 };
