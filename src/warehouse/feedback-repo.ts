@@ -22,6 +22,17 @@ export type FeedbackRow = Selectable<FactFeedbackTable>;
 const LIST_COLUMNS = 14;
 const IMPRESSION_COLUMNS = 4;
 const FEEDBACK_COLUMNS = 17;
+/** (user, service) pairs per look-up statement: two parameters each, as many parameters as a key chunk. */
+const PAIR_CHUNK = 500;
+
+/** A user and a service: the pair a cancel and the select it undoes share. */
+export interface UserServicePair {
+  readonly userId: string;
+  readonly serviceId: string;
+}
+
+/** A stored select that no cancel undoes yet. */
+export type SelectToUndo = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 'userId' | 'serviceId' | 'at'>;
 
 /**
  * The SQL of the feedback loop: lists served (rec_list, rec_impression; written in batches, idempotently by
@@ -173,28 +184,35 @@ export class FeedbackRepo {
       .execute();
   }
 
-  /** The latest select by `userId` of `serviceId` at or before `at` that no cancel undoes yet. */
-  async selectToUndo(o: { userId: string; serviceId: string; at: string }): Promise<number | undefined> {
-    const row = await this.#db
-      .selectFrom('factFeedback as s')
-      .select('s.feedbackId')
-      .where('s.userId', '=', o.userId)
-      .where('s.serviceId', '=', o.serviceId)
-      .where('s.type', '=', 'select')
-      .where('s.at', '<=', o.at)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('factFeedback as c').select('c.feedbackId').whereRef('c.undoesFeedbackId', '=', 's.feedbackId'))),
-      )
-      .orderBy('s.at', 'desc')
-      .orderBy('s.feedbackId', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.feedbackId);
+  /**
+   * The selects of the (user, service) pairs in `pairs` at or before `atOrBefore` that no stored cancel undoes
+   * yet, in no particular order: every select the cancels of a batch may undo, in one statement per 500 pairs
+   * (the caller picks, per cancel, the latest one not taken by an earlier cancel).
+   */
+  async selectsToUndo(o: { pairs: readonly UserServicePair[]; atOrBefore: string }): Promise<SelectToUndo[]> {
+    const out: SelectToUndo[] = [];
+    const unique = [...new Map(o.pairs.map((p) => [`${p.userId}\n${p.serviceId}`, p])).values()];
+    for (let i = 0; i < unique.length; i += PAIR_CHUNK) {
+      const chunk = unique.slice(i, i + PAIR_CHUNK);
+      const rows = await this.#db
+        .selectFrom('factFeedback as s')
+        .select(['s.feedbackId', 's.userId', 's.serviceId', 's.at'])
+        .where((eb) => eb.or(chunk.map((p) => eb.and([eb('s.userId', '=', p.userId), eb('s.serviceId', '=', p.serviceId)]))))
+        .where('s.type', '=', 'select')
+        .where('s.at', '<=', o.atOrBefore)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('factFeedback as c').select('c.feedbackId').whereRef('c.undoesFeedbackId', '=', 's.feedbackId'))),
+        )
+        .execute();
+      for (const r of rows) out.push({ ...r, feedbackId: Number(r.feedbackId) });
+    }
+    return out;
   }
 
   /**
    * Stores events (distinct event_ids) in multi-row statements and returns the feedback_id of each one stored, by
-   * event_id. It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
+   * event_id (from the statement's own answer where the backend has `insert … returning`, else by a look-up of the
+   * chunk's event_ids after each statement). It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
    * was looked up; that statement stores nothing): the events missing from the answer are for the caller to store
    * one by one with {@link insertEvent}.
    */
@@ -203,8 +221,16 @@ export class FeedbackRepo {
     const per = Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / FEEDBACK_COLUMNS));
     for (let i = 0; i < rows.length; i += per) {
       const chunk = rows.slice(i, i + per);
+      const insert = this.#db.insertInto('factFeedback').values(chunk);
       try {
-        await this.#db.insertInto('factFeedback').values(chunk).execute();
+        if (this.#warehouse.dialect.insertReturning) {
+          // The ids in the insert's own answer: no second look-up. Run as a compiled query: Kysely's MySQL adapter
+          // drops the rows of `returning`, which MariaDB (unlike MySQL) does answer with.
+          const { rows: returned } = await this.#db.executeQuery(insert.returning(['feedbackId', 'eventId']).compile());
+          for (const r of returned) ids.set(r.eventId, Number(r.feedbackId));
+          continue;
+        }
+        await insert.execute();
       } catch (error) {
         if (this.#warehouse.dialect.isUniqueViolation(error)) return ids;
         throw error;

@@ -104,13 +104,22 @@ export function quotedFor(dialect: SqlDialect, text: string): string {
 /**
  * A WarehouseDialect for repos under {@link recordingDb}: the shared race-handling helpers (findOrCreate,
  * insertNextNumber) as every backend runs them; nothing backend-specific is reachable without a database.
+ * `insertReturning` picks the statements of a backend with `insert … returning` (SQLite, MariaDB) or without (MySQL).
  */
-export function compileOnlyWarehouseDialect(): WarehouseDialect {
-  return new CompileOnlyDialect();
+export function compileOnlyWarehouseDialect(o: { insertReturning?: boolean } = {}): WarehouseDialect {
+  return new CompileOnlyDialect(o.insertReturning ?? false);
 }
 
 class CompileOnlyDialect extends WarehouseDialect {
   readonly name = 'sqlite' as const;
+  readonly #insertReturning: boolean;
+  constructor(insertReturning: boolean) {
+    super();
+    this.#insertReturning = insertReturning;
+  }
+  override get insertReturning(): boolean {
+    return this.#insertReturning;
+  }
   quote(identifier: string): string {
     return `"${identifier}"`;
   }

@@ -12,6 +12,10 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
   override readonly maxParameters = 32_000;
   // About 500 rows a statement: as fast as larger ones, and each cached statement stays small in memory.
   override readonly statementParameters = 4_608;
+  // better-sqlite3 bundles SQLite 3.4x: `returning` since 3.35.
+  override get insertReturning(): boolean {
+    return true;
+  }
   readonly #database: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #file: string;
