@@ -142,13 +142,39 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       basis: null,
       rank: null,
       flags: '',
-      undoesFeedbackId: null,
+      undoesFeedbackId: null as number | null,
     };
     await repo.insertEvents([row, { ...row, eventId: 'e2' }]);
-    expect(sqlOf(statements)).toEqual([
-      q(
-        'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning "feedback_id", "event_id"',
-      ),
+    // The second statement of the same row count reuses the first one's text with its own values, in column order
+    // (whatever the order of the row's fields).
+    const reversed = Object.fromEntries(Object.entries({ ...row, eventId: 'e3' }).reverse()) as typeof row;
+    await repo.insertEvents([reversed, { ...row, eventId: 'e4', undoesFeedbackId: 9 }]);
+    const statement = q(
+      'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning "feedback_id", "event_id"',
+    );
+    expect(sqlOf(statements)).toEqual([statement, statement]);
+    const values = (r: typeof row) => [
+      r.eventId,
+      null,
+      'U1',
+      'S1',
+      3,
+      4,
+      20260302,
+      'impression',
+      T,
+      T,
+      'none',
+      null,
+      null,
+      null,
+      null,
+      r.flags,
+      r.undoesFeedbackId,
+    ];
+    expect(parametersOf(statements)).toEqual([
+      [...values(row), ...values({ ...row, eventId: 'e2' })],
+      [...values({ ...row, eventId: 'e3' }), ...values({ ...row, eventId: 'e4', undoesFeedbackId: 9 })],
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { calendarOf } from '../shared/index.ts';
 import { keyChunks } from './key-chunks.ts';
+import { multiRowInsert } from './multi-row-insert.ts';
 import type { Warehouse } from './open-warehouse.ts';
 import type { FactFeedbackTable, RecImpressionTable, RecListTable, WarehouseDb } from './schema.ts';
 
@@ -21,7 +22,27 @@ export type FeedbackRow = Selectable<FactFeedbackTable>;
 
 const LIST_COLUMNS = 14;
 const IMPRESSION_COLUMNS = 4;
-const FEEDBACK_COLUMNS = 17;
+/** The columns an insert into fact_feedback names (feedback_id is generated), in statement order. */
+const FEEDBACK_INSERT_COLUMNS = [
+  'eventId',
+  'recommendationId',
+  'userId',
+  'serviceId',
+  'userKey',
+  'serviceKey',
+  'dateKey',
+  'type',
+  'at',
+  'receivedAt',
+  'attribution',
+  'modelName',
+  'modelVersion',
+  'basis',
+  'rank',
+  'flags',
+  'undoesFeedbackId',
+] as const;
+const FEEDBACK_COLUMNS = FEEDBACK_INSERT_COLUMNS.length;
 /** (user, service) pairs per look-up statement: two parameters each, as many parameters as a key chunk. */
 const PAIR_CHUNK = 500;
 
@@ -221,16 +242,24 @@ export class FeedbackRepo {
     const per = Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / FEEDBACK_COLUMNS));
     for (let i = 0; i < rows.length; i += per) {
       const chunk = rows.slice(i, i + per);
-      const insert = this.#db.insertInto('factFeedback').values(chunk);
+      const returning = this.#warehouse.dialect.insertReturning;
+      const insert = multiRowInsert({
+        db: this.#db,
+        dialect: this.#warehouse.dialect,
+        table: 'factFeedback',
+        // A given feedback_id is kept (a null one is generated, as when it is left out).
+        columns: chunk.some((r) => r.feedbackId !== undefined) ? ['feedbackId', ...FEEDBACK_INSERT_COLUMNS] : FEEDBACK_INSERT_COLUMNS,
+        rows: chunk,
+        ...(returning ? { returning: ['feedbackId', 'eventId'] } : {}),
+      });
       try {
-        if (this.#warehouse.dialect.insertReturning) {
-          // The ids in the insert's own answer: no second look-up. Run as a compiled query: Kysely's MySQL adapter
-          // drops the rows of `returning`, which MariaDB (unlike MySQL) does answer with.
-          const { rows: returned } = await this.#db.executeQuery(insert.returning(['feedbackId', 'eventId']).compile());
+        // With returning, the ids are in the insert's own answer: no second look-up. (Run as a compiled query, as
+        // every chunk is: Kysely's MySQL adapter would drop the rows of `returning`, which MariaDB does answer with.)
+        const { rows: returned } = await this.#db.executeQuery<{ feedbackId: number; eventId: string }>(insert);
+        if (returning) {
           for (const r of returned) ids.set(r.eventId, Number(r.feedbackId));
           continue;
         }
-        await insert.execute();
       } catch (error) {
         if (this.#warehouse.dialect.isUniqueViolation(error)) return ids;
         throw error;
