@@ -7,14 +7,18 @@
  *    is the shipper's throughput): lost and doubled events are counted by id.
  * 2. Serving with `feedback.recordServed` off and on (SQLite): GET recommendations for `--seconds` each, and the
  *    lists recorded against the lists served.
- * 3. Catch-up after an Elasticsearch outage, scaled down from the issue's 10 min at 1 000 events/s to
- *    `--outage-seconds` at `--rate` events/s (SQLite): `pickwise feedback ship --follow` runs throughout with its
- *    default back-off; events keep arriving at the rate after the fake recovers; catch-up time = from recovery until
- *    every event posted so far is in the fake.
+ * 3. Catch-up after an Elasticsearch outage: the issue's 10 min at 1 000 events/s by default (`--outage-seconds`
+ *    and `--rate` scale it down), on SQLite: `pickwise feedback ship --follow` runs throughout with its default
+ *    back-off; events keep arriving at the rate after the fake recovers; catch-up time = from recovery until every
+ *    event posted so far is in the fake.
+ * `--parts` picks the parts to run (default all three); serving and catch-up alone start from a fresh database with
+ * the catalogue.
  * Model and catalogue: the serving bench's shape (50 000 users × 3 000 services × 64 factors, bench/serve-support.ts).
  *
  *   npm run bench:feedback -- [--events 200000] [--batch 1000] [--connections 32] [--seconds 10]
- *                             [--outage-seconds 60] [--rate 1000] [--backends sqlite,mariadb]
+ *                             [--outage-seconds 600] [--rate 1000] [--backends sqlite,mariadb]
+ *                             [--parts ingest,serving,catchup] [--cpu-prof-dir DIR]
+ * `--cpu-prof-dir` profiles the ingest part's server (node --cpu-prof, one folder per backend).
  *
  * No anchor in ../shared/anchors records or ships feedback (the seed's Elasticsearch writer is not among them):
  * recording off is the yardstick for recording on. Raw results go to `.bench/feedback-<timestamp>.json`.
@@ -41,9 +45,11 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '10' },
-    'outage-seconds': { type: 'string', default: '60' },
+    'outage-seconds': { type: 'string', default: '600' },
     rate: { type: 'string', default: '1000' },
     backends: { type: 'string', default: 'sqlite,mariadb' },
+    parts: { type: 'string', default: 'ingest,serving,catchup' },
+    'cpu-prof-dir': { type: 'string' },
   },
   strict: true,
 });
@@ -55,9 +61,12 @@ const opts = {
   outageSeconds: Number(values['outage-seconds']),
   rate: Number(values.rate),
   backends: values.backends.split(',').map((b) => b.trim()),
+  parts: values.parts.split(',').map((p) => p.trim()),
 };
 for (const [k, v] of Object.entries(opts)) if (typeof v === 'number' && !(Number.isInteger(v) && v > 0)) throw new Error(`--${k} must be a positive integer`);
 for (const b of opts.backends) if (b !== 'sqlite' && b !== 'mariadb') throw new Error(`unknown backend ${JSON.stringify(b)}: use sqlite, mariadb`);
+for (const p of opts.parts)
+  if (!['ingest', 'serving', 'catchup'].includes(p)) throw new Error(`unknown part ${JSON.stringify(p)}: use ingest, serving, catchup`);
 if (opts.batch > 1000) throw new Error('--batch: the route takes at most 1 000 events');
 
 const cliPath = join(repoRoot, 'bin', 'pickwise.js');
@@ -213,13 +222,18 @@ async function ingestRun(o: { backend: string; url: string; home: string; es: Fa
   const bodies = feedbackBodies(prefix, opts.events, opts.batch, 11);
   const env = shipEnv(home, url, es);
   delete env.PICKWISE_FEEDBACK__ELASTICSEARCH__URL; // the server does not ship in-process: the shipper is measured alone
-  const server = await startServe({ home, port, env });
+  const cpuProf = values['cpu-prof-dir'];
+  const server = await startServe({ home, port, env, nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, backend)}`] : [] });
   let posted: Awaited<ReturnType<typeof postBodies>>;
   try {
     // Warm-up: 1 % of the events (at least one batch), not counted in the rate but in the totals.
     const warm = feedbackBodies(`${prefix}-warm`, Math.max(opts.batch, Math.floor(opts.events / 100)), opts.batch, 12);
     await postBodies(`http://127.0.0.1:${port}`, warm, opts.connections);
-    log(`${backend}: posting ${n0(opts.events)} events in ${n0(bodies.length)} batches over ${opts.connections} connections`);
+    log(
+      `${backend}: posting ${n0(opts.events)} events in ${n0(bodies.length)} batches over ${opts.connections} connections (load avg ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')})`,
+    );
     posted = await postBodies(`http://127.0.0.1:${port}`, bodies, opts.connections);
   } finally {
     await stopChild(server);
@@ -362,17 +376,22 @@ async function catchUpRun(o: { url: string; home: string }): Promise<CatchUp> {
         return true;
       },
     );
-    await sleep(opts.outageSeconds * 1000);
+    for (let left = opts.outageSeconds; left > 0; left -= 60) {
+      await sleep(Math.min(60, left) * 1000);
+      if (left > 60) log(`outage: ${n0(counter.posted)} events waiting, ${left - 60} s to go`);
+    }
     const postedDuringOutage = counter.posted;
     es.recover();
     const recoveredAt = Date.now();
     log(`outage over with ${n0(postedDuringOutage)} events waiting; events keep arriving at ${opts.rate}/s`);
     let catchUpSeconds: number | null = null;
     const deadline = recoveredAt + Math.max(120_000, opts.outageSeconds * 2000);
+    let delivered = 0; // events 0 … delivered − 1 are all in the fake (the shipper delivers in the order they were stored)
     while (Date.now() < deadline) {
       const target = counter.posted;
+      while (delivered < target && es.storedCount.has(`${prefix}-${delivered}`)) delivered++;
       // Everything posted before this moment: the events of the outage and those since (the shipper is behind).
-      if (target > 0 && esCheck(es, prefix, target).held >= target - Math.round(opts.rate / 10)) {
+      if (target > 0 && delivered >= target - Math.round(opts.rate / 10)) {
         catchUpSeconds = (Date.now() - recoveredAt) / 1000;
         break;
       }
@@ -401,60 +420,13 @@ async function catchUpRun(o: { url: string; home: string }): Promise<CatchUp> {
   }
 }
 
-const startedAt = new Date();
-const machine = {
-  cpuModel: cpus()[0]?.model ?? 'unknown',
-  cores: availableParallelism(),
-  node: process.version,
-  totalMemGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-  loadAvgAtStart: loadavg(),
-};
-console.log(
-  `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemGb} GB, node ${machine.node}, load avg ${machine.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}`,
-);
-console.log(
-  `load: ${n0(opts.events)} events in batches of ${opts.batch} over ${opts.connections} connections per backend; serving ${opts.seconds} s per run; outage ${opts.outageSeconds} s at ${opts.rate} events/s`,
-);
-const work = await mkdtemp(join(tmpdir(), 'pickwise-feedback-bench-'));
-let mariadb: MariaDbServer | undefined;
-try {
-  const store = new LocalObjectStore(join(work, 'bucket'));
-  log('saving the model');
-  await saveModel(store, 1, 'v1');
-  const ingest: IngestResult[] = [];
-  const floors: Floor[] = [];
-  let sqliteHome: { url: string; home: string } | undefined;
-  for (const backend of opts.backends) {
-    const home = join(work, backend);
-    await mkdir(home, { recursive: true });
-    if (backend === 'mariadb') mariadb ??= await startMariaDb();
-    const url = backend === 'sqlite' ? `sqlite:${join(home, 'pickwise.db')}` : await mariadb!.createDatabase('pickwise_feedback_bench');
-    if (backend === 'sqlite') sqliteHome = { url, home };
-    const es = await startFakeElasticsearch();
-    try {
-      ingest.push(await ingestRun({ backend, url, home, es }));
-    } finally {
-      await es.close();
-    }
-    const floorUrl = backend === 'sqlite' ? `sqlite:${join(home, 'floor.db')}` : await mariadb!.createDatabase('pickwise_feedback_floor');
-    const floor = await floorRun({ backend, url: floorUrl, home });
-    if (floor) floors.push(floor);
-  }
-  await mariadb?.stop();
-  mariadb = undefined;
-
-  let serving: Awaited<ReturnType<typeof servingRuns>> | undefined;
-  let catchUp: CatchUp | undefined;
-  if (sqliteHome) {
-    serving = await servingRuns(sqliteHome);
-    catchUp = await catchUpRun(sqliteHome);
-  }
-
+/** The ingest part's tables: through the route, the floors without HTTP, shipping. */
+function printIngest(results: readonly IngestResult[], floors: readonly Floor[]): void {
   console.log('\nFeedback ingest, POST /v1/feedback batches');
   console.log(
     table(
       ['backend', 'events', 'seconds', 'events/s', 'req p50 ms', 'req p99 ms', 'failed req', 'stored', 'dup', 'rej', 'SQL rows', 'in ES', 'lost', 'doubled'],
-      ingest.map((r) => [
+      results.map((r) => [
         r.backend,
         n0(r.events),
         r.seconds.toFixed(1),
@@ -480,7 +452,7 @@ try {
       table(
         ['backend', 'rows alone events/s', 'store path events/s', 'route events/s', 'route / rows alone'],
         floors.map((f) => {
-          const route = ingest.find((r) => r.backend === f.backend)?.eventsPerSecond ?? Number.NaN;
+          const route = results.find((r) => r.backend === f.backend)?.eventsPerSecond ?? Number.NaN;
           return [f.backend, n0(f.floorEventsPerSecond), n0(f.recordEventsPerSecond), n0(route), `${((route / f.floorEventsPerSecond) * 100).toFixed(0)} %`];
         }),
         [false, true, true, true, true],
@@ -491,10 +463,67 @@ try {
   console.log(
     table(
       ['backend', 'events', 'seconds', 'events/s', 'drains'],
-      ingest.map((r) => [r.backend, n0(r.factFeedbackRows), r.ship.seconds.toFixed(1), n0(r.ship.eventsPerSecond), String(r.ship.runs)]),
+      results.map((r) => [r.backend, n0(r.factFeedbackRows), r.ship.seconds.toFixed(1), n0(r.ship.eventsPerSecond), String(r.ship.runs)]),
       [false, true, true, true, true],
     ),
   );
+}
+
+const startedAt = new Date();
+const machine = {
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  cores: availableParallelism(),
+  node: process.version,
+  totalMemGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  loadAvgAtStart: loadavg(),
+};
+console.log(
+  `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemGb} GB, node ${machine.node}, load avg ${machine.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}`,
+);
+console.log(
+  `load: ${n0(opts.events)} events in batches of ${opts.batch} over ${opts.connections} connections per backend; serving ${opts.seconds} s per run; outage ${opts.outageSeconds} s at ${opts.rate} events/s`,
+);
+const work = await mkdtemp(join(tmpdir(), 'pickwise-feedback-bench-'));
+let mariadb: MariaDbServer | undefined;
+try {
+  const store = new LocalObjectStore(join(work, 'bucket'));
+  log('saving the model');
+  await saveModel(store, 1, 'v1');
+  const ingest: IngestResult[] = [];
+  const floors: Floor[] = [];
+  let sqliteHome: { url: string; home: string } | undefined;
+  for (const backend of opts.parts.includes('ingest') ? opts.backends : []) {
+    const home = join(work, backend);
+    await mkdir(home, { recursive: true });
+    if (backend === 'mariadb') mariadb ??= await startMariaDb();
+    const url = backend === 'sqlite' ? `sqlite:${join(home, 'pickwise.db')}` : await mariadb!.createDatabase('pickwise_feedback_bench');
+    if (backend === 'sqlite') sqliteHome = { url, home };
+    const es = await startFakeElasticsearch();
+    try {
+      ingest.push(await ingestRun({ backend, url, home, es }));
+    } finally {
+      await es.close();
+    }
+    const floorUrl = backend === 'sqlite' ? `sqlite:${join(home, 'floor.db')}` : await mariadb!.createDatabase('pickwise_feedback_floor');
+    const floor = await floorRun({ backend, url: floorUrl, home });
+    if (floor) floors.push(floor);
+  }
+  await mariadb?.stop();
+  mariadb = undefined;
+
+  let serving: Awaited<ReturnType<typeof servingRuns>> | undefined;
+  let catchUp: CatchUp | undefined;
+  if (!sqliteHome && (opts.parts.includes('serving') || opts.parts.includes('catchup'))) {
+    // Without the ingest part: a fresh SQLite database with the catalogue (the shipper's cursor starts at 0).
+    const home = join(work, 'sqlite');
+    await mkdir(home, { recursive: true });
+    sqliteHome = { url: `sqlite:${join(home, 'pickwise.db')}`, home };
+    await seedCatalogue(store, sqliteHome.url);
+  }
+  if (sqliteHome && opts.parts.includes('serving')) serving = await servingRuns(sqliteHome);
+  if (sqliteHome && opts.parts.includes('catchup')) catchUp = await catchUpRun(sqliteHome);
+
+  if (ingest.length > 0) printIngest(ingest, floors);
   if (serving) {
     console.log('\nServing GET recommendations (SQLite), feedback.recordServed');
     const row = (name: string, l: ServingLoad) => [

@@ -9,7 +9,7 @@ describe('feedback.elasticsearch config', () => {
       batchSize: 500,
       maxAttempts: 5,
       initialBackoffMs: 200,
-      maxBackoffMs: 30_000,
+      maxBackoffMs: 5_000,
       requestTimeoutSeconds: 30,
       pollSeconds: 2,
     });

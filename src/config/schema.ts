@@ -209,8 +209,13 @@ export const configSchema = z
             maxAttempts: positiveInt.max(100).default(5),
             /** First retry delay in milliseconds after a 429, a 5xx or a lost connection; doubles per retry, with jitter. */
             initialBackoffMs: positiveInt.default(200),
-            /** Longest delay between two tries, in milliseconds (also between rounds while Elasticsearch is down). */
-            maxBackoffMs: positiveInt.default(30_000),
+            /**
+             * Longest delay between two tries, in milliseconds (also between rounds while Elasticsearch is down, so it
+             * bounds how long `--follow` stays idle after Elasticsearch is back). A batch's tries reach about 1.6 s at
+             * the default start, so this mostly sets the pace of the rounds during an outage: about one round of
+             * `maxAttempts` requests every 5–8 s by default.
+             */
+            maxBackoffMs: positiveInt.default(5_000),
             /** Seconds before one request is abandoned (and retried). */
             requestTimeoutSeconds: z.coerce.number().positive().max(3600).default(30),
             /** How often `--follow` looks for new events once it has caught up. */

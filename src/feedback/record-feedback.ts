@@ -3,6 +3,7 @@ import { quoteInput, toUtcText, ValidationError } from '../shared/index.ts';
 import type { Insertable } from 'kysely';
 import type { FactFeedbackTable, FeedbackRepo, ListRef, StoredEventKey } from '../warehouse/index.ts';
 import type { Attribution, FeedbackType } from './feedback-event.ts';
+import { UndoCandidates } from './undo-candidates.ts';
 
 /** One reaction as a client reports it (POST /v1/feedback). */
 export interface FeedbackInput {
@@ -84,6 +85,7 @@ export async function recordFeedback(o: RecordFeedbackOptions): Promise<Feedback
       if (!ranks.has(`${i.recommendationId}\n${i.serviceId}`)) ranks.set(`${i.recommendationId}\n${i.serviceId}`, i.rank);
     const windows = await windowCandidates(repo, { events, times, lists, windowSeconds: o.attributionWindow });
     await repo.ensureDates(times.map((t) => dateKeyOf(t.text)));
+    const undo = await UndoCandidates.load(repo, { events, times });
 
     const outcomes: (FeedbackOutcome | undefined)[] = new Array(events.length);
     /** First occurrence in this batch of each event_id not stored before. */
@@ -110,9 +112,6 @@ export async function recordFeedback(o: RecordFeedbackOptions): Promise<Feedback
       }
     };
 
-    const cancelsLeft = new Map<string, number>();
-    for (const e of events)
-      if (e.type === 'cancel') cancelsLeft.set(`${e.user_id}\n${e.service_id}`, (cancelsLeft.get(`${e.user_id}\n${e.service_id}`) ?? 0) + 1);
     for (const [i, e] of events.entries()) {
       const previous = stored.get(e.event_id);
       if (previous !== undefined) {
@@ -135,13 +134,24 @@ export async function recordFeedback(o: RecordFeedbackOptions): Promise<Feedback
       if (serviceKey === null) flags.push(FeedbackFlag.UNKNOWN_SERVICE);
       const attributed = attribute({ event: e, lists, ranks, windowed: windows[i], flags });
       let undoes: number | null = null;
-      const pair = `${e.user_id}\n${e.service_id}`;
       if (e.type === 'cancel') {
-        // The select it undoes may be earlier in this batch, still to be written.
-        if (pending.some((p) => p.row.type === 'select' && p.row.userId === e.user_id && p.row.serviceId === e.service_id)) await writePending();
-        undoes = (await repo.selectToUndo({ userId: e.user_id, serviceId: e.service_id, at: at.text })) ?? null;
+        for (;;) {
+          const c = undo.take({ userId: e.user_id, serviceId: e.service_id, at: at.text });
+          if (c === undefined) break;
+          if ('feedbackId' in c) {
+            undoes = c.feedbackId;
+            break;
+          }
+          // A select earlier in this batch: its feedback_id is known once it is written.
+          if (outcomes[c.index] === undefined) await writePending();
+          const select = outcomes[c.index]!;
+          if (select.status !== 'rejected') {
+            undoes = select.feedback_id;
+            break;
+          }
+        }
         if (undoes === null) flags.push(FeedbackFlag.NO_SELECT_TO_UNDO);
-      }
+      } else if (e.type === 'select') undo.addBatchSelect({ userId: e.user_id, serviceId: e.service_id, at: at.text, index: i });
       pending.push({
         index: i,
         row: {
@@ -164,11 +174,6 @@ export async function recordFeedback(o: RecordFeedbackOptions): Promise<Feedback
           undoesFeedbackId: undoes,
         },
       });
-      if (e.type === 'cancel') {
-        const left = cancelsLeft.get(pair)! - 1;
-        cancelsLeft.set(pair, left);
-        if (left > 0) await writePending(); // a later cancel of the same service must see which select this one undid
-      }
     }
     await writePending();
     for (const [i, first] of duplicatesOf) {

@@ -10,7 +10,7 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
   const ignore = dialect === 'mysql' ? 'insert ignore into' : 'insert or ignore into';
   const open = () => {
     const { db, statements } = recordingDb(dialect);
-    return { repo: new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect(dialect) }), statements };
+    return { repo: new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect({ sql: dialect }) }), statements };
   };
 
   it('writes served lists and their items in one transaction, keeping lists already recorded', async () => {
@@ -83,7 +83,14 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     await repo.userKeys(['U1']);
     await repo.serviceKeys(['S1']);
     await repo.ensureDates([20260302]);
-    await repo.selectToUndo({ userId: 'U1', serviceId: 'S1', at: T });
+    await repo.selectsToUndo({
+      pairs: [
+        { userId: 'U1', serviceId: 'S1' },
+        { userId: 'U2', serviceId: 'S1' },
+        { userId: 'U1', serviceId: 'S1' },
+      ],
+      atOrBefore: T,
+    });
     const row = {
       eventId: 'e1',
       recommendationId: 'r1',
@@ -113,7 +120,7 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
         `${ignore} "dim_date" ("date_key", "full_date", "year", "quarter", "month", "day", "iso_week", "weekday", "is_weekend") values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       q(
-        'select "s"."feedback_id" from "fact_feedback" as "s" where "s"."user_id" = ? and "s"."service_id" = ? and "s"."type" = ? and "s"."at" <= ? and not exists (select "c"."feedback_id" from "fact_feedback" as "c" where "c"."undoes_feedback_id" = "s"."feedback_id") order by "s"."at" desc, "s"."feedback_id" desc limit ?',
+        'select "s"."feedback_id", "s"."user_id", "s"."service_id", "s"."at" from "fact_feedback" as "s" where (("s"."user_id" = ? and "s"."service_id" = ?) or ("s"."user_id" = ? and "s"."service_id" = ?)) and "s"."type" = ? and "s"."at" <= ? and not exists (select "c"."feedback_id" from "fact_feedback" as "c" where "c"."undoes_feedback_id" = "s"."feedback_id")',
       ),
       q(
         'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -124,6 +131,63 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       q('select "feedback_id", "event_id", "user_id", "service_id", "type", "recommendation_id" from "fact_feedback" where "event_id" in (?, ?)'),
     ]);
     expect(parametersOf(statements)[3]).toEqual([20260302, '2026-03-02', 2026, 1, 3, 2, 10, 1, 0]);
+    expect(parametersOf(statements)[4]).toEqual(['U1', 'S1', 'U2', 'S1', 'select', T]);
+  });
+
+  it('reads the feedback_ids of stored events from the insert itself where the backend returns inserted rows', async () => {
+    const { db, statements } = recordingDb(dialect);
+    const repo = new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect({ sql: dialect, insertReturning: true }) });
+    const row = {
+      eventId: 'e1',
+      recommendationId: null,
+      userId: 'U1',
+      serviceId: 'S1',
+      userKey: 3,
+      serviceKey: 4,
+      dateKey: 20260302,
+      type: 'impression',
+      at: T,
+      receivedAt: T,
+      attribution: 'none',
+      modelName: null,
+      modelVersion: null,
+      basis: null,
+      rank: null,
+      flags: '',
+      undoesFeedbackId: null as number | null,
+    };
+    await repo.insertEvents([row, { ...row, eventId: 'e2' }]);
+    // The second statement of the same row count reuses the first one's text with its own values, in column order
+    // (whatever the order of the row's fields).
+    const reversed = Object.fromEntries(Object.entries({ ...row, eventId: 'e3' }).reverse()) as typeof row;
+    await repo.insertEvents([reversed, { ...row, eventId: 'e4', undoesFeedbackId: 9 }]);
+    const statement = q(
+      'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning "feedback_id", "event_id"',
+    );
+    expect(sqlOf(statements)).toEqual([statement, statement]);
+    const values = (r: typeof row) => [
+      r.eventId,
+      null,
+      'U1',
+      'S1',
+      3,
+      4,
+      20260302,
+      'impression',
+      T,
+      T,
+      'none',
+      null,
+      null,
+      null,
+      null,
+      r.flags,
+      r.undoesFeedbackId,
+    ];
+    expect(parametersOf(statements)).toEqual([
+      [...values(row), ...values({ ...row, eventId: 'e2' })],
+      [...values({ ...row, eventId: 'e3' }), ...values({ ...row, eventId: 'e4', undoesFeedbackId: 9 })],
+    ]);
   });
 
   it('reads the outbox in feedback_id order from a cursor', async () => {

@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import { calendarOf } from '../shared/index.ts';
 import { BulkBuffer } from './bulk-buffer.ts';
 import { keyChunks } from './key-chunks.ts';
+import { multiRowInsert } from './multi-row-insert.ts';
 import type { Warehouse } from './open-warehouse.ts';
 import type { FactFeedbackTable, RecImpressionTable, RecListTable, WarehouseDb } from './schema.ts';
 
@@ -38,7 +39,38 @@ const LIST_COLUMNS = [
   'created_at',
 ] as const;
 const IMPRESSION_COLUMNS = ['recommendation_id', 'rank', 'service_id', 'score'] as const;
-const FEEDBACK_COLUMNS = 17;
+/** The columns an insert into fact_feedback names (feedback_id is generated), in statement order. */
+const FEEDBACK_INSERT_COLUMNS = [
+  'eventId',
+  'recommendationId',
+  'userId',
+  'serviceId',
+  'userKey',
+  'serviceKey',
+  'dateKey',
+  'type',
+  'at',
+  'receivedAt',
+  'attribution',
+  'modelName',
+  'modelVersion',
+  'basis',
+  'rank',
+  'flags',
+  'undoesFeedbackId',
+] as const;
+const FEEDBACK_COLUMNS = FEEDBACK_INSERT_COLUMNS.length;
+/** (user, service) pairs per look-up statement: two parameters each, as many parameters as a key chunk. */
+const PAIR_CHUNK = 500;
+
+/** A user and a service: the pair a cancel and the select it undoes share. */
+export interface UserServicePair {
+  readonly userId: string;
+  readonly serviceId: string;
+}
+
+/** A stored select that no cancel undoes yet. */
+export type SelectToUndo = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 'userId' | 'serviceId' | 'at'>;
 
 /**
  * The SQL of the feedback loop: lists served (rec_list, rec_impression; written in batches, idempotently by
@@ -211,28 +243,35 @@ export class FeedbackRepo {
       .execute();
   }
 
-  /** The latest select by `userId` of `serviceId` at or before `at` that no cancel undoes yet. */
-  async selectToUndo(o: { userId: string; serviceId: string; at: string }): Promise<number | undefined> {
-    const row = await this.#db
-      .selectFrom('factFeedback as s')
-      .select('s.feedbackId')
-      .where('s.userId', '=', o.userId)
-      .where('s.serviceId', '=', o.serviceId)
-      .where('s.type', '=', 'select')
-      .where('s.at', '<=', o.at)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('factFeedback as c').select('c.feedbackId').whereRef('c.undoesFeedbackId', '=', 's.feedbackId'))),
-      )
-      .orderBy('s.at', 'desc')
-      .orderBy('s.feedbackId', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.feedbackId);
+  /**
+   * The selects of the (user, service) pairs in `pairs` at or before `atOrBefore` that no stored cancel undoes
+   * yet, in no particular order: every select the cancels of a batch may undo, in one statement per 500 pairs
+   * (the caller picks, per cancel, the latest one not taken by an earlier cancel).
+   */
+  async selectsToUndo(o: { pairs: readonly UserServicePair[]; atOrBefore: string }): Promise<SelectToUndo[]> {
+    const out: SelectToUndo[] = [];
+    const unique = [...new Map(o.pairs.map((p) => [`${p.userId}\n${p.serviceId}`, p])).values()];
+    for (let i = 0; i < unique.length; i += PAIR_CHUNK) {
+      const chunk = unique.slice(i, i + PAIR_CHUNK);
+      const rows = await this.#db
+        .selectFrom('factFeedback as s')
+        .select(['s.feedbackId', 's.userId', 's.serviceId', 's.at'])
+        .where((eb) => eb.or(chunk.map((p) => eb.and([eb('s.userId', '=', p.userId), eb('s.serviceId', '=', p.serviceId)]))))
+        .where('s.type', '=', 'select')
+        .where('s.at', '<=', o.atOrBefore)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('factFeedback as c').select('c.feedbackId').whereRef('c.undoesFeedbackId', '=', 's.feedbackId'))),
+        )
+        .execute();
+      for (const r of rows) out.push({ ...r, feedbackId: Number(r.feedbackId) });
+    }
+    return out;
   }
 
   /**
    * Stores events (distinct event_ids) in multi-row statements and returns the feedback_id of each one stored, by
-   * event_id. It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
+   * event_id (from the statement's own answer where the backend has `insert … returning`, else by a look-up of the
+   * chunk's event_ids after each statement). It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
    * was looked up; that statement stores nothing): the events missing from the answer are for the caller to store
    * one by one with {@link insertEvent}.
    */
@@ -241,8 +280,24 @@ export class FeedbackRepo {
     const per = Math.max(1, Math.floor(this.#warehouse.dialect.statementParameters / FEEDBACK_COLUMNS));
     for (let i = 0; i < rows.length; i += per) {
       const chunk = rows.slice(i, i + per);
+      const returning = this.#warehouse.dialect.insertReturning;
+      const insert = multiRowInsert({
+        db: this.#db,
+        dialect: this.#warehouse.dialect,
+        table: 'factFeedback',
+        // A given feedback_id is kept (a null one is generated, as when it is left out).
+        columns: chunk.some((r) => r.feedbackId !== undefined) ? ['feedbackId', ...FEEDBACK_INSERT_COLUMNS] : FEEDBACK_INSERT_COLUMNS,
+        rows: chunk,
+        ...(returning ? { returning: ['feedbackId', 'eventId'] } : {}),
+      });
       try {
-        await this.#db.insertInto('factFeedback').values(chunk).execute();
+        // With returning, the ids are in the insert's own answer: no second look-up. (Run as a compiled query, as
+        // every chunk is: Kysely's MySQL adapter would drop the rows of `returning`, which MariaDB does answer with.)
+        const { rows: returned } = await this.#db.executeQuery<{ feedbackId: number; eventId: string }>(insert);
+        if (returning) {
+          for (const r of returned) ids.set(r.eventId, Number(r.feedbackId));
+          continue;
+        }
       } catch (error) {
         if (this.#warehouse.dialect.isUniqueViolation(error)) return ids;
         throw error;

@@ -303,6 +303,47 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       expect(rows[3]!.undoesFeedbackId).toBe(rows[0]!.feedbackId);
     });
 
+    it('undoes selects stored by earlier requests and by its own batch alike, newest first, each once, ties to the later stored', async () => {
+      const at = (minutesAgo: number) => iso(-minutesAgo * 60_000);
+      const pair = { user_id: 'U0000015', service_id: 'S000009' };
+      const [a, b] = [eventId(), eventId()];
+      await send({
+        events: [
+          { event_id: a, ...pair, type: 'select', at: at(5) },
+          { event_id: b, ...pair, type: 'select', at: at(3) },
+        ],
+      });
+      const [c1, d, c2, c3, c4] = [eventId(), eventId(), eventId(), eventId(), eventId()];
+      const second = await send({
+        events: [
+          { event_id: c1, ...pair, type: 'cancel', at: at(4) },
+          { event_id: d, ...pair, type: 'select', at: at(2) },
+          { event_id: c2, ...pair, type: 'cancel', at: at(1) },
+          { event_id: c3, ...pair, type: 'cancel', at: at(1) },
+          { event_id: c4, ...pair, type: 'cancel', at: at(1) },
+        ],
+      });
+      expect(second.results.map((r) => r.flags)).toEqual([[], [], [], [], ['NO_SELECT_TO_UNDO']]);
+      const c5 = eventId();
+      expect((await send({ events: [{ event_id: c5, ...pair, type: 'cancel' }] })).results[0]!.flags).toEqual(['NO_SELECT_TO_UNDO']);
+      const rows = await stored([a, b, c1, d, c2, c3, c4, c5]);
+      const id = (n: number) => rows[n]!.feedbackId;
+      expect(rows.map((r) => r.undoesFeedbackId)).toEqual([null, null, id(0), null, id(3), id(1), null, null]);
+
+      // Same time: the select stored last is the one undone.
+      const [e, f, g] = [eventId(), eventId(), eventId()];
+      const tie = { user_id: 'U0000015', service_id: 'S000010' };
+      await send({ events: [{ event_id: e, ...tie, type: 'select', at: at(2) }] });
+      await send({
+        events: [
+          { event_id: f, ...tie, type: 'select', at: at(2) },
+          { event_id: g, ...tie, type: 'cancel', at: at(1) },
+        ],
+      });
+      const tied = await stored([e, f, g]);
+      expect(tied[2]!.undoesFeedbackId).toBe(tied[1]!.feedbackId);
+    });
+
     it('clamps a timestamp beyond the allowed clock skew to now and flags it; keeps one within it', async () => {
       const [far, near] = [eventId(), eventId()];
       const sentAt = Date.now();

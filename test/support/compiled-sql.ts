@@ -105,17 +105,23 @@ export function quotedFor(dialect: SqlDialect, text: string): string {
  * A WarehouseDialect for repos under {@link recordingDb}: the shared race-handling helpers (findOrCreate,
  * insertNextNumber) as every backend runs them, and bulk inserts that keep existing rows as `sql` writes them
  * (run through the recording executor); nothing else backend-specific is reachable without a database.
+ * `insertReturning` picks the statements of a backend with `insert … returning` (SQLite, MariaDB) or without (MySQL).
  */
-export function compileOnlyWarehouseDialect(sql: SqlDialect = 'sqlite'): WarehouseDialect {
-  return new CompileOnlyDialect(sql);
+export function compileOnlyWarehouseDialect(o: { sql?: SqlDialect; insertReturning?: boolean } = {}): WarehouseDialect {
+  return new CompileOnlyDialect(o.sql ?? 'sqlite', o.insertReturning ?? false);
 }
 
 class CompileOnlyDialect extends WarehouseDialect {
   readonly name = 'sqlite' as const;
   readonly #sql: SqlDialect;
-  constructor(sql: SqlDialect) {
+  readonly #insertReturning: boolean;
+  constructor(sql: SqlDialect, insertReturning: boolean) {
     super();
     this.#sql = sql;
+    this.#insertReturning = insertReturning;
+  }
+  override get insertReturning(): boolean {
+    return this.#insertReturning;
   }
   quote(identifier: string): string {
     return quotedFor(this.#sql, `"${identifier}"`);

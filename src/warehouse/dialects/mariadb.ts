@@ -9,6 +9,7 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
   override readonly maxParameters = 60_000;
   override readonly statementParameters = 60_000;
   readonly #pool: Pool | undefined;
+  #insertReturning = false;
 
   /** `pool` (the one behind Kysely) lets {@link scanRows} stream rows as arrays. */
   constructor(pool?: Pool) {
@@ -41,6 +42,11 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
     });
   }
 
+  /** MariaDB 10.5+ has `insert … returning`; MySQL has not. Known once {@link prepare} has read the server's version. */
+  override get insertReturning(): boolean {
+    return this.#insertReturning;
+  }
+
   quote(identifier: string): string {
     return `\`${identifier}\``;
   }
@@ -53,10 +59,11 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
    */
   override async prepare(db: Kysely<WarehouseDb>): Promise<readonly string[]> {
     const row = (
-      await sql<{ client: string; connection: string; results: string | null; database: string; name: string | null }>`
+      await sql<{ client: string; connection: string; results: string | null; database: string; name: string | null; version: string }>`
         select @@character_set_client as client, @@character_set_connection as connection, @@character_set_results as results,
-               @@character_set_database as \`database\`, database() as name`.execute(db)
+               @@character_set_database as \`database\`, database() as name, version() as version`.execute(db)
     ).rows[0]!;
+    this.#insertReturning = hasInsertReturning(row.version);
     const wrong = (['client', 'connection', 'results'] as const).filter((k) => row[k] !== 'utf8mb4');
     if (wrong.length > 0) {
       throw new ConfigError(
@@ -140,6 +147,14 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
         .catch(reject);
     });
   }
+}
+
+/** Whether a server of this `version()` (e.g. `10.11.6-MariaDB-0+deb12u1`, `8.0.36`) runs `insert … returning`: MariaDB 10.5+. */
+export function hasInsertReturning(version: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m || !/mariadb/i.test(version)) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 10 || (major === 10 && minor >= 5);
 }
 
 export interface MariaDbDialectOptions {

@@ -30,6 +30,13 @@ export abstract class WarehouseDialect {
   readonly maxParameters: number = 30_000;
   /** Parameters per bulk statement: as many as allowed unless the backend works better with smaller ones. */
   readonly statementParameters: number = 30_000;
+  /**
+   * Whether `insert … returning` works (SQLite 3.35+, MariaDB 10.5+; not MySQL): a repo can then read generated
+   * keys from the insert's own answer instead of a second statement.
+   */
+  get insertReturning(): boolean {
+    return false;
+  }
   readonly #cache = new Map<string, string>();
 
   /**
