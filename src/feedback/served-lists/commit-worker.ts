@@ -2,12 +2,33 @@
  * Worker-thread body: commits the served-list batches waiting on disk to the warehouse over its own connection, so
  * that the statements (synchronous on SQLite) never hold the thread that serves requests.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedbackRepo, openWarehouse, type Warehouse } from '../../warehouse/index.ts';
 import { commitPendingBatches } from './batch-committer.ts';
 import type { CommitWorkerData, CommitWorkerToMain, MainToCommitWorker, SentError } from './commit-worker-protocol.ts';
 import { PendingBatches } from './pending-batches.ts';
 
+/**
+ * The nice value of this thread (0 is the process's, 19 the lowest). Under load the serving thread comes first: the
+ * commits run in the CPU time it leaves, and while it leaves none the batches wait on disk (bounded by the disk, not
+ * the heap) and are committed when load drops. Measured on 2 cores with the load generator on the same machine.
+ */
+const NICE = 10;
+
+/** Linux: lowers this thread's priority alone (setpriority on a thread id); elsewhere it keeps the process's. */
+function lowerPriority(): void {
+  try {
+    const tid = Number(path.basename(readlinkSync('/proc/thread-self')));
+    if (Number.isInteger(tid) && tid !== process.pid) setPriority(tid, NICE);
+  } catch {
+    // no /proc/thread-self (not Linux): the worker runs at the process's priority
+  }
+}
+
+lowerPriority();
 const port = parentPort!;
 const { connection, dir, groupLists } = workerData as CommitWorkerData;
 const batches = new PendingBatches(dir);

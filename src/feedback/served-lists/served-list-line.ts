@@ -2,7 +2,8 @@ import type { RecListSource, ServedListRow } from '../../warehouse/index.ts';
 
 /**
  * One served list as a line of a batch file: a JSON array of the rec_list columns in a fixed order, then the
- * shown services' ranks, ids and scores. Half the bytes of the row as an object, and
+ * shown services' ranks and ids, and their scores as the base64 of a Float32Array (scores come from float32
+ * factor tables: exact, and far cheaper than printing each as a decimal). A third of the bytes of the row as an object, and
  * about half the time to write on the serving thread, where every list is serialised as it is served.
  */
 type Line = [
@@ -22,14 +23,14 @@ type Line = [
   createdAt: string,
   ranks: number[],
   serviceIds: string[],
-  scores: number[],
+  scores: string,
 ];
 
 export function encodeServedList(row: ServedListRow): string {
   const { list: l, items } = row;
   const ranks = new Array<number>(items.length);
   const serviceIds = new Array<string>(items.length);
-  const scores = new Array<number>(items.length);
+  const scores = new Float32Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     ranks[i] = item.rank;
@@ -53,7 +54,7 @@ export function encodeServedList(row: ServedListRow): string {
     l.createdAt,
     ranks,
     serviceIds,
-    scores,
+    Buffer.from(scores.buffer, scores.byteOffset, scores.byteLength).toString('base64'),
   ];
   return JSON.stringify(line);
 }
@@ -79,8 +80,10 @@ export function decodeServedList(text: string): ServedListRow {
     createdAt,
     ranks,
     serviceIds,
-    scores,
+    encoded,
   ] = parsed;
+  const bytes = Buffer.from(encoded, 'base64');
+  const scores = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return {
     list: {
       recommendationId,
