@@ -40,9 +40,9 @@ export interface RuleState {
   readonly notified: boolean;
 }
 
-/** A message to send: a rule started firing, or stopped. */
+/** A message to send: a rule started firing, or stopped (or `test`: `pickwise alerts test` checking the way out). */
 export interface AlertNotification {
-  readonly kind: 'firing' | 'resolved';
+  readonly kind: 'firing' | 'resolved' | 'test';
   readonly rule: string;
   readonly metric: AlertMetric;
   readonly scope: string;

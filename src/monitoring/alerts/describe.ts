@@ -23,6 +23,7 @@ export function formatDuration(seconds: number): string {
 
 /** The one-line summary of a notification, shared by every notifier (log line, Slack fallback text). */
 export function describeNotification(n: AlertNotification): string {
+  if (n.kind === 'test') return `[TEST] ${n.rule}: a test message from pickwise; alerts will arrive here`;
   const state = n.kind === 'firing' ? 'FIRING' : 'RESOLVED';
   const scope = n.subject === null ? n.scope : `${n.scope}: ${n.subject}`;
   const comparison = `${n.metric} ${formatValue(n.metric, n.value)} ${n.kind === 'firing' ? n.op : `no longer ${n.op}`} ${formatValue(n.metric, n.threshold)}`;

@@ -54,7 +54,7 @@ export function evaluateRules(input: EvaluateInput): EvaluateOutput {
       continue;
     }
     const result = input.readings.get(rule.name) ?? { ok: false, reason: 'no reading' };
-    const notify = (kind: AlertNotification['kind'], since: string, value: number | null, events: number, subject: string | null) =>
+    const notify = (kind: 'firing' | 'resolved', since: string, value: number | null, events: number, subject: string | null) =>
       notifications.push({
         kind,
         rule: rule.name,

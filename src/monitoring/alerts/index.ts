@@ -5,3 +5,4 @@
 export { conditionHolds, evaluateRules, type EvaluateInput, type EvaluateOutput } from './evaluate-rules.ts';
 export { initialState, type AlertNotification, type AlertPhase, type MetricReading, type ReadingResult, type RuleState } from './alert-state.ts';
 export { describeNotification, formatDuration, formatValue } from './describe.ts';
+export { slackMessage, type SlackBlock, type SlackMessage } from './slack-blocks.ts';
