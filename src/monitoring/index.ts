@@ -3,3 +3,10 @@
  * states persisted across restarts, and notifications delivered in the background (log, Slack).
  */
 export * from './alerts/index.ts';
+export { AlertDelivery, type AlertDeliveryOptions } from './alert-delivery.ts';
+export { AlertStateFile } from './alert-state-file.ts';
+export { Alerting, type AlertingOptions } from './alerting.ts';
+export { LogNotifier } from './log-notifier.ts';
+export { routeMetrics, type MetricSource } from './metric-source.ts';
+export type { Notifier } from './notifier.ts';
+export { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
