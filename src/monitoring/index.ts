@@ -8,5 +8,6 @@ export { AlertStateFile } from './alert-state-file.ts';
 export { Alerting, type AlertingOptions } from './alerting.ts';
 export { LogNotifier } from './log-notifier.ts';
 export { routeMetrics, type MetricSource } from './metric-source.ts';
+export { servingModelFromConfig, WarehouseMetricSource, type ServingModelResolver } from './warehouse-metric-source.ts';
 export type { Notifier } from './notifier.ts';
 export { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
