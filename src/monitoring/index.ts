@@ -6,6 +6,7 @@ export * from './alerts/index.ts';
 export { AlertDelivery, type AlertDeliveryOptions } from './alert-delivery.ts';
 export { AlertStateFile } from './alert-state-file.ts';
 export { Alerting, type AlertingOptions } from './alerting.ts';
+export { createNotifiers } from './create-notifiers.ts';
 export { LogNotifier } from './log-notifier.ts';
 export { routeMetrics, type MetricSource } from './metric-source.ts';
 export { servingModelFromConfig, WarehouseMetricSource, type ServingModelResolver } from './warehouse-metric-source.ts';

@@ -95,7 +95,7 @@ export class SlackNotifier implements Notifier {
             ? `rate limited (429) ${rateLimited} times`
             : status !== undefined
               ? `answered ${status}${body ? ` ${JSON.stringify(body)}` : ''}${status >= 500 ? ` after ${o.maxAttempts} attempts` : ''}`
-              : `${requestFailure(error, o.timeoutSeconds)} (${o.maxAttempts} attempts)`;
+              : `${requestFailure(error, o.timeoutSeconds)} (${o.maxAttempts === 1 ? '1 attempt' : `${o.maxAttempts} attempts`})`;
         throw new BackendUnavailableError(`Slack webhook at ${this.#host} ${cause}`, { details: { notifier: 'slack', status: status ?? null } });
       }
     }
