@@ -26,6 +26,8 @@ export class Alerting {
   #states: Map<string, RuleState> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #cycle: Promise<unknown> | undefined;
+  /** The latest cycle: cycles run one after another, never two at once over the same states. */
+  #last: Promise<unknown> = Promise.resolve();
 
   constructor(options: AlertingOptions) {
     this.#o = options;
@@ -42,8 +44,14 @@ export class Alerting {
     return this.#states;
   }
 
-  /** One evaluation cycle; resolves to the new states and the notifications queued. */
-  async evaluateOnce(): Promise<ReturnType<typeof evaluateRules>> {
+  /** One evaluation cycle, after any running one; resolves to the new states and the notifications queued. */
+  evaluateOnce(): Promise<ReturnType<typeof evaluateRules>> {
+    const cycle = this.#last.then(() => this.#evaluate());
+    this.#last = cycle.catch(() => undefined);
+    return cycle;
+  }
+
+  async #evaluate(): Promise<ReturnType<typeof evaluateRules>> {
     const started = performance.now();
     const previous = await this.states();
     const now = this.#o.clock();

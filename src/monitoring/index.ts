@@ -12,3 +12,4 @@ export { routeMetrics, type MetricSource } from './metric-source.ts';
 export { servingModelFromConfig, WarehouseMetricSource, type ServingModelResolver } from './warehouse-metric-source.ts';
 export type { Notifier } from './notifier.ts';
 export { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
+export { ServingSignals } from './serving-signals.ts';
