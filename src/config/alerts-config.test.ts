@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../shared/index.ts';
 import { DEFAULT_ALERT_RULES } from './alerts-schema.ts';
 import { loadConfig, redactConfig } from './load-config.ts';
@@ -98,5 +100,18 @@ describe('alerts config', () => {
     expect(printed).not.toContain('very-secret-token');
     expect(printed).not.toContain('T000');
     expect(redactConfig(config)).toMatchObject({ alerts: { slack: { webhookUrl: 'https://hooks.slack.com/***' } } });
+  });
+});
+
+describe('the README alerts example', () => {
+  it('is a valid configuration', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(alerts:\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const alerts = loadConfig({ file: false, overrides: parseYaml(block!) as Record<string, unknown> }).alerts;
+    expect(alerts.rules.map((r) => `${r.name} ${r.metric} ${r.scope} ${r.op} ${r.threshold}`)).toEqual([
+      'cancel-rate-high cancel_rate serving-model > 0.25',
+      'shop-select-rate-low select_rate model:shop < 0.02',
+    ]);
   });
 });
