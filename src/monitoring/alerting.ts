@@ -95,6 +95,7 @@ export class Alerting {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#cycle;
+    await this.#last;
     await this.#o.delivery.drain();
   }
 }

@@ -5,6 +5,7 @@ import { AppError } from '../shared/index.ts';
 import { AlertDelivery } from './alert-delivery.ts';
 import type { AlertNotification } from './alerts/index.ts';
 import { LogNotifier } from './log-notifier.ts';
+import { runNotifierContract } from './notifier.contract.ts';
 import { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
 
 const FIRING: AlertNotification = {
@@ -170,4 +171,20 @@ describe('AlertDelivery', () => {
     expect(delivery.counts).toEqual({ delivered: 3, undeliverable: 1 });
     expect(log.lines()).toEqual([expect.objectContaining({ level: 50, reason: 'queue full', alert: { ...FIRING, rule: 'r3' } })]);
   });
+});
+
+runNotifierContract('SlackNotifier', async () => {
+  const ok = await startWebhookReceiver([{ status: 200 }]);
+  const failing = new SlackNotifier({ webhookUrl: await refusedUrl(), timeoutSeconds: 2, maxAttempts: 1 });
+  return {
+    notifier: new SlackNotifier({ webhookUrl: ok.url, timeoutSeconds: 5, maxAttempts: 1 }),
+    failing,
+    delivered: async () => ok.requests.map((r) => JSON.stringify(r.body)),
+    cleanup: () => ok.close(),
+  };
+});
+
+runNotifierContract('LogNotifier', async () => {
+  const log = capturedLogger('info');
+  return { notifier: new LogNotifier(log.logger), delivered: async () => log.lines().map((l) => JSON.stringify(l)), cleanup: async () => {} };
 });
