@@ -23,8 +23,11 @@ export class AlertStateFile {
     this.file = path.join(home, 'alerts', 'state.json');
   }
 
-  /** The saved states by rule name; empty when there is no file. `damaged` is set when the file could not be read. */
-  async load(): Promise<{ states: Map<string, RuleState>; damaged?: { reason: string; movedTo: string } }> {
+  /**
+   * The saved states by rule name; empty when there is no file. `damaged` is set when the file could not be read;
+   * it is then moved aside, unless `readOnly` (a command that only shows states leaves the file as it is).
+   */
+  async load(o: { readOnly?: boolean } = {}): Promise<{ states: Map<string, RuleState>; damaged?: { reason: string; movedTo: string | null } }> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -37,8 +40,8 @@ export class AlertStateFile {
       if (content?.version !== 1 || !Array.isArray(content.rules)) throw new Error('not a pickwise alert state file (version 1)');
       return { states: new Map(content.rules.filter((r) => typeof r?.rule === 'string' && typeof r.phase === 'string').map((r) => [r.rule, r])) };
     } catch (error) {
-      const movedTo = `${this.file}.unreadable-${Date.now()}`;
-      await rename(this.file, movedTo);
+      const movedTo = o.readOnly === true ? null : `${this.file}.unreadable-${Date.now()}`;
+      if (movedTo !== null) await rename(this.file, movedTo);
       return { states: new Map(), damaged: { reason: (error as Error).message, movedTo } };
     }
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,6 +111,17 @@ describe('pickwise alerts', () => {
     expect(listed.rules.find((x) => x.name === 'api-p99')).toMatchObject({
       now: { reason: 'api_p99_ms is measured inside pickwise serve (the rule is evaluated there)' },
     });
+  });
+
+  it('alerts list leaves an unreadable state file in place and says so', async () => {
+    const home = path.join(cwd, 'damaged');
+    await mkdir(path.join(home, 'alerts'), { recursive: true });
+    await writeFile(path.join(home, 'alerts', 'state.json'), 'not json');
+    const r = await runCli(['alerts', 'list', '--log-format', 'json'], { cwd, env: { PICKWISE_HOME: home } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('alert state file unreadable');
+    expect(r.stdout).toMatch(/ingest-failed\s+ingest_failed\s+all\s+> 0\s+24h\s+not evaluated/);
+    expect(existsSync(path.join(home, 'alerts', 'state.json'))).toBe(true);
   });
 
   it('refuses an invalid rule at start-up with a config error (exit code 2)', async () => {

@@ -88,7 +88,12 @@ export const alertsListCommand = defineCommand({
   async run(runtime, o): Promise<{ enabled: boolean; evaluateEvery: number; stateFile: string; rules: ListedRule[] }> {
     const { alerts } = runtime.config;
     const stateFile = new AlertStateFile(runtime.config.home);
-    const { states } = await stateFile.load();
+    const { states, damaged } = await stateFile.load({ readOnly: true });
+    if (damaged)
+      runtime.logger.warn(
+        { file: stateFile.file, reason: damaged.reason },
+        'alert state file unreadable: states not shown (serve moves it aside and starts afresh)',
+      );
     const current = new Map<string, ListedRule['now']>();
     if (o.now === true) {
       const warehouse = await runtime.warehouse();
