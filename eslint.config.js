@@ -19,6 +19,7 @@ const FOLDERS = [
   'tuning',
   'registry',
   'feedback',
+  'monitoring',
   'generator',
   'pipeline',
   'serve',
@@ -42,10 +43,12 @@ const MAY_IMPORT = {
   registry: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'tuning'],
   // feedback records what was served and the reactions to it in the warehouse, and ships them to sinks (Elasticsearch).
   feedback: ['shared', 'config', 'storage', 'preprocess', 'warehouse', 'registry'],
+  // monitoring evaluates alert rules over metrics read from the warehouse (and from serve) and sends notifications.
+  monitoring: ['shared', 'config', 'storage', 'warehouse', 'registry', 'feedback'],
   generator: ['shared', 'storage'],
   // pipeline knows the stage order: it may import every folder before it.
   pipeline: FOLDERS.slice(0, FOLDERS.indexOf('pipeline')),
-  serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry', 'feedback'],
+  serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry', 'feedback', 'monitoring'],
   runtime: ['shared', 'config', 'storage', 'warehouse'],
 };
 
@@ -68,6 +71,8 @@ const IO_MODULES = [
   'commander',
 ];
 const PURE = ['models', 'preprocess', 'evaluation', 'tuning'];
+/** Sub-folders that are pure too, inside a folder that is not. */
+const PURE_SUBFOLDERS = ['monitoring/alerts'];
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -131,4 +136,12 @@ export default tseslint.config(
   ...Object.keys(MAY_IMPORT)
     .concat('cli')
     .map((folder) => ({ files: [`src/${folder}/**/*.ts`], ignores: ['**/*.test.ts', '**/*.contract.ts'], rules: layerRules(folder) })),
+  // The pure sub-folders keep their folder's layer rules and add the ban on I/O modules.
+  ...PURE_SUBFOLDERS.map((sub) => {
+    const folder = sub.split('/')[0];
+    const base = layerRules(folder)['no-restricted-imports'][1];
+    const paths = IO_MODULES.map((name) => ({ name, message: `${sub}/ is pure: no I/O, no logger, no database (pass data and callbacks in)` }));
+    const patterns = [...base.patterns, { regex: '^\\.\\./(?!\\.\\./)', message: `${sub}/ is pure: it imports only itself, shared/index.ts and config types` }];
+    return { files: [`src/${sub}/**/*.ts`], ignores: ['**/*.test.ts'], rules: { 'no-restricted-imports': ['error', { paths, patterns }] } };
+  }),
 );

@@ -19,6 +19,10 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<readonly CommandSpe
   recommend: async () => [(await import('./commands/recommend.ts')).recommendCommand],
   serve: async () => [(await import('./commands/serve.ts')).serveCommand],
   feedback: async () => [(await import('./commands/feedback.ts')).feedbackStatsCommand, (await import('./commands/feedback-ship.ts')).feedbackShipCommand],
+  alerts: async () => {
+    const m = await import('./commands/alerts.ts');
+    return [m.alertsListCommand, m.alertsTestCommand];
+  },
   runs: async () => {
     const m = await import('./commands/runs.ts');
     return [m.runsListCommand, m.runsShowCommand, m.runsCompareCommand];

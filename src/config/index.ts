@@ -10,4 +10,16 @@ export {
   type ServeConfig,
   type FeedbackConfig,
   type ElasticsearchShipConfig,
+  type AlertsConfig,
 } from './schema.ts';
+export {
+  ALERT_METRICS,
+  ALERT_METRIC_NAMES,
+  DEFAULT_ALERT_RULES,
+  metricSupportsScope,
+  type AlertMetric,
+  type AlertOp,
+  type AlertRule,
+  type AlertRuleInput,
+  type SlackConfig,
+} from './alerts-schema.ts';

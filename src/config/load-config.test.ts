@@ -74,6 +74,7 @@ describe('loadConfig defaults', () => {
           pollSeconds: 2,
         },
       },
+      alerts: { enabled: true, evaluateEvery: 60, rules: expect.any(Array), slack: { timeoutSeconds: 10, maxAttempts: 4 } },
       log: { level: 'info', format: 'auto' },
     });
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, redactUrl } from '../shared/index.ts';
+import { ConfigError, redactUrl, redactWebhookUrl } from '../shared/index.ts';
 import { configSchema, SECRET_PATHS, type Config } from './schema.ts';
 
 /** The file read from the working directory when present. */
@@ -120,7 +120,8 @@ export function redactConfig(config: Readonly<Config>): Record<string, unknown> 
     for (const k of keys.slice(0, -1)) node = isPlainObject(node?.[k]) ? (node[k] as Record<string, unknown>) : undefined;
     const last = keys[keys.length - 1]!;
     const v = node?.[last];
-    if (node && typeof v === 'string') node[last] = p.endsWith('url') || p.endsWith('Url') ? redactUrl(v) : '***';
+    if (node && typeof v === 'string')
+      node[last] = p.endsWith('webhookUrl') ? redactWebhookUrl(v) : p.endsWith('url') || p.endsWith('Url') ? redactUrl(v) : '***';
     else if (node && Array.isArray(v)) node[last] = v.map(() => '***');
   }
   return copy;

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { alertsSchema } from './alerts-schema.ts';
+import { durationSeconds } from './durations.ts';
+
+export { durationSeconds };
 
 /** Keys whose values are secrets: never logged or printed (see {@link redactConfig}). */
 export const SECRET_PATHS: readonly string[] = [
@@ -9,22 +13,11 @@ export const SECRET_PATHS: readonly string[] = [
   'feedback.elasticsearch.url',
   'feedback.elasticsearch.apiKey',
   'feedback.elasticsearch.password',
+  'alerts.slack.webhookUrl',
 ];
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const positiveInt = z.coerce.number().int().positive();
-
-const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
-/** A duration written `1d`, `36h`, `90m`, `45s` or as a number of seconds (`86400`); the parsed value is seconds. */
-export const durationSeconds = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const match = typeof value === 'number' ? undefined : /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(value);
-  const seconds = typeof value === 'number' ? value : match ? Number(match[1]) * (DURATION_UNITS[(match[2] || 's').toLowerCase()] ?? 1) : Number.NaN;
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration such as 1d, 36h, 90m, 45s or a number of seconds, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return seconds;
-});
 
 /**
  * The one configuration object of pickwise. Defaults live only here. Precedence:
@@ -240,6 +233,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Alert rules evaluated inside `pickwise serve`, and where their notifications go (see README, Alerts). */
+    alerts: alertsSchema.prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -264,3 +259,4 @@ export type IngestConfig = Config['ingest'];
 export type ServeConfig = Config['serve'];
 export type FeedbackConfig = Config['feedback'];
 export type ElasticsearchShipConfig = Config['feedback']['elasticsearch'];
+export type AlertsConfig = Config['alerts'];

@@ -32,6 +32,8 @@ export interface AppOptions {
   readonly feedback?: { readonly config: FeedbackRouteDeps['config']; readonly recorder?: ServedListRecorder | undefined } | undefined;
   /** Now (default: the system clock). */
   readonly clock?: Clock | undefined;
+  /** Told of every response (status, ms): feeds the serving metrics of alert rules (api_error_rate, api_p99_ms). */
+  readonly onResponse?: ((status: number, ms: number) => void) | undefined;
   /** The process's one logger (src/shared/logger.ts, with its redact list): a line per request, every failure with its cause. */
   readonly logger: Logger;
 }
@@ -87,6 +89,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     const labels = { route, method: req.method, status: String(status) };
     o.metrics.requests.inc(labels);
     o.metrics.latency.observe(labels, reply.elapsedTime / 1000);
+    o.onResponse?.(status, reply.elapsedTime);
     const failure = failures.get(req);
     const probe = req.routeOptions.config.access === 'public';
     const level = failure && status >= 500 ? (failure.expected ? 'warn' : 'error') : status >= 400 && !probe ? 'info' : 'debug';

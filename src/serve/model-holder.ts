@@ -26,16 +26,27 @@ export class ModelHolder {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #onSwap: ((model: ServedModel) => void) | undefined;
+  readonly #onLoadFailed: ((error: unknown) => void) | undefined;
   readonly #targetLog: FailureLog;
   readonly #catalogLog: FailureLog;
 
-  constructor(o: { warehouse: Warehouse; store: ObjectStore; choice: ModelChoice; logger: Logger; onSwap?: (model: ServedModel) => void; clock?: Clock }) {
+  constructor(o: {
+    warehouse: Warehouse;
+    store: ObjectStore;
+    choice: ModelChoice;
+    logger: Logger;
+    onSwap?: (model: ServedModel) => void;
+    /** A model the registry names could not be loaded (the previous one stays served): counted for alert rules. */
+    onLoadFailed?: (error: unknown) => void;
+    clock?: Clock;
+  }) {
     this.#warehouse = o.warehouse;
     this.#store = o.store;
     this.#choice = o.choice;
     this.#logger = o.logger;
     this.#clock = o.clock ?? systemClock;
     this.#onSwap = o.onSwap;
+    this.#onLoadFailed = o.onLoadFailed;
     this.#targetLog = new FailureLog(o.logger, 'loading the model to serve', 'error');
     this.#catalogLog = new FailureLog(o.logger, 'reading the service catalog');
   }
@@ -88,6 +99,7 @@ export class ModelHolder {
       } catch (error) {
         const serving = this.#current?.target;
         this.#targetLog.failed(error, { target, serving }, `${target ?? '?'} ${(error as Error).message}`);
+        this.#onLoadFailed?.(error);
       }
       const current = this.#current;
       if (fresh && current) this.#current = { ...current, catalog: this.#catalogFor(current.loaded) };

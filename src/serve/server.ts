@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
-import type { FeedbackConfig, ServeConfig } from '../config/index.ts';
+import type { AlertsConfig, FeedbackConfig, ServeConfig } from '../config/index.ts';
 import { openElasticsearchShipper, ServedListRecorder, WarehouseFeedbackOutbox } from '../feedback/index.ts';
+import { startAlerting, type RunningAlerting } from './alerting.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
+import { ServingSignals } from '../monitoring/index.ts';
+import { systemClock } from '../shared/index.ts';
 import { FeedbackRepo, type Warehouse, type WarehouseConnection } from '../warehouse/index.ts';
 import { buildApp } from './app.ts';
 import { createServeMetrics } from './metrics.ts';
@@ -14,6 +17,8 @@ export interface RunningServer {
   readonly holder: ModelHolder;
   /** Records the lists served (when feedback.recordServed). */
   readonly recorder: ServedListRecorder | undefined;
+  /** The alert rules evaluated in this process (when `alerts.enabled`). */
+  readonly alerting: RunningAlerting | undefined;
   /** `http://host:port` it listens on. */
   readonly url: string;
   /**
@@ -40,8 +45,11 @@ export async function startServer(o: {
   logger: Logger;
   /** `connection`: the warehouse's, for the worker that commits the served lists (without it they commit in this thread). */
   feedback?: { config: FeedbackConfig; home: string; connection?: WarehouseConnection };
+  /** Alert rules evaluated in this process every `alerts.evaluateEvery` (when `alerts.enabled`); states under `<home>/alerts/`. */
+  alerts?: { config: AlertsConfig; home: string };
 }): Promise<RunningServer> {
   const metrics = createServeMetrics();
+  const signals = o.alerts?.config.enabled === true ? new ServingSignals({ clock: systemClock }) : undefined;
   const recorder =
     o.feedback?.config.recordServed === true
       ? new ServedListRecorder({
@@ -65,6 +73,7 @@ export async function startServer(o: {
     store: o.store,
     choice: { ...(o.config.modelName ? { name: o.config.modelName } : {}), alias: o.config.alias },
     logger: o.logger,
+    onLoadFailed: () => signals?.modelLoadFailed(),
     onSwap: (m) => {
       metrics.loadSeconds.set(m.loadSeconds);
       metrics.model.reset();
@@ -77,21 +86,28 @@ export async function startServer(o: {
   await holder.start();
   await recorder?.start();
   const feedback = o.feedback && { config: o.feedback.config, recorder };
-  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback });
+  const onResponse = signals && ((status: number, ms: number) => signals.response(status, ms));
+  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback, onResponse });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
   const shipping = startShipping(o);
+  const alerting: RunningAlerting | undefined =
+    o.alerts &&
+    signals &&
+    startAlerting({ config: o.alerts.config, home: o.alerts.home, warehouse: o.warehouse, serve: o.config, holder, signals, logger: o.logger });
   o.logger.info({ address }, 'serving');
   return {
     app,
     holder,
     recorder,
+    alerting,
     url: address,
     async close() {
       holder.stop();
       await app.close();
       await recorder?.stop();
       await shipping?.stop();
+      await alerting?.stop();
     },
   };
 }

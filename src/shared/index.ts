@@ -8,7 +8,7 @@ export { csvLine } from './csv-line.ts';
 export * from './domain.ts';
 export * from './errors.ts';
 export { QUOTED_INPUT_CHARS, quoteInput } from './quote-input.ts';
-export { redactUrl } from './redact-url.ts';
+export { redactUrl, redactWebhookUrl } from './redact-url.ts';
 export { type MutableIndexed, Rng } from './rng.ts';
 export { median } from './stats.ts';
 export { calendarOf, toUtcText, utcText, type CalendarDay } from './utc-time.ts';

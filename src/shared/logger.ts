@@ -20,6 +20,9 @@ export const REDACT_PATHS: readonly string[] = [
   '*.headers["x-api-key"]',
   'url',
   '*.url',
+  'webhookUrl',
+  '*.webhookUrl',
+  '*.*.webhookUrl',
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from './redact-url.ts';
+import { redactUrl, redactWebhookUrl } from './redact-url.ts';
 
 describe('redactUrl', () => {
   it('hides the password of a URL', () => {
@@ -24,5 +24,13 @@ describe('redactUrl', () => {
     ]) {
       expect(redactUrl(url)).toBe(url);
     }
+  });
+});
+
+describe('redactWebhookUrl', () => {
+  it('keeps only the scheme and host of a webhook URL, whose secret is in the path', () => {
+    expect(redactWebhookUrl('https://hooks.slack.com/services/T0/B0/secret')).toBe('https://hooks.slack.com/***');
+    expect(redactWebhookUrl('http://user:pw@127.0.0.1:9000/hook?token=x')).toBe('http://***@127.0.0.1:9000/***');
+    expect(redactWebhookUrl('not a url')).toBe('***');
   });
 });

@@ -5,3 +5,12 @@
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#]*):[^/?#]*@/i, '$1:***@');
 }
+
+/**
+ * A webhook URL (Slack's `https://hooks.slack.com/services/T…/B…/secret`) carries its secret in the path: only the
+ * scheme and host are kept. Text that is not a URL is hidden whole.
+ */
+export function redactWebhookUrl(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@]*@?[^/?#@]*)/i.exec(url);
+  return match ? `${match[1]!.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1***@')}/***` : '***';
+}

@@ -63,6 +63,24 @@ describe('layer rules', () => {
       "import { buildApp } from '../serve/index.ts';\nexport const f = buildApp;",
       /registry\/ may import only/,
     ],
+    [
+      'the pure alert rules doing I/O',
+      'src/monitoring/alerts/x.ts',
+      "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;",
+      /monitoring\/alerts\/ is pure/,
+    ],
+    [
+      'the pure alert rules importing the notifiers beside them',
+      'src/monitoring/alerts/x.ts',
+      "import { SlackNotifier } from '../slack-notifier.ts';\nexport const f = SlackNotifier;",
+      /monitoring\/alerts\/ is pure/,
+    ],
+    [
+      'monitoring importing serving',
+      'src/monitoring/x.ts',
+      "import { buildApp } from '../serve/index.ts';\nexport const f = buildApp;",
+      /monitoring\/ may import only/,
+    ],
   ])('refuses %s', async (_what, file, code, message) => {
     const problems = await importProblems(file, code);
     expect(problems.length, problems.join('\n')).toBeGreaterThan(0);
@@ -85,6 +103,12 @@ describe('layer rules', () => {
       'src/registry/x.ts',
       "import type { StudyStorage } from '../tuning/index.ts';\nexport type S = StudyStorage;",
     ],
+    [
+      'the pure alert rules importing config types',
+      'src/monitoring/alerts/x.ts',
+      "import type { AlertRule } from '../../config/index.ts';\nexport type R = AlertRule;",
+    ],
+    ['serving importing monitoring', 'src/serve/x.ts', "import { Alerting } from '../monitoring/index.ts';\nexport const f = Alerting;"],
     ['the CLI importing any stage', 'src/cli/x.ts', "import { createRuntime } from '../runtime/index.ts';\nexport const f = createRuntime;"],
   ])('allows %s', async (_what, file, code) => {
     expect(await importProblems(file, code)).toEqual([]);

@@ -1,0 +1,17 @@
+import type { Logger } from '../shared/io.ts';
+import { describeNotification, type AlertNotification } from './alerts/index.ts';
+import type { Notifier } from './notifier.ts';
+
+/** Writes each notification as one log line (warn when firing, info otherwise): always on, and the dry-run twin of Slack. */
+export class LogNotifier implements Notifier {
+  readonly name = 'log';
+  readonly #logger: Logger;
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  async notify(notification: AlertNotification): Promise<void> {
+    const level = notification.kind === 'firing' ? 'warn' : 'info';
+    this.#logger[level]({ alert: notification }, describeNotification(notification));
+  }
+}
