@@ -3,6 +3,7 @@ import { calendarOf } from '../shared/index.ts';
 import { BulkBuffer } from './bulk-buffer.ts';
 import { keyChunks } from './key-chunks.ts';
 import { multiRowInsert } from './multi-row-insert.ts';
+import { REC_LIST_COLUMNS, recListValues } from './rec-list-values.ts';
 import type { Warehouse } from './open-warehouse.ts';
 import type { FactFeedbackTable, RecImpressionTable, RecListTable, WarehouseDb } from './schema.ts';
 
@@ -21,23 +22,6 @@ export type StoredEventKey = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 
 /** A stored event, numbers as numbers on every backend. */
 export type FeedbackRow = Selectable<FactFeedbackTable>;
 
-/** rec_list's columns in the order the bulk insert binds them. */
-const LIST_COLUMNS = [
-  'recommendation_id',
-  'source',
-  'batch_id',
-  'user_id',
-  'model_name',
-  'registry_version',
-  'model_kind',
-  'artifact_version',
-  'basis',
-  'filter_category',
-  'filter_region',
-  'k',
-  'item_count',
-  'created_at',
-] as const;
 const IMPRESSION_COLUMNS = ['recommendation_id', 'rank', 'service_id', 'score'] as const;
 /** The columns an insert into fact_feedback names (feedback_id is generated), in statement order. */
 const FEEDBACK_INSERT_COLUMNS = [
@@ -106,25 +90,10 @@ export class FeedbackRepo {
     // Statements prepared once per shape (the dialect's bulk path): at a few thousand lists a second, building
     // multi-row inserts in the query builder would cost as much as running them.
     await this.inTransaction(async (repo) => {
-      const lists = repo.#bulk('rec_list', LIST_COLUMNS);
+      const lists = repo.#bulk('rec_list', REC_LIST_COLUMNS);
       const items = repo.#bulk('rec_impression', IMPRESSION_COLUMNS);
       for (const { list: l, items: shown } of rows) {
-        await lists.append([
-          l.recommendationId,
-          l.source,
-          l.batchId ?? null,
-          l.userId ?? null,
-          l.modelName ?? null,
-          l.registryVersion ?? null,
-          l.modelKind,
-          l.artifactVersion,
-          l.basis,
-          l.filterCategory ?? null,
-          l.filterRegion ?? null,
-          l.k,
-          l.itemCount,
-          l.createdAt,
-        ]);
+        await lists.append(recListValues(l));
         for (const i of shown) await items.append([l.recommendationId, i.rank, i.serviceId, i.score]);
       }
       await lists.flush();
