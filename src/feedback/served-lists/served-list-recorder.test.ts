@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { servedList as list } from '../../../test/support/served-list.ts';
 import { capturedLogger } from '../../../test/support/captured-logger.ts';
 import { silentLogger } from '../../shared/logger.ts';
 import type { ServedListRow } from '../../warehouse/index.ts';
@@ -28,28 +29,6 @@ function manualTimer() {
     return () => runs.splice(runs.indexOf(run), 1);
   };
   return { every, tick: () => runs.forEach((r) => r()), active: () => runs.length };
-}
-
-function list(id: string): ServedListRow {
-  return {
-    list: {
-      recommendationId: id,
-      source: 'user',
-      batchId: null,
-      userId: 'U1',
-      modelName: 'shop',
-      registryVersion: 1,
-      modelKind: 'popular',
-      artifactVersion: 'v1',
-      basis: 'model',
-      filterCategory: null,
-      filterRegion: null,
-      k: 1,
-      itemCount: 1,
-      createdAt: '2026-03-02 10:00:00.000',
-    },
-    items: [{ rank: 1, serviceId: 'S1', score: 1 }],
-  };
 }
 
 const dirs: string[] = [];

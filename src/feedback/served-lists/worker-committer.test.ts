@@ -2,33 +2,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servedList as list } from '../../../test/support/served-list.ts';
 import { warehouseBackends } from '../../../test/support/backends.ts';
 import { freePort } from '../../../test/support/free-port.ts';
-import { migrateToLatest, openWarehouse, type ServedListRow, type Warehouse } from '../../warehouse/index.ts';
+import { migrateToLatest, openWarehouse, type Warehouse } from '../../warehouse/index.ts';
 import { PendingBatches } from './pending-batches.ts';
 import { WorkerCommitter } from './worker-committer.ts';
-
-function list(id: string, items: number): ServedListRow {
-  return {
-    list: {
-      recommendationId: id,
-      source: 'user',
-      batchId: null,
-      userId: 'U1',
-      modelName: 'shop',
-      registryVersion: 1,
-      modelKind: 'als',
-      artifactVersion: 'v1',
-      basis: 'model',
-      filterCategory: null,
-      filterRegion: null,
-      k: items,
-      itemCount: items,
-      createdAt: '2026-03-02 10:00:00.000',
-    },
-    items: Array.from({ length: items }, (_, r) => ({ rank: r + 1, serviceId: `S${r}`, score: 1 - r / 10 })),
-  };
-}
 
 describe.each(warehouseBackends())('WorkerCommitter on $name', (backend) => {
   describe.skipIf(!backend.available)('commits in a worker thread', () => {
