@@ -5,7 +5,7 @@ import { toUtcText, systemClock, AppError, ErrorCode } from '../shared/index.ts'
 import type { Clock } from '../shared/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { acquireRunLock, LedgerRepo, type Warehouse } from '../warehouse/index.ts';
+import { acquireRunLock, FeedbackKeysRepo, LedgerRepo, type Warehouse } from '../warehouse/index.ts';
 import { recordingFeedbackRows } from './feedback-rows.ts';
 
 export type { FileOutcome, FileOutcomeStatus } from '../ingest/index.ts';
@@ -89,6 +89,11 @@ export async function runIngestJob(options: IngestJobOptions): Promise<IngestSum
         ...(onProgress ? { onProgress } : {}),
       });
       if (outcome) outcomes.push(outcome);
+    }
+    if (outcomes.some((o) => o.status === 'loaded' && o.rowsOk > 0 && (o.kind === 'users' || o.kind === 'services'))) {
+      // Reactions stored before their user or service arrived get their star keys now.
+      const filled = await new FeedbackKeysRepo(warehouse.db).fillKeys();
+      if (filled.users + filled.services > 0) options.logger.info(filled, 'feedback events given the keys of users and services loaded since');
     }
     if (options.retryQuarantine) {
       const now = clock();

@@ -19,5 +19,6 @@ export { StudyRepo, type StudyRow, type TrialRow, type TrialStepRow } from './st
 export type * from './schema.ts';
 export { FeedbackRepo, type FeedbackRow, type ListRef, type ServedListRow, type StoredEventKey } from './feedback-repo.ts';
 export { recListFromValues, recListValues, REC_LIST_COLUMNS, type RecListValues } from './rec-list-values.ts';
+export { FeedbackKeysRepo } from './feedback-keys-repo.ts';
 export { FEEDBACK_METRICS, FeedbackStatsRepo, type FeedbackStatsBy, type FeedbackStatsRow } from './feedback-stats-repo.ts';
 export { AlertMetricsRepo, type ServedModelRef } from './alert-metrics-repo.ts';

@@ -91,6 +91,32 @@ describe.each(warehouseBackends())('feedback landing files on $name', (backend) 
       expect(await fx.read('landing/feedback.csv')).toContain('e3,,u2,s7,reserve,');
     });
 
+    it('gives events stored before their user or service arrived the star keys once a later load brings them', async () => {
+      await fx.land('users.csv', usersCsv(2));
+      await fx.land('services.csv', servicesCsv(2));
+      await fx.land('feedback.csv', feedbackCsv('k1,,u1,s1,select,2026-06-01T09:00:00Z', 'k2,,u5,s1,select,', 'k3,,u2,s4,select,'));
+      await ingest();
+      const before = await events();
+      expect(before.map((e) => [e.eventId, e.userKey === null, e.serviceKey === null, e.flags])).toEqual([
+        ['k1', false, false, ''],
+        ['k2', true, false, 'UNKNOWN_USER'],
+        ['k3', false, true, 'UNKNOWN_SERVICE'],
+      ]);
+      // The catalogue catches up: new versions of the dimension files bring u5 and s4.
+      await fx.land('users.csv', usersCsv(6));
+      await fx.land('services.csv', servicesCsv(5));
+      await ingest();
+      const keyOf = async (table: 'dimUser' | 'dimService', id: string) =>
+        table === 'dimUser'
+          ? Number((await fx.warehouse.db.selectFrom('dimUser').select('userKey').where('userId', '=', id).executeTakeFirstOrThrow()).userKey)
+          : Number((await fx.warehouse.db.selectFrom('dimService').select('serviceKey').where('serviceId', '=', id).executeTakeFirstOrThrow()).serviceKey);
+      const after = await events();
+      expect(after[1]!.userKey).toBe(await keyOf('dimUser', 'u5'));
+      expect(Number(after[2]!.serviceKey)).toBe(await keyOf('dimService', 's4'));
+      expect(after.map((e) => e.flags)).toEqual(['', 'UNKNOWN_USER', 'UNKNOWN_SERVICE']); // what was known when each arrived
+      expect(after[0]).toEqual(before[0]);
+    });
+
     it('loads feedback files in name order, and a feedback-only run leaves the feature snapshot as it is', async () => {
       await fx.land('users.csv', usersCsv(2));
       await fx.land('services.csv', servicesCsv(2));
