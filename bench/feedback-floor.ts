@@ -17,6 +17,7 @@ import { Rng } from '../src/shared/rng.ts';
 import { toUtcText } from '../src/shared/index.ts';
 import { FeedbackRepo, openWarehouse } from '../src/warehouse/index.ts';
 import { ITEMS, serviceId, userId, USERS } from './serve-support.ts';
+import { storedFeedbackRow } from '../test/support/feedback-events.ts';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, events: { type: 'string' }, batch: { type: 'string' } } });
 const events = Number(values.events);
@@ -54,25 +55,19 @@ try {
   await repo.ensureDates([dateKey]);
 
   const rows = inputs('floor', 31).map((list) =>
-    list.map((e) => ({
-      eventId: e.event_id,
-      recommendationId: null,
-      userId: e.user_id,
-      serviceId: e.service_id,
-      userKey: users.get(e.user_id) ?? null,
-      serviceKey: services.get(e.service_id) ?? null,
-      dateKey,
-      type: e.type,
-      at: text,
-      receivedAt: text,
-      attribution: 'none',
-      modelName: null,
-      modelVersion: null,
-      basis: null,
-      rank: null,
-      flags: '',
-      undoesFeedbackId: null,
-    })),
+    list.map((e) =>
+      storedFeedbackRow({
+        eventId: e.event_id,
+        userId: e.user_id,
+        serviceId: e.service_id,
+        userKey: users.get(e.user_id) ?? null,
+        serviceKey: services.get(e.service_id) ?? null,
+        dateKey,
+        type: e.type,
+        at: text,
+        receivedAt: text,
+      }),
+    ),
   );
   let started = performance.now();
   for (const b of rows) await repo.inTransaction((trx) => trx.insertEvents(b));

@@ -110,6 +110,13 @@ export async function loadInteractionLog(
   const time = new Growable(new Float64Array(initial), (n) => new Float64Array(n));
   const value = new Growable(new Float32Array(initial), (n) => new Float32Array(n));
   let count = 0;
+  const append = (u: number, i: number, t: number, w: number): void => {
+    user.push(count, u);
+    item.push(count, i);
+    time.push(count, t);
+    value.push(count, w);
+    count++;
+  };
   let missing: string | undefined;
   await repo.scanInteractions(options.since, ([userKey, serviceKey, status, rating, reservedAt]) => {
     const t = parseWarehouseTime(reservedAt);
@@ -121,11 +128,7 @@ export async function loadInteractionLog(
       missing ??= `user_key ${String(userKey)} / service_key ${String(serviceKey)}`;
       return;
     }
-    user.push(count, u);
-    item.push(count, i);
-    time.push(count, t);
-    value.push(count, w);
-    count++;
+    append(u, i, t, w);
   });
   const feedback = weights ? await foldFeedback() : undefined;
   if (missing !== undefined) {
@@ -171,11 +174,7 @@ export async function loadInteractionLog(
         negative.set(pair, (negative.get(pair) ?? 0) + w);
         return;
       }
-      user.push(count, u);
-      item.push(count, i);
-      time.push(count, t);
-      value.push(count, w);
-      count++;
+      append(u, i, t, w);
     });
     let pairsCanceledOut = 0;
     if (negative.size > 0) {

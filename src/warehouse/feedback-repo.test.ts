@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileOnlyWarehouseDialect, parametersOf, quotedFor, recordingDb, sqlOf, SQL_DIALECTS, type SqlDialect } from '../../test/support/compiled-sql.ts';
 import { FeedbackRepo } from './feedback-repo.ts';
+import { storedFeedbackRow } from '../../test/support/feedback-events.ts';
 
 const T = '2026-03-02 10:00:00.000';
 
@@ -91,25 +92,7 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       ],
       atOrBefore: T,
     });
-    const row = {
-      eventId: 'e1',
-      recommendationId: 'r1',
-      userId: 'U1',
-      serviceId: 'S1',
-      userKey: 3,
-      serviceKey: 4,
-      dateKey: 20260302,
-      type: 'select',
-      at: T,
-      receivedAt: T,
-      attribution: 'list',
-      modelName: 'shop',
-      modelVersion: 7,
-      basis: 'model',
-      rank: 1,
-      flags: '',
-      undoesFeedbackId: null,
-    };
+    const row = storedFeedbackRow({ eventId: 'e1', userId: 'U1', serviceId: 'S1', userKey: 3, serviceKey: 4, at: T, receivedAt: T });
     await repo.insertEvent(row);
     await repo.insertEvents([row, { ...row, eventId: 'e2' }]);
     expect(sqlOf(statements)).toEqual([

@@ -12,6 +12,7 @@ import { warehouseBackends } from '../support/backends.ts';
 import { trainChampion } from '../support/champion.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 import { REPO_ROOT, runCli } from '../support/run-cli.ts';
+import { storedFeedbackRow } from '../support/feedback-events.ts';
 
 const OPEN: AccessConfig = { apiKeys: [], keysForReads: false, keysForMetrics: false, keysForDocs: false };
 const FEEDBACK = configSchema.parse({}).feedback; // attribution window 24 h, clock skew 5 min
@@ -246,25 +247,7 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
 
     it('stores nothing of a multi-row statement that hits an event_id stored meanwhile (the route then stores them one by one)', async () => {
       const repo = new FeedbackRepo(fx.warehouse);
-      const row = (id: string) => ({
-        eventId: id,
-        recommendationId: null,
-        userId: 'U0000014',
-        serviceId: 'S000001',
-        userKey: null,
-        serviceKey: null,
-        dateKey: 20260302,
-        type: 'impression',
-        at: '2026-03-02 10:00:00.000',
-        receivedAt: '2026-03-02 10:00:00.000',
-        attribution: 'none',
-        modelName: null,
-        modelVersion: null,
-        basis: null,
-        rank: null,
-        flags: '',
-        undoesFeedbackId: null,
-      });
+      const row = (id: string) => storedFeedbackRow({ eventId: id, userId: 'U0000014' });
       const [raced, other] = [eventId(), eventId()];
       expect(await repo.insertEvent(row(raced))).toEqual(expect.any(Number));
       expect((await repo.insertEvents([row(other), row(raced)])).size).toBe(0);
