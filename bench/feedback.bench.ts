@@ -5,8 +5,8 @@
  *    amount of requests, bodies prepared beforehand). Then the counts: events sent = answered stored = rows in
  *    fact_feedback (SQL) = documents in a loopback fake Elasticsearch after `pickwise feedback ship` (its wall time
  *    is the shipper's throughput): lost and doubled events are counted by id.
- * 2. Serving with `feedback.recordServed` off and on (SQLite): GET recommendations for `--seconds` each, and the
- *    lists recorded against the lists served.
+ * 2. Serving with `feedback.recordServed` off and on (SQLite): GET recommendations for `--seconds` each, in
+ *    `--serving-rounds` rounds (order alternating), and the lists recorded against the lists served.
  * 3. Catch-up after an Elasticsearch outage: the issue's 10 min at 1 000 events/s by default (`--outage-seconds`
  *    and `--rate` scale it down), on SQLite: `pickwise feedback ship --follow` runs throughout with its default
  *    back-off; events keep arriving at the rate after the fake recovers; catch-up time = from recovery until every
@@ -17,8 +17,9 @@
  *
  *   npm run bench:feedback -- [--events 200000] [--batch 1000] [--connections 32] [--seconds 10]
  *                             [--outage-seconds 600] [--rate 1000] [--backends sqlite,mariadb]
- *                             [--parts ingest,serving,catchup] [--cpu-prof-dir DIR]
- * `--cpu-prof-dir` profiles the ingest part's server (node --cpu-prof, one folder per backend).
+ *                             [--parts ingest,serving,catchup] [--serving-rounds 3] [--cpu-prof-dir DIR]
+ * `--cpu-prof-dir` profiles the servers of the ingest part (one folder per backend) and of the serving runs (one per
+ * run) with node --cpu-prof.
  *
  * No anchor in ../shared/anchors records or ships feedback (the seed's Elasticsearch writer is not among them):
  * recording off is the yardstick for recording on. Raw results go to `.bench/feedback-<timestamp>.json`.
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     backends: { type: 'string', default: 'sqlite,mariadb' },
     parts: { type: 'string', default: 'ingest,serving,catchup' },
+    'serving-rounds': { type: 'string', default: '3' },
     'cpu-prof-dir': { type: 'string' },
   },
   strict: true,
@@ -62,6 +64,7 @@ const opts = {
   rate: Number(values.rate),
   backends: values.backends.split(',').map((b) => b.trim()),
   parts: values.parts.split(',').map((p) => p.trim()),
+  servingRounds: Number(values['serving-rounds']),
 };
 for (const [k, v] of Object.entries(opts)) if (typeof v === 'number' && !(Number.isInteger(v) && v > 0)) throw new Error(`--${k} must be a positive integer`);
 for (const b of opts.backends) if (b !== 'sqlite' && b !== 'mariadb') throw new Error(`unknown backend ${JSON.stringify(b)}: use sqlite, mariadb`);
@@ -296,14 +299,27 @@ async function listBacklog(base: string): Promise<number> {
   return counter('pickwise_served_lists_recorded_total') - counter('pickwise_served_lists_written_total') - counter('pickwise_served_lists_dropped_total');
 }
 
-async function servingRuns(o: { url: string; home: string }): Promise<{ off: ServingLoad; on: ServingLoad; listsRecorded: number; listsServed: number }> {
+/** One round: a run with recording off and one with it on, each on a fresh server. */
+interface ServingRound {
+  readonly off: ServingLoad;
+  readonly on: ServingLoad;
+}
+
+/**
+ * `--serving-rounds` rounds of off and on, the order alternating (off first, then on first, …) so that drift in the
+ * machine's speed over the minutes of the bench weighs on both alike; the throughput ratio is reported per round and
+ * as the median of the rounds.
+ */
+async function servingRuns(o: { url: string; home: string }): Promise<{ rounds: ServingRound[]; listsRecorded: number; listsServed: number }> {
   let served = 0;
   const run = async (record: boolean): Promise<ServingLoad> => {
     const port = await freePort();
+    const cpuProf = values['cpu-prof-dir'];
     const server = await startServe({
       home: o.home,
       port,
       env: { ...storageEnv(o.home), PICKWISE_DATABASE__URL: o.url, PICKWISE_FEEDBACK__RECORD_SERVED: String(record) },
+      nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, `serving-${record ? 'on' : 'off'}-${rounds.length + 1}`)}`] : [],
     });
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -320,7 +336,7 @@ async function servingRuns(o: { url: string; home: string }): Promise<{ off: Ser
       const drainSeconds = (performance.now() - drainStarted) / 1000;
       const drained = await cpuSeconds(server.pid!);
       const answered = measured.requests - measured.errors - measured.non2xx;
-      served += warm.requests - warm.errors - warm.non2xx + answered;
+      if (record) served += warm.requests - warm.errors - warm.non2xx + answered;
       const perRequest = (seconds: number) => (seconds * 1000) / answered;
       return {
         ...measured,
@@ -332,17 +348,34 @@ async function servingRuns(o: { url: string; home: string }): Promise<{ off: Ser
       await stopChild(server);
     }
   };
-  const before = (await feedbackCounts(o.url)).lists;
-  log('serving with recordServed off');
-  const off = await run(false);
-  const afterOff = (await feedbackCounts(o.url)).lists;
-  log('serving with recordServed on');
-  served = 0;
-  const on = await run(true);
-  const afterOn = (await feedbackCounts(o.url)).lists;
-  if (afterOff !== before) log(`recordServed off recorded ${afterOff - before} list(s)`);
-  return { off, on, listsRecorded: afterOn - afterOff, listsServed: served };
+  const rounds: ServingRound[] = [];
+  let recorded = 0;
+  const counted = async (record: boolean): Promise<ServingLoad> => {
+    log(`round ${rounds.length + 1}: serving with recordServed ${record ? 'on' : 'off'}`);
+    const before = (await feedbackCounts(o.url)).lists;
+    const l = await run(record);
+    const added = (await feedbackCounts(o.url)).lists - before;
+    if (!record && added !== 0) log(`recordServed off recorded ${added} list(s)`);
+    if (record) recorded += added;
+    return l;
+  };
+  for (let r = 0; r < opts.servingRounds; r++) {
+    if (r % 2 === 0) {
+      const off = await counted(false);
+      rounds.push({ off, on: await counted(true) });
+    } else {
+      const on = await counted(true);
+      rounds.push({ on, off: await counted(false) });
+    }
+  }
+  return { rounds, listsRecorded: recorded, listsServed: served };
 }
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const onShare = (r: ServingRound): number => r.on.requestsPerSecond / r.off.requestsPerSecond;
 
 interface CatchUp {
   outageSeconds: number;
@@ -573,12 +606,12 @@ try {
           'lists uncommitted at end',
           'committed after, s',
         ],
-        [row('off', serving.off), row('on', serving.on)],
+        serving.rounds.flatMap((r, i) => [row(`off #${i + 1}`, r.off), row(`on #${i + 1}`, r.on)]),
         [false, true, true, true, true, true, true, true, true],
       ),
     );
     console.log(
-      `recording on: ${((serving.on.requestsPerSecond / serving.off.requestsPerSecond) * 100).toFixed(1)} % of the throughput off; lists recorded ${n0(serving.listsRecorded)} of ${n0(serving.listsServed)} answered (warm-up and measured run; autocannon does not count the requests in flight when a run ends, up to one per connection)`,
+      `recording on: ${(median(serving.rounds.map(onShare)) * 100).toFixed(1)} % of the throughput off (median of ${serving.rounds.length} rounds: ${serving.rounds.map((r) => `${(onShare(r) * 100).toFixed(1)} %`).join(', ')}); p99 on at most ${Math.max(...serving.rounds.map((r) => r.on.p99))} ms; lists recorded ${n0(serving.listsRecorded)} of ${n0(serving.listsServed)} answered (warm-up and measured run; autocannon does not count the requests in flight when a run ends, up to one per connection)`,
     );
   }
   if (catchUp) {

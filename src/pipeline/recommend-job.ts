@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import type { TopK } from '../models/index.ts';
 import { hasHistory, toRecommendations, type LoadedModel } from '../registry/index.ts';
 import { csvLine, ValidationError, startWorker, uuidV7 } from '../shared/index.ts';
-import type { ServedListRow } from '../warehouse/index.ts';
+import { packShownItems, type ServedListRow } from '../warehouse/index.ts';
 
 /** Recording a batch's lists as served (rec_list, rec_impression), so reactions to a campaign built on it are attributable. */
 export interface BatchRecording {
@@ -65,23 +65,21 @@ export async function writeAllRecommendations(
         }
         if (record && id !== undefined) {
           lists.push({
-            list: {
-              recommendationId: id,
-              source: 'batch',
-              batchId: record.batchId,
-              userId,
-              modelName: record.registered?.name ?? null,
-              registryVersion: record.registered?.version ?? null,
-              modelKind: loaded.manifest.kind,
-              artifactVersion: loaded.manifest.version,
-              basis: ranked === top ? 'model' : 'popular',
-              filterCategory: null,
-              filterRegion: null,
-              k: kk,
-              itemCount: recommendations.length,
-              createdAt: record.createdAt,
-            },
-            items: recommendations.map((r) => ({ rank: r.rank, serviceId: r.serviceId, score: r.score })),
+            recommendationId: id,
+            source: 'batch',
+            batchId: record.batchId,
+            userId,
+            modelName: record.registered?.name ?? null,
+            registryVersion: record.registered?.version ?? null,
+            modelKind: loaded.manifest.kind,
+            artifactVersion: loaded.manifest.version,
+            basis: ranked === top ? 'model' : 'popular',
+            filterCategory: null,
+            filterRegion: null,
+            k: kk,
+            itemCount: recommendations.length,
+            createdAt: record.createdAt,
+            items: packShownItems(recommendations, (r) => [r.serviceId, r.score]),
           });
         }
       }

@@ -1,9 +1,9 @@
 import type { ServiceFilter } from '../registry/index.ts';
-import type { RecListSource, ServedListRow } from '../warehouse/index.ts';
+import { packShownItems, type RecListSource, type ServedListRow } from '../warehouse/index.ts';
 import type { ServedList } from './served-lists.ts';
 import type { ServedModel } from './served-model.ts';
 
-/** A list the API answers with, as the recorder writes it (rec_list and its rec_impression rows). */
+/** A list the API answers with, as the recorder writes it (its rec_list row, the items packed in it). */
 export function servedListRow(
   m: ServedModel,
   o: {
@@ -18,22 +18,20 @@ export function servedListRow(
   },
 ): ServedListRow {
   return {
-    list: {
-      recommendationId: o.recommendationId,
-      source: o.source,
-      batchId: o.batchId ?? null,
-      userId: o.userId,
-      modelName: m.name,
-      registryVersion: m.version,
-      modelKind: m.loaded.manifest.kind,
-      artifactVersion: m.loaded.manifest.version,
-      basis: o.list.basis,
-      filterCategory: o.filter?.category ?? null,
-      filterRegion: o.filter?.region ?? null,
-      k: o.k,
-      itemCount: o.list.items.length,
-      createdAt: o.createdAt,
-    },
-    items: o.list.items.map((i) => ({ rank: i.rank, serviceId: i.service_id, score: i.score })),
+    recommendationId: o.recommendationId,
+    source: o.source,
+    batchId: o.batchId ?? null,
+    userId: o.userId,
+    modelName: m.name,
+    registryVersion: m.version,
+    modelKind: m.loaded.manifest.kind,
+    artifactVersion: m.loaded.manifest.version,
+    basis: o.list.basis,
+    filterCategory: o.filter?.category ?? null,
+    filterRegion: o.filter?.region ?? null,
+    k: o.k,
+    itemCount: o.list.items.length,
+    createdAt: o.createdAt,
+    items: packShownItems(o.list.items, (i) => [i.service_id, i.score]),
   };
 }

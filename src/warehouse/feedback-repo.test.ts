@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileOnlyWarehouseDialect, parametersOf, quotedFor, recordingDb, sqlOf, SQL_DIALECTS, type SqlDialect } from '../../test/support/compiled-sql.ts';
 import { FeedbackRepo } from './feedback-repo.ts';
 import { storedFeedbackRow } from '../../test/support/feedback-events.ts';
+import { servedList } from '../../test/support/served-list.ts';
 
 const T = '2026-03-02 10:00:00.000';
 
@@ -14,41 +15,27 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     return { repo: new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect({ sql: dialect }) }), statements };
   };
 
-  it('writes served lists and their items in one transaction, keeping lists already recorded', async () => {
+  it('writes served lists, each one row with its items packed, in one statement and transaction, keeping lists already recorded', async () => {
     const { repo, statements } = open();
-    await repo.insertServedLists([
-      {
-        list: {
-          recommendationId: 'r1',
-          source: 'user',
-          batchId: null,
-          userId: 'U1',
-          modelName: 'shop',
-          registryVersion: 7,
-          modelKind: 'als',
-          artifactVersion: 'v-1',
-          basis: 'model',
-          filterCategory: null,
-          filterRegion: 'Busan',
-          k: 2,
-          itemCount: 2,
-          createdAt: T,
-        },
-        items: [
-          { rank: 1, serviceId: 'S1', score: 0.9 },
-          { rank: 2, serviceId: 'S2', score: 0.5 },
-        ],
-      },
-    ]);
+    const lists = [
+      servedList('r1', [
+        ['S1', 0.9],
+        ['S2', 0.5],
+      ]),
+      servedList('r2', 0),
+    ];
+    await repo.insertServedLists(lists);
     expect(sqlOf(statements)).toEqual([
       'begin',
       q(
-        `${ignore} "rec_list" ("recommendation_id","source","batch_id","user_id","model_name","registry_version","model_kind","artifact_version","basis","filter_category","filter_region","k","item_count","created_at") values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        `${ignore} "rec_list" ("recommendation_id","source","batch_id","user_id","model_name","registry_version","model_kind","artifact_version","basis","filter_category","filter_region","k","item_count","created_at","items") values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       ),
-      q(`${ignore} "rec_impression" ("recommendation_id","rank","service_id","score") values (?,?,?,?),(?,?,?,?)`),
       'commit',
     ]);
-    expect(parametersOf(statements)[2]).toEqual(['r1', 1, 'S1', 0.9, 'r1', 2, 'S2', 0.5]);
+    expect(parametersOf(statements)[1]).toEqual([
+      ...['r1', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 2, 2, '2026-03-02 10:00:00.000', '[["S1",0.9],["S2",0.5]]'],
+      ...['r2', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 0, 0, '2026-03-02 10:00:00.000', '[]'],
+    ]);
   });
 
   it('runs work in the transaction it was built over (the load of a landing file), opening none of its own', async () => {
@@ -70,12 +57,12 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     await repo.listsShowing({ userIds: ['U1', 'U2'], serviceIds: ['S1'], from: '2026-03-01 10:00:00.000', to: T });
     expect(sqlOf(statements)).toEqual([
       q('select "recommendation_id", "user_id", "model_name", "registry_version", "basis", "created_at" from "rec_list" where "recommendation_id" in (?, ?)'),
-      q('select "recommendation_id", "service_id", "rank" from "rec_impression" where "recommendation_id" in (?) order by "rank"'),
+      q('select "recommendation_id", "items" from "rec_list" where "recommendation_id" in (?)'),
       q(
-        'select "l"."recommendation_id", "l"."user_id", "l"."model_name", "l"."registry_version", "l"."basis", "l"."created_at", "i"."service_id", "i"."rank" from "rec_list" as "l" inner join "rec_impression" as "i" on "i"."recommendation_id" = "l"."recommendation_id" where "l"."user_id" in (?, ?) and "l"."created_at" >= ? and "l"."created_at" <= ? and "i"."service_id" in (?) order by "l"."created_at" desc, "i"."rank"',
+        'select "recommendation_id", "user_id", "model_name", "registry_version", "basis", "created_at", "items" from "rec_list" where "user_id" in (?, ?) and "created_at" >= ? and "created_at" <= ? order by "created_at" desc',
       ),
     ]);
-    expect(parametersOf(statements)[2]).toEqual(['U1', 'U2', '2026-03-01 10:00:00.000', T, 'S1']);
+    expect(parametersOf(statements)[2]).toEqual(['U1', 'U2', '2026-03-01 10:00:00.000', T]);
   });
 
   it('reads stored events, star keys and the select a cancel undoes; adds missing days; stores an event', async () => {

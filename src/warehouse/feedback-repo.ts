@@ -5,13 +5,11 @@ import { keyChunks } from './key-chunks.ts';
 import { multiRowInsert } from './multi-row-insert.ts';
 import { REC_LIST_COLUMNS, recListValues } from './rec-list-values.ts';
 import type { Warehouse } from './open-warehouse.ts';
-import type { FactFeedbackTable, RecImpressionTable, RecListTable, WarehouseDb } from './schema.ts';
+import type { FactFeedbackTable, RecListTable, WarehouseDb } from './schema.ts';
+import { unpackShownItems, type ShownItem } from './shown-items.ts';
 
-/** A served list and the services it showed, as recorded (rec_list + rec_impression). */
-export interface ServedListRow {
-  readonly list: Insertable<RecListTable>;
-  readonly items: readonly Omit<RecImpressionTable, 'recommendationId'>[];
-}
+/** A served list as recorded: its rec_list row, the services it showed packed in `items` (packShownItems). */
+export type ServedListRow = Insertable<RecListTable>;
 
 /** What attribution copies from a served list. */
 export type ListRef = Pick<Selectable<RecListTable>, 'recommendationId' | 'userId' | 'modelName' | 'registryVersion' | 'basis' | 'createdAt'>;
@@ -22,7 +20,6 @@ export type StoredEventKey = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 
 /** A stored event, numbers as numbers on every backend. */
 export type FeedbackRow = Selectable<FactFeedbackTable>;
 
-const IMPRESSION_COLUMNS = ['recommendation_id', 'rank', 'service_id', 'score'] as const;
 /** The columns an insert into fact_feedback names (feedback_id is generated), in statement order. */
 const FEEDBACK_INSERT_COLUMNS = [
   'eventId',
@@ -82,8 +79,9 @@ export class FeedbackRepo {
   }
 
   /**
-   * Writes served lists and their items in one transaction. A list already recorded (same recommendation_id) is
-   * left as it is, so writing a batch twice (a replay after a crash between write and cleanup) changes nothing.
+   * Writes served lists, each one row with its items, in one transaction. A list already recorded (same
+   * recommendation_id) is left as it is, so writing a batch twice (a replay after a crash between write and
+   * cleanup) changes nothing.
    */
   async insertServedLists(rows: readonly ServedListRow[]): Promise<void> {
     if (rows.length === 0) return;
@@ -91,13 +89,8 @@ export class FeedbackRepo {
     // multi-row inserts in the query builder would cost as much as running them.
     await this.inTransaction(async (repo) => {
       const lists = repo.#bulk('rec_list', REC_LIST_COLUMNS);
-      const items = repo.#bulk('rec_impression', IMPRESSION_COLUMNS);
-      for (const { list: l, items: shown } of rows) {
-        await lists.append(recListValues(l));
-        for (const i of shown) await items.append([l.recommendationId, i.rank, i.serviceId, i.score]);
-      }
+      for (const row of rows) await lists.append(recListValues(row));
       await lists.flush();
-      await items.flush();
     });
   }
 
@@ -122,17 +115,12 @@ export class FeedbackRepo {
     return out;
   }
 
-  /** The items of the lists among `ids`: service and rank, lowest rank first. */
-  async impressions(ids: readonly string[]): Promise<Pick<RecImpressionTable, 'recommendationId' | 'serviceId' | 'rank'>[]> {
-    const out: Pick<RecImpressionTable, 'recommendationId' | 'serviceId' | 'rank'>[] = [];
+  /** The items of the lists among `ids`: service and rank, lowest rank first within a list. */
+  async impressions(ids: readonly string[]): Promise<(Pick<ShownItem, 'serviceId' | 'rank'> & { recommendationId: string })[]> {
+    const out: (Pick<ShownItem, 'serviceId' | 'rank'> & { recommendationId: string })[] = [];
     for (const chunk of keyChunks([...new Set(ids)])) {
-      const rows = await this.#db
-        .selectFrom('recImpression')
-        .select(['recommendationId', 'serviceId', 'rank'])
-        .where('recommendationId', 'in', chunk)
-        .orderBy('rank')
-        .execute();
-      for (const r of rows) out.push({ ...r, rank: Number(r.rank) });
+      const rows = await this.#db.selectFrom('recList').select(['recommendationId', 'items']).where('recommendationId', 'in', chunk).execute();
+      for (const r of rows) for (const i of unpackShownItems(r.items)) out.push({ recommendationId: r.recommendationId, serviceId: i.serviceId, rank: i.rank });
     }
     return out;
   }
@@ -148,21 +136,22 @@ export class FeedbackRepo {
     to: string;
   }): Promise<(ListRef & { serviceId: string; rank: number })[]> {
     const out: (ListRef & { serviceId: string; rank: number })[] = [];
-    const services = [...new Set(o.serviceIds)];
-    if (services.length === 0) return out;
+    const services = new Set(o.serviceIds);
+    if (services.size === 0) return out;
+    // The user's lists in the window (ix_rec_list_user_time), their items read here: a user sees a few lists a day.
     for (const users of keyChunks([...new Set(o.userIds)])) {
       const rows = await this.#db
-        .selectFrom('recList as l')
-        .innerJoin('recImpression as i', 'i.recommendationId', 'l.recommendationId')
-        .select(['l.recommendationId', 'l.userId', 'l.modelName', 'l.registryVersion', 'l.basis', 'l.createdAt', 'i.serviceId', 'i.rank'])
-        .where('l.userId', 'in', users)
-        .where('l.createdAt', '>=', o.from)
-        .where('l.createdAt', '<=', o.to)
-        .where('i.serviceId', 'in', services)
-        .orderBy('l.createdAt', 'desc')
-        .orderBy('i.rank')
+        .selectFrom('recList')
+        .select(['recommendationId', 'userId', 'modelName', 'registryVersion', 'basis', 'createdAt', 'items'])
+        .where('userId', 'in', users)
+        .where('createdAt', '>=', o.from)
+        .where('createdAt', '<=', o.to)
+        .orderBy('createdAt', 'desc')
         .execute();
-      for (const r of rows) out.push({ ...r, registryVersion: r.registryVersion === null ? null : Number(r.registryVersion), rank: Number(r.rank) });
+      for (const { items, ...list } of rows) {
+        const ref = { ...list, registryVersion: list.registryVersion === null ? null : Number(list.registryVersion) };
+        for (const i of unpackShownItems(items)) if (services.has(i.serviceId)) out.push({ ...ref, serviceId: i.serviceId, rank: i.rank });
+      }
     }
     return out;
   }

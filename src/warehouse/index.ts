@@ -18,6 +18,7 @@ export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './t
 export { StudyRepo, type StudyRow, type TrialRow, type TrialStepRow } from './study-repo.ts';
 export type * from './schema.ts';
 export { FeedbackRepo, type FeedbackRow, type ListRef, type ServedListRow, type StoredEventKey } from './feedback-repo.ts';
+export { packShownItems, unpackShownItems, type ShownItem } from './shown-items.ts';
 export { recListFromValues, recListValues, REC_LIST_COLUMNS, type RecListValues } from './rec-list-values.ts';
 export { FeedbackKeysRepo } from './feedback-keys-repo.ts';
 export { FEEDBACK_METRICS, FeedbackStatsRepo, type FeedbackStatsBy, type FeedbackStatsRow } from './feedback-stats-repo.ts';

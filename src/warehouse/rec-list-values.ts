@@ -17,6 +17,7 @@ export const REC_LIST_COLUMNS = [
   'k',
   'item_count',
   'created_at',
+  'items',
 ] as const;
 
 /** A served list's rec_list row as values in {@link REC_LIST_COLUMNS} order. */
@@ -35,6 +36,7 @@ export type RecListValues = [
   k: number,
   itemCount: number,
   createdAt: string,
+  items: string,
 ];
 
 export function recListValues(l: Insertable<RecListTable>): RecListValues {
@@ -53,6 +55,7 @@ export function recListValues(l: Insertable<RecListTable>): RecListValues {
     l.k,
     l.itemCount,
     l.createdAt,
+    l.items,
   ];
 }
 
@@ -73,6 +76,7 @@ export function recListFromValues(v: Readonly<RecListValues>): Insertable<RecLis
     k,
     itemCount,
     createdAt,
+    items,
   ] = v;
   return {
     recommendationId,
@@ -89,5 +93,6 @@ export function recListFromValues(v: Readonly<RecListValues>): Insertable<RecLis
     k,
     itemCount,
     createdAt,
+    items,
   };
 }

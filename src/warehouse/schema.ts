@@ -295,8 +295,11 @@ export interface RecListTable {
   k: number;
   itemCount: number;
   createdAt: string;
+  /** The services shown, rank 1 first: JSON `[[service_id, score], …]` (shown-items.ts). */
+  items: string;
 }
 
+/** A view over rec_list.items: one row per service shown. */
 export interface RecImpressionTable {
   recommendationId: string;
   /** 1-based. */

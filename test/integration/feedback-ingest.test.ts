@@ -5,6 +5,7 @@ import { BackendUnavailableError } from '../../src/shared/errors.ts';
 import type { ObjectStore } from '../../src/storage/index.ts';
 import { FeedbackRepo, type FeedbackRow } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
+import { servedList } from '../support/served-list.ts';
 import { createIngestFixture, feedbackConfig, servicesCsv, usersCsv, type IngestFixture } from '../support/ingest-fixture.ts';
 
 const HEADER = 'event_id,recommendation_id,user_id,service_id,type,at';
@@ -184,28 +185,15 @@ describe.each(warehouseBackends())('feedback landing files on $name', (backend) 
       await fx.land('users.csv', usersCsv(2));
       await fx.land('services.csv', servicesCsv(3));
       await ingest();
-      const list = (id: string, createdAt: string) => ({
-        list: {
-          recommendationId: id,
-          source: 'user' as const,
-          batchId: null,
-          userId: 'u1',
-          modelName: 'shop',
-          registryVersion: 7,
-          modelKind: 'als',
-          artifactVersion: 'v1',
-          basis: 'model',
-          filterCategory: null,
-          filterRegion: null,
-          k: 2,
-          itemCount: 2,
-          createdAt,
-        },
-        items: [
-          { rank: 1, serviceId: 's2', score: 0.9 },
-          { rank: 2, serviceId: 's1', score: 0.5 },
-        ],
-      });
+      const list = (id: string, createdAt: string) =>
+        servedList(
+          id,
+          [
+            ['s2', 0.9],
+            ['s1', 0.5],
+          ],
+          { userId: 'u1', registryVersion: 7, createdAt },
+        );
       await new FeedbackRepo(fx.warehouse).insertServedLists([list('rec-a', '2026-06-01 08:00:00.000'), list('rec-b', '2026-06-01 10:00:00.000')]);
       await fx.land(
         'feedback.csv',

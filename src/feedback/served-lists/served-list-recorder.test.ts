@@ -17,7 +17,7 @@ class FakeDatabase implements ServedListWriter {
   async insertServedLists(rows: readonly ServedListRow[]): Promise<void> {
     if (this.away) throw new Error('connect ECONNREFUSED 127.0.0.1:3306');
     this.commits++;
-    for (const r of rows) if (!this.lists.has(r.list.recommendationId)) this.lists.set(r.list.recommendationId, r);
+    for (const r of rows) if (!this.lists.has(r.recommendationId)) this.lists.set(r.recommendationId, r);
   }
 }
 

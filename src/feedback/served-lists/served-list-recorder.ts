@@ -96,7 +96,7 @@ export class ServedListRecorder {
       return false;
     }
     this.#buffer.push(encodeServedList(row));
-    this.#bufferedIds.add(row.list.recommendationId);
+    this.#bufferedIds.add(row.recommendationId);
     this.#o.observer?.recorded?.(1);
     // Once per filling (not once per list past the mark): a slow disk must not queue a commit per list.
     if (this.#buffer.length === this.#o.flushLists) void this.flush();

@@ -8,6 +8,7 @@ import { trialHeartbeat } from './0006-trial-heartbeat.ts';
 import { feedbackTables } from './0007-feedback.ts';
 import { runFeedback } from './0008-run-feedback.ts';
 import { ingestDuplicates } from './0009-ingest-duplicates.ts';
+import { packedImpressions } from './0010-packed-impressions.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -20,4 +21,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007-feedback': feedbackTables,
   '0008-run-feedback': runFeedback,
   '0009-ingest-duplicates': ingestDuplicates,
+  '0010-packed-impressions': packedImpressions,
 };
