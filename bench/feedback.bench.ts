@@ -214,6 +214,28 @@ async function floorRun(o: { backend: string; url: string; home: string }): Prom
   return { backend: o.backend, floorEventsPerSecond: opts.events / r.floor.seconds, recordEventsPerSecond: opts.events / r.record.seconds };
 }
 
+/** CPU µs per list committing served lists without serving, by round of 40 000 as rec_list grows (bench/served-list-floor.ts). */
+interface ServedListFloor {
+  readonly lists: number;
+  readonly rows: number[];
+  readonly commit: number[];
+}
+
+async function servedListFloorRun(work: string): Promise<ServedListFloor | undefined> {
+  log('served lists: the database floor and the commit path without serving');
+  const dir = join(work, 'served-list-floor');
+  const m = await measure(process.execPath, [tsxCli, join(repoRoot, 'bench', 'served-list-floor.ts'), '--dir', dir, '--lists', '40000', '--rounds', '8'], {
+    cwd: repoRoot,
+    env: process.env,
+    timeFile: join(work, 'served-list-floor.time'),
+  });
+  if (m.exitCode !== 0) {
+    log(`served-list floor failed: ${m.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    return undefined;
+  }
+  return JSON.parse(m.stdout.trim().split('\n').pop()!) as ServedListFloor;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function ingestRun(o: { backend: string; url: string; home: string; es: FakeElasticsearch }): Promise<IngestResult> {
@@ -287,10 +309,10 @@ async function ingestRun(o: { backend: string; url: string; home: string; es: Fa
 
 /**
  * A serving run: the load; the server's CPU milliseconds per answered request (its serving thread during the run, and
- * all its threads until the lists of the run were committed); the lists not yet committed when the load stopped and
- * the seconds until they were.
+ * all its threads until the lists of the run were committed; a database server's, MariaDB, over the same span); the
+ * lists not yet committed when the load stopped and the seconds until they were.
  */
-type ServingLoad = Load & { cpuMsPerRequest: { main: number; total: number }; backlogAtEnd: number; drainSeconds: number };
+type ServingLoad = Load & { cpuMsPerRequest: { main: number; total: number; database?: number }; backlogAtEnd: number; drainSeconds: number };
 
 /** Lists the server has taken but not yet committed (its /metrics counters). */
 async function listBacklog(base: string): Promise<number> {
@@ -310,7 +332,11 @@ interface ServingRound {
  * machine's speed over the minutes of the bench weighs on both alike; the throughput ratio is reported per round and
  * as the median of the rounds.
  */
-async function servingRuns(o: { url: string; home: string }): Promise<{ rounds: ServingRound[]; listsRecorded: number; listsServed: number }> {
+async function servingRuns(o: {
+  url: string;
+  home: string;
+  databasePid?: number;
+}): Promise<{ rounds: ServingRound[]; listsRecorded: number; listsServed: number }> {
   let served = 0;
   const run = async (record: boolean): Promise<ServingLoad> => {
     const port = await freePort();
@@ -326,6 +352,7 @@ async function servingRuns(o: { url: string; home: string }): Promise<{ rounds: 
       const path = (u: string) => `/v1/users/${u}/recommendations?k=10`;
       const warm = await load(base, path, { connections: opts.connections, seconds: Math.min(5, opts.seconds) });
       const before = await cpuSeconds(server.pid!);
+      const databaseBefore = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
       const measured = await load(base, path, { connections: opts.connections, seconds: opts.seconds });
       const after = await cpuSeconds(server.pid!);
       // The lists taken but not yet in the database when the load stops, and how long the commits take to catch up
@@ -335,12 +362,17 @@ async function servingRuns(o: { url: string; home: string }): Promise<{ rounds: 
       for (let polls = 0; polls < 3000 && (await listBacklog(base)) > 0; polls++) await new Promise((r) => setTimeout(r, 100));
       const drainSeconds = (performance.now() - drainStarted) / 1000;
       const drained = await cpuSeconds(server.pid!);
+      const databaseDrained = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
       const answered = measured.requests - measured.errors - measured.non2xx;
       if (record) served += warm.requests - warm.errors - warm.non2xx + answered;
       const perRequest = (seconds: number) => (seconds * 1000) / answered;
       return {
         ...measured,
-        cpuMsPerRequest: { main: perRequest(after.main - before.main), total: perRequest(drained.total - before.total) },
+        cpuMsPerRequest: {
+          main: perRequest(after.main - before.main),
+          total: perRequest(drained.total - before.total),
+          ...(databaseBefore && databaseDrained ? { database: perRequest(databaseDrained.total - databaseBefore.total) } : {}),
+        },
         backlogAtEnd,
         drainSeconds,
       };
@@ -564,10 +596,11 @@ try {
     const floor = await floorRun({ backend, url: floorUrl, home });
     if (floor) floors.push(floor);
   }
+  // Stopped between parts: a server busy flushing after the ingest must not weigh on the serving runs.
   await mariadb?.stop();
   mariadb = undefined;
 
-  let serving: Awaited<ReturnType<typeof servingRuns>> | undefined;
+  const serving: (Awaited<ReturnType<typeof servingRuns>> & { backend: string })[] = [];
   let catchUp: CatchUp | undefined;
   if (!sqliteHome && (opts.parts.includes('serving') || opts.parts.includes('catchup'))) {
     // Without the ingest part: a fresh SQLite database with the catalogue (the shipper's cursor starts at 0).
@@ -576,12 +609,27 @@ try {
     sqliteHome = { url: `sqlite:${join(home, 'pickwise.db')}`, home };
     await seedCatalogue(store, sqliteHome.url);
   }
-  if (sqliteHome && opts.parts.includes('serving')) serving = await servingRuns(sqliteHome);
+  let servedFloor: ServedListFloor | undefined;
+  for (const backend of opts.parts.includes('serving') ? opts.backends : []) {
+    if (backend === 'sqlite') serving.push({ backend, ...(await servingRuns(sqliteHome!)) });
+    else {
+      // MariaDB: a fresh database with the catalogue; its server's CPU is counted beside the pickwise process's.
+      mariadb ??= await startMariaDb();
+      const home = join(work, 'mariadb-serving');
+      await mkdir(home, { recursive: true });
+      const url = await mariadb.createDatabase('pickwise_serving_bench');
+      await seedCatalogue(store, url);
+      serving.push({ backend, ...(await servingRuns({ url, home, databasePid: mariadb.pid })) });
+    }
+  }
+  await mariadb?.stop();
+  mariadb = undefined;
+  if (opts.parts.includes('serving') && opts.backends.includes('sqlite')) servedFloor = await servedListFloorRun(work);
   if (sqliteHome && opts.parts.includes('catchup')) catchUp = await catchUpRun(sqliteHome);
 
   if (ingest.length > 0) printIngest(ingest, floors);
-  if (serving) {
-    console.log('\nServing GET recommendations (SQLite), feedback.recordServed');
+  for (const servingOn of serving) {
+    console.log(`\nServing GET recommendations (${servingOn.backend === 'sqlite' ? 'SQLite' : 'MariaDB'}), feedback.recordServed`);
     const row = (name: string, l: ServingLoad) => [
       name,
       n0(l.requestsPerSecond),
@@ -590,6 +638,7 @@ try {
       n0(l.errors + l.non2xx),
       l.cpuMsPerRequest.main.toFixed(3),
       l.cpuMsPerRequest.total.toFixed(3),
+      l.cpuMsPerRequest.database === undefined ? '-' : l.cpuMsPerRequest.database.toFixed(3),
       n0(l.backlogAtEnd),
       l.drainSeconds.toFixed(1),
     ];
@@ -603,15 +652,22 @@ try {
           'failed',
           'CPU ms/req, serving thread',
           'CPU ms/req, all threads',
+          'CPU ms/req, database server',
           'lists uncommitted at end',
           'committed after, s',
         ],
-        serving.rounds.flatMap((r, i) => [row(`off #${i + 1}`, r.off), row(`on #${i + 1}`, r.on)]),
-        [false, true, true, true, true, true, true, true, true],
+        servingOn.rounds.flatMap((r, i) => [row(`off #${i + 1}`, r.off), row(`on #${i + 1}`, r.on)]),
+        [false, true, true, true, true, true, true, true, true, true],
       ),
     );
     console.log(
-      `recording on: ${(median(serving.rounds.map(onShare)) * 100).toFixed(1)} % of the throughput off (median of ${serving.rounds.length} rounds: ${serving.rounds.map((r) => `${(onShare(r) * 100).toFixed(1)} %`).join(', ')}); p99 on at most ${Math.max(...serving.rounds.map((r) => r.on.p99))} ms; lists recorded ${n0(serving.listsRecorded)} of ${n0(serving.listsServed)} answered (warm-up and measured run; autocannon does not count the requests in flight when a run ends, up to one per connection)`,
+      `recording on: ${(median(servingOn.rounds.map(onShare)) * 100).toFixed(1)} % of the throughput off (median of ${servingOn.rounds.length} rounds: ${servingOn.rounds.map((r) => `${(onShare(r) * 100).toFixed(1)} %`).join(', ')}); p99 on at most ${Math.max(...servingOn.rounds.map((r) => r.on.p99))} ms; lists recorded ${n0(servingOn.listsRecorded)} of ${n0(servingOn.listsServed)} answered (warm-up and measured run; autocannon does not count the requests in flight when a run ends, up to one per connection)`,
+    );
+  }
+  if (servedFloor) {
+    const fmt = (xs: readonly number[]) => xs.map((x) => x.toFixed(1)).join(' ');
+    console.log(
+      `committing served lists without serving (SQLite, CPU µs per list, rounds of ${n0(servedFloor.lists)} as rec_list grows): rows alone ${fmt(servedFloor.rows)}; commit path (batch files read, decoded, committed) ${fmt(servedFloor.commit)}`,
     );
   }
   if (catchUp) {
@@ -631,7 +687,7 @@ try {
   const outFile = join(outDir, `feedback-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
     outFile,
-    `${JSON.stringify({ startedAt, machine: { ...machine, loadAvgAtEnd: loadavg() }, options: opts, ingest, floors, serving, catchUp }, null, 2)}\n`,
+    `${JSON.stringify({ startedAt, machine: { ...machine, loadAvgAtEnd: loadavg() }, options: opts, ingest, floors, serving, servedFloor, catchUp }, null, 2)}\n`,
   );
   console.log(`raw results: ${outFile}`);
 } finally {

@@ -10,8 +10,14 @@ export interface ShownItem {
  * `[service_id, score]` pairs (`pair` picks them from an item), the first at rank 1. One column instead of a row per item: recording a list writes
  * one row, and the `rec_impression` view (JSON_TABLE on MariaDB, json_each on SQLite) shows one row per item.
  */
-export function packShownItems<T>(items: readonly T[], pair: (item: T) => [serviceId: string, score: number]): string {
-  return JSON.stringify(items.map(pair));
+export function packShownItems<T>(items: readonly T[], pair: (item: T) => readonly [serviceId: string, score: number]): string {
+  // Built as text rather than JSON.stringify of pairs: half the time, and it runs on the serving thread per list.
+  let text = '[';
+  for (let i = 0; i < items.length; i++) {
+    const [serviceId, score] = pair(items[i]!);
+    text += `${i === 0 ? '' : ','}[${JSON.stringify(serviceId)},${Number.isFinite(score) ? score : 'null'}]`;
+  }
+  return `${text}]`;
 }
 
 /** The items of a rec_list.items value, rank 1 first ('' or null: none). */

@@ -26,6 +26,8 @@ export interface MariaDbBinaries {
 export interface MariaDbServer {
   readonly url: string;
   readonly port: number;
+  /** The mariadbd process (for its CPU time in benchmarks). */
+  readonly pid: number;
   /** Creates (if missing) a utf8mb4 database and returns a `mysql://` URL for it. */
   createDatabase(name: string): Promise<string>;
   dropDatabase(name: string): Promise<void>;
@@ -171,6 +173,7 @@ export async function startMariaDb(opts: StartMariaDbOptions = {}): Promise<Mari
     return {
       url: `${serverUrl}/${DEFAULT_DATABASE}`,
       port,
+      pid: running.pid!,
       createDatabase: (name) => createDatabaseAt(serverUrl, name),
       dropDatabase: (name) => dropDatabaseAt(serverUrl, name),
       async stop() {
