@@ -35,12 +35,17 @@ export class PendingBatches {
   }
 
   /** Writes a new batch of rows already serialised by `encodeServedList`; see `write`. */
-  async writeLines(lines: readonly string[]): Promise<string> {
+  writeLines(lines: readonly string[]): Promise<string> {
+    return this.writeBytes(Buffer.from(lines.join('\n') + '\n'));
+  }
+
+  /** Writes a new batch from the bytes of its lines (each ending in a newline); see `write`. */
+  async writeBytes(bytes: Uint8Array): Promise<string> {
     const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(this.#sequence++).padStart(9, '0')}${SUFFIX}`;
     const temp = path.join(this.#dir, TEMP_PREFIX + name);
     const file = await open(temp, 'w');
     try {
-      await file.writeFile(lines.join('\n') + '\n');
+      await file.writeFile(bytes);
       await file.sync();
     } finally {
       await file.close();

@@ -1,6 +1,7 @@
 import { FailureLog, type Logger } from '../../shared/io.ts';
 import type { ServedListRow, WarehouseConnection } from '../../warehouse/index.ts';
 import { InThreadCommitter, type BatchCommitter, type ServedListWriter } from './batch-committer.ts';
+import { LineBuffer } from './line-buffer.ts';
 import { PendingBatches } from './pending-batches.ts';
 import { encodeServedList } from './served-list-line.ts';
 import { WorkerCommitter } from './worker-committer.ts';
@@ -62,9 +63,10 @@ export class ServedListRecorder {
   readonly #batches: PendingBatches;
   readonly #committer: BatchCommitter;
   readonly #failures: FailureLog;
-  /** The lists taken since the last group commit, as the JSON lines of a batch file (serialised as they come, so no
-   * commit serialises hundreds at once on the serving thread), and their ids. */
-  #buffer: string[] = [];
+  /** The lists taken since the last group commit, as the bytes of a batch file (serialised as they come, so no
+   * commit serialises hundreds at once on the serving thread; bytes rather than strings, which would live long
+   * enough to be promoted and traced by the garbage collector), and their ids. */
+  #buffer = new LineBuffer();
   #bufferedIds = new Set<string>();
   #journal: Promise<void> = Promise.resolve();
   #draining: Promise<void> | undefined;
@@ -91,21 +93,21 @@ export class ServedListRecorder {
 
   /** Takes a served list; false when the buffer is full (the list is dropped and counted). Never waits. */
   record(row: ServedListRow): boolean {
-    if (this.#buffer.length >= this.#o.maxBufferedLists) {
+    if (this.#buffer.lines >= this.#o.maxBufferedLists) {
       this.#o.observer?.dropped?.(1);
       return false;
     }
-    this.#buffer.push(encodeServedList(row));
+    this.#buffer.append(encodeServedList(row));
     this.#bufferedIds.add(row.recommendationId);
     this.#o.observer?.recorded?.(1);
     // Once per filling (not once per list past the mark): a slow disk must not queue a commit per list.
-    if (this.#buffer.length === this.#o.flushLists) void this.flush();
+    if (this.#buffer.lines === this.#o.flushLists) void this.flush();
     return true;
   }
 
   /** Lists in the buffer now. */
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#buffer.lines;
   }
 
   /**
@@ -133,16 +135,15 @@ export class ServedListRecorder {
 
   #toDisk(): Promise<void> {
     this.#journal = this.#journal.then(async () => {
-      if (this.#buffer.length === 0) return;
-      const rows = this.#buffer;
-      this.#buffer = [];
+      if (this.#buffer.lines === 0) return;
+      const { bytes, lines } = this.#buffer.take();
       this.#bufferedIds = new Set();
       try {
-        await this.#batches.writeLines(rows);
-        this.#setPending(this.#pendingLists + rows.length);
+        await this.#batches.writeBytes(bytes);
+        this.#setPending(this.#pendingLists + lines);
       } catch (error) {
-        this.#o.observer?.dropped?.(rows.length);
-        this.#o.logger.error({ err: error, lists: rows.length, dir: this.#batches.dir }, 'served lists could not be written to disk: dropped');
+        this.#o.observer?.dropped?.(lines);
+        this.#o.logger.error({ err: error, lists: lines, dir: this.#batches.dir }, 'served lists could not be written to disk: dropped');
       }
     });
     return this.#journal;
