@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, quoteInput } from '../shared/index.ts';
+import { NO_CONTROL_PATTERN } from './schemas.ts';
 
 /** The media type of every error the API answers with (RFC 9457). */
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -71,6 +72,8 @@ function validationDetail(e: FastifyError, req: FastifyRequest): string {
     }
     return `unknown field ${quoteInput(additional)} in the ${where}${first.instancePath ? ` at ${first.instancePath}` : ''}`;
   }
+  if (first.keyword === 'pattern' && first.params?.['pattern'] === NO_CONTROL_PATTERN)
+    return `${where}${first.instancePath} contains a line break or another control character`;
   return `${where}${first.instancePath} ${first.message ?? 'is not valid'}`;
 }
 

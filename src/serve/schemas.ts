@@ -6,7 +6,9 @@ import { WarningCode } from '../registry/index.ts';
 
 export const MAX_K = 100;
 
-const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
+/** Ids hold no line break or other control character (the landing files quarantine such ids as BAD_ID too). */
+export const NO_CONTROL_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
+const id = { type: 'string', minLength: 1, maxLength: 200, pattern: NO_CONTROL_PATTERN } as const;
 const k = { type: 'integer', minimum: 1, maximum: MAX_K, default: 10 } as const;
 /** A query string that takes nothing: unknown parameters are refused on every route. */
 export const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;

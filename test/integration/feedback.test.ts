@@ -372,6 +372,9 @@ describe.each(warehouseBackends())('feedback on $name', (backend) => {
       await refused({ ...good, event_id: 'e'.repeat(201) }, 400, /event_id must NOT have more than 200 characters/);
       await refused({ ...good, event_id: 'x', user_id: 'u'.repeat(5000) }, 400, /user_id must NOT have more than 200 characters/);
       await refused({ ...good, event_id: 'x', extra: 1 }, 400, /^unknown field 'extra' in the body$/);
+      await refused({ ...good, event_id: 'x', user_id: 'U1\nU2' }, 400, /^body\/user_id contains a line break or another control character$/);
+      await refused({ ...good, event_id: 'tab\tid' }, 400, /^body\/event_id contains a line break or another control character$/);
+      await refused({ events: [{ ...good, event_id: 'x', recommendation_id: 'r\u0000' }] }, 400, /^body\/events\/0\/recommendation_id contains a line break/);
       await refused(
         {
           events: [
