@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { RESERVATION_INTS, toUtcText, type ReservationColumns } from '../src/shared/index.ts';
 import { migrateToLatest, openWarehouse, StarWriter } from '../src/warehouse/index.ts';
+import { ledgerRow } from '../test/support/ledger-row.ts';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, rows: { type: 'string' }, users: { type: 'string' }, services: { type: 'string' } } });
 const rows = Number(values.rows);
@@ -52,25 +53,7 @@ try {
   await migrateToLatest(warehouse);
   await warehouse.db
     .insertInto('ingestFile')
-    .values({
-      objectKey: 'floor',
-      sha256: 'floor',
-      sizeBytes: 0,
-      sourceEtag: '',
-      kind: 'reservations',
-      status: 'loading',
-      rowsTotal: 0,
-      rowsOk: 0,
-      rowsRejected: 0,
-      rejectsByCode: '{}',
-      backupKey: null,
-      quarantineKey: null,
-      duplicateOfFileId: null,
-      message: null,
-      detectedAt: toUtcText(new Date()),
-      startedAt: null,
-      finishedAt: null,
-    })
+    .values(ledgerRow({ objectKey: 'floor', sha256: 'floor', status: 'loading', detectedAt: toUtcText(new Date()) }))
     .execute();
   const batches = prepare();
   const started = performance.now();

@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerRow } from '../../test/support/ledger-row.ts';
 import { compileOnlyWarehouseDialect, quotedFor, recordingDb, SQL_DIALECTS } from '../../test/support/compiled-sql.ts';
 import { warehouseBackends } from '../../test/support/backends.ts';
 import { MariaDbWarehouseDialect } from './dialects/mariadb.ts';
@@ -130,26 +131,7 @@ describe.each(warehouseBackends())('warehouse repository queries on $name', (bac
     it('streams facts as arrays in select order through the dialect', async () => {
       await warehouse.db
         .insertInto('ingestFile')
-        .values({
-          fileId: 1,
-          objectKey: 'k',
-          sha256: 's',
-          sizeBytes: 1,
-          sourceEtag: 'e',
-          kind: 'reservations',
-          status: 'loaded',
-          rowsTotal: 0,
-          rowsOk: 0,
-          rowsRejected: 0,
-          rejectsByCode: '{}',
-          backupKey: null,
-          quarantineKey: null,
-          duplicateOfFileId: null,
-          message: null,
-          detectedAt: SINCE,
-          startedAt: null,
-          finishedAt: null,
-        })
+        .values(ledgerRow({ fileId: 1, objectKey: 'k', sha256: 's', sizeBytes: 1, sourceEtag: 'e', detectedAt: SINCE }))
         .execute();
       const fact = {
         userKey: 4,

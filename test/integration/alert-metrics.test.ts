@@ -4,6 +4,7 @@ import { servingModelFromConfig, WarehouseMetricSource } from '../../src/monitor
 import { toUtcText } from '../../src/shared/index.ts';
 import { migrateToLatest, openWarehouse, type Warehouse } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
+import { ledgerRow } from '../support/ledger-row.ts';
 
 const NOW = new Date('2026-06-02T12:00:00.000Z');
 const ago = (hours: number) => toUtcText(new Date(NOW.getTime() - hours * 3_600_000));
@@ -68,25 +69,8 @@ describe.each(warehouseBackends())('alert metrics on $name', (backend) => {
         ...many(3, { type: 'select', hoursAgo: 3, model: null }),
       ];
       await warehouse.db.insertInto('factFeedback').values(rows).execute();
-      const file = (key: string, status: 'failed' | 'rejected' | 'loaded', hoursAgo: number) => ({
-        objectKey: key,
-        sha256: `h-${key}`,
-        sizeBytes: 10,
-        sourceEtag: null,
-        kind: 'reservations' as const,
-        status,
-        rowsTotal: 0,
-        rowsOk: 0,
-        rowsRejected: 0,
-        rejectsByCode: '{}',
-        backupKey: null,
-        quarantineKey: null,
-        duplicateOfFileId: null,
-        message: null,
-        detectedAt: ago(hoursAgo),
-        startedAt: null,
-        finishedAt: null,
-      });
+      const file = (key: string, status: 'failed' | 'rejected' | 'loaded', hoursAgo: number) =>
+        ledgerRow({ objectKey: key, sha256: `h-${key}`, sizeBytes: 10, status, detectedAt: ago(hoursAgo) });
       await warehouse.db
         .insertInto('ingestFile')
         .values([file('a.csv', 'failed', 2), file('b.csv', 'failed', 48), file('c.csv', 'rejected', 5), file('d.csv', 'loaded', 1)])

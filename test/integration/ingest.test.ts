@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ledgerRow } from '../support/ledger-row.ts';
 import { buildFeatureTables } from '../../src/features/index.ts';
 import { BackendUnavailableError } from '../../src/shared/errors.ts';
 import { GcsObjectStore } from '../../src/storage/gcs-object-store.ts';
@@ -367,23 +368,7 @@ describe.each(warehouseBackends())('ingest on $name', (backend) => {
       const content = usersCsv(2);
       await fx.land('users.csv', content);
       const sha256 = createHash('sha256').update(content).digest('hex');
-      const attempt = {
-        objectKey: 'landing/users.csv',
-        sizeBytes: content.length,
-        sourceEtag: 'old',
-        kind: 'users' as const,
-        rowsTotal: 0,
-        rowsOk: 0,
-        rowsRejected: 0,
-        rejectsByCode: '{}',
-        backupKey: null,
-        quarantineKey: null,
-        duplicateOfFileId: null,
-        message: null,
-        detectedAt: '2024-01-01 00:00:00.000',
-        startedAt: null,
-        finishedAt: null,
-      };
+      const attempt = ledgerRow({ objectKey: 'landing/users.csv', sizeBytes: content.length, sourceEtag: 'old', kind: 'users' });
       await fx.warehouse.db
         .insertInto('ingestFile')
         .values([
