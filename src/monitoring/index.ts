@@ -13,3 +13,5 @@ export { servingModelFromConfig, WarehouseMetricSource, type ServingModelResolve
 export type { Notifier } from './notifier.ts';
 export { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
 export { ServingSignals } from './serving-signals.ts';
+export { DashboardData, FUNNEL_TYPES, offlineByVersion, type FunnelStep, type OfflineMetrics, type SummaryRow } from './dashboard-data.ts';
+export { explicitRange, hourKeyAt, hourKeyIso, MAX_SPAN_DAYS, WINDOW_HOURS, windowRange, type DashboardWindow } from './dashboard-windows.ts';

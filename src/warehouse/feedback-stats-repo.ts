@@ -70,7 +70,8 @@ export const FEEDBACK_METRICS = feedbackMetrics({
   unattributed: sql<number>`sum(case when ${sql.ref('f.attribution')} = ${'none'} then 1 else 0 end)`,
 });
 
-const rollupCountOf = (type: string) => sql<number>`sum(case when ${sql.ref('a.type')} = ${type} then ${sql.ref('a.events')} else 0 end)`;
+/** Events of one type in agg_feedback_hour rows (alias `a`), summed. */
+export const rollupCountOf = (type: string) => sql<number>`sum(case when ${sql.ref('a.type')} = ${type} then ${sql.ref('a.events')} else 0 end)`;
 
 /** The same metrics over agg_feedback_hour (alias `a`): the rows of a window of hours, summed. */
 export const ROLLUP_FEEDBACK_METRICS = feedbackMetrics({

@@ -32,3 +32,13 @@ export {
 } from './feedback-stats-repo.ts';
 export { hourKeyOf } from './rollup-writer.ts';
 export { AlertMetricsRepo, type ServedModelRef } from './alert-metrics-repo.ts';
+export {
+  MonitoringRepo,
+  type FeedbackGroupRow,
+  type FunnelRow,
+  type HourRange,
+  type RollupModelKey,
+  type SatisfactionPointRow,
+  type ServedGroupRow,
+} from './monitoring-repo.ts';
+export { MonitoringStateRepo, type IngestEntryRow, type RegisteredVersionRow, type RegistryChangeRow } from './monitoring-state-repo.ts';
