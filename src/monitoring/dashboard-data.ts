@@ -35,6 +35,17 @@ export interface SummaryRow {
   readonly serving: boolean;
 }
 
+/** One hour or day of a version's satisfaction series (t: its start, ISO UTC). */
+export interface SatisfactionPoint {
+  readonly t: string;
+  readonly impressions: number;
+  readonly selects: number;
+  readonly cancels: number;
+  readonly selectRate: number | null;
+  readonly cancelRate: number | null;
+  readonly netSatisfaction: number | null;
+}
+
 export const FUNNEL_TYPES = ['impression', 'select', 'cancel', 'reserve', 'complete'] as const;
 export type FunnelStep = { type: (typeof FUNNEL_TYPES)[number]; events: number };
 
@@ -128,7 +139,7 @@ export class DashboardData {
   async satisfaction(o: { window?: DashboardWindow | undefined; from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day' }) {
     const range = o.from !== undefined && o.to !== undefined ? explicitRange({ from: o.from, to: o.to }) : windowRange(o.window ?? '24h', this.#clock());
     const points = await this.#monitoring.satisfaction({ ...range, bucket: o.bucket });
-    const series = new Map<string, { model: string | null; version: number | null; points: object[] }>();
+    const series = new Map<string, { model: string | null; version: number | null; points: SatisfactionPoint[] }>();
     for (const { modelName, version, bucketKey, ...values } of points) {
       const k = keyOf(modelName, version);
       let s = series.get(k);

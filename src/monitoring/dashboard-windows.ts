@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/index.ts';
+import { quoteInput, ValidationError } from '../shared/index.ts';
 
 /** The windows of the dashboard and /metrics, in whole UTC hours (the current hour included). */
 export const WINDOW_HOURS = { '1h': 1, '24h': 24, '7d': 168, '30d': 720 } as const;
@@ -34,9 +34,8 @@ export function windowRange(window: DashboardWindow, now: Date): { fromHour: num
 export function explicitRange(o: { from: string; to: string }): { fromHour: number; toHour: number } {
   const from = new Date(o.from);
   const to = new Date(o.to);
-  if (Number.isNaN(from.getTime()))
-    throw new ValidationError(`from ${JSON.stringify(o.from.slice(0, 40))} is not an ISO 8601 time (e.g. 2026-03-02T10:00:00Z)`);
-  if (Number.isNaN(to.getTime())) throw new ValidationError(`to ${JSON.stringify(o.to.slice(0, 40))} is not an ISO 8601 time (e.g. 2026-03-02T10:00:00Z)`);
+  if (Number.isNaN(from.getTime())) throw new ValidationError(`from ${quoteInput(o.from)} is not an ISO 8601 time (e.g. 2026-03-02T10:00:00Z)`);
+  if (Number.isNaN(to.getTime())) throw new ValidationError(`to ${quoteInput(o.to)} is not an ISO 8601 time (e.g. 2026-03-02T10:00:00Z)`);
   if (from.getTime() > to.getTime()) throw new ValidationError(`from (${from.toISOString()}) is after to (${to.toISOString()}): swap them`);
   if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * 24 * HOUR_MS)
     throw new ValidationError(`from … to spans more than ${MAX_SPAN_DAYS} days: ask for ${MAX_SPAN_DAYS} days or less at a time`);

@@ -11,3 +11,4 @@ export { startServer, SERVED_LISTS_DIR, type RunningServer } from './server.ts';
 export { FEEDBACK_BODY_LIMIT } from './routes/feedback.ts';
 export { MAX_FEEDBACK_EVENTS } from './schemas.ts';
 export { startAlerting, type RunningAlerting } from './alerting.ts';
+export { dashboardRoutes, registerDashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
