@@ -12,3 +12,4 @@ export { FEEDBACK_BODY_LIMIT } from './routes/feedback.ts';
 export { MAX_FEEDBACK_EVENTS } from './schemas.ts';
 export { startAlerting, type RunningAlerting } from './alerting.ts';
 export { dashboardRoutes, registerDashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
+export { GAUGE_CACHE_SECONDS, registerWarehouseGauges } from './warehouse-gauges.ts';
