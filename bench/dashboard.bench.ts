@@ -300,6 +300,7 @@ for (const backend of values.backends!.split(',') as ('sqlite' | 'mariadb')[]) {
   for (const f of r.routes)
     console.log(
       f.route.padEnd(52) +
+        f.coldMs.toFixed(0).padStart(8) +
         String(f.p50).padStart(8) +
         String(f.p99).padStart(8) +
         f.requestsPerSecond.toFixed(0).padStart(9) +
