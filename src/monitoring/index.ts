@@ -12,4 +12,7 @@ export { routeMetrics, type MetricSource } from './metric-source.ts';
 export { servingModelFromConfig, WarehouseMetricSource, type ServingModelResolver } from './warehouse-metric-source.ts';
 export type { Notifier } from './notifier.ts';
 export { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
-export { ServingSignals } from './serving-signals.ts';
+export { ServingSignals, type LatencySummary } from './serving-signals.ts';
+export { DashboardData, FUNNEL_TYPES, type FunnelStep, type SatisfactionPoint, type SummaryRow } from './dashboard-data.ts';
+export { offlineByVersion, type OfflineMetrics } from './dashboard-offline.ts';
+export { explicitRange, hourKeyAt, hourKeyIso, MAX_SPAN_DAYS, WINDOW_HOURS, windowRange, type DashboardWindow } from './dashboard-windows.ts';

@@ -89,6 +89,8 @@ describe('pickwise CLI on the embedded defaults', () => {
         '0007-feedback',
         '0008-run-feedback',
         '0009-ingest-duplicates',
+        '0010-packed-impressions',
+        '0011-monitoring-rollups',
       ],
     });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);
