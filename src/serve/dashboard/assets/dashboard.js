@@ -77,6 +77,8 @@ function lineChart(container, o) {
     width,
     height: 220,
     legend: { live: false },
+    // Times in UTC, as everywhere in pickwise (not the browser's zone).
+    tzDate: (ts) => window.uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: o.range ? { range: o.range } : {} },
     axes: [
