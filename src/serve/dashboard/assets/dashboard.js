@@ -5,7 +5,7 @@ import * as view from './dashboard-view.js';
 const KEY_STORAGE = 'pickwise.apiKey';
 const body = document.body;
 const refreshSeconds = Number(body.dataset.refreshSeconds) || 30;
-const state = { window: '24h', span: '7d/hour', charts: new Map(), busy: false, timer: undefined };
+const state = { window: '24h', span: '7d/hour', charts: new Map(), busy: false, again: false };
 
 /** The answer of a data route that refused the request for want of a valid key. */
 class KeyNeeded extends Error {}
@@ -302,7 +302,11 @@ function askForKey(message) {
 }
 
 async function refresh() {
-  if (state.busy) return;
+  // A change made while a refresh is in flight (another window) is fetched right after it.
+  if (state.busy) {
+    state.again = true;
+    return;
+  }
   if (body.dataset.keyRequired === 'true' && !storedKey()) return askForKey('');
   state.busy = true;
   try {
@@ -322,6 +326,10 @@ async function refresh() {
     body.dataset.loaded = 'true';
   } finally {
     state.busy = false;
+    if (state.again) {
+      state.again = false;
+      void refresh();
+    }
   }
 }
 
@@ -345,4 +353,4 @@ window.addEventListener('resize', () => {
 });
 
 void refresh();
-state.timer = setInterval(() => void refresh(), refreshSeconds * 1000);
+setInterval(() => void refresh(), refreshSeconds * 1000);
