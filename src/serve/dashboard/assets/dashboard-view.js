@@ -20,6 +20,12 @@ export function signed(value) {
   return `${value > 0 ? '+' : value < 0 ? '−' : ''}${Math.abs(value).toFixed(3)}`;
 }
 
+/** A lift over popularity, in percent (`+42.0 %`), or `—`. */
+export function lift(value) {
+  if (value === null || value === undefined) return '—';
+  return `${value > 0 ? '+' : value < 0 ? '−' : ''}${Math.abs(value).toFixed(1)} %`;
+}
+
 /** A metric in 0…1 with three decimals, or `—`. */
 export function decimal(value) {
   return value === null || value === undefined ? '—' : value.toFixed(3);

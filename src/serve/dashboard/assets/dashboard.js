@@ -174,7 +174,7 @@ function renderSummary(data) {
       view.percent(r.coverage),
       view.percent(r.fallbackShare),
       view.decimal(r.offline?.ndcgAt10),
-      r.offline?.liftOverPopularity === null || r.offline?.liftOverPopularity === undefined ? '—' : `×${r.offline.liftOverPopularity.toFixed(2)}`,
+      view.lift(r.offline?.liftOverPopularity),
     ]);
     root.replaceChildren(
       table(headers, cells, { class: 'summary', rowHeader: true }),
@@ -195,8 +195,8 @@ function renderPipeline(data) {
     const parts = [
       tiles([
         ['last ingest', last ? view.utc(last.at) : 'never'],
-        ['files · rows', last ? `${view.count(last.files)} · ${view.count(last.rows)}` : '—'],
-        ['quarantined rows', last ? view.count(last.quarantined) : '—'],
+        ['files · rows loaded', last ? `${view.count(last.files)} · ${view.count(last.rows)}` : '—'],
+        ['rows rejected · files failed', last ? `${view.count(last.rejectedRows ?? 0)} · ${view.count(last.failed ?? 0)}` : '—'],
         ['data age (newest reservation)', view.age(data.dataAgeHours)],
         ['feature snapshot age', view.age(data.featureSnapshotAgeHours)],
         ['tuning studies running', view.count(data.tuningStudiesRunning)],
@@ -229,12 +229,12 @@ function renderRegistry(data) {
       ...models.map((m) => {
         const aliases = (m.aliases ?? []).map((a) => `${a.alias} → v${a.version}`).join(' · ') || 'no alias';
         const versions = table(
-          ['version', 'created', 'NDCG@10', 'lift'],
+          ['version', 'created', 'NDCG@10', 'lift over popularity'],
           (m.versions ?? []).map((v) => [
-            `v${v.version}`,
+            `v${v.version}${v.status && v.status !== 'active' ? ` (${v.status})` : ''}`,
             view.utc(v.createdAt),
             view.decimal(v.metrics?.ndcgAt10),
-            v.metrics?.liftOverPopularity == null ? '—' : `×${v.metrics.liftOverPopularity.toFixed(2)}`,
+            view.lift(v.metrics?.liftOverPopularity),
           ]),
           { class: 'compact', rowHeader: true },
         );
