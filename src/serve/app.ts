@@ -10,6 +10,7 @@ import { createHttpApp } from './http-app.ts';
 import type { ServeMetrics } from './metrics.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { RouteDeps } from './route-deps.ts';
+import { dashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
 import { feedbackRoutes, type FeedbackRouteDeps } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
@@ -28,7 +29,9 @@ export interface AppOptions {
    * it the API records nothing and has no feedback route.
    */
   readonly feedback?: { readonly config: FeedbackRouteDeps['config']; readonly recorder?: ServedListRecorder | undefined } | undefined;
-  /** The dashboard page's live refresh, in seconds (default 30). */
+  /** The dashboard's data routes (/v1/dashboard/*): what they read. Without it the API has none. */
+  readonly dashboard?: DashboardRouteDeps | undefined;
+  /** The dashboard page's live refresh, in seconds (monitoring.dashboardRefreshSeconds; default 30). */
   readonly dashboardRefreshSeconds?: number | undefined;
   /** Now (default: the system clock). */
   readonly clock?: Clock | undefined;
@@ -66,6 +69,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       recorder: o.feedback.recorder,
       clock: o.clock,
     });
+  if (o.dashboard) await app.register(dashboardRoutes, o.dashboard);
   await app.register(dashboardPage, { access: o.config, refreshSeconds: o.dashboardRefreshSeconds, withApi: true });
   return app;
 }

@@ -13,3 +13,4 @@ export { MAX_FEEDBACK_EVENTS } from './schemas.ts';
 export { startAlerting, type RunningAlerting } from './alerting.ts';
 export { startDashboardServer, type RunningDashboard } from './dashboard/dashboard-server.ts';
 export { DEFAULT_DASHBOARD_REFRESH_SECONDS } from './dashboard/dashboard-page.ts';
+export { dashboardRoutes, registerDashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';

@@ -5,7 +5,7 @@ import { openElasticsearchShipper, ServedListRecorder, WarehouseFeedbackOutbox }
 import { startAlerting, type RunningAlerting } from './alerting.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { ServingSignals } from '../monitoring/index.ts';
+import { DashboardData, ServingSignals } from '../monitoring/index.ts';
 import { systemClock } from '../shared/index.ts';
 import { FeedbackRepo, type Warehouse, type WarehouseConnection } from '../warehouse/index.ts';
 import { buildApp } from './app.ts';
@@ -49,7 +49,8 @@ export async function startServer(o: {
   alerts?: { config: AlertsConfig; home: string };
 }): Promise<RunningServer> {
   const metrics = createServeMetrics();
-  const signals = o.alerts?.config.enabled === true ? new ServingSignals({ clock: systemClock }) : undefined;
+  // Request samples for the dashboard's latency part and for alert rules: a small histogram a minute.
+  const signals = new ServingSignals({ clock: systemClock });
   const recorder =
     o.feedback?.config.recordServed === true
       ? new ServedListRecorder({
@@ -68,13 +69,22 @@ export async function startServer(o: {
           },
         })
       : undefined;
+  let installed = false;
   const holder = new ModelHolder({
     warehouse: o.warehouse,
     store: o.store,
     choice: { ...(o.config.modelName ? { name: o.config.modelName } : {}), alias: o.config.alias },
     logger: o.logger,
-    onLoadFailed: () => signals?.modelLoadFailed(),
+    onLoadFailed: () => {
+      signals.modelLoadFailed();
+      metrics.modelLoadFailures.inc();
+    },
     onSwap: (m) => {
+      if (installed) {
+        signals.modelSwapped();
+        metrics.modelSwaps.inc();
+      }
+      installed = true;
       metrics.loadSeconds.set(m.loadSeconds);
       metrics.model.reset();
       metrics.model.set(
@@ -86,15 +96,25 @@ export async function startServer(o: {
   await holder.start();
   await recorder?.start();
   const feedback = o.feedback && { config: o.feedback.config, recorder };
-  const onResponse = signals && ((status: number, ms: number) => signals.response(status, ms));
-  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback, onResponse });
+  const onResponse = (status: number, ms: number) => signals.response(status, ms);
+  const dashboard = {
+    data: new DashboardData({
+      warehouse: o.warehouse,
+      servingModel: async () => {
+        const m = holder.current;
+        return m?.name == null || m.version === null ? undefined : { name: m.name, version: m.version };
+      },
+    }),
+    latency: (minutes: number) => signals.summary(minutes),
+  };
+  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback, onResponse, dashboard });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
   const shipping = startShipping(o);
   const alerting: RunningAlerting | undefined =
-    o.alerts &&
-    signals &&
-    startAlerting({ config: o.alerts.config, home: o.alerts.home, warehouse: o.warehouse, serve: o.config, holder, signals, logger: o.logger });
+    o.alerts?.config.enabled === true
+      ? startAlerting({ config: o.alerts.config, home: o.alerts.home, warehouse: o.warehouse, serve: o.config, holder, signals, logger: o.logger })
+      : undefined;
   o.logger.info({ address }, 'serving');
   return {
     app,

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../../config/index.ts';
+import { DashboardData, servingModelFromConfig } from '../../monitoring/index.ts';
 import type { Logger } from '../../shared/io.ts';
 import type { Warehouse } from '../../warehouse/index.ts';
 import { createHttpApp } from '../http-app.ts';
 import { createServeMetrics } from '../metrics.ts';
 import { RoutePath } from '../route-paths.ts';
+import { registerDashboardRoutes } from '../routes/dashboard.ts';
 import { healthSchema } from '../schemas.ts';
 import { dashboardPage } from './dashboard-page.ts';
 
@@ -31,6 +33,10 @@ export async function startDashboardServer(o: {
 }): Promise<RunningDashboard> {
   const app = await createHttpApp({ access: o.config, metrics: createServeMetrics(), logger: o.logger });
   app.get(RoutePath.health, { config: { access: 'public' }, schema: healthSchema }, async () => ({ status: 'ok' as const }));
+  // The version serve.alias of serve.modelName points to is the one marked as served (no API runs here to say so);
+  // without latency samples the latency route says where to look instead.
+  const data = new DashboardData({ warehouse: o.warehouse, servingModel: servingModelFromConfig(o.warehouse, o.config) });
+  await registerDashboardRoutes(app, { data });
   await app.register(dashboardPage, { access: o.config, refreshSeconds: o.refreshSeconds, withApi: false });
   const url = await app.listen({ host: o.config.host, port: o.config.port });
   o.logger.info({ address: url, warehouse: o.warehouse.displayUrl }, 'serving the dashboard');

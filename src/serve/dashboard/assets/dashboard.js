@@ -251,11 +251,6 @@ function renderRegistry(data) {
   });
 }
 
-function pick(obj, ...names) {
-  for (const n of names) if (obj[n] !== undefined && obj[n] !== null) return obj[n];
-  return null;
-}
-
 function renderLatency(data) {
   const s = sectionOf('latency');
   if (data.available === false) {
@@ -263,19 +258,16 @@ function renderLatency(data) {
     show('latency', true, () => {});
     return;
   }
-  const requests = pick(data, 'requests', 'count');
+  const requests = data.responses ?? 0;
   show('latency', requests === 0, (root) => {
     root.replaceChildren(
       tiles([
-        ['requests / s', pick(data, 'ratePerSecond', 'rate') === null ? '—' : pick(data, 'ratePerSecond', 'rate').toFixed(2)],
-        ['p50', view.millis(pick(data, 'p50Ms', 'p50'))],
-        ['p95', view.millis(pick(data, 'p95Ms', 'p95'))],
-        ['p99', view.millis(pick(data, 'p99Ms', 'p99'))],
-        ['error rate (5xx)', view.percent(pick(data, 'errorRate'))],
-        [
-          'model swaps · failed loads',
-          `${view.count(pick(data, 'modelSwaps', 'swaps') ?? 0)} · ${view.count(pick(data, 'failedLoads', 'modelLoadFailures') ?? 0)}`,
-        ],
+        ['requests / s', data.ratePerSecond === null || data.ratePerSecond === undefined ? '—' : data.ratePerSecond.toFixed(2)],
+        ['p50', view.millis(data.p50Ms)],
+        ['p95', view.millis(data.p95Ms)],
+        ['p99', view.millis(data.p99Ms)],
+        ['error rate (5xx)', `${view.percent(data.errorRate)} of ${view.count(requests)}`],
+        ['model swaps · failed loads', `${view.count(data.modelSwaps ?? 0)} · ${view.count(data.failedLoads ?? 0)}`],
       ]),
     );
   });
