@@ -18,9 +18,9 @@ const KEY = 'dashboard-test-key-0123456789';
 const serveConfig = (o: Record<string, unknown> = {}) => configSchema.parse({ serve: { port: 0, ...o } }).serve;
 
 const GROUPS: readonly TrafficGroup[] = [
-  { model: 'shop', version: 1, basis: 'model', lists: 40, selectEvery: 2, cancelEvery: 5, reserveEvery: 2, completeEvery: 2 },
-  { model: 'shop', version: 2, basis: 'model', lists: 60, selectEvery: 3, cancelEvery: 4, reserveEvery: 2, completeEvery: 3 },
-  { model: 'shop', version: 2, basis: 'popular', lists: 24, selectEvery: 4, cancelEvery: 2, reserveEvery: 3, completeEvery: 2 },
+  { model: 'shop', version: 1, basis: 'model', lists: 40, select: 0.5, cancel: 0.2, reserve: 0.5, complete: 0.5 },
+  { model: 'shop', version: 2, basis: 'model', lists: 60, select: 0.35, cancel: 0.25, reserve: 0.5, complete: 0.4 },
+  { model: 'shop', version: 2, basis: 'popular', lists: 24, select: 0.25, cancel: 0.5, reserve: 0.4, complete: 0.5 },
 ];
 
 const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);

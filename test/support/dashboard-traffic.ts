@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toUtcText } from '../../src/shared/index.ts';
+import { Rng, toUtcText } from '../../src/shared/index.ts';
 import { FeedbackRepo, packShownItems, type ServedListRow, type Warehouse } from '../../src/warehouse/index.ts';
 
 /** Debian's Chromium, driven by playwright-core (never `npx playwright install`, which downloads a browser). */
@@ -22,11 +22,13 @@ export interface TrafficGroup {
   readonly basis: string;
   /** Lists served. */
   readonly lists: number;
-  /** Every `selectEvery`-th list gets a select of its first service, every `cancelEvery`-th of those a cancel, … */
-  readonly selectEvery: number;
-  readonly cancelEvery: number;
-  readonly reserveEvery: number;
-  readonly completeEvery: number;
+  /** Chance that a list gets a select (of its first service), that a select is canceled, else reserved, and a reserve completed. */
+  readonly select: number;
+  readonly cancel: number;
+  readonly reserve: number;
+  readonly complete: number;
+  /** Its lists fall in its last this many hours (default: the traffic's `hours`), e.g. a version promoted later. */
+  readonly hours?: number;
 }
 
 /**
@@ -47,7 +49,9 @@ export async function sendDashboardTraffic(o: {
   unattributed: number;
   now: Date;
   hours: number;
+  seed?: number;
 }): Promise<Record<string, number>> {
+  const rng = new Rng(o.seed ?? 14);
   const posted: Record<string, number> = {};
   const events: { event_id: string; recommendation_id?: string; user_id: string; service_id: string; type: string; at: string }[] = [];
   const lists: ServedListRow[] = [];
@@ -59,7 +63,7 @@ export async function sendDashboardTraffic(o: {
       const user = o.users[n % o.users.length]!;
       const shown = Array.from({ length: 3 }, (_, r) => o.services[(n + r) % o.services.length]!);
       // Within its hour, a few minutes in: never later than now.
-      const hour = hourStart - (i % o.hours) * 3_600_000;
+      const hour = hourStart - rng.int(0, g.hours ?? o.hours) * 3_600_000;
       const at = (minute: number) => new Date(Math.min(hour + minute * 60_000, o.now.getTime() - 1000)).toISOString();
       lists.push({
         recommendationId: id,
@@ -84,12 +88,12 @@ export async function sendDashboardTraffic(o: {
       const react = (type: string, service: string, minute: number) =>
         events.push({ event_id: `${id}-${type}-${service}`, recommendation_id: id, user_id: user, service_id: service, type, at: at(minute) });
       for (const s of shown) react('impression', s, 1);
-      if (i % g.selectEvery !== 0) continue;
+      if (!rng.chance(g.select)) continue;
       react('select', shown[0]!, 2);
-      if (i % (g.selectEvery * g.cancelEvery) === 0) react('cancel', shown[0]!, 3);
-      else if (i % (g.selectEvery * g.reserveEvery) === 0) {
+      if (rng.chance(g.cancel)) react('cancel', shown[0]!, 3);
+      else if (rng.chance(g.reserve)) {
         react('reserve', shown[0]!, 3);
-        if (i % (g.selectEvery * g.reserveEvery * g.completeEvery) === 0) react('complete', shown[0]!, 4);
+        if (rng.chance(g.complete)) react('complete', shown[0]!, 4);
       }
     }
   }
