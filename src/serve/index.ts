@@ -14,3 +14,4 @@ export { startAlerting, type RunningAlerting } from './alerting.ts';
 export { startDashboardServer, type RunningDashboard } from './dashboard/dashboard-server.ts';
 export { DEFAULT_DASHBOARD_REFRESH_SECONDS } from './dashboard/dashboard-page.ts';
 export { dashboardRoutes, registerDashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
+export { GAUGE_CACHE_SECONDS, registerWarehouseGauges } from './warehouse-gauges.ts';

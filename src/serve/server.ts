@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
-import type { AlertsConfig, FeedbackConfig, ServeConfig } from '../config/index.ts';
+import type { AlertsConfig, FeedbackConfig, MonitoringConfig, ServeConfig } from '../config/index.ts';
 import { openElasticsearchShipper, ServedListRecorder, WarehouseFeedbackOutbox } from '../feedback/index.ts';
 import { startAlerting, type RunningAlerting } from './alerting.ts';
 import type { Logger } from '../shared/io.ts';
@@ -11,6 +11,7 @@ import { FeedbackRepo, type Warehouse, type WarehouseConnection } from '../wareh
 import { buildApp } from './app.ts';
 import { createServeMetrics } from './metrics.ts';
 import { ModelHolder } from './model-holder.ts';
+import { registerWarehouseGauges } from './warehouse-gauges.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -47,6 +48,8 @@ export async function startServer(o: {
   feedback?: { config: FeedbackConfig; home: string; connection?: WarehouseConnection };
   /** Alert rules evaluated in this process every `alerts.evaluateEvery` (when `alerts.enabled`); states under `<home>/alerts/`. */
   alerts?: { config: AlertsConfig; home: string };
+  /** The warehouse gauges of /metrics (monitoring.metricVersions); without it /metrics has none. */
+  monitoring?: MonitoringConfig;
 }): Promise<RunningServer> {
   const metrics = createServeMetrics();
   // Request samples for the dashboard's latency part and for alert rules: a small histogram a minute.
@@ -107,6 +110,8 @@ export async function startServer(o: {
     }),
     latency: (minutes: number) => signals.summary(minutes),
   };
+  if (o.monitoring)
+    registerWarehouseGauges({ registry: metrics.registry, data: dashboard.data, metricVersions: o.monitoring.metricVersions, logger: o.logger });
   const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback, onResponse, dashboard });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
