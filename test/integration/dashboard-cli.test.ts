@@ -49,11 +49,23 @@ describe('pickwise dashboard', () => {
     expect(done.stdout).toContain(`stopped serving the dashboard at ${base} (SIGTERM)`);
   });
 
-  it('asks for a key in the page when serve.keysForReads is on', async () => {
-    const { run, base } = await dashboard({ PICKWISE_SERVE__API_KEYS: 'k'.repeat(20), PICKWISE_SERVE__KEYS_FOR_READS: 'true' });
+  it('asks for a key in the page when serve.keysForReads is on, and refreshes every monitoring.dashboardRefreshSeconds', async () => {
+    const key = 'k'.repeat(20);
+    const { run, base } = await dashboard({
+      PICKWISE_SERVE__API_KEYS: key,
+      PICKWISE_SERVE__KEYS_FOR_READS: 'true',
+      PICKWISE_MONITORING__DASHBOARD_REFRESH_SECONDS: '12',
+    });
     try {
       const html = await (await fetch(`${base}/dashboard`)).text();
       expect(html).toContain('data-key-required="true"');
+      expect(html).toContain('data-refresh-seconds="12"');
+      expect((await fetch(`${base}/v1/dashboard/summary`)).status).toBe(401);
+      const summary = await fetch(`${base}/v1/dashboard/summary?window=7d`, { headers: { 'x-api-key': key } });
+      expect(summary.status).toBe(200);
+      expect(await summary.json()).toMatchObject({ window: '7d', rows: [] });
+      const latency = await (await fetch(`${base}/v1/dashboard/latency`, { headers: { 'x-api-key': key } })).json();
+      expect(latency).toMatchObject({ available: false });
     } finally {
       run.child.kill('SIGTERM');
       expect((await run.done).code).toBe(0);

@@ -11,7 +11,12 @@ export const dashboardCommand = defineCommand({
   }),
   async run(runtime, o): Promise<{ url: string; stoppedBy: string }> {
     const config = { ...runtime.config.serve, ...(o.host !== undefined ? { host: o.host } : {}), ...(o.port !== undefined ? { port: o.port } : {}) };
-    const server = await startDashboardServer({ warehouse: await runtime.warehouse(), config, logger: runtime.logger.child({ stage: 'dashboard' }) });
+    const server = await startDashboardServer({
+      warehouse: await runtime.warehouse(),
+      config,
+      refreshSeconds: runtime.config.monitoring.dashboardRefreshSeconds,
+      logger: runtime.logger.child({ stage: 'dashboard' }),
+    });
     process.stderr.write(`pickwise dashboard on ${server.url}/dashboard (API latency needs pickwise serve, which serves /dashboard too)\n`);
     const stoppedBy = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
