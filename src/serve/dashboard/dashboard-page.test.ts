@@ -77,6 +77,7 @@ describe('GET /dashboard/assets/', () => {
     for (const [name, type] of [
       ['uPlot.min.css', 'text/css'],
       ['dashboard.js', 'text/javascript'],
+      ['dashboard-sections.js', 'text/javascript'],
       ['dashboard-view.js', 'text/javascript'],
       ['dashboard.css', 'text/css'],
     ]) {

@@ -41,6 +41,7 @@ function assetSources(): Record<string, { path: string; type: string }> {
     'uPlot.iife.min.js': { path: require.resolve('uplot/dist/uPlot.iife.min.js'), type: JS },
     'uPlot.min.css': { path: require.resolve('uplot/dist/uPlot.min.css'), type: CSS },
     'dashboard.js': { path: own('dashboard.js'), type: JS },
+    'dashboard-sections.js': { path: own('dashboard-sections.js'), type: JS },
     'dashboard-view.js': { path: own('dashboard-view.js'), type: JS },
     'dashboard.css': { path: own('dashboard.css'), type: CSS },
   };
