@@ -42,3 +42,4 @@ export {
   type ServedGroupRow,
 } from './monitoring-repo.ts';
 export { MonitoringStateRepo, type IngestEntryRow, type RegisteredVersionRow, type RegistryChangeRow } from './monitoring-state-repo.ts';
+export { backfillRollups } from './migrations/0011-monitoring-rollups.ts';
