@@ -131,6 +131,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
+  // The dashboard's own browser scripts (plain ES modules served as they are, no build step).
+  {
+    files: ['src/serve/dashboard/assets/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', sessionStorage: 'readonly' } },
+  },
   // Migrations are written against an untyped Kysely (the schema they create is not the one they start from).
   { files: ['src/warehouse/migrations/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   ...Object.keys(MAY_IMPORT)

@@ -18,6 +18,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<readonly CommandSpe
   tune: async () => [(await import('./commands/tune.ts')).tuneCommand],
   recommend: async () => [(await import('./commands/recommend.ts')).recommendCommand],
   serve: async () => [(await import('./commands/serve.ts')).serveCommand],
+  dashboard: async () => [(await import('./commands/dashboard.ts')).dashboardCommand],
   feedback: async () => [(await import('./commands/feedback.ts')).feedbackStatsCommand, (await import('./commands/feedback-ship.ts')).feedbackShipCommand],
   alerts: async () => {
     const m = await import('./commands/alerts.ts');

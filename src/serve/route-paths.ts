@@ -17,4 +17,6 @@ export const RoutePath = {
   metrics: '/metrics',
   openapi: '/openapi.json',
   docs: '/docs',
+  dashboard: '/dashboard',
+  dashboardAssets: '/dashboard/assets',
 } as const;

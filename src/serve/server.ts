@@ -48,7 +48,10 @@ export async function startServer(o: {
   feedback?: { config: FeedbackConfig; home: string; connection?: WarehouseConnection };
   /** Alert rules evaluated in this process every `alerts.evaluateEvery` (when `alerts.enabled`); states under `<home>/alerts/`. */
   alerts?: { config: AlertsConfig; home: string };
-  /** The warehouse gauges of /metrics (monitoring.metricVersions); without it /metrics has none. */
+  /**
+   * The warehouse gauges of /metrics (monitoring.metricVersions; without it /metrics has none), and the dashboard
+   * page's refresh (monitoring.dashboardRefreshSeconds; default 30).
+   */
   monitoring?: MonitoringConfig;
 }): Promise<RunningServer> {
   const metrics = createServeMetrics();
@@ -114,7 +117,17 @@ export async function startServer(o: {
   };
   if (o.monitoring)
     registerWarehouseGauges({ registry: metrics.registry, data: dashboard.data, metricVersions: o.monitoring.metricVersions, logger: o.logger });
-  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback, onResponse, dashboard });
+  const app = await buildApp({
+    holder,
+    warehouse: o.warehouse,
+    metrics,
+    config: o.config,
+    logger: o.logger,
+    feedback,
+    onResponse,
+    dashboard,
+    dashboardRefreshSeconds: o.monitoring?.dashboardRefreshSeconds,
+  });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
   const shipping = startShipping(o);
