@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { warehouseBackends } from '../support/backends.ts';
+import { trainChampion } from '../support/champion.ts';
+import { freePort } from '../support/free-port.ts';
+import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
+import { allPanels, concreteExpr, readDashboard } from '../support/grafana-dashboard.ts';
+import { PROMETHEUS_DIR, prometheusOrSkip, startPrometheus, type RunningPrometheus } from '../support/prometheus-server.ts';
+import { startCli } from '../support/run-cli.ts';
+import { sendLoadRound } from '../support/serve-load.ts';
+
+const recording = (
+  parse(readFileSync(path.join(PROMETHEUS_DIR, 'rules', 'pickwise-recording.yml'), 'utf8')) as { groups: { rules: { record: string; expr: string }[] }[] }
+).groups.flatMap((g) => g.rules);
+const recordingRules = recording.map((r) => r.record);
+
+/**
+ * Metrics of issue 14's /metrics list that `pickwise serve` does not export yet: the rules and panels reading them
+ * (directly or through a recording rule) cannot have data until it does. The test checks that each is still
+ * absent from /metrics, so an entry must go as soon as its metric is exported; every other query must have data.
+ */
+const NOT_EXPORTED_YET: readonly string[] = [
+  'pickwise_feedback_window_events',
+  'pickwise_select_rate',
+  'pickwise_cancel_rate',
+  'pickwise_net_satisfaction',
+  'pickwise_unattributed_share',
+  'pickwise_catalogue_coverage',
+  'pickwise_fallback_share',
+  'pickwise_offline_ndcg_at_10',
+  'pickwise_offline_lift_over_popularity',
+  'pickwise_ingest_last_timestamp_seconds',
+  'pickwise_ingest_last_files',
+  'pickwise_ingest_last_rows',
+  'pickwise_ingest_last_rejected_rows',
+  'pickwise_data_age_seconds',
+  'pickwise_feature_snapshot_age_seconds',
+  'pickwise_model_age_seconds',
+  'pickwise_tuning_studies_running',
+  'pickwise_model_swaps_total',
+  'pickwise_model_load_failures_total',
+];
+
+/** Whether `expr` reads the metric or recorded series `name` (names hold only [A-Za-z0-9_:]). */
+const reads = (expr: string, name: string) => new RegExp(`(?<![A-Za-z0-9_:])${name}(?![A-Za-z0-9_:])`).test(expr);
+
+/** The names without data: NOT_EXPORTED_YET and the recording rules reading one of them, transitively. */
+function withoutData(): Set<string> {
+  const names = new Set(NOT_EXPORTED_YET);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of recording)
+      if (!names.has(r.record) && [...names].some((n) => reads(r.expr, n))) {
+        names.add(r.record);
+        grew = true;
+      }
+  }
+  return names;
+}
+const mayBeEmpty = (expr: string) => [...withoutData()].some((n) => reads(expr, n));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A real Prometheus (loopback, private folder, 1 s scrape and evaluation interval) scraping a real `pickwise serve`
+ * process over a demo-sized warehouse, with the shipped recording and alert rules loaded.
+ */
+describe('a real Prometheus scraping pickwise serve', () => {
+  const bin = prometheusOrSkip();
+  const backend = warehouseBackends()[0]!;
+  let fx: IngestFixture;
+  let url: string;
+  let serve: ReturnType<typeof startCli> | undefined;
+  let prometheus: RunningPrometheus | undefined;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!bin) return;
+    url = await backend.newDatabaseUrl('prometheus_scrape');
+    fx = await createIngestFixture(url);
+    await fx.landGenerated({ users: 60, services: 15, reservations: 600, seed: 4, dirty: 0.03 });
+    await fx.ingest();
+    await trainChampion(fx, { kind: 'popular' });
+    const port = await freePort();
+    serve = startCli(['serve', '--port', String(port), '--model-name', 'shop'], {
+      cwd: fx.dir,
+      env: {
+        PICKWISE_HOME: path.join(fx.dir, 'home'),
+        PICKWISE_DATABASE__URL: url,
+        PICKWISE_STORAGE__URL: `file:${fx.bucketDir}`,
+        PICKWISE_LOG__LEVEL: 'warn',
+      },
+    });
+    base = `http://127.0.0.1:${port}`;
+    let ready = false;
+    for (let attempt = 0; attempt < 600 && !ready; attempt++) {
+      ready = (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200;
+      if (!ready) await sleep(50);
+    }
+    if (!ready) throw new Error(`pickwise serve did not start: ${(serve.child.kill('SIGKILL'), (await serve.done).stderr)}`);
+    prometheus = await startPrometheus(bin, { target: `127.0.0.1:${port}`, intervalSeconds: 1 });
+    // Traffic while Prometheus scrapes, so that rates are above 0: a few rounds a scrape interval apart.
+    for (let attempt = 0; attempt < 100 && (await prometheus.query('up{job="pickwise"} == 1')).result.length === 0; attempt++) await sleep(100);
+    for (let round = 1; round <= 4; round++) {
+      await sendLoadRound(base, { users: 12, round });
+      await sleep(1100);
+    }
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    if (serve) {
+      serve.child.kill('SIGTERM');
+      await serve.done;
+    }
+    await fx?.close();
+    if (url) await backend.dropDatabase(url);
+  });
+
+  /** Polls (bounded) until every expression has a result; returns the ones still empty. */
+  async function untilData(exprs: readonly string[], maxSeconds = 30): Promise<string[]> {
+    let empty = [...exprs];
+    for (let attempt = 0; attempt < maxSeconds * 2 && empty.length > 0; attempt++) {
+      const results = await Promise.all(empty.map(async (e) => ({ e, n: (await prometheus!.query(e)).result.length })));
+      empty = results.filter((r) => r.n === 0).map((r) => r.e);
+      if (empty.length > 0) await sleep(500);
+    }
+    return empty;
+  }
+
+  it.skipIf(!bin)('scrapes /metrics with the shipped scrape config', async () => {
+    const up = await prometheus!.query('up{job="pickwise"}');
+    expect(up.result.map((r) => r.value[1])).toEqual(['1']);
+  });
+
+  it.skipIf(!bin)('/metrics does not export the metrics still listed as not exported yet', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(NOT_EXPORTED_YET.filter((n) => new RegExp(`^(# TYPE )?${n}[ {]`, 'm').test(text))).toEqual([]);
+  });
+
+  it.skipIf(!bin)('every recording rule produces series', async () => {
+    expect(recordingRules.length).toBeGreaterThan(20);
+    const required = recordingRules.filter((r) => !mayBeEmpty(r));
+    expect(await untilData(required)).toEqual([]);
+  });
+
+  it.skipIf(!bin)('every target of every Grafana panel returns data', async () => {
+    const dashboard = readDashboard();
+    const targets = allPanels(dashboard).flatMap((p) => (p.targets ?? []).map((t) => ({ panel: `${p.id} ${p.title}`, refId: t.refId, expr: t.expr })));
+    expect(targets.length).toBeGreaterThan(30);
+    const required = targets.filter((t) => !mayBeEmpty(t.expr));
+    const empty = await untilData(required.map((t) => concreteExpr(dashboard, t.expr)));
+    expect(empty).toEqual([]);
+    // Data, not only series: each required target has a finite value now (a NaN quantile would draw nothing).
+    for (const t of required) {
+      const values = (await prometheus!.query(concreteExpr(dashboard, t.expr))).result.map((r) => Number(r.value[1]));
+      expect(values.some(Number.isFinite), `panel ${t.panel} target ${t.refId}: ${values.join(', ')}`).toBe(true);
+    }
+  });
+
+  it.skipIf(!bin)('the recording rules measure the traffic sent', async () => {
+    const value = async (expr: string) =>
+      (await prometheus!.query(expr)).result.map((r): Record<string, string | number> => {
+        const { __name__: _, ...labels } = r.metric;
+        return { ...labels, value: Number(r.value[1]) };
+      });
+    expect((await value('pickwise:http_requests:rate5m'))[0]!.value).toBeGreaterThan(0);
+    expect(await value('pickwise:http_errors:ratio_rate5m')).toEqual([{ value: 0 }]);
+    const p99 = (await value('pickwise:http_request_duration_seconds:p99_5m'))[0]!.value;
+    expect(p99).toBeGreaterThan(0);
+    expect(p99).toBeLessThan(2.5);
+    const types = (await value('type:pickwise_feedback_events_stored:rate5m')).map((r) => r.type).sort();
+    expect(types).toEqual(['cancel', 'complete', 'impression', 'reserve', 'select']);
+    expect(await value('model_version:pickwise_serving_model:max')).toEqual([{ model: 'shop', version: '1', value: 1 }]);
+    expect((await value('pickwise:served_lists_recorded:rate5m'))[0]!.value).toBeGreaterThan(0);
+    expect(await value('pickwise:served_lists_dropped:increase15m')).toEqual([{ value: 0 }]);
+  });
+
+  it.skipIf(!bin)('every rule evaluates without error, and no alert fires on healthy traffic', async () => {
+    const res = (await (await fetch(`${prometheus!.url}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string; lastError?: string; type: string; state?: string }[] }[] };
+    };
+    const rules = res.data.groups.flatMap((g) => g.rules);
+    expect(rules.length).toBe(recordingRules.length + 8);
+    expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`)).toEqual([]);
+    // The generated reservations end long before now, so only the stale-data alert may be pending or firing.
+    expect(rules.filter((r) => r.type === 'alerting' && r.state !== 'inactive' && r.name !== 'PickwiseDataStale').map((r) => r.name)).toEqual([]);
+  });
+});
