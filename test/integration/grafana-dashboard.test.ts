@@ -76,4 +76,14 @@ describe('monitoring/grafana', () => {
     expect(boards.providers).toMatchObject([{ type: 'file' }]);
     expect(boards.providers[0]!.options.path).toMatch(/^\//);
   });
+
+  it('every alert rule links to this dashboard', () => {
+    const alerts = parse(readFileSync(path.join(GRAFANA_DIR, '..', 'prometheus', 'rules', 'pickwise-alerts.yml'), 'utf8')) as {
+      groups: { rules: { alert: string; annotations: { dashboard?: string; summary?: string } }[] }[];
+    };
+    for (const rule of alerts.groups.flatMap((g) => g.rules)) {
+      expect(rule.annotations.summary, rule.alert).toBeTruthy();
+      expect(rule.annotations.dashboard, rule.alert).toMatch(new RegExp(`/d/${dashboard.uid}/`));
+    }
+  });
 });
