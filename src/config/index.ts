@@ -11,6 +11,7 @@ export {
   type FeedbackConfig,
   type ElasticsearchShipConfig,
   type AlertsConfig,
+  type MonitoringConfig,
 } from './schema.ts';
 export {
   ALERT_METRICS,

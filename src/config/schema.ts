@@ -235,6 +235,19 @@ export const configSchema = z
       .prefault({}),
     /** Alert rules evaluated inside `pickwise serve`, and where their notifications go (see README, Alerts). */
     alerts: alertsSchema.prefault({}),
+    /** The dashboard and the warehouse gauges of /metrics (see README, Monitoring data). */
+    monitoring: z
+      .object({
+        /**
+         * Model versions per model name that /metrics exports gauges for: the newest this many, plus the one being
+         * served. Bounds the series a scrape returns however many versions the registry keeps.
+         */
+        metricVersions: positiveInt.max(100).default(10),
+        /** Seconds between two refreshes of the dashboard page's numbers. */
+        dashboardRefreshSeconds: positiveInt.min(5).max(3600).default(30),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -260,3 +273,4 @@ export type ServeConfig = Config['serve'];
 export type FeedbackConfig = Config['feedback'];
 export type ElasticsearchShipConfig = Config['feedback']['elasticsearch'];
 export type AlertsConfig = Config['alerts'];
+export type MonitoringConfig = Config['monitoring'];

@@ -12,4 +12,6 @@ export { routeMetrics, type MetricSource } from './metric-source.ts';
 export { servingModelFromConfig, WarehouseMetricSource, type ServingModelResolver } from './warehouse-metric-source.ts';
 export type { Notifier } from './notifier.ts';
 export { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
-export { ServingSignals } from './serving-signals.ts';
+export { ServingSignals, type LatencySummary } from './serving-signals.ts';
+export { DashboardData, FUNNEL_TYPES, offlineByVersion, type FunnelStep, type OfflineMetrics, type SummaryRow } from './dashboard-data.ts';
+export { explicitRange, hourKeyAt, hourKeyIso, MAX_SPAN_DAYS, WINDOW_HOURS, windowRange, type DashboardWindow } from './dashboard-windows.ts';

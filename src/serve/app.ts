@@ -13,6 +13,7 @@ import type { ModelHolder } from './model-holder.ts';
 import { answerClientError, mapError, MAX_PARAM_LENGTH, problem, sendProblem } from './problem.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { RoutePath } from './route-paths.ts';
+import { dashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
 import { feedbackRoutes, type FeedbackRouteDeps } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
@@ -30,6 +31,8 @@ export interface AppOptions {
    * it the API records nothing and has no feedback route.
    */
   readonly feedback?: { readonly config: FeedbackRouteDeps['config']; readonly recorder?: ServedListRecorder | undefined } | undefined;
+  /** The dashboard's data routes (/v1/dashboard/*): what they read. Without it the API has none. */
+  readonly dashboard?: DashboardRouteDeps | undefined;
   /** Now (default: the system clock). */
   readonly clock?: Clock | undefined;
   /** Told of every response (status, ms): feeds the serving metrics of alert rules (api_error_rate, api_p99_ms). */
@@ -142,6 +145,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       recorder: o.feedback.recorder,
       clock: o.clock,
     });
+  if (o.dashboard) await app.register(dashboardRoutes, o.dashboard);
   return app as unknown as FastifyInstance;
 }
 

@@ -11,3 +11,5 @@ export { startServer, SERVED_LISTS_DIR, type RunningServer } from './server.ts';
 export { FEEDBACK_BODY_LIMIT } from './routes/feedback.ts';
 export { MAX_FEEDBACK_EVENTS } from './schemas.ts';
 export { startAlerting, type RunningAlerting } from './alerting.ts';
+export { dashboardRoutes, registerDashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
+export { GAUGE_CACHE_SECONDS, registerWarehouseGauges } from './warehouse-gauges.ts';

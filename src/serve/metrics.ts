@@ -52,6 +52,16 @@ export function createServeMetrics() {
       help: 'Served lists waiting on disk for the warehouse (it was away or slow)',
       registers: [registry],
     }),
+    modelSwaps: new Counter({
+      name: 'pickwise_model_swaps_total',
+      help: 'Times the served model was replaced by another one without a restart (the first load not counted)',
+      registers: [registry],
+    }),
+    modelLoadFailures: new Counter({
+      name: 'pickwise_model_load_failures_total',
+      help: 'Models the registry named that could not be loaded (the previous one stayed served)',
+      registers: [registry],
+    }),
     model: new Gauge({
       name: 'pickwise_model_info',
       help: 'The model being served (value 1)',

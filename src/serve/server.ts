@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
-import type { AlertsConfig, FeedbackConfig, ServeConfig } from '../config/index.ts';
+import type { AlertsConfig, FeedbackConfig, MonitoringConfig, ServeConfig } from '../config/index.ts';
 import { openElasticsearchShipper, ServedListRecorder, WarehouseFeedbackOutbox } from '../feedback/index.ts';
 import { startAlerting, type RunningAlerting } from './alerting.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { ServingSignals } from '../monitoring/index.ts';
+import { DashboardData, ServingSignals } from '../monitoring/index.ts';
 import { systemClock } from '../shared/index.ts';
 import { FeedbackRepo, type Warehouse, type WarehouseConnection } from '../warehouse/index.ts';
 import { buildApp } from './app.ts';
 import { createServeMetrics } from './metrics.ts';
 import { ModelHolder } from './model-holder.ts';
+import { registerWarehouseGauges } from './warehouse-gauges.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -47,9 +48,12 @@ export async function startServer(o: {
   feedback?: { config: FeedbackConfig; home: string; connection?: WarehouseConnection };
   /** Alert rules evaluated in this process every `alerts.evaluateEvery` (when `alerts.enabled`); states under `<home>/alerts/`. */
   alerts?: { config: AlertsConfig; home: string };
+  /** The warehouse gauges of /metrics (monitoring.metricVersions); without it /metrics has none. */
+  monitoring?: MonitoringConfig;
 }): Promise<RunningServer> {
   const metrics = createServeMetrics();
-  const signals = o.alerts?.config.enabled === true ? new ServingSignals({ clock: systemClock }) : undefined;
+  // Request samples for the dashboard's latency part and for alert rules: a small histogram a minute.
+  const signals = new ServingSignals({ clock: systemClock });
   const recorder =
     o.feedback?.config.recordServed === true
       ? new ServedListRecorder({
@@ -68,13 +72,22 @@ export async function startServer(o: {
           },
         })
       : undefined;
+  let installed = false;
   const holder = new ModelHolder({
     warehouse: o.warehouse,
     store: o.store,
     choice: { ...(o.config.modelName ? { name: o.config.modelName } : {}), alias: o.config.alias },
     logger: o.logger,
-    onLoadFailed: () => signals?.modelLoadFailed(),
+    onLoadFailed: () => {
+      signals.modelLoadFailed();
+      metrics.modelLoadFailures.inc();
+    },
     onSwap: (m) => {
+      if (installed) {
+        signals.modelSwapped();
+        metrics.modelSwaps.inc();
+      }
+      installed = true;
       metrics.loadSeconds.set(m.loadSeconds);
       metrics.model.reset();
       metrics.model.set(
@@ -86,15 +99,27 @@ export async function startServer(o: {
   await holder.start();
   await recorder?.start();
   const feedback = o.feedback && { config: o.feedback.config, recorder };
-  const onResponse = signals && ((status: number, ms: number) => signals.response(status, ms));
-  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback, onResponse });
+  const onResponse = (status: number, ms: number) => signals.response(status, ms);
+  const dashboard = {
+    data: new DashboardData({
+      warehouse: o.warehouse,
+      servingModel: async () => {
+        const m = holder.current;
+        return m?.name == null || m.version === null ? undefined : { name: m.name, version: m.version };
+      },
+    }),
+    latency: (minutes: number) => signals.summary(minutes),
+  };
+  if (o.monitoring)
+    registerWarehouseGauges({ registry: metrics.registry, data: dashboard.data, metricVersions: o.monitoring.metricVersions, logger: o.logger });
+  const app = await buildApp({ holder, warehouse: o.warehouse, metrics, config: o.config, logger: o.logger, feedback, onResponse, dashboard });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
   const shipping = startShipping(o);
   const alerting: RunningAlerting | undefined =
-    o.alerts &&
-    signals &&
-    startAlerting({ config: o.alerts.config, home: o.alerts.home, warehouse: o.warehouse, serve: o.config, holder, signals, logger: o.logger });
+    o.alerts?.config.enabled === true
+      ? startAlerting({ config: o.alerts.config, home: o.alerts.home, warehouse: o.warehouse, serve: o.config, holder, signals, logger: o.logger })
+      : undefined;
   o.logger.info({ address }, 'serving');
   return {
     app,

@@ -10,12 +10,20 @@ const T = '2026-03-02 10:00:00.000';
 describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
   const q = (text: string) => quotedFor(dialect, text);
   const ignore = dialect === 'mysql' ? 'insert ignore into' : 'insert or ignore into';
+  const adding = (table: string, keys: string[], counts: string[]) =>
+    q(
+      `insert into "${table}" (${[...keys, ...counts].map((c) => `"${c}"`).join(',')}) values (${[...keys, ...counts].map(() => '?').join(',')}) ` +
+        (dialect === 'mysql'
+          ? `on duplicate key update ${counts.map((c) => `"${c}" = "${c}" + values("${c}")`).join(', ')}`
+          : `on conflict (${keys.map((c) => `"${c}"`).join(', ')}) do update set ${counts.map((c) => `"${c}" = "${c}" + excluded."${c}"`).join(', ')}`),
+    );
+  const feedbackRollup = adding('agg_feedback_hour', ['hour_key', 'model_name', 'model_version', 'basis', 'type'], ['events', 'unattributed']);
   const open = () => {
     const { db, statements } = recordingDb(dialect);
     return { repo: new FeedbackRepo({ db, dialect: compileOnlyWarehouseDialect({ sql: dialect }) }), statements };
   };
 
-  it('writes served lists, each one row with its items packed, in one statement and transaction, keeping lists already recorded', async () => {
+  it('writes served lists not recorded yet, each one row with its items packed, in one statement and transaction, and counts them into the rollups', async () => {
     const { repo, statements } = open();
     const lists = [
       servedList('r1', [
@@ -23,18 +31,36 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
         ['S2', 0.5],
       ]),
       servedList('r2', 0),
+      servedList('r1', [['S9', 0.1]]),
     ];
     await repo.insertServedLists(lists);
     expect(sqlOf(statements)).toEqual([
       'begin',
+      q('select "recommendation_id" from "rec_list" where "recommendation_id" in (?, ?)'),
       q(
         `${ignore} "rec_list" ("recommendation_id","source","batch_id","user_id","model_name","registry_version","model_kind","artifact_version","basis","filter_category","filter_region","k","item_count","created_at","items") values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       ),
+      adding('agg_served_hour', ['hour_key', 'model_name', 'registry_version', 'basis'], ['lists', 'items']),
+      q(`${ignore} "agg_shown_service_day" ("day_key","model_name","registry_version","service_id") values (?,?,?,?),(?,?,?,?)`),
       'commit',
     ]);
-    expect(parametersOf(statements)[1]).toEqual([
+    expect(parametersOf(statements)[1]).toEqual(['r1', 'r2']);
+    expect(parametersOf(statements)[3]).toEqual([2026030210, 'shop', 1, 'model', 2, 2]);
+    expect(parametersOf(statements)[4]).toEqual([20260302, 'shop', 1, 'S1', 20260302, 'shop', 1, 'S2']);
+    expect(parametersOf(statements)[2]).toEqual([
       ...['r1', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 2, 2, '2026-03-02 10:00:00.000', '[["S1",0.9],["S2",0.5]]'],
       ...['r2', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 0, 0, '2026-03-02 10:00:00.000', '[]'],
+    ]);
+  });
+
+  it('writes the services a model version showed on a day once per process, not once per commit group', async () => {
+    const { repo, statements } = open();
+    await repo.insertServedLists([servedList('r1', 2)]);
+    await repo.insertServedLists([servedList('r2', 3)]);
+    const shown = statements.filter((s) => s.sql.includes('agg_shown_service_day'));
+    expect(shown.map((s) => [...s.parameters])).toEqual([
+      [20260302, 'shop', 1, 'S0', 20260302, 'shop', 1, 'S1'],
+      [20260302, 'shop', 1, 'S2'],
     ]);
   });
 
@@ -95,9 +121,11 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       q(
         'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      feedbackRollup,
       q(
         'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      feedbackRollup,
       q('select "feedback_id", "event_id", "user_id", "service_id", "type", "recommendation_id" from "fact_feedback" where "event_id" in (?, ?)'),
     ]);
     expect(parametersOf(statements)[3]).toEqual([20260302, '2026-03-02', 2026, 1, 3, 2, 10, 1, 0]);
@@ -134,7 +162,7 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     const statement = q(
       'insert into "fact_feedback" ("event_id", "recommendation_id", "user_id", "service_id", "user_key", "service_key", "date_key", "type", "at", "received_at", "attribution", "model_name", "model_version", "basis", "rank", "flags", "undoes_feedback_id") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning "feedback_id", "event_id"',
     );
-    expect(sqlOf(statements)).toEqual([statement, statement]);
+    expect(sqlOf(statements)).toEqual([statement, feedbackRollup, statement, feedbackRollup]);
     const values = (r: typeof row) => [
       r.eventId,
       null,
@@ -154,9 +182,13 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       r.flags,
       r.undoesFeedbackId,
     ];
+    // Two events of one hour, model, basis and type: one rollup row that counts both.
+    const rollupRow = [2026030210, '', 0, '', 'impression', 2, 2];
     expect(parametersOf(statements)).toEqual([
       [...values(row), ...values({ ...row, eventId: 'e2' })],
+      rollupRow,
       [...values({ ...row, eventId: 'e3' }), ...values({ ...row, eventId: 'e4', undoesFeedbackId: 9 })],
+      rollupRow,
     ]);
   });
 

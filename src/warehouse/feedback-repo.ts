@@ -4,6 +4,7 @@ import { BulkBuffer } from './bulk-buffer.ts';
 import { keyChunks } from './key-chunks.ts';
 import { multiRowInsert } from './multi-row-insert.ts';
 import { REC_LIST_COLUMNS, recListValues } from './rec-list-values.ts';
+import { RollupWriter, ShownKeys } from './rollup-writer.ts';
 import type { Warehouse } from './open-warehouse.ts';
 import type { FactFeedbackTable, RecListTable, WarehouseDb } from './schema.ts';
 import { unpackShownItems, type ShownItem } from './shown-items.ts';
@@ -60,9 +61,13 @@ export type SelectToUndo = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 'u
  */
 export class FeedbackRepo {
   readonly #warehouse: Pick<Warehouse, 'db' | 'dialect'>;
+  /** Services shown whose agg_shown_service_day rows are committed (shared with the repos of its transactions). */
+  readonly #shownStored: ShownKeys;
 
-  constructor(warehouse: Pick<Warehouse, 'db' | 'dialect'>) {
+  /** `shownStored`: the cache of a repo this one works for (its transactions); a new one otherwise. */
+  constructor(warehouse: Pick<Warehouse, 'db' | 'dialect'>, shownStored = new ShownKeys()) {
     this.#warehouse = warehouse;
+    this.#shownStored = shownStored;
   }
 
   get #db(): Kysely<WarehouseDb> {
@@ -75,23 +80,46 @@ export class FeedbackRepo {
    */
   inTransaction<T>(work: (repo: FeedbackRepo) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return work(this);
-    return this.#db.transaction().execute((trx) => work(new FeedbackRepo({ db: trx, dialect: this.#warehouse.dialect })));
+    return this.#db.transaction().execute((trx) => work(new FeedbackRepo({ db: trx, dialect: this.#warehouse.dialect }, this.#shownStored)));
   }
 
   /**
-   * Writes served lists, each one row with its items, in one transaction. A list already recorded (same
-   * recommendation_id) is left as it is, so writing a batch twice (a replay after a crash between write and
-   * cleanup) changes nothing.
+   * Writes served lists, each one row with its items, in one transaction, and counts them into the rollups
+   * (agg_served_hour, agg_shown_service_day). A list already recorded (same recommendation_id) is left as it is
+   * and not counted again, so writing a batch twice (a replay after a crash between write and cleanup) changes nothing.
    */
   async insertServedLists(rows: readonly ServedListRow[]): Promise<void> {
     if (rows.length === 0) return;
     // Statements prepared once per shape (the dialect's bulk path): at a few thousand lists a second, building
     // multi-row inserts in the query builder would cost as much as running them.
-    await this.inTransaction(async (repo) => {
+    const shown = await this.inTransaction(async (repo) => {
+      const fresh = await repo.#unrecorded(rows);
+      if (fresh.length === 0) return [];
       const lists = repo.#bulk('rec_list', REC_LIST_COLUMNS);
-      for (const row of rows) await lists.append(recListValues(row));
+      for (const row of fresh) await lists.append(recListValues(row));
       await lists.flush();
+      return repo.#rollups().addServedLists(fresh, this.#shownStored);
     });
+    // Committed now, unless this repo works inside a caller's transaction (which may still roll back).
+    if (!this.#db.isTransaction) this.#shownStored.addAll(shown);
+  }
+
+  /**
+   * The lists of `rows` not recorded yet, each once (the first of a recommendation_id): one primary-key look-up
+   * per thousand lists, inside the writing transaction, so the rollups count exactly the lists inserted.
+   */
+  async #unrecorded(rows: readonly ServedListRow[]): Promise<ServedListRow[]> {
+    const byId = new Map<string, ServedListRow>();
+    for (const r of rows) if (!byId.has(r.recommendationId)) byId.set(r.recommendationId, r);
+    for (const chunk of keyChunks([...byId.keys()])) {
+      const stored = await this.#db.selectFrom('recList').select('recommendationId').where('recommendationId', 'in', chunk).execute();
+      for (const r of stored) byId.delete(r.recommendationId);
+    }
+    return [...byId.values()];
+  }
+
+  #rollups(): RollupWriter {
+    return new RollupWriter({ db: this.#db, dialect: this.#warehouse.dialect });
   }
 
   /** A buffer of rows for a multi-row insert that keeps rows already there (by primary key). */
@@ -229,7 +257,7 @@ export class FeedbackRepo {
   /**
    * Stores events (distinct event_ids) in multi-row statements and returns the feedback_id of each one stored, by
    * event_id (from the statement's own answer where the backend has `insert … returning`, else by a look-up of the
-   * chunk's event_ids after each statement). It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
+   * chunk's event_ids after each statement), and counts them into agg_feedback_hour. It stops at a statement that hits an event_id already stored (a concurrent request stored it since it
    * was looked up; that statement stores nothing): the events missing from the answer are for the caller to store
    * one by one with {@link insertEvent}.
    */
@@ -252,6 +280,8 @@ export class FeedbackRepo {
         // With returning, the ids are in the insert's own answer: no second look-up. (Run as a compiled query, as
         // every chunk is: Kysely's MySQL adapter would drop the rows of `returning`, which MariaDB does answer with.)
         const { rows: returned } = await this.#db.executeQuery<{ feedbackId: number; eventId: string }>(insert);
+        // The statement stored every row of the chunk (a duplicate fails it whole): count them into the rollup.
+        await this.#rollups().addEvents(chunk);
         if (returning) {
           for (const r of returned) ids.set(r.eventId, Number(r.feedbackId));
           continue;
@@ -265,10 +295,11 @@ export class FeedbackRepo {
     return ids;
   }
 
-  /** Stores one event; returns its feedback_id, or undefined when its event_id is already stored (a concurrent retry won). */
+  /** Stores one event (counted into agg_feedback_hour); returns its feedback_id, or undefined when its event_id is already stored (a concurrent retry won). */
   async insertEvent(row: Insertable<FactFeedbackTable>): Promise<number | undefined> {
     try {
       const result = await this.#db.insertInto('factFeedback').values(row).executeTakeFirst();
+      await this.#rollups().addEvents([row]);
       return Number(result.insertId);
     } catch (error) {
       if (this.#warehouse.dialect.isUniqueViolation(error)) return undefined;

@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Warehouse } from './open-warehouse.ts';
 import type { WarehouseDb } from './schema.ts';
 
@@ -24,29 +24,63 @@ export interface FeedbackStatsRow {
   readonly unattributedShare: number | null;
 }
 
-const countOf = (type: string) => sql<number>`sum(case when ${sql.ref('f.type')} = ${type} then 1 else 0 end)`;
 const ratio = (numerator: Expression<number>, denominator: Expression<number>) => sql<number | null>`(${numerator}) * 1e0 / nullif(${denominator}, 0)`;
 
-const impressions = countOf('impression');
-const selects = countOf('select');
-const cancels = countOf('cancel');
-const unattributed = sql<number>`sum(case when ${sql.ref('f.attribution')} = ${'none'} then 1 else 0 end)`;
-const events = sql<number>`count(*)`;
+/** The counts the feedback ratios are made of, as SQL aggregate expressions over some table of events. */
+export interface FeedbackCounts {
+  readonly events: RawBuilder<number>;
+  readonly impressions: RawBuilder<number>;
+  readonly selects: RawBuilder<number>;
+  readonly cancels: RawBuilder<number>;
+  /** Events attributed to no list. */
+  readonly unattributed: RawBuilder<number>;
+}
 
 /**
- * The feedback metrics, each defined once, here, as SQL over fact_feedback (alias `f`): `pickwise feedback stats`
- * and any later monitoring read them from this one place.
+ * The feedback metrics over `counts`, each ratio defined once, here: select rate = selects / impressions, cancel
+ * rate = cancels / selects, net satisfaction = (selects − cancels) / (selects + cancels), unattributed share =
+ * unattributed / events; null where the denominator is 0. Applied to fact_feedback ({@link FEEDBACK_METRICS}) and to
+ * the hourly rollup ({@link ROLLUP_FEEDBACK_METRICS}).
  */
-export const FEEDBACK_METRICS = {
-  events,
-  impressions,
-  selects,
-  cancels,
-  selectRate: ratio(selects, impressions),
-  cancelRate: ratio(cancels, selects),
-  netSatisfaction: ratio(sql<number>`${selects} - ${cancels}`, sql<number>`${selects} + ${cancels}`),
-  unattributedShare: ratio(unattributed, events),
-} as const;
+export function feedbackMetrics(counts: FeedbackCounts) {
+  const { events, impressions, selects, cancels, unattributed } = counts;
+  return {
+    events,
+    impressions,
+    selects,
+    cancels,
+    selectRate: ratio(selects, impressions),
+    cancelRate: ratio(cancels, selects),
+    netSatisfaction: ratio(sql<number>`${selects} - ${cancels}`, sql<number>`${selects} + ${cancels}`),
+    unattributedShare: ratio(unattributed, events),
+  } as const;
+}
+
+const countOf = (type: string) => sql<number>`sum(case when ${sql.ref('f.type')} = ${type} then 1 else 0 end)`;
+
+/**
+ * The feedback metrics as SQL over fact_feedback (alias `f`): `pickwise feedback stats` and any later monitoring
+ * read them from this one place.
+ */
+export const FEEDBACK_METRICS = feedbackMetrics({
+  events: sql<number>`count(*)`,
+  impressions: countOf('impression'),
+  selects: countOf('select'),
+  cancels: countOf('cancel'),
+  unattributed: sql<number>`sum(case when ${sql.ref('f.attribution')} = ${'none'} then 1 else 0 end)`,
+});
+
+/** Events of one type in agg_feedback_hour rows (alias `a`), summed. */
+export const rollupCountOf = (type: string) => sql<number>`sum(case when ${sql.ref('a.type')} = ${type} then ${sql.ref('a.events')} else 0 end)`;
+
+/** The same metrics over agg_feedback_hour (alias `a`): the rows of a window of hours, summed. */
+export const ROLLUP_FEEDBACK_METRICS = feedbackMetrics({
+  events: sql<number>`sum(${sql.ref('a.events')})`,
+  impressions: rollupCountOf('impression'),
+  selects: rollupCountOf('select'),
+  cancels: rollupCountOf('cancel'),
+  unattributed: sql<number>`sum(${sql.ref('a.unattributed')})`,
+});
 
 /** Feedback metrics over fact_feedback, overall or by model, basis or region. */
 export class FeedbackStatsRepo {

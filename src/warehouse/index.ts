@@ -18,8 +18,28 @@ export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './t
 export { StudyRepo, type StudyRow, type TrialRow, type TrialStepRow } from './study-repo.ts';
 export type * from './schema.ts';
 export { FeedbackRepo, type FeedbackRow, type ListRef, type ServedListRow, type StoredEventKey } from './feedback-repo.ts';
-export { packShownItems, unpackShownItems, type ShownItem } from './shown-items.ts';
+export { packShownItems, shownServiceIds, unpackShownItems, type ShownItem } from './shown-items.ts';
 export { recListFromValues, recListValues, REC_LIST_COLUMNS, type RecListValues } from './rec-list-values.ts';
 export { FeedbackKeysRepo } from './feedback-keys-repo.ts';
-export { FEEDBACK_METRICS, FeedbackStatsRepo, type FeedbackStatsBy, type FeedbackStatsRow } from './feedback-stats-repo.ts';
+export {
+  FEEDBACK_METRICS,
+  feedbackMetrics,
+  ROLLUP_FEEDBACK_METRICS,
+  FeedbackStatsRepo,
+  type FeedbackCounts,
+  type FeedbackStatsBy,
+  type FeedbackStatsRow,
+} from './feedback-stats-repo.ts';
+export { hourKeyOf } from './rollup-writer.ts';
 export { AlertMetricsRepo, type ServedModelRef } from './alert-metrics-repo.ts';
+export {
+  MonitoringRepo,
+  type FeedbackGroupRow,
+  type FunnelRow,
+  type HourRange,
+  type RollupModelKey,
+  type SatisfactionPointRow,
+  type ServedGroupRow,
+} from './monitoring-repo.ts';
+export { MonitoringStateRepo, type IngestEntryRow, type RegisteredVersionRow, type RegistryChangeRow } from './monitoring-state-repo.ts';
+export { backfillRollups } from './migrations/0011-monitoring-rollups.ts';

@@ -33,6 +33,9 @@ export interface WarehouseDb {
   recList: RecListTable;
   recImpression: RecImpressionTable;
   factFeedback: FactFeedbackTable;
+  aggFeedbackHour: AggFeedbackHourTable;
+  aggServedHour: AggServedHourTable;
+  aggShownServiceDay: AggShownServiceDayTable;
 }
 
 export interface DimRegionTable {
@@ -330,4 +333,34 @@ export interface FactFeedbackTable {
   /** Comma-separated codes; '' when none. */
   flags: string;
   undoesFeedbackId: number | null;
+}
+
+/** Feedback events by UTC hour (yyyymmddhh), model, version, basis and type ('' and 0: none); kept by FeedbackRepo. */
+export interface AggFeedbackHourTable {
+  hourKey: number;
+  modelName: string;
+  modelVersion: number;
+  basis: string;
+  type: string;
+  events: number;
+  /** Of `events`, those attributed to no list. */
+  unattributed: number;
+}
+
+/** Lists served and items shown by UTC hour, model, registry version and basis ('' and 0: none). */
+export interface AggServedHourTable {
+  hourKey: number;
+  modelName: string;
+  registryVersion: number;
+  basis: string;
+  lists: number;
+  items: number;
+}
+
+/** The services each model version showed on a UTC day (yyyymmdd): catalogue coverage. */
+export interface AggShownServiceDayTable {
+  dayKey: number;
+  modelName: string;
+  registryVersion: number;
+  serviceId: string;
 }

@@ -135,6 +135,13 @@ class CompileOnlyDialect extends WarehouseDialect {
   protected insertIgnoreVerb(): string {
     return this.#sql === 'mysql' ? 'insert ignore' : 'insert or ignore';
   }
+  /** As SQLite and MariaDB write it. */
+  protected addingClause(keyColumns: readonly string[], addColumns: readonly string[]): string {
+    const q = (c: string) => this.quote(c);
+    return this.#sql === 'mysql'
+      ? `on duplicate key update ${addColumns.map((c) => `${q(c)} = ${q(c)} + values(${q(c)})`).join(', ')}`
+      : `on conflict (${keyColumns.map(q).join(', ')}) do update set ${addColumns.map((c) => `${q(c)} = ${q(c)} + excluded.${q(c)}`).join(', ')}`;
+  }
   async tryLock(): Promise<never> {
     throw new Error('compile-only dialect: no locks');
   }

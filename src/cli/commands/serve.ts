@@ -29,6 +29,7 @@ export const serveCommand = defineCommand({
       logger: runtime.logger.child({ stage: 'serve' }),
       feedback: { config: runtime.config.feedback, home: runtime.config.home, connection: runtime.config.database },
       alerts: { config: runtime.config.alerts, home: runtime.config.home },
+      monitoring: runtime.config.monitoring,
     });
     process.stderr.write(`pickwise serving on ${server.url} (model ${server.holder.current?.prefix})\n`);
     const stoppedBy = await new Promise<string>((resolve) => {

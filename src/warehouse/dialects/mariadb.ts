@@ -100,6 +100,10 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
     return `on duplicate key update ${sets}`;
   }
 
+  protected addingClause(_keyColumns: readonly string[], addColumns: readonly string[]): string {
+    return `on duplicate key update ${addColumns.map((c) => `${this.quote(c)} = ${this.quote(c)} + values(${this.quote(c)})`).join(', ')}`;
+  }
+
   protected insertIgnoreVerb(): string {
     return 'insert ignore';
   }

@@ -114,6 +114,11 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
     return `on conflict (${this.quote(spec.conflictColumn)}) do update set ${sets}`;
   }
 
+  protected addingClause(keyColumns: readonly string[], addColumns: readonly string[]): string {
+    const sets = addColumns.map((c) => `${this.quote(c)} = ${this.quote(c)} + excluded.${this.quote(c)}`).join(', ');
+    return `on conflict (${keyColumns.map((c) => this.quote(c)).join(', ')}) do update set ${sets}`;
+  }
+
   protected insertIgnoreVerb(): string {
     return 'insert or ignore';
   }

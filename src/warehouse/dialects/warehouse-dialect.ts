@@ -69,6 +69,14 @@ export abstract class WarehouseDialect {
     return `${this.insertIgnoreVerb()} ${this.#valuesClause(table, columns, rows)}`;
   }
 
+  /**
+   * Multi-row insert that, where a row with the same primary key (`keyColumns`) exists, adds the new row's
+   * `addColumns` to it instead: the counts of a rollup, kept in the transaction that writes the facts.
+   */
+  addingUpsertSql(o: { table: string; keyColumns: readonly string[]; addColumns: readonly string[] }, rows: number): string {
+    return `insert ${this.#valuesClause(o.table, [...o.keyColumns, ...o.addColumns], rows)} ${this.addingClause(o.keyColumns, o.addColumns)}`;
+  }
+
   /** Plain multi-row insert of `rows` rows. */
   insertSql(table: string, columns: readonly string[], rows: number): string {
     return `insert ${this.#valuesClause(table, columns, rows)}`;
@@ -147,6 +155,8 @@ export abstract class WarehouseDialect {
 
   protected abstract onConflictClause(spec: UpsertSpec): string;
   protected abstract insertIgnoreVerb(): string;
+  /** The conflict clause of {@link addingUpsertSql}. */
+  protected abstract addingClause(keyColumns: readonly string[], addColumns: readonly string[]): string;
 
   /**
    * Takes the exclusive lock `name` for this warehouse (e.g. one ingest at a time), or says who holds it.

@@ -9,6 +9,7 @@ import { feedbackTables } from './0007-feedback.ts';
 import { runFeedback } from './0008-run-feedback.ts';
 import { ingestDuplicates } from './0009-ingest-duplicates.ts';
 import { packedImpressions } from './0010-packed-impressions.ts';
+import { monitoringRollups } from './0011-monitoring-rollups.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -22,4 +23,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008-run-feedback': runFeedback,
   '0009-ingest-duplicates': ingestDuplicates,
   '0010-packed-impressions': packedImpressions,
+  '0011-monitoring-rollups': monitoringRollups,
 };
