@@ -1,14 +1,8 @@
 import { systemClock, toUtcText, type Clock } from '../shared/index.ts';
 import { MonitoringRepo, MonitoringStateRepo, type RegisteredVersionRow, type Warehouse } from '../warehouse/index.ts';
 import { ageHours, explicitRange, hourKeyIso, isoOf, windowRange, type DashboardWindow } from './dashboard-windows.ts';
+import { keyOf, offlineByVersion, parseCounts, type OfflineMetrics } from './dashboard-offline.ts';
 import type { ServingModelResolver } from './warehouse-metric-source.ts';
-
-/** A model version's offline metrics from its training run: hold-out NDCG@k and its lift over popularity in percent. */
-export interface OfflineMetrics {
-  readonly ndcgAt10: number | null;
-  /** 100 · (model − popularity) / popularity, on the same hold-out split; null when either is unknown or popularity is 0. */
-  readonly liftOverPopularity: number | null;
-}
 
 /** One model version × basis over a window (model and version null: events attributed to no list). */
 export interface SummaryRow {
@@ -55,7 +49,6 @@ const REGISTRY_CHANGES = 200;
 const INGEST_RUN_MS = 3_600_000;
 
 const orNull = <T>(v: T | '' | 0): T | null => (v === '' || v === 0 ? null : (v as T));
-const keyOf = (model: string, version: number) => `${model}\n${version}`;
 
 /**
  * The numbers of the dashboard, shaped for its JSON routes (`/v1/dashboard/*`): online metrics per model version
@@ -66,16 +59,42 @@ export class DashboardData {
   readonly #state: MonitoringStateRepo;
   readonly #clock: Clock;
   readonly #servingModel: ServingModelResolver;
+  readonly #cacheMs: number;
+  readonly #cache = new Map<string, { at: number; answer: Promise<unknown> }>();
 
-  constructor(o: { warehouse: Pick<Warehouse, 'db' | 'dialect'>; servingModel: ServingModelResolver; clock?: Clock | undefined }) {
+  /**
+   * `cacheSeconds`: how long an answer is reused for the same question (0: never). Every viewer of the dashboard
+   * asks the same few questions every refresh; within this time they share one set of reads, and concurrent
+   * requests wait for the same reads instead of each running them.
+   */
+  constructor(o: { warehouse: Pick<Warehouse, 'db' | 'dialect'>; servingModel: ServingModelResolver; clock?: Clock | undefined; cacheSeconds?: number }) {
     this.#monitoring = new MonitoringRepo(o.warehouse);
     this.#state = new MonitoringStateRepo(o.warehouse);
     this.#clock = o.clock ?? systemClock;
     this.#servingModel = o.servingModel;
+    this.#cacheMs = (o.cacheSeconds ?? 0) * 1000;
+  }
+
+  /** `compute()`'s answer, shared with every call of the same `key` within the cache time (a failure is not kept). */
+  #cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    if (this.#cacheMs === 0) return compute();
+    const now = this.#clock().getTime();
+    const hit = this.#cache.get(key);
+    if (hit !== undefined && now - hit.at < this.#cacheMs) return hit.answer as Promise<T>;
+    // Questions are few (windows × buckets), but from/to are the client's: the cache never grows past a page of them.
+    if (this.#cache.size >= 64) this.#cache.clear();
+    const answer = compute();
+    this.#cache.set(key, { at: now, answer });
+    answer.catch(() => this.#cache.get(key)?.answer === answer && this.#cache.delete(key));
+    return answer;
   }
 
   /** One row per model version × basis with events or lists in `window`. */
-  async summary(window: DashboardWindow): Promise<{ window: DashboardWindow; generatedAt: string; rows: SummaryRow[] }> {
+  summary(window: DashboardWindow): Promise<{ window: DashboardWindow; generatedAt: string; rows: SummaryRow[] }> {
+    return this.#cached(`summary|${window}`, () => this.#summary(window));
+  }
+
+  async #summary(window: DashboardWindow): Promise<{ window: DashboardWindow; generatedAt: string; rows: SummaryRow[] }> {
     const now = this.#clock();
     const range = windowRange(window, now);
     const [feedback, served, shown, catalogue, versions, serving] = await Promise.all([
@@ -136,7 +155,11 @@ export class DashboardData {
   }
 
   /** Impressions, selects, cancels and their rates per model version, per hour or day, over a window or from … to. */
-  async satisfaction(o: { window?: DashboardWindow | undefined; from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day' }) {
+  satisfaction(o: { window?: DashboardWindow | undefined; from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day' }) {
+    return this.#cached(`satisfaction|${o.window}|${o.bucket}|${o.from}|${o.to}`, () => this.#satisfaction(o));
+  }
+
+  async #satisfaction(o: { window?: DashboardWindow | undefined; from?: string | undefined; to?: string | undefined; bucket: 'hour' | 'day' }) {
     const range = o.from !== undefined && o.to !== undefined ? explicitRange({ from: o.from, to: o.to }) : windowRange(o.window ?? '24h', this.#clock());
     const points = await this.#monitoring.satisfaction({ ...range, bucket: o.bucket });
     const series = new Map<string, { model: string | null; version: number | null; points: SatisfactionPoint[] }>();
@@ -156,7 +179,11 @@ export class DashboardData {
   }
 
   /** Events by type over `window`, overall and per model version. */
-  async funnel(window: DashboardWindow) {
+  funnel(window: DashboardWindow) {
+    return this.#cached(`funnel|${window}`, () => this.#funnel(window));
+  }
+
+  async #funnel(window: DashboardWindow) {
     const rows = await this.#monitoring.funnel(windowRange(window, this.#clock()));
     const steps = (of: typeof rows): FunnelStep[] =>
       FUNNEL_TYPES.map((type) => ({ type, events: of.filter((r) => r.type === type).reduce((n, r) => n + r.events, 0) }));
@@ -170,7 +197,11 @@ export class DashboardData {
   }
 
   /** The last ingest, how old the data, the features and the models are, and tuning studies running. */
-  async pipeline() {
+  pipeline() {
+    return this.#cached('pipeline', () => this.#pipeline());
+  }
+
+  async #pipeline() {
     const now = this.#clock();
     const [newestIngest, newestReservation, snapshot, versions, aliases, tuningStudiesRunning, serving] = await Promise.all([
       this.#state.newestIngestAt(),
@@ -220,7 +251,11 @@ export class DashboardData {
   }
 
   /** Every registered model: its versions with offline metrics, its aliases, and its newest changes (who, what, why). */
-  async registry() {
+  registry() {
+    return this.#cached('registry', () => this.#registry());
+  }
+
+  async #registry() {
     const [versions, aliases, changes] = await Promise.all([this.#state.registeredVersions(), this.#state.aliases(), this.#state.changes(REGISTRY_CHANGES)]);
     const offline = offlineByVersion(versions);
     const names = [...new Set([...versions.map((v) => v.modelName), ...aliases.map((a) => a.modelName)])];
@@ -236,32 +271,5 @@ export class DashboardData {
           .map((c) => ({ at: isoOf(c.at), action: c.action, version: c.version, alias: c.alias, actor: c.actor, reason: c.reason })),
       })),
     };
-  }
-}
-
-/** Offline metrics by model version key. */
-export function offlineByVersion(versions: readonly RegisteredVersionRow[]): Map<string, OfflineMetrics> {
-  return new Map(
-    versions.map((v) => [
-      keyOf(v.modelName, v.version),
-      {
-        ndcgAt10: v.holdoutNdcg,
-        liftOverPopularity:
-          v.holdoutNdcg === null || v.popularityNdcg === null || v.popularityNdcg === 0
-            ? null
-            : (100 * (v.holdoutNdcg - v.popularityNdcg)) / Math.abs(v.popularityNdcg),
-      },
-    ]),
-  );
-}
-
-/** A ledger's `rejects_by_code` JSON as counts (anything else as none). */
-function parseCounts(json: string): Record<string, number> {
-  try {
-    const parsed = JSON.parse(json) as unknown;
-    if (parsed === null || typeof parsed !== 'object') return {};
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number'));
-  } catch {
-    return {};
   }
 }

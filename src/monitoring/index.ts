@@ -13,5 +13,6 @@ export { servingModelFromConfig, WarehouseMetricSource, type ServingModelResolve
 export type { Notifier } from './notifier.ts';
 export { retryAfterMs, SlackNotifier, type SlackNotifierOptions } from './slack-notifier.ts';
 export { ServingSignals, type LatencySummary } from './serving-signals.ts';
-export { DashboardData, FUNNEL_TYPES, offlineByVersion, type FunnelStep, type OfflineMetrics, type SummaryRow } from './dashboard-data.ts';
+export { DashboardData, FUNNEL_TYPES, type FunnelStep, type SatisfactionPoint, type SummaryRow } from './dashboard-data.ts';
+export { offlineByVersion, type OfflineMetrics } from './dashboard-offline.ts';
 export { explicitRange, hourKeyAt, hourKeyIso, MAX_SPAN_DAYS, WINDOW_HOURS, windowRange, type DashboardWindow } from './dashboard-windows.ts';

@@ -103,6 +103,8 @@ export async function startServer(o: {
   const dashboard = {
     data: new DashboardData({
       warehouse: o.warehouse,
+      // Viewers refreshing the dashboard share one set of reads per few seconds.
+      cacheSeconds: 5,
       servingModel: async () => {
         const m = holder.current;
         return m?.name == null || m.version === null ? undefined : { name: m.name, version: m.version };

@@ -38,7 +38,7 @@ export class RollupWriter {
       g[5] = (g[5] as number) + 1;
       if (r.attribution === 'none') g[6] = (g[6] as number) + 1;
     }
-    await this.#upsert('agg_feedback_hour', FEEDBACK_KEY, ['events', 'unattributed'], groups.values());
+    await this.#upsert('agg_feedback_hour', FEEDBACK_KEY, ['events', 'unattributed'], groups);
   }
 
   /**
@@ -67,24 +67,28 @@ export class RollupWriter {
       if (s === undefined) shown.set(day, (s = { key: [dayKey, modelName, version], services: new Set() }));
       for (const serviceId of shownServiceIds(r.items)) s.services.add(serviceId);
     }
-    await this.#upsert('agg_served_hour', SERVED_KEY, ['lists', 'items'], hours.values());
+    await this.#upsert('agg_served_hour', SERVED_KEY, ['lists', 'items'], hours);
     const buffer = this.#buffer(SHOWN_COLUMNS.length, (n) => this.#dialect.insertIgnoreSql('agg_shown_service_day', SHOWN_COLUMNS, n));
-    const written: string[] = [];
-    for (const [day, { key, services }] of shown) {
+    const fresh = new Map<string, readonly unknown[]>();
+    for (const [day, { key, services }] of shown)
       for (const serviceId of services) {
         const k = `${day}\n${serviceId}`;
-        if (stored?.has(k)) continue;
-        written.push(k);
-        await buffer.append([...key, serviceId]);
+        if (!stored?.has(k)) fresh.set(k, [...key, serviceId]);
       }
-    }
+    // In key order, as the upserts (see #upsert).
+    const written = [...fresh.keys()].sort();
+    for (const k of written) await buffer.append(fresh.get(k)!);
     await buffer.flush();
     return written;
   }
 
-  async #upsert(table: string, keyColumns: readonly string[], addColumns: readonly string[], groups: Iterable<readonly unknown[]>): Promise<void> {
+  /**
+   * Upserts `groups` in the order of their keys: transactions that add to the same rollup rows (feedback requests and
+   * a feedback file's load at once) then lock them in one order, and wait for each other instead of deadlocking.
+   */
+  async #upsert(table: string, keyColumns: readonly string[], addColumns: readonly string[], groups: ReadonlyMap<string, readonly unknown[]>): Promise<void> {
     const buffer = this.#buffer(keyColumns.length + addColumns.length, (n) => this.#dialect.addingUpsertSql({ table, keyColumns, addColumns }, n));
-    for (const values of groups) await buffer.append(values);
+    for (const key of [...groups.keys()].sort()) await buffer.append(groups.get(key)!);
     await buffer.flush();
   }
 

@@ -218,6 +218,18 @@ describe.each(warehouseBackends())('dashboard data on $name', (backend) => {
       ]);
     });
 
+    it('shares an answer for the cache time, then reads again', async () => {
+      let now = NOW.getTime();
+      const cached = new DashboardData({ warehouse, clock: () => new Date(now), cacheSeconds: 5, servingModel: async () => undefined });
+      const first = await cached.funnel('1h');
+      await new FeedbackRepo(warehouse).inTransaction((r) => r.insertEvents([storedFeedbackRow({ eventId: 'late-cache', at: at(0) })]));
+      now += 4_000;
+      expect(await cached.funnel('1h')).toBe(first);
+      now += 1_000;
+      const again = await cached.funnel('1h');
+      expect(again.steps[0]!.events).toBe(first.steps[0]!.events + 1);
+    });
+
     it('reports pipeline health: the last ingest run, data and model ages, and the registry with who promoted what and why', async () => {
       const pipeline = await data.pipeline();
       expect(pipeline.lastIngest).toEqual({
