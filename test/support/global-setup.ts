@@ -3,6 +3,7 @@
  * own database through `backends.ts`). Its URL reaches the workers through `provide`/`inject('mariadbUrl')`.
  */
 import type { TestProject } from 'vitest/node';
+import { isCi } from './ci.ts';
 import { findMariaDb, startMariaDb } from './mariadb-server.ts';
 
 declare module 'vitest' {
@@ -29,11 +30,6 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   return async () => {
     await server.stop();
   };
-}
-
-function isCi(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
 }
 
 const SKIP_WARNING = `
