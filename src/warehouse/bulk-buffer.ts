@@ -10,7 +10,7 @@ export class BulkBuffer {
   constructor(
     readonly width: number,
     readonly capacity: number,
-    private readonly send: (rows: number, params: unknown[]) => Promise<void>,
+    private readonly send: (rows: number, params: unknown[]) => Promise<unknown>,
   ) {
     this.params = new Array<unknown>(capacity * width);
   }

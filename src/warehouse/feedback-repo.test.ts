@@ -36,7 +36,6 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
     await repo.insertServedLists(lists);
     expect(sqlOf(statements)).toEqual([
       'begin',
-      q('select "recommendation_id" from "rec_list" where "recommendation_id" in (?, ?)'),
       q(
         `${ignore} "rec_list" ("recommendation_id","source","batch_id","user_id","model_name","registry_version","model_kind","artifact_version","basis","filter_category","filter_region","k","item_count","created_at","items") values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       ),
@@ -44,10 +43,9 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
       q(`${ignore} "agg_shown_service_day" ("day_key","model_name","registry_version","service_id") values (?,?,?,?),(?,?,?,?)`),
       'commit',
     ]);
-    expect(parametersOf(statements)[1]).toEqual(['r1', 'r2']);
-    expect(parametersOf(statements)[3]).toEqual([2026030210, 'shop', 1, 'model', 2, 2]);
-    expect(parametersOf(statements)[4]).toEqual([20260302, 'shop', 1, 'S1', 20260302, 'shop', 1, 'S2']);
-    expect(parametersOf(statements)[2]).toEqual([
+    expect(parametersOf(statements)[2]).toEqual([2026030210, 'shop', 1, 'model', 2, 2]);
+    expect(parametersOf(statements)[3]).toEqual([20260302, 'shop', 1, 'S1', 20260302, 'shop', 1, 'S2']);
+    expect(parametersOf(statements)[1]).toEqual([
       ...['r1', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 2, 2, '2026-03-02 10:00:00.000', '[["S1",0.9],["S2",0.5]]'],
       ...['r2', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 0, 0, '2026-03-02 10:00:00.000', '[]'],
     ]);

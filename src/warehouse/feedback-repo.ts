@@ -92,25 +92,38 @@ export class FeedbackRepo {
     if (rows.length === 0) return;
     // Statements prepared once per shape (the dialect's bulk path): at a few thousand lists a second, building
     // multi-row inserts in the query builder would cost as much as running them.
-    const shown = await this.inTransaction(async (repo) => {
-      const fresh = await repo.#unrecorded(rows);
-      if (fresh.length === 0) return [];
-      const lists = repo.#bulk('rec_list', REC_LIST_COLUMNS);
-      for (const row of fresh) await lists.append(recListValues(row));
-      await lists.flush();
-      return repo.#rollups().addServedLists(fresh, this.#shownStored);
-    });
+    const unique = firstOfEachId(rows);
+    const write = (lookUp: boolean) =>
+      this.inTransaction(async (repo) => {
+        const fresh = lookUp ? await repo.#unrecorded(unique) : unique;
+        if (fresh.length === 0) return [];
+        let inserted: number | undefined = 0;
+        const lists = repo.#bulk('rec_list', REC_LIST_COLUMNS, (n) => (inserted = n === undefined || inserted === undefined ? undefined : inserted + n));
+        for (const row of fresh) await lists.append(recListValues(row));
+        await lists.flush();
+        // Without the look-up, every list must have been new: a batch written before (a replay after a crash
+        // between commit and cleanup) is written again with it, so the rollups count each list once.
+        if (!lookUp && inserted !== fresh.length) throw new ListsRecordedBefore();
+        return repo.#rollups().addServedLists(fresh, this.#shownStored);
+      });
+    // Inside a caller's transaction there is no retrying on our own: look up first.
+    const shown = this.#db.isTransaction
+      ? await write(true)
+      : await write(false).catch((error: unknown) => {
+          if (error instanceof ListsRecordedBefore) return write(true);
+          throw error;
+        });
     // Committed now, unless this repo works inside a caller's transaction (which may still roll back).
     if (!this.#db.isTransaction) this.#shownStored.addAll(shown);
   }
 
   /**
-   * The lists of `rows` not recorded yet, each once (the first of a recommendation_id): one primary-key look-up
-   * per thousand lists, inside the writing transaction, so the rollups count exactly the lists inserted.
+   * The lists of `rows` (one per recommendation_id) not recorded yet: one primary-key look-up per thousand lists,
+   * inside the writing transaction, so the rollups count exactly the lists inserted.
    */
   async #unrecorded(rows: readonly ServedListRow[]): Promise<ServedListRow[]> {
     const byId = new Map<string, ServedListRow>();
-    for (const r of rows) if (!byId.has(r.recommendationId)) byId.set(r.recommendationId, r);
+    for (const r of rows) byId.set(r.recommendationId, r);
     for (const chunk of keyChunks([...byId.keys()])) {
       const stored = await this.#db.selectFrom('recList').select('recommendationId').where('recommendationId', 'in', chunk).execute();
       for (const r of stored) byId.delete(r.recommendationId);
@@ -122,11 +135,13 @@ export class FeedbackRepo {
     return new RollupWriter({ db: this.#db, dialect: this.#warehouse.dialect });
   }
 
-  /** A buffer of rows for a multi-row insert that keeps rows already there (by primary key). */
-  #bulk(table: string, columns: readonly string[]): BulkBuffer {
+  /** A buffer of rows for a multi-row insert that keeps rows already there (by primary key); `inserted` gets each statement's count. */
+  #bulk(table: string, columns: readonly string[], inserted?: (rows: number | undefined) => void): BulkBuffer {
     const { dialect } = this.#warehouse;
     const capacity = Math.max(1, Math.floor(Math.min(dialect.statementParameters, dialect.maxParameters) / columns.length));
-    return new BulkBuffer(columns.length, capacity, (n, params) => dialect.execBulk(this.#db, dialect.insertIgnoreSql(table, columns, n), params));
+    return new BulkBuffer(columns.length, capacity, async (n, params) =>
+      inserted?.(await dialect.execBulk(this.#db, dialect.insertIgnoreSql(table, columns, n), params)),
+    );
   }
 
   /** The recorded lists among `ids`. */
@@ -337,4 +352,13 @@ function numeric(r: FeedbackRow): FeedbackRow {
     rank: toNumber(r.rank),
     undoesFeedbackId: toNumber(r.undoesFeedbackId),
   };
+}
+
+/** Thrown inside the served lists' transaction (rolling it back) when some of them were recorded before. */
+class ListsRecordedBefore extends Error {}
+
+/** The first row of each recommendation_id, in order. */
+function firstOfEachId(rows: readonly ServedListRow[]): ServedListRow[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.recommendationId) && (seen.add(r.recommendationId), true));
 }

@@ -26,7 +26,9 @@ import {
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  type DatabaseConnection,
   type Dialect,
+  type QueryResult,
 } from 'kysely';
 import { WarehouseDialect, type UpsertSpec, type WarehouseDb } from '../../src/warehouse/index.ts';
 
@@ -65,12 +67,25 @@ export function recordingDb(dialect: SqlDialect): RecordingDb {
   return { db, statements };
 }
 
-/** Answers every statement with no rows, and records transaction boundaries among the statements. */
+/**
+ * Answers every statement with no rows (an insert: as having inserted every row it lists, as a database answers a
+ * first write), and records transaction boundaries among the statements.
+ */
 class RecordingDriver extends DummyDriver {
   readonly #statements: CompiledQuery[];
   constructor(statements: CompiledQuery[]) {
     super();
     this.#statements = statements;
+  }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return {
+      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
+        /^\s*insert\b/i.test(query.sql) ? { rows: [], numAffectedRows: BigInt((query.sql.match(/\)\s*,\s*\(/g)?.length ?? 0) + 1) } : { rows: [] },
+      // eslint-disable-next-line require-yield
+      streamQuery: async function* () {
+        return;
+      },
+    };
   }
   override async beginTransaction(): Promise<void> {
     this.#statements.push(CompiledQuery.raw('begin'));

@@ -184,9 +184,14 @@ export abstract class WarehouseDialect {
    */
   async checkStorage(): Promise<void> {}
 
-  /** Runs one bulk statement on `db` (a transaction during loads). Backends may cache prepared statements. */
-  async execBulk(db: Kysely<WarehouseDb>, sqlText: string, params: readonly unknown[]): Promise<void> {
-    await db.executeQuery(CompiledQuery.raw(sqlText, [...params]));
+  /**
+   * Runs one bulk statement on `db` (a transaction during loads) and returns the rows it changed (an insert that
+   * keeps existing rows: the rows it inserted), undefined when the backend does not say. Backends may cache prepared
+   * statements.
+   */
+  async execBulk(db: Kysely<WarehouseDb>, sqlText: string, params: readonly unknown[]): Promise<number | undefined> {
+    const { numAffectedRows } = await db.executeQuery(CompiledQuery.raw(sqlText, [...params]));
+    return numAffectedRows === undefined ? undefined : Number(numAffectedRows);
   }
 
   /**
