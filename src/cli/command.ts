@@ -41,3 +41,11 @@ export function defineCommand<S extends z.ZodObject, R>(spec: {
 }): CommandSpec<S> {
   return spec as unknown as CommandSpec<S>;
 }
+
+/** Resolves with the name of the first stop signal (SIGTERM or SIGINT, Ctrl-C) the process receives. */
+export function stopSignal(): Promise<'SIGTERM' | 'SIGINT'> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}

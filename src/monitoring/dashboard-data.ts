@@ -1,23 +1,21 @@
 import { systemClock, toUtcText, type Clock } from '../shared/index.ts';
-import { MonitoringRepo, MonitoringStateRepo, type RegisteredVersionRow, type Warehouse } from '../warehouse/index.ts';
+import {
+  MonitoringRepo,
+  MonitoringStateRepo,
+  type FeedbackSummaryValues,
+  type RegisteredVersionRow,
+  type SatisfactionValues,
+  type Warehouse,
+} from '../warehouse/index.ts';
 import { ageHours, explicitRange, hourKeyIso, isoOf, windowRange, type DashboardWindow } from './dashboard-windows.ts';
 import { keyOf, offlineByVersion, parseCounts, type OfflineMetrics } from './dashboard-offline.ts';
 import type { ServingModelResolver } from './warehouse-metric-source.ts';
 
 /** One model version × basis over a window (model and version null: events attributed to no list). */
-export interface SummaryRow {
+export interface SummaryRow extends FeedbackSummaryValues {
   readonly model: string | null;
   readonly version: number | null;
   readonly basis: string | null;
-  readonly impressions: number;
-  readonly selects: number;
-  readonly cancels: number;
-  readonly reserves: number;
-  readonly completes: number;
-  readonly selectRate: number | null;
-  readonly cancelRate: number | null;
-  readonly netSatisfaction: number | null;
-  readonly unattributedShare: number | null;
   readonly lists: number;
   readonly items: number;
   /** Distinct services this version showed on the window's days / services in the catalogue. */
@@ -30,14 +28,8 @@ export interface SummaryRow {
 }
 
 /** One hour or day of a version's satisfaction series (t: its start, ISO UTC). */
-export interface SatisfactionPoint {
+export interface SatisfactionPoint extends SatisfactionValues {
   readonly t: string;
-  readonly impressions: number;
-  readonly selects: number;
-  readonly cancels: number;
-  readonly selectRate: number | null;
-  readonly cancelRate: number | null;
-  readonly netSatisfaction: number | null;
 }
 
 export const FUNNEL_TYPES = ['impression', 'select', 'cancel', 'reserve', 'complete'] as const;

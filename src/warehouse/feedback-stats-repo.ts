@@ -5,12 +5,8 @@ import type { WarehouseDb } from './schema.ts';
 /** How feedback statistics are grouped: the model (name and registry version), the list's basis, the user's region. */
 export type FeedbackStatsBy = 'model' | 'basis' | 'region';
 
-/** One group's feedback metrics. Rates are null when their denominator is 0. */
-export interface FeedbackStatsRow {
-  /** The model name (with `modelVersion`), basis or region; null for events without one (unattributed, unknown user). */
-  readonly group: string | null;
-  readonly modelVersion: number | null;
-  readonly events: number;
+/** The satisfaction metrics of a set of events: counts and the rates made of them (null when a denominator is 0). */
+export interface SatisfactionValues {
   readonly impressions: number;
   readonly selects: number;
   readonly cancels: number;
@@ -20,6 +16,22 @@ export interface FeedbackStatsRow {
   readonly cancelRate: number | null;
   /** (selects − cancels) / (selects + cancels) */
   readonly netSatisfaction: number | null;
+}
+
+/** {@link SatisfactionValues} with the other reaction types and the unattributed share, as summaries show them. */
+export interface FeedbackSummaryValues extends SatisfactionValues {
+  readonly reserves: number;
+  readonly completes: number;
+  /** events attributed to no list / events */
+  readonly unattributedShare: number | null;
+}
+
+/** One group's feedback metrics. */
+export interface FeedbackStatsRow extends SatisfactionValues {
+  /** The model name (with `modelVersion`), basis or region; null for events without one (unattributed, unknown user). */
+  readonly group: string | null;
+  readonly modelVersion: number | null;
+  readonly events: number;
   /** events attributed to no list / events */
   readonly unattributedShare: number | null;
 }

@@ -29,6 +29,8 @@ export {
   type FeedbackCounts,
   type FeedbackStatsBy,
   type FeedbackStatsRow,
+  type FeedbackSummaryValues,
+  type SatisfactionValues,
 } from './feedback-stats-repo.ts';
 export { hourKeyOf } from './rollup-writer.ts';
 export { AlertMetricsRepo, type ServedModelRef } from './alert-metrics-repo.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { ROLLUP_FEEDBACK_METRICS, rollupCountOf } from './feedback-stats-repo.ts';
+import { ROLLUP_FEEDBACK_METRICS, rollupCountOf, type FeedbackSummaryValues, type SatisfactionValues } from './feedback-stats-repo.ts';
 import type { Warehouse } from './open-warehouse.ts';
 import type { WarehouseDb } from './schema.ts';
 
@@ -16,18 +16,9 @@ export interface RollupModelKey {
 }
 
 /** The feedback of one model version and basis over a range of hours. Rates are null when their denominator is 0. */
-export interface FeedbackGroupRow extends RollupModelKey {
+export interface FeedbackGroupRow extends RollupModelKey, FeedbackSummaryValues {
   readonly basis: string;
   readonly events: number;
-  readonly impressions: number;
-  readonly selects: number;
-  readonly cancels: number;
-  readonly reserves: number;
-  readonly completes: number;
-  readonly selectRate: number | null;
-  readonly cancelRate: number | null;
-  readonly netSatisfaction: number | null;
-  readonly unattributedShare: number | null;
 }
 
 /** Lists served and items shown by one model version and basis over a range of hours. */
@@ -38,14 +29,8 @@ export interface ServedGroupRow extends RollupModelKey {
 }
 
 /** One bucket (hour or day, starting at `bucketKey`: yyyymmddhh, hh = 00 for a day) of a model version's satisfaction. */
-export interface SatisfactionPointRow extends RollupModelKey {
+export interface SatisfactionPointRow extends RollupModelKey, SatisfactionValues {
   readonly bucketKey: number;
-  readonly impressions: number;
-  readonly selects: number;
-  readonly cancels: number;
-  readonly selectRate: number | null;
-  readonly cancelRate: number | null;
-  readonly netSatisfaction: number | null;
 }
 
 /** Events of one type by one model version over a range of hours. */

@@ -39,60 +39,34 @@ export type RecListValues = [
   items: string,
 ];
 
+/** The row's fields in {@link REC_LIST_COLUMNS} order: the one mapping between the row and its values. */
+const REC_LIST_FIELDS = [
+  'recommendationId',
+  'source',
+  'batchId',
+  'userId',
+  'modelName',
+  'registryVersion',
+  'modelKind',
+  'artifactVersion',
+  'basis',
+  'filterCategory',
+  'filterRegion',
+  'k',
+  'itemCount',
+  'createdAt',
+  'items',
+] as const satisfies readonly (keyof RecListTable)[] & { length: (typeof REC_LIST_COLUMNS)['length'] };
+
 export function recListValues(l: Insertable<RecListTable>): RecListValues {
-  return [
-    l.recommendationId,
-    l.source,
-    l.batchId ?? null,
-    l.userId ?? null,
-    l.modelName ?? null,
-    l.registryVersion ?? null,
-    l.modelKind,
-    l.artifactVersion,
-    l.basis,
-    l.filterCategory ?? null,
-    l.filterRegion ?? null,
-    l.k,
-    l.itemCount,
-    l.createdAt,
-    l.items,
-  ];
+  const values = new Array<unknown>(REC_LIST_FIELDS.length);
+  for (let i = 0; i < REC_LIST_FIELDS.length; i++) values[i] = l[REC_LIST_FIELDS[i]!] ?? null;
+  return values as RecListValues;
 }
 
 /** The row back from {@link recListValues}' values. */
 export function recListFromValues(v: Readonly<RecListValues>): Insertable<RecListTable> {
-  const [
-    recommendationId,
-    source,
-    batchId,
-    userId,
-    modelName,
-    registryVersion,
-    modelKind,
-    artifactVersion,
-    basis,
-    filterCategory,
-    filterRegion,
-    k,
-    itemCount,
-    createdAt,
-    items,
-  ] = v;
-  return {
-    recommendationId,
-    source,
-    batchId,
-    userId,
-    modelName,
-    registryVersion,
-    modelKind,
-    artifactVersion,
-    basis,
-    filterCategory,
-    filterRegion,
-    k,
-    itemCount,
-    createdAt,
-    items,
-  };
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < REC_LIST_FIELDS.length; i++) row[REC_LIST_FIELDS[i]!] = v[i];
+  return row as unknown as Insertable<RecListTable>;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { startDashboardServer } from '../../serve/index.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, stopSignal } from '../command.ts';
 
 export const dashboardCommand = defineCommand({
   name: 'dashboard',
@@ -18,10 +18,7 @@ export const dashboardCommand = defineCommand({
       logger: runtime.logger.child({ stage: 'dashboard' }),
     });
     process.stderr.write(`pickwise dashboard on ${server.url}/dashboard (API latency needs pickwise serve, which serves /dashboard too)\n`);
-    const stoppedBy = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
+    const stoppedBy = await stopSignal();
     await server.close();
     return { url: server.url, stoppedBy };
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { startServer } from '../../serve/index.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, stopSignal } from '../command.ts';
 
 export const serveCommand = defineCommand({
   name: 'serve',
@@ -32,10 +32,7 @@ export const serveCommand = defineCommand({
       monitoring: runtime.config.monitoring,
     });
     process.stderr.write(`pickwise serving on ${server.url} (model ${server.holder.current?.prefix})\n`);
-    const stoppedBy = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
+    const stoppedBy = await stopSignal();
     await server.close();
     return { url: server.url, stoppedBy };
   },
