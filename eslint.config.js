@@ -22,6 +22,7 @@ const FOLDERS = [
   'monitoring',
   'generator',
   'pipeline',
+  'orchestration',
   'serve',
   'runtime',
   'cli',
@@ -48,6 +49,8 @@ const MAY_IMPORT = {
   generator: ['shared', 'storage'],
   // pipeline knows the stage order: it may import every folder before it.
   pipeline: FOLDERS.slice(0, FOLDERS.indexOf('pipeline')),
+  // orchestration runs the pipeline's jobs as DAGs: scheduler, run history, executors (in process or BullMQ).
+  orchestration: ['shared', 'config', 'storage', 'warehouse', 'monitoring', 'pipeline'],
   serve: ['shared', 'config', 'storage', 'warehouse', 'features', 'models', 'evaluation', 'registry', 'feedback', 'monitoring'],
   runtime: ['shared', 'config', 'storage', 'warehouse'],
 };

@@ -1,0 +1,2 @@
+/** Orchestration: DAGs of pipeline jobs run on schedules and file arrivals, with history, retries and backfills. */
+export type * from './ports.ts';
