@@ -10,13 +10,21 @@ const T = '2026-03-02 10:00:00.000';
 describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
   const q = (text: string) => quotedFor(dialect, text);
   const ignore = dialect === 'mysql' ? 'insert ignore into' : 'insert or ignore into';
-  const adding = (table: string, keys: string[], counts: string[]) =>
-    q(
-      `insert into "${table}" (${[...keys, ...counts].map((c) => `"${c}"`).join(',')}) values (${[...keys, ...counts].map(() => '?').join(',')}) ` +
-        (dialect === 'mysql'
-          ? `on duplicate key update ${counts.map((c) => `"${c}" = "${c}" + values("${c}")`).join(', ')}`
-          : `on conflict (${keys.map((c) => `"${c}"`).join(', ')}) do update set ${counts.map((c) => `"${c}" = "${c}" + excluded."${c}"`).join(', ')}`),
+  /** The rollups' upsert of `rows` rows: `counts` added to the stored row, `latest` the larger kept. */
+  const merging = (o: { table: string; keys: string[]; counts?: string[]; latest?: string[]; rows?: number }) => {
+    const columns = [...o.keys, ...(o.counts ?? []), ...(o.latest ?? [])];
+    const incoming = (c: string) => (dialect === 'mysql' ? `values("${c}")` : `excluded."${c}"`);
+    const sets = [
+      ...(o.counts ?? []).map((c) => `"${c}" = "${c}" + ${incoming(c)}`),
+      ...(o.latest ?? []).map((c) => `"${c}" = ${dialect === 'mysql' ? 'greatest' : 'max'}("${c}", ${incoming(c)})`),
+    ].join(', ');
+    const tuple = `(${columns.map(() => '?').join(',')})`;
+    return q(
+      `insert into "${o.table}" (${columns.map((c) => `"${c}"`).join(',')}) values ${new Array(o.rows ?? 1).fill(tuple).join(',')} ` +
+        (dialect === 'mysql' ? `on duplicate key update ${sets}` : `on conflict (${o.keys.map((c) => `"${c}"`).join(', ')}) do update set ${sets}`),
     );
+  };
+  const adding = (table: string, keys: string[], counts: string[]) => merging({ table, keys, counts });
   const feedbackRollup = adding('agg_feedback_hour', ['hour_key', 'model_name', 'model_version', 'basis', 'type'], ['events', 'unattributed']);
   const open = () => {
     const { db, statements } = recordingDb(dialect);
@@ -40,25 +48,31 @@ describe.each(SQL_DIALECTS)('FeedbackRepo SQL on %s', (dialect: SqlDialect) => {
         `${ignore} "rec_list" ("recommendation_id","source","batch_id","user_id","model_name","registry_version","model_kind","artifact_version","basis","filter_category","filter_region","k","item_count","created_at","items") values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?),(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       ),
       adding('agg_served_hour', ['hour_key', 'model_name', 'registry_version', 'basis'], ['lists', 'items']),
-      q(`${ignore} "agg_shown_service_day" ("day_key","model_name","registry_version","service_id") values (?,?,?,?),(?,?,?,?)`),
+      merging({ table: 'agg_shown_service', keys: ['model_name', 'registry_version', 'service_id'], latest: ['last_hour'], rows: 2 }),
       'commit',
     ]);
     expect(parametersOf(statements)[2]).toEqual([2026030210, 'shop', 1, 'model', 2, 2]);
-    expect(parametersOf(statements)[3]).toEqual([20260302, 'shop', 1, 'S1', 20260302, 'shop', 1, 'S2']);
+    expect(parametersOf(statements)[3]).toEqual(['shop', 1, 'S1', 2026030210, 'shop', 1, 'S2', 2026030210]);
     expect(parametersOf(statements)[1]).toEqual([
       ...['r1', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 2, 2, '2026-03-02 10:00:00.000', '[["S1",0.9],["S2",0.5]]'],
       ...['r2', 'user', null, 'U1', 'shop', 1, 'als', 'v1', 'model', null, null, 0, 0, '2026-03-02 10:00:00.000', '[]'],
     ]);
   });
 
-  it('writes the services a model version showed on a day once per process, not once per commit group', async () => {
+  it('writes the latest hour a model version showed a service once per process and hour, not once per commit group', async () => {
     const { repo, statements } = open();
     await repo.insertServedLists([servedList('r1', 2)]);
     await repo.insertServedLists([servedList('r2', 3)]);
-    const shown = statements.filter((s) => s.sql.includes('agg_shown_service_day'));
+    await repo.insertServedLists([
+      servedList('r3', 1, { createdAt: '2026-03-02 11:00:00.000' }),
+      servedList('r4', 1, { createdAt: '2026-03-02 09:00:00.000' }),
+    ]);
+    const shown = statements.filter((s) => s.sql.includes('agg_shown_service'));
     expect(shown.map((s) => [...s.parameters])).toEqual([
-      [20260302, 'shop', 1, 'S0', 20260302, 'shop', 1, 'S1'],
-      [20260302, 'shop', 1, 'S2'],
+      ['shop', 1, 'S0', 2026030210, 'shop', 1, 'S1', 2026030210],
+      ['shop', 1, 'S2', 2026030210],
+      // S0 shown at 11:00 and at 09:00 in one group: its latest hour, once.
+      ['shop', 1, 'S0', 2026030211],
     ]);
   });
 

@@ -61,7 +61,7 @@ export type SelectToUndo = Pick<Selectable<FactFeedbackTable>, 'feedbackId' | 'u
  */
 export class FeedbackRepo {
   readonly #warehouse: Pick<Warehouse, 'db' | 'dialect'>;
-  /** Services shown whose agg_shown_service_day rows are committed (shared with the repos of its transactions). */
+  /** Services shown whose agg_shown_service hours are committed (shared with the repos of its transactions). */
   readonly #shownStored: ShownKeys;
 
   /** `shownStored`: the cache of a repo this one works for (its transactions); a new one otherwise. */
@@ -85,7 +85,7 @@ export class FeedbackRepo {
 
   /**
    * Writes served lists, each one row with its items, in one transaction, and counts them into the rollups
-   * (agg_served_hour, agg_shown_service_day). A list already recorded (same recommendation_id) is left as it is
+   * (agg_served_hour, agg_shown_service). A list already recorded (same recommendation_id) is left as it is
    * and not counted again, so writing a batch twice (a replay after a crash between write and cleanup) changes nothing.
    */
   async insertServedLists(rows: readonly ServedListRow[]): Promise<void> {

@@ -11,7 +11,7 @@ export { StatusRepo, STATUS_TABLES } from './status-repo.ts';
 export { InteractionRepo, type InteractionTuple } from './interaction-repo.ts';
 export { FeedbackSignalRepo, type FeedbackSignalTuple, type FeedbackTypeCount } from './feedback-signal-repo.ts';
 export { ServiceRepo, type ServiceCatalogRows, type ServiceRow } from './service-repo.ts';
-export { WarehouseDialect, type RunLock, type UpsertSpec } from './dialects/warehouse-dialect.ts';
+export { WarehouseDialect, type MergeRule, type RunLock, type UpsertSpec } from './dialects/warehouse-dialect.ts';
 export { KEY_CHUNK, keyChunks } from './key-chunks.ts';
 export { RegistryRepo, type AliasRow, type EventRow, type VersionRow } from './registry-repo.ts';
 export { TrackingRepo, type ArtifactRow, type MetricRow, type RunRow } from './tracking-repo.ts';
@@ -44,4 +44,4 @@ export {
   type ServedGroupRow,
 } from './monitoring-repo.ts';
 export { MonitoringStateRepo, type IngestEntryRow, type RegisteredVersionRow, type RegistryChangeRow } from './monitoring-state-repo.ts';
-export { backfillRollups } from './migrations/0011-monitoring-rollups.ts';
+export { backfillRollups } from './rollup-backfill.ts';

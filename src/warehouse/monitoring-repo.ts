@@ -44,7 +44,7 @@ const rate = (v: unknown): number | null => (v === null || v === undefined ? nul
 
 /**
  * The reads behind the dashboard and /metrics, all over the rollups (agg_feedback_hour, agg_served_hour,
- * agg_shown_service_day) so their cost follows the hours and model versions asked for, not the facts stored.
+ * agg_shown_service) so their cost follows the hours and model versions asked for, not the facts stored.
  * The ratios are the ones `pickwise feedback stats` computes over fact_feedback (ROLLUP_FEEDBACK_METRICS).
  */
 export class MonitoringRepo {
@@ -118,18 +118,20 @@ export class MonitoringRepo {
     return rows.map((r) => ({ modelName: r.modelName, version: num(r.registryVersion), basis: r.basis, lists: num(r.lists), items: num(r.items) }));
   }
 
-  shownServicesQuery(o: { fromDay: number; toDay: number }) {
+  shownServicesQuery(o: { sinceHour: number }) {
     return this.#db
-      .selectFrom('aggShownServiceDay as d')
-      .select(['d.modelName', 'd.registryVersion'])
-      .select(sql<number>`count(distinct ${sql.ref('d.serviceId')})`.as('services'))
-      .where('d.dayKey', '>=', o.fromDay)
-      .where('d.dayKey', '<=', o.toDay)
-      .groupBy(['d.modelName', 'd.registryVersion']);
+      .selectFrom('aggShownService as s')
+      .select(['s.modelName', 's.registryVersion'])
+      .select((eb) => eb.fn.countAll<number>().as('services'))
+      .where('s.lastHour', '>=', o.sinceHour)
+      .groupBy(['s.modelName', 's.registryVersion']);
   }
 
-  /** Distinct services each model version showed on the UTC days `fromDay`…`toDay` (yyyymmdd). */
-  async shownServices(o: { fromDay: number; toDay: number }): Promise<(RollupModelKey & { services: number })[]> {
+  /**
+   * Distinct services each model version showed from the UTC hour `sinceHour` (yyyymmddhh) until now: those whose
+   * latest hour shown is at or after it (an index range, not a distinct count over the window's facts).
+   */
+  async shownServices(o: { sinceHour: number }): Promise<(RollupModelKey & { services: number })[]> {
     const rows = await this.shownServicesQuery(o).execute();
     return rows.map((r) => ({ modelName: r.modelName, version: num(r.registryVersion), services: num(r.services) }));
   }

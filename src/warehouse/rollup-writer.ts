@@ -1,6 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import { BulkBuffer } from './bulk-buffer.ts';
-import type { WarehouseDialect } from './dialects/warehouse-dialect.ts';
+import type { MergeRule, WarehouseDialect } from './dialects/warehouse-dialect.ts';
 import type { FactFeedbackTable, RecListTable, WarehouseDb } from './schema.ts';
 import { shownServiceIds } from './shown-items.ts';
 
@@ -11,10 +11,10 @@ export function hourKeyOf(at: string): number {
 
 const FEEDBACK_KEY = ['hour_key', 'model_name', 'model_version', 'basis', 'type'] as const;
 const SERVED_KEY = ['hour_key', 'model_name', 'registry_version', 'basis'] as const;
-const SHOWN_COLUMNS = ['day_key', 'model_name', 'registry_version', 'service_id'] as const;
+const SHOWN_KEY = ['model_name', 'registry_version', 'service_id'] as const;
 
 /**
- * Adds facts just inserted to the rollups (agg_feedback_hour, agg_served_hour, agg_shown_service_day), on the
+ * Adds facts just inserted to the rollups (agg_feedback_hour, agg_served_hour, agg_shown_service), on the
  * connection or transaction that inserted them: grouped in memory first, so a batch costs one upsert per
  * rollup (per few hundred distinct keys), not one per fact.
  */
@@ -38,47 +38,46 @@ export class RollupWriter {
       g[5] = (g[5] as number) + 1;
       if (r.attribution === 'none') g[6] = (g[6] as number) + 1;
     }
-    await this.#upsert('agg_feedback_hour', FEEDBACK_KEY, ['events', 'unattributed'], groups);
+    await this.#upsert('agg_feedback_hour', FEEDBACK_KEY, { events: 'add', unattributed: 'add' }, groups);
   }
 
   /**
-   * Counts lists stored (each once: the caller passes only lists not recorded before) into agg_served_hour and
-   * agg_shown_service_day; services shown that `stored` already holds (committed earlier) are not written again.
-   * Returns the agg_shown_service_day keys written, for the caller to remember once its transaction commits.
+   * Counts lists stored (each once: the caller passes only lists not recorded before) into agg_served_hour, and
+   * moves agg_shown_service's latest hour of each service shown; services whose hour `stored` already holds
+   * (committed earlier) are not written again. Returns the keys written, for the caller to remember once its
+   * transaction commits.
    */
   async addServedLists(rows: readonly Insertable<RecListTable>[], stored?: ShownKeys): Promise<string[]> {
     const hours = new Map<string, unknown[]>();
-    /** Services shown by (day, model, version). */
-    const shown = new Map<string, { key: readonly unknown[]; services: Set<string> }>();
+    /** The latest hour each (model, version, service) was shown in these lists. */
+    const shown = new Map<string, unknown[]>();
     for (const r of rows) {
       const hourKey = hourKeyOf(r.createdAt);
       const modelName = r.modelName ?? '';
       const version = r.registryVersion ?? 0;
-      const scope = `${modelName}\n${version}`;
-      const id = `${hourKey}\n${scope}\n${r.basis}`;
+      const id = `${hourKey}\n${modelName}\n${version}\n${r.basis}`;
       let g = hours.get(id);
       if (g === undefined) hours.set(id, (g = [hourKey, modelName, version, r.basis, 0, 0]));
       g[4] = (g[4] as number) + 1;
       g[5] = (g[5] as number) + r.itemCount;
       if (r.itemCount === 0) continue;
-      const dayKey = Math.floor(hourKey / 100);
-      const day = `${dayKey}\n${scope}`;
-      let s = shown.get(day);
-      if (s === undefined) shown.set(day, (s = { key: [dayKey, modelName, version], services: new Set() }));
-      for (const serviceId of shownServiceIds(r.items)) s.services.add(serviceId);
-    }
-    await this.#upsert('agg_served_hour', SERVED_KEY, ['lists', 'items'], hours);
-    const buffer = this.#buffer(SHOWN_COLUMNS.length, (n) => this.#dialect.insertIgnoreSql('agg_shown_service_day', SHOWN_COLUMNS, n));
-    const fresh = new Map<string, readonly unknown[]>();
-    for (const [day, { key, services }] of shown)
-      for (const serviceId of services) {
-        const k = `${day}\n${serviceId}`;
-        if (!stored?.has(k)) fresh.set(k, [...key, serviceId]);
+      for (const serviceId of shownServiceIds(r.items)) {
+        const key = `${modelName}\n${version}\n${serviceId}`;
+        const s = shown.get(key);
+        if (s === undefined) shown.set(key, [modelName, version, serviceId, hourKey]);
+        else if ((s[3] as number) < hourKey) s[3] = hourKey;
       }
-    // In key order, as the upserts (see #upsert).
-    const written = [...fresh.keys()].sort();
-    for (const k of written) await buffer.append(fresh.get(k)!);
-    await buffer.flush();
+    }
+    await this.#upsert('agg_served_hour', SERVED_KEY, { lists: 'add', items: 'add' }, hours);
+    const fresh = new Map<string, readonly unknown[]>();
+    const written: string[] = [];
+    for (const [key, row] of shown) {
+      const k = `${row[3] as number}\n${key}`;
+      if (stored?.has(k)) continue;
+      fresh.set(key, row);
+      written.push(k);
+    }
+    await this.#upsert('agg_shown_service', SHOWN_KEY, { last_hour: 'max' }, fresh);
     return written;
   }
 
@@ -86,8 +85,14 @@ export class RollupWriter {
    * Upserts `groups` in the order of their keys: transactions that add to the same rollup rows (feedback requests and
    * a feedback file's load at once) then lock them in one order, and wait for each other instead of deadlocking.
    */
-  async #upsert(table: string, keyColumns: readonly string[], addColumns: readonly string[], groups: ReadonlyMap<string, readonly unknown[]>): Promise<void> {
-    const buffer = this.#buffer(keyColumns.length + addColumns.length, (n) => this.#dialect.addingUpsertSql({ table, keyColumns, addColumns }, n));
+  async #upsert(
+    table: string,
+    keyColumns: readonly string[],
+    merge: Readonly<Record<string, MergeRule>>,
+    groups: ReadonlyMap<string, readonly unknown[]>,
+  ): Promise<void> {
+    const width = keyColumns.length + Object.keys(merge).length;
+    const buffer = this.#buffer(width, (n) => this.#dialect.mergingUpsertSql({ table, keyColumns, merge }, n));
     for (const key of [...groups.keys()].sort()) await buffer.append(groups.get(key)!);
     await buffer.flush();
   }
@@ -100,10 +105,10 @@ export class RollupWriter {
 }
 
 /**
- * agg_shown_service_day keys known to be stored (committed), so a process recording lists all day writes each
- * (day, model, version, service) once instead of once per commit group: most of what recording a list would
- * otherwise cost the rollups. Rows are never deleted, so a key once stored stays stored; the set is emptied when
- * it reaches `limit` keys (a few MB), after which keys are written again once each.
+ * agg_shown_service hours known to be stored (committed): (hour, model, version, service) keys, so a process
+ * recording lists writes each service's latest hour once per hour instead of once per commit group: most of what
+ * recording a list would otherwise cost the rollups. A stored hour only ever moves forward, so a key once stored
+ * stays true; the set is emptied when it reaches `limit` keys (a few MB), after which keys are written again once each.
  */
 export class ShownKeys {
   readonly #keys = new Set<string>();

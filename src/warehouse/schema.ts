@@ -35,7 +35,7 @@ export interface WarehouseDb {
   factFeedback: FactFeedbackTable;
   aggFeedbackHour: AggFeedbackHourTable;
   aggServedHour: AggServedHourTable;
-  aggShownServiceDay: AggShownServiceDayTable;
+  aggShownService: AggShownServiceTable;
 }
 
 export interface DimRegionTable {
@@ -358,9 +358,10 @@ export interface AggServedHourTable {
 }
 
 /** The services each model version showed on a UTC day (yyyymmdd): catalogue coverage. */
-export interface AggShownServiceDayTable {
-  dayKey: number;
+export interface AggShownServiceTable {
   modelName: string;
   registryVersion: number;
   serviceId: string;
+  /** The latest UTC hour (yyyymmddhh) the version showed the service. */
+  lastHour: number;
 }

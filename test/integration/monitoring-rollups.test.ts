@@ -1,5 +1,5 @@
 /**
- * The rollups of migration 0011 on SQLite and the real MariaDB: back-filled from the facts already there, then kept
+ * The rollups of migrations 0011 and 0012 on SQLite and the real MariaDB: back-filled from the facts already there, then kept
  * by FeedbackRepo in the transactions that write facts. After every step they equal a GROUP BY over the facts:
  * inserts, duplicates (not stored, not counted), replayed batches of lists, lists repeated within a batch, and late
  * events (an hour already rolled up).
@@ -81,7 +81,7 @@ describe.each(warehouseBackends())('monitoring rollups on $name', (backend) => {
         .select(['recommendationId', 'createdAt', 'modelName', 'registryVersion', 'basis', 'itemCount'])
         .execute();
       const served = new Map<string, { hourKey: number; modelName: string; registryVersion: number; basis: string; lists: number; items: number }>();
-      const meta = new Map<string, { dayKey: number; modelName: string; registryVersion: number }>();
+      const meta = new Map<string, { hourKey: number; modelName: string; registryVersion: number }>();
       for (const l of lists) {
         const at = String(l.createdAt);
         const hourKey = Number(at.slice(0, 4) + at.slice(5, 7) + at.slice(8, 10) + at.slice(11, 13));
@@ -90,12 +90,15 @@ describe.each(warehouseBackends())('monitoring rollups on $name', (backend) => {
         g.lists++;
         g.items += Number(l.itemCount);
         served.set(key(k), g);
-        meta.set(l.recommendationId, { dayKey: Math.floor(hourKey / 100), modelName: k.modelName, registryVersion: k.registryVersion });
+        meta.set(l.recommendationId, { hourKey, modelName: k.modelName, registryVersion: k.registryVersion });
       }
-      const shown = new Map<string, { dayKey: number; modelName: string; registryVersion: number; serviceId: string }>();
+      // The latest hour each version showed each service.
+      const shown = new Map<string, { modelName: string; registryVersion: number; serviceId: string; lastHour: number }>();
       for (const i of await warehouse.db.selectFrom('recImpression').select(['recommendationId', 'serviceId']).execute()) {
-        const s = { ...meta.get(i.recommendationId)!, serviceId: i.serviceId };
-        shown.set(key(s), s);
+        const { hourKey, ...version } = meta.get(i.recommendationId)!;
+        const k = { ...version, serviceId: i.serviceId };
+        const lastHour = Math.max(hourKey, shown.get(key(k))?.lastHour ?? 0);
+        shown.set(key(k), { ...k, lastHour });
       }
       return { feedback: sorted([...feedback.values()]), served: sorted([...served.values()]), shown: sorted([...shown.values()]) };
     }
@@ -106,13 +109,13 @@ describe.each(warehouseBackends())('monitoring rollups on $name', (backend) => {
         .select(['hourKey', 'modelName', 'modelVersion', 'basis', 'type', 'events', 'unattributed'])
         .execute();
       const served = await warehouse.db.selectFrom('aggServedHour').select(['hourKey', 'modelName', 'registryVersion', 'basis', 'lists', 'items']).execute();
-      const shown = await warehouse.db.selectFrom('aggShownServiceDay').select(['dayKey', 'modelName', 'registryVersion', 'serviceId']).execute();
+      const shown = await warehouse.db.selectFrom('aggShownService').select(['modelName', 'registryVersion', 'serviceId', 'lastHour']).execute();
       const asNumbers = <T extends Record<string, unknown>>(rows: T[], numeric: string[]) =>
         sorted(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, numeric.includes(k) ? Number(v) : v])) as T));
       return {
         feedback: asNumbers(feedback, ['hourKey', 'modelVersion', 'events', 'unattributed']),
         served: asNumbers(served, ['hourKey', 'registryVersion', 'lists', 'items']),
-        shown: asNumbers(shown, ['dayKey', 'registryVersion']),
+        shown: asNumbers(shown, ['registryVersion', 'lastHour']),
       };
     }
 
@@ -136,7 +139,7 @@ describe.each(warehouseBackends())('monitoring rollups on $name', (backend) => {
       await backend.dropDatabase(url);
     });
 
-    it('back-fills the three rollups from the facts already stored', async () => {
+    it('back-fills the rollups from the facts already stored', async () => {
       await migrateToLatest(warehouse);
       const want = await expected();
       expect(want.feedback.length).toBeGreaterThan(10);
@@ -169,6 +172,25 @@ describe.each(warehouseBackends())('monitoring rollups on $name', (backend) => {
       const want = await expected();
       expect(want.served.reduce((n, g) => n + g.lists, 0)).toBe(30 + 50);
       expect(await rollups()).toEqual(want);
+    });
+
+    it('goes back to the daily coverage rows of 0011 and forward again without losing a service shown', async () => {
+      const before = await rollups();
+      const { error: down } = await migrator(warehouse).migrateTo('0011-monitoring-rollups');
+      if (down) throw down;
+      const days = await warehouse.db
+        .selectFrom('aggShownServiceDay' as never)
+        .select(['modelName', 'registryVersion', 'serviceId', 'dayKey'] as never[])
+        .execute();
+      // Each (version, service) is on at least its latest day, and on no day after it.
+      const latestDay = new Map<string, number>();
+      for (const d of days as { modelName: string; registryVersion: number; serviceId: string; dayKey: number }[]) {
+        const k = key({ modelName: d.modelName, registryVersion: Number(d.registryVersion), serviceId: d.serviceId });
+        latestDay.set(k, Math.max(latestDay.get(k) ?? 0, Number(d.dayKey)));
+      }
+      expect(new Map(before.shown.map(({ lastHour, ...k }) => [key(k), Math.floor(lastHour / 100)]))).toEqual(latestDay);
+      await migrateToLatest(warehouse);
+      expect(await rollups()).toEqual(before);
     });
   });
 });

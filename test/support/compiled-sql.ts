@@ -30,7 +30,7 @@ import {
   type Dialect,
   type QueryResult,
 } from 'kysely';
-import { WarehouseDialect, type UpsertSpec, type WarehouseDb } from '../../src/warehouse/index.ts';
+import { WarehouseDialect, type MergeRule, type UpsertSpec, type WarehouseDb } from '../../src/warehouse/index.ts';
 
 /** The SQL dialects of the warehouse backends: SQLite, and MySQL's for MariaDB. */
 export const SQL_DIALECTS = ['sqlite', 'mysql'] as const;
@@ -151,11 +151,14 @@ class CompileOnlyDialect extends WarehouseDialect {
     return this.#sql === 'mysql' ? 'insert ignore' : 'insert or ignore';
   }
   /** As SQLite and MariaDB write it. */
-  protected addingClause(keyColumns: readonly string[], addColumns: readonly string[]): string {
+  protected mergingClause(keyColumns: readonly string[], merges: readonly (readonly [string, MergeRule])[]): string {
     const q = (c: string) => this.quote(c);
-    return this.#sql === 'mysql'
-      ? `on duplicate key update ${addColumns.map((c) => `${q(c)} = ${q(c)} + values(${q(c)})`).join(', ')}`
-      : `on conflict (${keyColumns.map(q).join(', ')}) do update set ${addColumns.map((c) => `${q(c)} = ${q(c)} + excluded.${q(c)}`).join(', ')}`;
+    const mysql = this.#sql === 'mysql';
+    const incoming = (c: string) => (mysql ? `values(${q(c)})` : `excluded.${q(c)}`);
+    const sets = merges
+      .map(([c, rule]) => `${q(c)} = ${rule === 'add' ? `${q(c)} + ${incoming(c)}` : `${mysql ? 'greatest' : 'max'}(${q(c)}, ${incoming(c)})`}`)
+      .join(', ');
+    return mysql ? `on duplicate key update ${sets}` : `on conflict (${keyColumns.map(q).join(', ')}) do update set ${sets}`;
   }
   async tryLock(): Promise<never> {
     throw new Error('compile-only dialect: no locks');

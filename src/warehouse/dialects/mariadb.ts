@@ -2,7 +2,7 @@ import { MysqlDialect, sql, type CompiledQuery, type Kysely } from 'kysely';
 import type { WarehouseDb } from '../schema.ts';
 import { createPool, type Pool } from 'mysql2';
 import { ConfigError } from '../../shared/index.ts';
-import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
+import { WarehouseDialect, type LockHolder, type MergeRule, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
 
 export class MariaDbWarehouseDialect extends WarehouseDialect {
   readonly name = 'mariadb' as const;
@@ -100,8 +100,9 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
     return `on duplicate key update ${sets}`;
   }
 
-  protected addingClause(_keyColumns: readonly string[], addColumns: readonly string[]): string {
-    return `on duplicate key update ${addColumns.map((c) => `${this.quote(c)} = ${this.quote(c)} + values(${this.quote(c)})`).join(', ')}`;
+  protected mergingClause(_keyColumns: readonly string[], merges: readonly (readonly [string, MergeRule])[]): string {
+    const q = (c: string): string => this.quote(c);
+    return `on duplicate key update ${merges.map(([c, rule]) => `${q(c)} = ${rule === 'add' ? `${q(c)} + values(${q(c)})` : `greatest(${q(c)}, values(${q(c)}))`}`).join(', ')}`;
   }
 
   protected insertIgnoreVerb(): string {

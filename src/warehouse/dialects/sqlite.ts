@@ -5,7 +5,7 @@ import { sql, SqliteDialect, type CompiledQuery, type Kysely, type SqliteDatabas
 import { BackendUnavailableError } from '../../shared/index.ts';
 import type { WarehouseDb } from '../schema.ts';
 import { acquireLockFile } from './lock-file.ts';
-import { WarehouseDialect, type LockHolder, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
+import { WarehouseDialect, type LockHolder, type MergeRule, type RunLock, type UpsertSpec } from './warehouse-dialect.ts';
 
 export class SqliteWarehouseDialect extends WarehouseDialect {
   readonly name = 'sqlite' as const;
@@ -114,9 +114,10 @@ export class SqliteWarehouseDialect extends WarehouseDialect {
     return `on conflict (${this.quote(spec.conflictColumn)}) do update set ${sets}`;
   }
 
-  protected addingClause(keyColumns: readonly string[], addColumns: readonly string[]): string {
-    const sets = addColumns.map((c) => `${this.quote(c)} = ${this.quote(c)} + excluded.${this.quote(c)}`).join(', ');
-    return `on conflict (${keyColumns.map((c) => this.quote(c)).join(', ')}) do update set ${sets}`;
+  protected mergingClause(keyColumns: readonly string[], merges: readonly (readonly [string, MergeRule])[]): string {
+    const q = (c: string): string => this.quote(c);
+    const sets = merges.map(([c, rule]) => `${q(c)} = ${rule === 'add' ? `${q(c)} + excluded.${q(c)}` : `max(${q(c)}, excluded.${q(c)})`}`).join(', ');
+    return `on conflict (${keyColumns.map(q).join(', ')}) do update set ${sets}`;
   }
 
   protected insertIgnoreVerb(): string {

@@ -12,6 +12,9 @@ export interface UpsertSpec {
   readonly updateColumns: readonly string[];
 }
 
+/** How an upsert merges a column into the row already stored: adds the new value to it, or keeps the larger. */
+export type MergeRule = 'add' | 'max';
+
 /** A held exclusive lock (see {@link WarehouseDialect.tryLock}). */
 export interface RunLock {
   release(): Promise<void>;
@@ -70,11 +73,13 @@ export abstract class WarehouseDialect {
   }
 
   /**
-   * Multi-row insert that, where a row with the same primary key (`keyColumns`) exists, adds the new row's
-   * `addColumns` to it instead: the counts of a rollup, kept in the transaction that writes the facts.
+   * Multi-row insert that, where a row with the same primary key (`keyColumns`) exists, merges the new row's other
+   * columns into it by their rule (`add`: the sum, `max`: the larger): the rollups, kept in the transaction that
+   * writes the facts.
    */
-  addingUpsertSql(o: { table: string; keyColumns: readonly string[]; addColumns: readonly string[] }, rows: number): string {
-    return `insert ${this.#valuesClause(o.table, [...o.keyColumns, ...o.addColumns], rows)} ${this.addingClause(o.keyColumns, o.addColumns)}`;
+  mergingUpsertSql(o: { table: string; keyColumns: readonly string[]; merge: Readonly<Record<string, MergeRule>> }, rows: number): string {
+    const merges = Object.entries(o.merge);
+    return `insert ${this.#valuesClause(o.table, [...o.keyColumns, ...merges.map(([c]) => c)], rows)} ${this.mergingClause(o.keyColumns, merges)}`;
   }
 
   /** Plain multi-row insert of `rows` rows. */
@@ -155,8 +160,8 @@ export abstract class WarehouseDialect {
 
   protected abstract onConflictClause(spec: UpsertSpec): string;
   protected abstract insertIgnoreVerb(): string;
-  /** The conflict clause of {@link addingUpsertSql}. */
-  protected abstract addingClause(keyColumns: readonly string[], addColumns: readonly string[]): string;
+  /** The conflict clause of {@link mergingUpsertSql}. */
+  protected abstract mergingClause(keyColumns: readonly string[], merges: readonly (readonly [string, MergeRule])[]): string;
 
   /**
    * Takes the exclusive lock `name` for this warehouse (e.g. one ingest at a time), or says who holds it.

@@ -1,4 +1,5 @@
-import { SqliteAdapter, sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type Migration } from 'kysely';
+import { backfillFeedbackHour, backfillServedHour } from '../rollup-backfill.ts';
 
 /**
  * Hourly rollups of the feedback loop, kept exact by the writes of the facts in the same transaction
@@ -41,7 +42,7 @@ export const monitoringRollups: Migration = {
       .addPrimaryKeyConstraint('pk_agg_shown_service_day', ['day_key', 'model_name', 'registry_version', 'service_id'])
       .execute();
 
-    await backfillRollups(db);
+    await backfill(db);
   },
   async down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable('agg_shown_service_day').execute();
@@ -50,29 +51,20 @@ export const monitoringRollups: Migration = {
   },
 };
 
-/**
- * Fills the three rollups from fact_feedback and rec_list (items through the rec_impression view), each with one
- * INSERT … SELECT … GROUP BY: what the migration does for the facts stored before it, and how a bulk load that
- * bypasses FeedbackRepo (the dashboard benchmark) builds them. The rollups must be empty.
- */
-export async function backfillRollups(db: Kysely<any>): Promise<void> {
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-  const hourOf = (column: string): RawBuilder<number> =>
-    sqlite
-      ? sql<number>`cast(strftime('%Y%m%d%H', ${sql.ref(column)}) as integer)`
-      : sql<number>`cast(date_format(${sql.ref(column)}, '%Y%m%d%H') as unsigned)`;
-  const dayOf = (column: string): RawBuilder<number> =>
-    sqlite ? sql<number>`cast(strftime('%Y%m%d', ${sql.ref(column)}) as integer)` : sql<number>`cast(date_format(${sql.ref(column)}, '%Y%m%d') as unsigned)`;
-  await sql`insert into agg_feedback_hour (hour_key, model_name, model_version, basis, ${sql.ref('type')}, events, unattributed)
-    select ${hourOf('f.at')}, coalesce(f.model_name, ''), coalesce(f.model_version, 0), coalesce(f.basis, ''), f.${sql.ref('type')},
-      count(*), sum(case when f.attribution = 'none' then 1 else 0 end)
-    from fact_feedback as f
-    group by ${hourOf('f.at')}, coalesce(f.model_name, ''), coalesce(f.model_version, 0), coalesce(f.basis, ''), f.${sql.ref('type')}`.execute(db);
-  await sql`insert into agg_served_hour (hour_key, model_name, registry_version, basis, lists, items)
-    select ${hourOf('l.created_at')}, coalesce(l.model_name, ''), coalesce(l.registry_version, 0), l.basis, count(*), sum(l.item_count)
-    from rec_list as l
-    group by ${hourOf('l.created_at')}, coalesce(l.model_name, ''), coalesce(l.registry_version, 0), l.basis`.execute(db);
+/** The rollups from the facts stored before this migration. */
+async function backfill(db: Kysely<any>): Promise<void> {
+  await backfillFeedbackHour(db);
+  await backfillServedHour(db);
+  await backfillShownServiceDays(db);
+}
+
+/** Fills agg_shown_service_day (0011's coverage table, replaced by 0012) from rec_list's items; it must be empty. */
+export async function backfillShownServiceDays(db: Kysely<any>): Promise<void> {
+  const day =
+    db.getExecutor().adapter instanceof SqliteAdapter
+      ? sql<number>`cast(strftime('%Y%m%d', l.created_at) as integer)`
+      : sql<number>`cast(date_format(l.created_at, '%Y%m%d') as unsigned)`;
   await sql`insert into agg_shown_service_day (day_key, model_name, registry_version, service_id)
-    select distinct ${dayOf('l.created_at')}, coalesce(l.model_name, ''), coalesce(l.registry_version, 0), i.service_id
+    select distinct ${day}, coalesce(l.model_name, ''), coalesce(l.registry_version, 0), i.service_id
     from rec_list as l join rec_impression as i on i.recommendation_id = l.recommendation_id`.execute(db);
 }
