@@ -92,7 +92,7 @@ export class DashboardData {
     const [feedback, served, shown, catalogue, versions, serving] = await Promise.all([
       this.#monitoring.feedbackGroups(range),
       this.#monitoring.servedGroups(range),
-      this.#monitoring.shownServices({ sinceHour: range.fromHour }),
+      this.#monitoring.shownServices(range),
       this.#monitoring.catalogueSize(),
       this.#state.registeredVersions(),
       this.#servingModel(toUtcText(new Date(now.getTime() - 24 * 3_600_000))),

@@ -13,7 +13,7 @@ describe.each(SQL_DIALECTS)('monitoring SQL on %s', (dialect: SqlDialect) => {
     const repo = new MonitoringRepo({ db });
     await repo.feedbackGroups(range);
     await repo.servedGroups(range);
-    await repo.shownServices({ sinceHour: 2026030100 });
+    await repo.shownServices(range);
     await repo.catalogueSize();
     await repo.satisfaction({ ...range, bucket: 'hour' });
     await repo.satisfaction({ ...range, bucket: 'day' });
@@ -26,7 +26,7 @@ describe.each(SQL_DIALECTS)('monitoring SQL on %s', (dialect: SqlDialect) => {
         'select "s"."model_name", "s"."registry_version", "s"."basis", sum("s"."lists") as "lists", sum("s"."items") as "items" from "agg_served_hour" as "s" where "s"."hour_key" >= ? and "s"."hour_key" <= ? group by "s"."model_name", "s"."registry_version", "s"."basis" order by "s"."model_name", "s"."registry_version", "s"."basis"',
       ),
       q(
-        'select "s"."model_name", "s"."registry_version", count(*) as "services" from "agg_shown_service" as "s" where "s"."last_hour" >= ? group by "s"."model_name", "s"."registry_version"',
+        'select "s"."model_name", "s"."registry_version", count(*) as "services" from "agg_shown_service" as "s" where "s"."last_hour" >= ? and "s"."last_hour" <= ? group by "s"."model_name", "s"."registry_version"',
       ),
       q('select count(*) as "n" from "dim_service"'),
       q(
@@ -43,7 +43,7 @@ describe.each(SQL_DIALECTS)('monitoring SQL on %s', (dialect: SqlDialect) => {
     expect(parametersOf(statements)).toEqual([
       [...counts, 'reserve', 'complete', 'select', 'impression', 'cancel', 'select', 'select', 'cancel', 'select', 'cancel', 2026030100, 2026030223],
       [2026030100, 2026030223],
-      [2026030100],
+      [2026030100, 2026030223],
       [],
       [...counts, 'select', 'impression', 'cancel', 'select', 'select', 'cancel', 'select', 'cancel', 2026030100, 2026030223],
       [...counts, 'select', 'impression', 'cancel', 'select', 'select', 'cancel', 'select', 'cancel', 2026030100, 2026030223],

@@ -118,21 +118,23 @@ export class MonitoringRepo {
     return rows.map((r) => ({ modelName: r.modelName, version: num(r.registryVersion), basis: r.basis, lists: num(r.lists), items: num(r.items) }));
   }
 
-  shownServicesQuery(o: { sinceHour: number }) {
+  shownServicesQuery(range: HourRange) {
     return this.#db
       .selectFrom('aggShownService as s')
       .select(['s.modelName', 's.registryVersion'])
       .select((eb) => eb.fn.countAll<number>().as('services'))
-      .where('s.lastHour', '>=', o.sinceHour)
+      .where('s.lastHour', '>=', range.fromHour)
+      .where('s.lastHour', '<=', range.toHour)
       .groupBy(['s.modelName', 's.registryVersion']);
   }
 
   /**
-   * Distinct services each model version showed from the UTC hour `sinceHour` (yyyymmddhh) until now: those whose
-   * latest hour shown is at or after it (an index range, not a distinct count over the window's facts).
+   * Services each model version showed last within `range`: for a window ending now (the dashboard's), the distinct
+   * services it showed in the window. A range of ix_agg_shown_service_recent (closed on both ends, so SQLite
+   * chooses it without statistics) instead of a distinct count over the window's facts.
    */
-  async shownServices(o: { sinceHour: number }): Promise<(RollupModelKey & { services: number })[]> {
-    const rows = await this.shownServicesQuery(o).execute();
+  async shownServices(range: HourRange): Promise<(RollupModelKey & { services: number })[]> {
+    const rows = await this.shownServicesQuery(range).execute();
     return rows.map((r) => ({ modelName: r.modelName, version: num(r.registryVersion), services: num(r.services) }));
   }
 
