@@ -33,14 +33,7 @@ export const monitoringRollups: Migration = {
       .addColumn('items', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('pk_agg_served_hour', ['hour_key', 'model_name', 'registry_version', 'basis'])
       .execute();
-    await db.schema
-      .createTable('agg_shown_service_day')
-      .addColumn('day_key', 'integer', (c) => c.notNull())
-      .addColumn('model_name', 'varchar(200)', (c) => c.notNull())
-      .addColumn('registry_version', 'integer', (c) => c.notNull())
-      .addColumn('service_id', 'varchar(200)', (c) => c.notNull())
-      .addPrimaryKeyConstraint('pk_agg_shown_service_day', ['day_key', 'model_name', 'registry_version', 'service_id'])
-      .execute();
+    await createShownServiceDay(db);
 
     await backfill(db);
   },
@@ -50,6 +43,18 @@ export const monitoringRollups: Migration = {
     await db.schema.dropTable('agg_feedback_hour').execute();
   },
 };
+
+/** agg_shown_service_day as 0011 defined it (0012 replaces it, and creates it again on its way down). */
+export async function createShownServiceDay(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('agg_shown_service_day')
+    .addColumn('day_key', 'integer', (c) => c.notNull())
+    .addColumn('model_name', 'varchar(200)', (c) => c.notNull())
+    .addColumn('registry_version', 'integer', (c) => c.notNull())
+    .addColumn('service_id', 'varchar(200)', (c) => c.notNull())
+    .addPrimaryKeyConstraint('pk_agg_shown_service_day', ['day_key', 'model_name', 'registry_version', 'service_id'])
+    .execute();
+}
 
 /** The rollups from the facts stored before this migration. */
 async function backfill(db: Kysely<any>): Promise<void> {

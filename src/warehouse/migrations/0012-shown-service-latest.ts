@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 import { backfillShownServices } from '../rollup-backfill.ts';
-import { backfillShownServiceDays } from './0011-monitoring-rollups.ts';
+import { backfillShownServiceDays, createShownServiceDay } from './0011-monitoring-rollups.ts';
 
 /**
  * Catalogue coverage from one row per (model version, service shown) holding the latest UTC hour it was shown
@@ -23,14 +23,7 @@ export const shownServiceLatest: Migration = {
     await db.schema.dropTable('agg_shown_service_day').execute();
   },
   async down(db: Kysely<any>): Promise<void> {
-    await db.schema
-      .createTable('agg_shown_service_day')
-      .addColumn('day_key', 'integer', (c) => c.notNull())
-      .addColumn('model_name', 'varchar(200)', (c) => c.notNull())
-      .addColumn('registry_version', 'integer', (c) => c.notNull())
-      .addColumn('service_id', 'varchar(200)', (c) => c.notNull())
-      .addPrimaryKeyConstraint('pk_agg_shown_service_day', ['day_key', 'model_name', 'registry_version', 'service_id'])
-      .execute();
+    await createShownServiceDay(db);
     await backfillShownServiceDays(db);
     await db.schema.dropTable('agg_shown_service').execute();
   },
