@@ -95,6 +95,7 @@ export class Scheduler {
         else await this.#checkDeadline(run, c);
       });
     }
+    for (const run of await this.#o.store.runs({ states: ['queued'] })) await this.#guard(c, `run ${run.id}`, () => this.#checkDeadline(run, c));
     const report: TickReport = { at, ...c };
     if (c.runsCreated.length + c.runsStarted + c.runsFinished + c.triesSubmitted + c.leasesExpired > 0) {
       this.#o.logger.info({ tick: { ...report, at: at.toISOString() } }, 'scheduler tick');
@@ -258,7 +259,7 @@ export class Scheduler {
     if (run.deadlineAt === undefined || run.deadlineAlertedAt !== undefined || run.deadlineAt.getTime() > at.getTime()) return;
     if (!(await this.#o.store.markDeadlineAlerted(run.id, at))) return;
     c.deadlineAlerts += 1;
-    const message = `run ${run.runKey} of ${run.dagId} missed its deadline ${run.deadlineAt.toISOString()} and is still running`;
+    const message = `run ${run.runKey} of ${run.dagId} missed its deadline ${run.deadlineAt.toISOString()}: it is still ${run.state}`;
     await this.#alert({ kind: 'deadline_missed', run, at, message }, c);
   }
 
