@@ -92,6 +92,7 @@ describe('pickwise CLI on the embedded defaults', () => {
         '0010-packed-impressions',
         '0011-monitoring-rollups',
         '0012-shown-service-latest',
+        '0013-orchestration',
       ],
     });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);

@@ -11,6 +11,7 @@ import { ingestDuplicates } from './0009-ingest-duplicates.ts';
 import { packedImpressions } from './0010-packed-impressions.ts';
 import { monitoringRollups } from './0011-monitoring-rollups.ts';
 import { shownServiceLatest } from './0012-shown-service-latest.ts';
+import { orchestrationTables } from './0013-orchestration.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -26,4 +27,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010-packed-impressions': packedImpressions,
   '0011-monitoring-rollups': monitoringRollups,
   '0012-shown-service-latest': shownServiceLatest,
+  '0013-orchestration': orchestrationTables,
 };
