@@ -80,7 +80,7 @@ export function createTaskLog(o: TaskLogOptions): TaskLog {
     } catch {
       record = { level: 30, msg: line.trim() };
     }
-    const { level, time: _time, msg, pid: _pid, hostname: _hostname, ...fields } = record;
+    const { level, time: _time, msg, ...fields } = record;
     const lvl = levelOf(Number(level));
     const extra = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
     const message = `${String(msg ?? '')}${extra}`.slice(0, MAX_MESSAGE);
