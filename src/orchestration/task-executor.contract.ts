@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobCatalogRef } from '../pipeline/index.ts';
-import { uuidV7 } from '../shared/index.ts';
 import { TEST_JOBS_REF } from '../../test/support/orchestration-jobs.ts';
+import { queuedTries, type NewTask } from '../../test/support/queued-tries.ts';
 import { MemoryOrchestrationStore } from './memory-orchestration-store.ts';
-import type { JsonObject, OrchestrationStore, TaskAttempt, TaskExecutor, TaskInstanceRecord } from './ports.ts';
+import type { OrchestrationStore, TaskAttempt, TaskExecutor, TaskInstanceRecord } from './ports.ts';
 
 export interface ExecutorUnderTest {
   readonly executor: TaskExecutor;
@@ -40,21 +40,12 @@ export interface TaskExecutorContractOptions {
   readonly store?: () => Promise<OrchestrationStore>;
 }
 
-interface NewTask {
-  readonly taskId: string;
-  readonly job: string;
-  readonly params?: JsonObject;
-  readonly pool?: string;
-  readonly timeout?: number;
-  readonly upstream?: Readonly<Record<string, JsonObject>>;
-}
-
 const POOLS = { default: 2, small: 1, wide: 2 } as const;
 const LEASE_SECONDS = 0.6;
 const WAIT_MS = 30_000;
 
-/** Polls `probe` until it gives a value (bounded). */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+/** Polls `probe` until it gives a value (bounded): for executor tests. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const until = Date.now() + WAIT_MS;
   for (;;) {
     const value = await probe();
@@ -80,36 +71,7 @@ export function taskExecutorContract(o: TaskExecutorContractOptions): void {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    /** A run with these tasks, each queued for its first try; the attempts to submit. */
-    async function queued(tasks: readonly NewTask[]): Promise<TaskAttempt[]> {
-      const id = uuidV7();
-      const at = new Date();
-      const runKey = `manual@${id}`;
-      await store.createRun(
-        { id, dagId: 'contract', runKey, trigger: 'manual', logicalTime: at, conf: {}, createdAt: at },
-        tasks.map((t) => ({ taskId: t.taskId, job: t.job, pool: t.pool ?? 'default', params: t.params ?? {}, maxTries: 3 })),
-      );
-      await store.transitionRun({ id, from: ['queued'], to: 'running', at });
-      const attempts: TaskAttempt[] = [];
-      for (const t of tasks) {
-        expect(await store.transitionTask({ runId: id, taskId: t.taskId, from: ['pending'], to: 'queued', at, patch: { try: 1 } })).toBe(true);
-        attempts.push({
-          runId: id,
-          dagId: 'contract',
-          runKey,
-          logicalTime: at.toISOString(),
-          taskId: t.taskId,
-          try: 1,
-          job: t.job,
-          params: t.params ?? {},
-          pool: t.pool ?? 'default',
-          timeout: t.timeout ?? 20,
-          upstream: t.upstream ?? {},
-        });
-      }
-      return attempts;
-    }
-
+    const queued = (tasks: readonly NewTask[]): Promise<TaskAttempt[]> => queuedTries(store, tasks);
     const task = async (a: TaskAttempt): Promise<TaskInstanceRecord> => (await store.taskInstances(a.runId)).find((t) => t.taskId === a.taskId)!;
     const ended = (a: TaskAttempt): Promise<TaskInstanceRecord> =>
       waitFor(`${a.taskId} to end`, async () => {
