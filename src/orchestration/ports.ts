@@ -182,6 +182,8 @@ export interface TaskTransition {
   readonly at: Date;
   readonly patch?: {
     readonly try?: number;
+    /** A run retried by hand gives its failed tasks a fresh budget of tries (the try count itself keeps going). */
+    readonly maxTries?: number;
     readonly nextTryAt?: Date | null;
     readonly error?: string | null;
   };
