@@ -51,7 +51,8 @@ export function checkQueueName(kind: 'prefix' | 'pool', name: string): void {
   if (!NAME.test(name)) {
     throw new ConfigError(`orchestration ${kind} ${JSON.stringify(name)} cannot name a BullMQ queue: use letters, digits, '_', '-', '.' (no ':'), at most 64`);
   }
-  if (kind === 'pool' && name === TICK_QUEUE_SUFFIX) throw new ConfigError(`orchestration pool may not be called "${TICK_QUEUE_SUFFIX}": that queue drives the scheduler`);
+  if (kind === 'pool' && name === TICK_QUEUE_SUFFIX)
+    throw new ConfigError(`orchestration pool may not be called "${TICK_QUEUE_SUFFIX}": that queue drives the scheduler`);
 }
 
 /** `<prefix>-<pool>`: the queue of one pool. */

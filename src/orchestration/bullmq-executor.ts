@@ -44,7 +44,9 @@ export function createBullmqExecutor(options: BullmqExecutorOptions): BullmqExec
     if (!entry) {
       const limit = options.pools[pool];
       if (limit === undefined) {
-        throw new ConfigError(`task pool ${JSON.stringify(pool)} is not configured (orchestration.pools has ${Object.keys(options.pools).join(', ') || 'none'})`);
+        throw new ConfigError(
+          `task pool ${JSON.stringify(pool)} is not configured (orchestration.pools has ${Object.keys(options.pools).join(', ') || 'none'})`,
+        );
       }
       const queue = new Queue(poolQueueName(options.prefix, pool), {
         connection,
