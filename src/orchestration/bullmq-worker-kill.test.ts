@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TEST_CATALOG } from '../../test/support/orchestration-jobs.ts';
+import { attemptOf, queueTries, uniquePrefix, waitForTasks } from '../../test/support/orchestration-tries.ts';
+import { REPO_ROOT } from '../../test/support/run-cli.ts';
+import { serveStore } from '../../test/support/store-rpc.ts';
+import { bullmqJobId } from './bullmq-connection.ts';
+import { createBullmqExecutor, type BullmqExecutor } from './bullmq-executor.ts';
+import { startBullmqWorker, type BullmqWorker } from './bullmq-worker.ts';
+import { MemoryOrchestrationStore } from './memory-orchestration-store.ts';
+
+const redisUrl = inject('redisUrl');
+
+/** Starts a worker in its own process (so it can be killed for real); resolves once it consumes. */
+function spawnWorker(options: Record<string, unknown>): Promise<{ child: ChildProcess; workerId: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/bullmq-worker-child.ts', JSON.stringify(options)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker process not ready in 30 s:\n${output}`)), 30_000);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      const ready = /ready (\S+)/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolve({ child, workerId: ready[1]! });
+      }
+    });
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`worker process exited (${code}):\n${output}`))));
+  });
+}
+
+describe.skipIf(redisUrl === null)('kill -9 of a busy BullMQ worker', () => {
+  const store = new MemoryOrchestrationStore();
+  const prefix = uniquePrefix('kill');
+  const pools = { default: 2 };
+  const dir = mkdtempSync(join(tmpdir(), 'pickwise-kill-'));
+  let served: Awaited<ReturnType<typeof serveStore>>;
+  let executor: BullmqExecutor;
+  let survivor: BullmqWorker | undefined;
+  let victim: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    served = await serveStore(store);
+    executor = createBullmqExecutor({ url: redisUrl!, prefix, pools });
+  });
+  afterAll(async () => {
+    victim?.kill('SIGKILL');
+    await survivor?.stop(0);
+    await executor?.close();
+    await served?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hands the task to the other worker once the lease lapses, and its effect happens once', async () => {
+    const effects = join(dir, 'effects.txt');
+    const marker = join(dir, 'hold');
+    writeFileSync(marker, '');
+    const spawned = await spawnWorker({
+      redisUrl,
+      prefix,
+      pools,
+      storeUrl: served.url,
+      catalog: TEST_CATALOG,
+      leaseSeconds: 2,
+      workerId: 'victim',
+      lockMs: 1_000,
+    });
+    victim = spawned.child;
+    const task = { taskId: 'append', job: 'APPEND', params: { file: effects, line: 'done', holdWhileExists: marker } };
+    const [first] = await queueTries(store, [task]);
+    const { runId, runKey } = first!;
+    await executor.submit(first!);
+    await waitForTasks(store, runId, ([t]) => t?.state === 'running' && t.worker === 'victim');
+
+    survivor = await startBullmqWorker({ url: redisUrl!, prefix, pools, store, deps: {}, catalog: TEST_CATALOG, leaseSeconds: 2, lockMs: 1_000 });
+    await survivor.ready();
+    victim.kill('SIGKILL');
+    await new Promise((resolve) => victim!.once('exit', resolve));
+    expect(existsSync(effects)).toBe(false);
+    rmSync(marker);
+
+    // BullMQ's side: the dead worker's lock lapses, a stall check hands its job to the survivor, which finds the
+    // try still held (lease not yet lapsed) and leaves it alone.
+    const queue = executor.queue('default');
+    for (let i = 0; i < 400 && (await queue.getJobState(bullmqJobId(first!))) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 50));
+    const redelivered = await queue.getJob(bullmqJobId(first!));
+    expect(redelivered?.returnvalue).toEqual({ outcome: 'not-claimed' });
+    expect(redelivered?.processedBy).toBe(survivor.workerId);
+
+    // The scheduler's side (what its tick does): a lapsed lease is a failed, retryable try; the next try is queued.
+    for (let i = 0; i < 400 && (await store.expiredLeases(new Date())).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    const [expired] = await store.expiredLeases(new Date());
+    expect(expired).toMatchObject({ taskId: 'append', try: 1, worker: 'victim' });
+    const at = new Date();
+    expect(await store.transitionTask({ runId, taskId: 'append', from: ['running'], try: 1, to: 'up_for_retry', at })).toBe(true);
+    expect(await store.transitionTask({ runId, taskId: 'append', from: ['up_for_retry'], try: 1, to: 'queued', at, patch: { try: 2 } })).toBe(true);
+    await executor.submit(attemptOf({ runId, runKey, logicalTime: new Date(first!.logicalTime), task, try: 2 }));
+
+    const [done] = await waitForTasks(store, runId, ([t]) => t?.state === 'success');
+    expect(done).toMatchObject({ try: 2, worker: survivor.workerId });
+    expect(readFileSync(effects, 'utf8')).toBe('done\n');
+    expect((await store.tries(runId, 'append')).map((t) => [t.try, t.worker, t.state])).toEqual([
+      [1, 'victim', 'failed'],
+      [2, survivor.workerId, 'success'],
+    ]);
+  });
+});
