@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TEST_CATALOG } from '../../test/support/orchestration-jobs.ts';
+import { TEST_CATALOG } from '../../test/support/bullmq-test-jobs.ts';
 import { attemptOf, queueTries, uniquePrefix, waitForTasks } from '../../test/support/orchestration-tries.ts';
 import { REPO_ROOT } from '../../test/support/run-cli.ts';
 import { serveStore } from '../../test/support/store-rpc.ts';

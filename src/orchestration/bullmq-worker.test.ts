@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { concurrencyTrace, TEST_CATALOG } from '../../test/support/orchestration-jobs.ts';
+import { concurrencyTrace, TEST_CATALOG } from '../../test/support/bullmq-test-jobs.ts';
 import { allEnded, queueTries, uniquePrefix, waitForTasks } from '../../test/support/orchestration-tries.ts';
 import { createBullmqExecutor, type BullmqExecutor } from './bullmq-executor.ts';
 import { startBullmqWorker, type BullmqWorker, type BullmqWorkerOptions } from './bullmq-worker.ts';

@@ -14,3 +14,19 @@ export { writeAllRecommendations, type BatchRecording } from './recommend-job.ts
 export { runTuneJob, validationSplit, type TuneJobOptions, type TuneSummary } from './tune-job.ts';
 export { promoteVersion, type PromoteOptions, type PromoteResult } from './promote-job.ts';
 export { actorName } from './train-job.ts';
+export {
+  JOBS,
+  BUILTIN_JOB_CATALOG,
+  JobParamsError,
+  jobDefinition,
+  jobParamsError,
+  loadJobCatalog,
+  parseJobParams,
+  runJob,
+  type RunJobOptions,
+  type JobCatalog,
+  type JobCatalogRef,
+} from './jobs.ts';
+export { defineJob, type JobContext, type JobDefinition, type JobDeps, type JobJson, type JobResult } from './job-definition.ts';
+export { registeredCandidates } from './promote-if-better.ts';
+export type { RegisteredResult } from './model-jobs.ts';

@@ -1,88 +1,96 @@
 /**
- * A small job catalog for executor tests (imported by URL, like the built-in one, so worker child processes and
- * sandboxed processors load it too): jobs that hold, append to a file (an effect to count), spin the CPU, fail.
+ * Jobs for executor tests, loadable by module URL in another process (a task child, a BullMQ sandboxed processor).
+ * They leave their traces in files under a folder the test names, so a test sees what ran wherever it ran.
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { ValidationError } from '../../src/shared/index.ts';
-import type { AttemptCatalog, AttemptJobContext } from '../../src/orchestration/bullmq-run-attempt.ts';
+import { defineJob, type JobCatalog, type JobCatalogRef } from '../../src/pipeline/index.ts';
+import { BackendUnavailableError, ValidationError } from '../../src/shared/index.ts';
 
-/** Module URL and export of this catalog. */
-export const TEST_CATALOG = { module: new URL(import.meta.url).href, exportName: 'TEST_JOBS' } as const;
+const dir = z.string().min(1);
 
-/** Tries running right now and the most seen at once, per pool, across every worker in this process. */
-export interface ConcurrencyTrace {
-  active: Record<string, number>;
-  max: Record<string, number>;
-}
-const TRACE_KEY = Symbol.for('pickwise.test.concurrency');
-export function concurrencyTrace(): ConcurrencyTrace {
-  const g = globalThis as { [TRACE_KEY]?: ConcurrencyTrace };
-  return (g[TRACE_KEY] ??= { active: {}, max: {} });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true });
-  });
-}
-
-const hold = z.object({ ms: z.number().int().min(0).max(60_000), pool: z.string() }).strict();
-const append = z.object({ file: z.string(), line: z.string(), holdWhileExists: z.string().optional() }).strict();
-const spin = z.object({ ms: z.number().int().min(0).max(600_000) }).strict();
-const fail = z.object({ retryable: z.boolean() }).strict();
-
-export const TEST_JOBS: AttemptCatalog = {
-  NOOP: { cpuHeavy: false, params: z.object({}).strict(), run: async () => ({}) },
-  HOLD: {
-    cpuHeavy: false,
-    params: hold,
-    async run(ctx: AttemptJobContext) {
-      const p = ctx.params as z.infer<typeof hold>;
-      const trace = concurrencyTrace();
-      trace.active[p.pool] = (trace.active[p.pool] ?? 0) + 1;
-      trace.max[p.pool] = Math.max(trace.max[p.pool] ?? 0, trace.active[p.pool]!);
-      try {
-        await sleep(p.ms, ctx.signal);
-      } finally {
-        trace.active[p.pool]! -= 1;
-      }
-      return {};
-    },
+/**
+ * Appends one line to `<dir>/runs/<taskId>` (how many times it ran), then, while it runs, keeps a file in
+ * `<dir>/running/<pool>`: the files seen there when it starts count the tries of that pool running at once.
+ */
+const COUNT = defineJob({
+  name: 'COUNT',
+  description: 'records that it ran and how many tries of its pool ran at the same time',
+  params: z.strictObject({ dir, pool: z.string(), ms: z.number().min(0).default(100), cpuHeavy: z.boolean().default(false) }),
+  cpuHeavy: false,
+  async run(ctx) {
+    const { dir: d, pool, ms } = ctx.params;
+    mkdirSync(join(d, 'runs'), { recursive: true });
+    appendFileSync(join(d, 'runs', ctx.taskId), `${ctx.runKey}\n`);
+    const running = join(d, 'running', pool);
+    mkdirSync(running, { recursive: true });
+    const mine = join(running, `${ctx.taskId}-${process.pid}`);
+    writeFileSync(mine, '');
+    const concurrent = readdirSync(running).length;
+    try {
+      await sleep(ms, undefined, { signal: ctx.signal });
+    } finally {
+      rmSync(mine, { force: true });
+    }
+    return { concurrent };
   },
-  APPEND: {
-    cpuHeavy: false,
-    params: append,
-    async run(ctx: AttemptJobContext) {
-      const p = ctx.params as z.infer<typeof append>;
-      ctx.log.info({ pid: process.pid }, 'appending');
-      // Bounded: at most 60 s of waiting for the test to remove the marker file.
-      for (let i = 0; i < 1200 && p.holdWhileExists !== undefined && existsSync(p.holdWhileExists); i++) await sleep(50, ctx.signal);
-      appendFileSync(p.file, `${p.line}\n`);
-      return { pid: process.pid };
-    },
+});
+
+/** Fails: retryable (a backend down) or not (bad input). */
+const FAIL = defineJob({
+  name: 'FAIL',
+  description: 'throws',
+  params: z.strictObject({ retryable: z.boolean(), message: z.string().default('it went wrong') }),
+  cpuHeavy: false,
+  async run(ctx) {
+    ctx.log.warn('about to fail');
+    throw ctx.params.retryable ? new BackendUnavailableError(ctx.params.message) : new ValidationError(ctx.params.message);
   },
-  SPIN: {
-    cpuHeavy: true,
-    params: spin,
-    async run(ctx: AttemptJobContext) {
-      const p = ctx.params as z.infer<typeof spin>;
-      ctx.log.info({ pid: process.pid }, 'spinning');
-      const until = Date.now() + p.ms;
-      let x = 0;
-      // CPU-bound on purpose: never yields, never looks at the signal (only a kill stops it).
-      while (Date.now() < until) x += Math.sqrt(x + 1);
-      return { pid: process.pid, x: x > 0 };
-    },
+});
+
+/** Logs a line, then holds until aborted; on abort writes `<dir>/aborted/<taskId>` before it ends. */
+const HOLD = defineJob({
+  name: 'HOLD',
+  description: 'waits until stopped',
+  params: z.strictObject({ dir }),
+  cpuHeavy: false,
+  async run(ctx) {
+    ctx.log.info({ pid: process.pid }, 'holding');
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    mkdirSync(join(ctx.params.dir, 'aborted'), { recursive: true });
+    writeFileSync(join(ctx.params.dir, 'aborted', ctx.taskId), String(ctx.signal.reason));
+    throw ctx.signal.reason;
   },
-  FAIL: {
-    cpuHeavy: false,
-    params: fail,
-    async run(ctx: AttemptJobContext) {
-      const p = ctx.params as z.infer<typeof fail>;
-      if (p.retryable) throw new Error('flaky backend');
-      throw new ValidationError('bad input');
-    },
+});
+
+/** CPU-heavy and deaf to its signal: logs its pid, then spins until its process is killed. */
+const SPIN = defineJob({
+  name: 'SPIN',
+  description: 'a busy loop that only a kill stops',
+  params: z.strictObject({}),
+  cpuHeavy: true,
+  async run(ctx) {
+    ctx.log.info({ pid: process.pid }, 'spinning');
+    await sleep(50); // lets the log line reach the parent before the loop takes the thread
+    for (;;) Math.sqrt(Math.random());
   },
-};
+});
+
+/** Returns what it was given. */
+const ECHO = defineJob({
+  name: 'ECHO',
+  description: 'returns its params, upstream results and run key',
+  params: z.strictObject({ value: z.number().default(1) }),
+  cpuHeavy: false,
+  async run(ctx) {
+    return { value: ctx.params.value, runKey: ctx.runKey, logicalTime: ctx.logicalTime.toISOString(), upstream: ctx.upstream };
+  },
+});
+
+/** ECHO, but run in a child process (cpuHeavy). */
+const ECHO_CHILD = defineJob({ ...ECHO, name: 'ECHO_CHILD', cpuHeavy: true });
+
+export const TEST_JOBS: JobCatalog = { COUNT, FAIL, HOLD, SPIN, ECHO, ECHO_CHILD };
+export const TEST_JOBS_REF: JobCatalogRef = { module: import.meta.url, exportName: 'TEST_JOBS' };

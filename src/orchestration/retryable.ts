@@ -1,0 +1,13 @@
+import { ConfigError, ConflictError, FileRejectedError, NotFoundError, UnsupportedUrlError, ValidationError } from '../shared/index.ts';
+
+/** Errors a new try would hit again: the input, the configuration or the DAG must change first. */
+const PERMANENT = [ValidationError, ConfigError, NotFoundError, ConflictError, FileRejectedError, UnsupportedUrlError];
+
+/**
+ * Whether a failed try may be retried. Not when the error says the input, the configuration or the DAG is wrong
+ * (a validation or job-parameter error, a bad config or URL, something missing, a conflict, a rejected file);
+ * everything else is (a backend down, a timeout, a crash, an error nobody classified).
+ */
+export function isRetryable(error: unknown): boolean {
+  return !PERMANENT.some((kind) => error instanceof kind);
+}

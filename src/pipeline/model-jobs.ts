@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { FeedbackWeights } from '../features/index.ts';
+import { MODEL_CATALOG, MODEL_KINDS, type ModelKind } from '../models/index.ts';
+import { ModelRegistry, RunTracker } from '../registry/index.ts';
+import type { Config } from '../config/index.ts';
+import { defineJob, type JobContext } from './job-definition.ts';
+import { runTrainJob, type TrainSummary } from './train-job.ts';
+import { runTuneJob } from './tune-job.ts';
+
+const kind = z.enum(MODEL_KINDS as [ModelKind, ...ModelKind[]]);
+/** A registered model name, as the registry accepts it. */
+const modelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/, 'letters, digits, ., _ or - (at most 200, starting with a letter or digit)');
+
+/** The feedback weights training learns with: the configured ones unless `feedback.learn` is off (as the CLI). */
+export function learnedFeedback(config: Readonly<Config>): FeedbackWeights | undefined {
+  return config.feedback.learn ? config.feedback.weights : undefined;
+}
+
+/** What a task that registered a model version returns: PROMOTE_IF_BETTER reads these from its upstream tasks. */
+export interface RegisteredResult {
+  readonly [key: string]: string | number | null;
+  readonly name: string;
+  readonly version: number;
+  readonly run: string;
+  readonly kind: string;
+  /** Hold-out NDCG@10 of the version's settings (null: no hold-out). */
+  readonly ndcg: number | null;
+}
+
+function registeredResult(s: TrainSummary): RegisteredResult {
+  return { name: s.registered!.name, version: s.registered!.version, run: s.run, kind: s.kind, ndcg: s.holdout?.metrics.ndcg ?? null };
+}
+
+/** The registry reason that marks a version as this task's, so a retried try finds it instead of registering another. */
+function registerMarker(ctx: JobContext<unknown>): string {
+  return `trained by DAG run ${ctx.runKey}, task ${ctx.taskId}`;
+}
+
+/** The version an earlier try of this task registered, if any. */
+async function registeredBefore(ctx: JobContext<unknown>, name: string, kindName: string): Promise<RegisteredResult | undefined> {
+  const warehouse = await ctx.deps.warehouse();
+  const marker = `${registerMarker(ctx)} (run `;
+  const event = (await new ModelRegistry(warehouse).events(name)).find((e) => e.action === 'register' && e.reason.startsWith(marker));
+  if (event?.version === undefined || event.version === null) return undefined;
+  const version = await new ModelRegistry(warehouse).version(name, event.version);
+  const run = await new RunTracker(warehouse).get(version.runId);
+  return { name, version: version.version, run: version.runId, kind: kindName, ndcg: run.metrics['holdout.ndcg'] ?? null };
+}
+
+/** `pickwise train` as a task: trains on the warehouse, scores the hold-out, saves and registers a new version. */
+export const TRAIN = defineJob({
+  name: 'TRAIN',
+  description: 'Train a model (hold-out scored beside popularity), save it to the bucket and register it as a new version',
+  params: z
+    .strictObject({
+      kind,
+      /** Hyperparameters; the model's defaults fill in the rest. */
+      params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+      /** Registered model name; default the model kind. */
+      registerAs: modelName.optional(),
+      seed: z.number().int().min(0).default(42),
+    })
+    .superRefine((p, ctx) => {
+      const known = Object.keys(MODEL_CATALOG[p.kind].defaults as object);
+      for (const name of Object.keys(p.params)) {
+        if (!known.includes(name))
+          ctx.addIssue({ code: 'custom', path: ['params', name], message: `${p.kind} has no parameter ${name}; it takes ${known.join(', ')}` });
+      }
+    }),
+  cpuHeavy: true,
+  async run(ctx) {
+    const name = ctx.params.registerAs ?? ctx.params.kind;
+    const earlier = await registeredBefore(ctx, name, ctx.params.kind);
+    if (earlier) {
+      ctx.log.info({ name, version: earlier.version }, 'an earlier try of this task registered this version already');
+      return earlier;
+    }
+    const summary = await runTrainJob({
+      warehouse: await ctx.deps.warehouse(),
+      store: await ctx.deps.store(),
+      kind: ctx.params.kind,
+      params: ctx.params.params,
+      logger: ctx.log.child({ stage: 'train' }),
+      seed: ctx.params.seed,
+      save: true,
+      registerAs: name,
+      registerReason: registerMarker(ctx),
+      signal: ctx.signal,
+      ...(learnedFeedback(ctx.deps.config) ? { feedback: learnedFeedback(ctx.deps.config) } : {}),
+    });
+    return registeredResult(summary);
+  },
+});
+
+/** `pickwise tune` as a task: a hyperparameter search that continues the kind's study, then trains and registers the best. */
+export const TUNE = defineJob({
+  name: 'TUNE',
+  description: "Search a model's hyperparameters (continuing its study in the warehouse), then train, save and register the best",
+  params: z.strictObject({
+    kind,
+    trials: z.number().int().positive().max(10_000).default(20),
+    /** Start no new trial after this many seconds. */
+    budgetSeconds: z.number().positive().optional(),
+    study: z.string().min(1).max(200).optional(),
+    seed: z.number().int().min(0).default(42),
+  }),
+  cpuHeavy: true,
+  async run(ctx) {
+    const p = ctx.params;
+    const s = await runTuneJob({
+      warehouse: await ctx.deps.warehouse(),
+      store: await ctx.deps.store(),
+      kind: p.kind,
+      trials: p.trials,
+      ...(p.budgetSeconds !== undefined ? { timeoutMs: p.budgetSeconds * 1000 } : {}),
+      ...(p.study !== undefined ? { study: p.study } : {}),
+      seed: p.seed,
+      save: true,
+      ...(learnedFeedback(ctx.deps.config) ? { feedback: learnedFeedback(ctx.deps.config) } : {}),
+      logger: ctx.log.child({ stage: 'tune' }),
+      signal: ctx.signal,
+      onTrial: (t, best) => ctx.log.info({ trial: t.number, state: t.state, value: t.value, best: best?.value }, 'trial done'),
+    });
+    return {
+      study: s.study,
+      kind: s.kind,
+      trials: { ...s.trials },
+      bestNdcg: s.best?.validationNdcg ?? null,
+      bestParams: s.best ? { ...(s.best.params as Record<string, number | string | boolean>) } : null,
+      ...(s.final?.registered ? registeredResult(s.final) : {}),
+    };
+  },
+});
