@@ -12,7 +12,9 @@ export {
   type ElasticsearchShipConfig,
   type AlertsConfig,
   type MonitoringConfig,
+  type OrchestrationConfig,
 } from './schema.ts';
+export { dagSpecSchema, findCycle, ORCHESTRATION_ID, retryPolicySchema, type DagSpecConfig, type DagSpecInput } from './orchestration-schema.ts';
 export {
   ALERT_METRICS,
   ALERT_METRIC_NAMES,

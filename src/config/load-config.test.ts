@@ -76,6 +76,7 @@ describe('loadConfig defaults', () => {
       },
       alerts: { enabled: true, evaluateEvery: 60, rules: expect.any(Array), slack: { timeoutSeconds: 10, maxAttempts: 4 } },
       monitoring: { metricVersions: 10, dashboardRefreshSeconds: 30 },
+      orchestration: loadConfig({ file: false, overrides: {} }).orchestration,
       log: { level: 'info', format: 'auto' },
     });
   });

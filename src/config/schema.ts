@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { alertsSchema } from './alerts-schema.ts';
 import { durationSeconds } from './durations.ts';
+import { orchestrationSchema } from './orchestration-schema.ts';
+import { boolish } from './scalars.ts';
 
 export { durationSeconds };
 
@@ -14,9 +16,9 @@ export const SECRET_PATHS: readonly string[] = [
   'feedback.elasticsearch.apiKey',
   'feedback.elasticsearch.password',
   'alerts.slack.webhookUrl',
+  'orchestration.executor.url',
 ];
 
-const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const positiveInt = z.coerce.number().int().positive();
 
 /**
@@ -248,6 +250,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** DAGs of pipeline jobs run on schedules and file arrivals, locally or on BullMQ (see README, Orchestration). */
+    orchestration: orchestrationSchema.prefault({}),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -274,3 +278,4 @@ export type FeedbackConfig = Config['feedback'];
 export type ElasticsearchShipConfig = Config['feedback']['elasticsearch'];
 export type AlertsConfig = Config['alerts'];
 export type MonitoringConfig = Config['monitoring'];
+export type OrchestrationConfig = Config['orchestration'];

@@ -158,6 +158,7 @@ export function runOrchestrationStoreContract(name: string, open: OrchestrationS
       expect(await store.heartbeat({ ...beat, worker: loser })).toBe(false);
       expect(await store.heartbeat({ ...beat, try: 2, worker: winner })).toBe(false);
       expect(await second.heartbeat({ ...beat, worker: winner })).toBe(true);
+      expect(await store.heartbeat({ ...beat, worker: winner })).toBe(true); // the same lease again still counts as held
       expect((await store.taskInstances(runId)).find((t) => t.taskId === 'ingest')).toMatchObject({ leaseUntil: at(42), heartbeatAt: at(12) });
       expect(await store.expiredLeases(at(42))).toEqual([]);
       expect((await store.expiredLeases(at(43))).map((t) => [t.runId, t.taskId, t.try, t.worker])).toContainEqual([runId, 'ingest', 1, winner]);

@@ -44,4 +44,14 @@ export {
   type ServedGroupRow,
 } from './monitoring-repo.ts';
 export { MonitoringStateRepo, type IngestEntryRow, type RegisteredVersionRow, type RegistryChangeRow } from './monitoring-state-repo.ts';
+export {
+  OrchestrationRepo,
+  type DagRunRow,
+  type DagStateRow,
+  type TaskInstancePatch,
+  type TaskInstanceRow,
+  type TaskKey,
+  type TaskLogRow,
+  type TaskTryRow,
+} from './orchestration-repo.ts';
 export { backfillRollups } from './migrations/0011-monitoring-rollups.ts';

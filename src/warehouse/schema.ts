@@ -36,6 +36,11 @@ export interface WarehouseDb {
   aggFeedbackHour: AggFeedbackHourTable;
   aggServedHour: AggServedHourTable;
   aggShownServiceDay: AggShownServiceDayTable;
+  orchDagState: OrchDagStateTable;
+  orchDagRun: OrchDagRunTable;
+  orchTaskInstance: OrchTaskInstanceTable;
+  orchTaskTry: OrchTaskTryTable;
+  orchTaskLog: OrchTaskLogTable;
 }
 
 export interface DimRegionTable {
@@ -363,4 +368,74 @@ export interface AggShownServiceDayTable {
   modelName: string;
   registryVersion: number;
   serviceId: string;
+}
+
+/** A DAG's pause flag (0/1) and cron cursor (the latest fire time given a run). */
+export interface OrchDagStateTable {
+  dagId: string;
+  paused: number;
+  changedAt: string | null;
+  cronCursor: string | null;
+}
+
+/** One run of a DAG; `runKey` is unique. */
+export interface OrchDagRunTable {
+  runId: string;
+  dagId: string;
+  runKey: string;
+  triggerKind: string;
+  logicalTime: string;
+  state: string;
+  confJson: string;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  deadlineAt: string | null;
+  deadlineAlertedAt: string | null;
+  error: string | null;
+}
+
+/** One task of a run, with its current try. */
+export interface OrchTaskInstanceTable {
+  runId: string;
+  taskId: string;
+  job: string;
+  pool: string;
+  paramsJson: string;
+  tryNumber: number;
+  maxTries: number;
+  state: string;
+  worker: string | null;
+  leaseUntil: string | null;
+  heartbeatAt: string | null;
+  nextTryAt: string | null;
+  queuedAt: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: string | null;
+  resultJson: string | null;
+}
+
+/** One try of a task; `retryable` 0/1 once failed. */
+export interface OrchTaskTryTable {
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+  worker: string;
+  state: string;
+  startedAt: string;
+  endedAt: string | null;
+  error: string | null;
+  retryable: number | null;
+}
+
+/** One log line of a try, `seq` counted from 1 per try. */
+export interface OrchTaskLogTable {
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+  seq: number;
+  at: string;
+  level: string;
+  message: string;
 }

@@ -91,6 +91,7 @@ describe('pickwise CLI on the embedded defaults', () => {
         '0009-ingest-duplicates',
         '0010-packed-impressions',
         '0011-monitoring-rollups',
+        '0013-orchestration',
       ],
     });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);

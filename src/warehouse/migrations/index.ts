@@ -10,6 +10,7 @@ import { runFeedback } from './0008-run-feedback.ts';
 import { ingestDuplicates } from './0009-ingest-duplicates.ts';
 import { packedImpressions } from './0010-packed-impressions.ts';
 import { monitoringRollups } from './0011-monitoring-rollups.ts';
+import { orchestrationTables } from './0013-orchestration.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0009-ingest-duplicates': ingestDuplicates,
   '0010-packed-impressions': packedImpressions,
   '0011-monitoring-rollups': monitoringRollups,
+  '0013-orchestration': orchestrationTables,
 };
