@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { uniquePrefix } from '../../test/support/orchestration-tries.ts';
+import { uniquePrefix } from '../../test/support/bullmq-test-jobs.ts';
 import { BackendUnavailableError, ConfigError } from '../shared/index.ts';
 import { createBullmqExecutor, type BullmqExecutor } from './bullmq-executor.ts';
 import type { TaskAttempt } from './ports.ts';

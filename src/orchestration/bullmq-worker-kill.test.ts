@@ -3,14 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TEST_CATALOG } from '../../test/support/bullmq-test-jobs.ts';
-import { attemptOf, queueTries, uniquePrefix, waitForTasks } from '../../test/support/orchestration-tries.ts';
+import { BULLMQ_TEST_JOBS_REF, testJobDeps, uniquePrefix } from '../../test/support/bullmq-test-jobs.ts';
+import { queuedTries } from '../../test/support/queued-tries.ts';
 import { REPO_ROOT } from '../../test/support/run-cli.ts';
 import { serveStore } from '../../test/support/store-rpc.ts';
 import { bullmqJobId } from './bullmq-connection.ts';
 import { createBullmqExecutor, type BullmqExecutor } from './bullmq-executor.ts';
 import { startBullmqWorker, type BullmqWorker } from './bullmq-worker.ts';
 import { MemoryOrchestrationStore } from './memory-orchestration-store.ts';
+import type { TaskInstanceRecord } from './ports.ts';
+import { waitFor } from './task-executor.contract.ts';
 
 const redisUrl = inject('redisUrl');
 
@@ -67,19 +69,29 @@ describe.skipIf(redisUrl === null)('kill -9 of a busy BullMQ worker', () => {
       prefix,
       pools,
       storeUrl: served.url,
-      catalog: TEST_CATALOG,
+      catalog: BULLMQ_TEST_JOBS_REF,
       leaseSeconds: 2,
       workerId: 'victim',
       lockMs: 1_000,
     });
     victim = spawned.child;
     const task = { taskId: 'append', job: 'APPEND', params: { file: effects, line: 'done', holdWhileExists: marker } };
-    const [first] = await queueTries(store, [task]);
-    const { runId, runKey } = first!;
+    const [first] = await queuedTries(store, [task]);
+    const { runId } = first!;
+    const theTask = async (): Promise<TaskInstanceRecord> => (await store.taskInstances(runId))[0]!;
     await executor.submit(first!);
-    await waitForTasks(store, runId, ([t]) => t?.state === 'running' && t.worker === 'victim');
+    await waitFor('the victim to claim the try', async () => ((await theTask()).worker === 'victim' ? true : undefined));
 
-    survivor = await startBullmqWorker({ url: redisUrl!, prefix, pools, store, deps: {}, catalog: TEST_CATALOG, leaseSeconds: 2, lockMs: 1_000 });
+    survivor = await startBullmqWorker({
+      url: redisUrl!,
+      prefix,
+      pools,
+      store,
+      deps: testJobDeps(),
+      catalog: BULLMQ_TEST_JOBS_REF,
+      leaseSeconds: 2,
+      lockMs: 1_000,
+    });
     await survivor.ready();
     victim.kill('SIGKILL');
     await new Promise((resolve) => victim!.once('exit', resolve));
@@ -89,21 +101,23 @@ describe.skipIf(redisUrl === null)('kill -9 of a busy BullMQ worker', () => {
     // BullMQ's side: the dead worker's lock lapses, a stall check hands its job to the survivor, which finds the
     // try still held (lease not yet lapsed) and leaves it alone.
     const queue = executor.queue('default');
-    for (let i = 0; i < 400 && (await queue.getJobState(bullmqJobId(first!))) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the stalled job to complete', async () => ((await queue.getJobState(bullmqJobId(first!))) === 'completed' ? true : undefined));
     const redelivered = await queue.getJob(bullmqJobId(first!));
-    expect(redelivered?.returnvalue).toEqual({ outcome: 'not-claimed' });
+    expect(redelivered?.returnvalue).toEqual({ outcome: 'skipped' });
     expect(redelivered?.processedBy).toBe(survivor.workerId);
 
     // The scheduler's side (what its tick does): a lapsed lease is a failed, retryable try; the next try is queued.
-    for (let i = 0; i < 400 && (await store.expiredLeases(new Date())).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
-    const [expired] = await store.expiredLeases(new Date());
+    const [expired] = await waitFor('the lease to lapse', async () => {
+      const lapsed = await store.expiredLeases(new Date());
+      return lapsed.length > 0 ? lapsed : undefined;
+    });
     expect(expired).toMatchObject({ taskId: 'append', try: 1, worker: 'victim' });
     const at = new Date();
     expect(await store.transitionTask({ runId, taskId: 'append', from: ['running'], try: 1, to: 'up_for_retry', at })).toBe(true);
     expect(await store.transitionTask({ runId, taskId: 'append', from: ['up_for_retry'], try: 1, to: 'queued', at, patch: { try: 2 } })).toBe(true);
-    await executor.submit(attemptOf({ runId, runKey, logicalTime: new Date(first!.logicalTime), task, try: 2 }));
+    await executor.submit({ ...first!, try: 2 });
 
-    const [done] = await waitForTasks(store, runId, ([t]) => t?.state === 'success');
+    const done = await waitFor('try 2 to succeed', async () => ((await theTask()).state === 'success' ? theTask() : undefined));
     expect(done).toMatchObject({ try: 2, worker: survivor.workerId });
     expect(readFileSync(effects, 'utf8')).toBe('done\n');
     expect((await store.tries(runId, 'append')).map((t) => [t.try, t.worker, t.state])).toEqual([

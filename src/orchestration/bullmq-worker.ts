@@ -1,20 +1,19 @@
 /**
  * The consumer side of the distributed executor, one per `pickwise worker` process: a BullMQ Worker per pool it
- * serves, each job one try of one task run through `runAttempt` (claim, heartbeats, logs, end in the store);
- * CPU-heavy jobs in BullMQ sandboxed child processes. Short lock and stall settings, so a job held by a worker
- * that died is handed to another within seconds. Optionally the scheduler's tick: a BullMQ job scheduler on
+ * serves, each job one try of one task run through `runAttempt` (claim, heartbeats, logs, end in the store), which
+ * runs CPU-heavy jobs in a child process of their own (killed for real at their timeout) while this process keeps
+ * heartbeating and renewing BullMQ's lock. Short lock and stall settings, so a job held by a worker that died is
+ * handed to another within seconds. Optionally the scheduler's tick: a BullMQ job scheduler on
  * `<prefix>-tick` fires every tickSeconds, and whichever worker takes the job calls `onTick` (one at a time, across
  * all workers), so there is no single scheduler process to lose.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Logger } from '../shared/io.ts';
+import type { JobCatalogRef, JobDeps } from '../pipeline/index.ts';
 import { ConfigError, redactUrl } from '../shared/index.ts';
 import { checkQueueName, poolQueueName, redisOptionsFromUrl, tickQueueName } from './bullmq-connection.ts';
-import { runAttempt, type AttemptCatalog, type JobCatalogRef } from './bullmq-run-attempt.ts';
-import { createSandboxRunner } from './bullmq-sandbox.ts';
 import type { OrchestrationStore, TaskAttempt } from './ports.ts';
+import { runAttempt } from './run-attempt.ts';
+import { createWorkerId } from './worker-id.ts';
 
 export interface BullmqWorkerOptions {
   /** `redis://[:password@]host:port[/db]` or `rediss://…`. */
@@ -23,26 +22,25 @@ export interface BullmqWorkerOptions {
   /** Pools this process serves: names, or names → global limits (then set on the queues, as the executor does). */
   readonly pools: readonly string[] | Readonly<Record<string, number>>;
   readonly store: OrchestrationStore;
-  /** What jobs get as `ctx.deps` when they run in this process. */
-  readonly deps: unknown;
-  /** The job catalog, by module URL, so sandboxed child processes import the same one. */
-  readonly catalog: JobCatalogRef;
-  /** A module export `() => Promise<deps>`: the dependencies of CPU-heavy jobs in their child processes. */
-  readonly sandboxDeps?: JobCatalogRef;
+  /** What jobs get as `ctx.deps`; its config and logger also go to CPU-heavy jobs' child processes. */
+  readonly deps: JobDeps;
+  /** The job catalog, by module URL (child processes import the same one); default: the built-in jobs. */
+  readonly catalog?: JobCatalogRef;
   readonly leaseSeconds: number;
+  /** Between SIGTERM and SIGKILL of a CPU-heavy job's child process that must stop (runAttempt's default: 5 000). */
+  readonly killGraceMs?: number;
   /** Tries of one pool this process runs at once (default 1); the pool's global limit still caps the total. */
   readonly concurrency?: number;
   /** The scheduler's tick; absent: this worker does not drive scheduling. */
   readonly onTick?: (tick: { readonly firedAt: Date }) => Promise<unknown>;
   /** Seconds between ticks (default 5). */
   readonly tickSeconds?: number;
-  /** `<hostname>:<pid>:<random 6>` by default. */
+  /** `<hostname>:<pid>:<random 6>` by default (createWorkerId). */
   readonly workerId?: string;
   /** How long BullMQ's lock on a job lasts without renewal (default 5 000 ms); a dead worker's job is free after it. */
   readonly lockMs?: number;
   /** How often workers look for jobs whose lock lapsed (default lockMs / 2). */
   readonly stalledIntervalMs?: number;
-  readonly logger?: Logger;
 }
 
 export interface BullmqWorker {
@@ -58,10 +56,6 @@ export const TICK_SCHEDULER_ID = 'scheduler-tick';
 
 const DEFAULT_LOCK_MS = 5_000;
 
-export function defaultWorkerId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-}
-
 export async function startBullmqWorker(o: BullmqWorkerOptions): Promise<BullmqWorker> {
   const connection = redisOptionsFromUrl(o.url);
   checkQueueName('prefix', o.prefix);
@@ -71,13 +65,11 @@ export async function startBullmqWorker(o: BullmqWorkerOptions): Promise<BullmqW
   const pools = Object.keys(limits);
   if (pools.length === 0 && !o.onTick) throw new ConfigError('a worker needs at least one pool to serve (or the scheduler tick)');
   for (const pool of pools) checkQueueName('pool', pool);
-  const workerId = o.workerId ?? defaultWorkerId();
+  const workerId = o.workerId ?? createWorkerId();
   const lockDuration = o.lockMs ?? DEFAULT_LOCK_MS;
   const stalledInterval = o.stalledIntervalMs ?? Math.max(500, Math.floor(lockDuration / 2));
   const tickMs = Math.round((o.tickSeconds ?? 5) * 1000);
-  const log = o.logger?.child({ stage: 'orchestration', worker: workerId });
-  const catalog = await loadCatalog(o.catalog);
-  const sandbox = createSandboxRunner({ catalog: o.catalog, ...(o.sandboxDeps ? { deps: o.sandboxDeps } : {}) });
+  const log = o.deps.logger.child({ stage: 'orchestration', worker: workerId });
   const stopping = new AbortController();
   const common = { connection, lockDuration, stalledInterval, maxStalledCount: 5, name: workerId };
 
@@ -94,20 +86,19 @@ export async function startBullmqWorker(o: BullmqWorkerOptions): Promise<BullmqW
     }),
   );
 
+  // The job's BullMQ outcome is only what became of the try here; the try's end itself is in the store.
   const processTry = async (job: Job<TaskAttempt>, _token?: string, signal?: AbortSignal): Promise<{ outcome: string }> => {
-    const attempt = job.data;
     const outcome = await runAttempt({
-      attempt,
+      attempt: job.data,
       store: o.store,
-      catalog,
       deps: o.deps,
+      ...(o.catalog ? { catalog: o.catalog } : {}),
       worker: workerId,
       leaseSeconds: o.leaseSeconds,
       signal: signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal,
-      runJob: sandbox.runJob,
+      ...(o.killGraceMs !== undefined ? { killGraceMs: o.killGraceMs } : {}),
     });
-    log?.info({ runId: attempt.runId, taskId: attempt.taskId, try: attempt.try, job: attempt.job, outcome }, 'task try ended');
-    return { outcome };
+    return { outcome: outcome.state };
   };
 
   const workers: Worker[] = pools.map(
@@ -140,8 +131,8 @@ export async function startBullmqWorker(o: BullmqWorkerOptions): Promise<BullmqW
     );
   }
   for (const worker of workers) {
-    worker.on('error', (error) => log?.warn({ err: error, redis: redactUrl(o.url), queue: worker.name }, 'BullMQ worker error'));
-    worker.on('failed', (job, error) => log?.warn({ err: error, queue: worker.name, jobId: job?.id }, 'BullMQ job failed'));
+    worker.on('error', (error) => log.warn({ err: error, redis: redactUrl(o.url), queue: worker.name }, 'BullMQ worker error'));
+    worker.on('failed', (job, error) => log.warn({ err: error, queue: worker.name, jobId: job?.id }, 'BullMQ job failed'));
   }
 
   let stopped: Promise<void> | undefined;
@@ -157,18 +148,10 @@ export async function startBullmqWorker(o: BullmqWorkerOptions): Promise<BullmqW
           await Promise.all(workers.map((w) => w.close()));
         } finally {
           clearTimeout(abortLater);
-          await sandbox.close();
           await tickQueue?.close();
         }
       })();
       return stopped;
     },
   };
-}
-
-async function loadCatalog(ref: JobCatalogRef): Promise<AttemptCatalog> {
-  const module = (await import(ref.module)) as Record<string, unknown>;
-  const catalog = module[ref.exportName];
-  if (typeof catalog !== 'object' || catalog === null) throw new ConfigError(`job catalog ${ref.module} has no export ${ref.exportName}`);
-  return catalog as AttemptCatalog;
 }

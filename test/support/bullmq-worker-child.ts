@@ -4,6 +4,7 @@
  * `node --import tsx test/support/bullmq-worker-child.ts '<options JSON>'`.
  */
 import { startBullmqWorker } from '../../src/orchestration/bullmq-worker.ts';
+import { testJobDeps } from './bullmq-test-jobs.ts';
 import { storeClient } from './store-rpc.ts';
 
 interface ChildOptions {
@@ -23,7 +24,7 @@ const worker = await startBullmqWorker({
   prefix: options.prefix,
   pools: options.pools,
   store: storeClient(options.storeUrl),
-  deps: {},
+  deps: testJobDeps(),
   catalog: options.catalog,
   leaseSeconds: options.leaseSeconds,
   workerId: options.workerId,
