@@ -1,17 +1,18 @@
 /**
- * A `pickwise worker`-like process for tests that kill workers: starts one BullMQ worker over a store served by
- * the test (store-rpc.ts), prints `ready <workerId>` on stdout, and stops on SIGTERM. Run with
+ * A `pickwise worker`-like process for tests that kill workers: starts one BullMQ worker over the run history in
+ * the warehouse at `warehouseUrl` (migrated by the test), prints `ready <workerId>` on stdout, and stops on SIGTERM. Run with
  * `node --import tsx test/support/bullmq-worker-child.ts '<options JSON>'`.
  */
 import { startBullmqWorker } from '../../src/orchestration/bullmq-worker.ts';
+import { WarehouseOrchestrationStore } from '../../src/orchestration/warehouse-orchestration-store.ts';
+import { openWarehouse } from '../../src/warehouse/index.ts';
 import { testJobDeps } from './bullmq-test-jobs.ts';
-import { storeClient } from './store-rpc.ts';
 
 interface ChildOptions {
   readonly redisUrl: string;
   readonly prefix: string;
   readonly pools: Readonly<Record<string, number>>;
-  readonly storeUrl: string;
+  readonly warehouseUrl: string;
   readonly catalog: { module: string; exportName: string };
   readonly leaseSeconds: number;
   readonly workerId: string;
@@ -19,11 +20,12 @@ interface ChildOptions {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
+const warehouse = await openWarehouse({ url: options.warehouseUrl });
 const worker = await startBullmqWorker({
   url: options.redisUrl,
   prefix: options.prefix,
   pools: options.pools,
-  store: storeClient(options.storeUrl),
+  store: new WarehouseOrchestrationStore(warehouse),
   deps: testJobDeps(),
   catalog: options.catalog,
   leaseSeconds: options.leaseSeconds,
@@ -32,4 +34,11 @@ const worker = await startBullmqWorker({
 });
 await worker.ready();
 process.stdout.write(`ready ${worker.workerId}\n`);
-process.once('SIGTERM', () => void worker.stop(1_000).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void worker
+      .stop(1_000)
+      .then(() => warehouse.close())
+      .then(() => process.exit(0)),
+);
