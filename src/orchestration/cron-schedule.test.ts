@@ -36,6 +36,10 @@ describe('cron schedule', () => {
     const o = { expression: '0 3 * * *', timezone: 'UTC' };
     expect(latestFireTime({ ...o, until: new Date('2026-03-02T03:00:00Z') })?.toISOString()).toBe('2026-03-02T03:00:00.000Z');
     expect(latestFireTime({ ...o, until: new Date('2026-03-02T02:59:59Z') })?.toISOString()).toBe('2026-03-01T03:00:00.000Z');
+    // Stepping back over the spring-forward gap still finds the day's fire time (03:30 local on 29 March).
+    const berlin = { expression: '30 2 * * *', timezone: 'Europe/Berlin' };
+    expect(latestFireTime({ ...berlin, until: new Date('2026-03-29T12:00:00Z') })?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(latestFireTime({ ...berlin, until: new Date('2026-10-25T12:00:00Z') })?.toISOString()).toBe('2026-10-25T00:30:00.000Z');
     expect(nextFireTime({ ...o, after: new Date('2026-03-02T03:00:00Z') })?.toISOString()).toBe('2026-03-03T03:00:00.000Z');
   });
 

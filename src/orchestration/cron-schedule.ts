@@ -59,14 +59,20 @@ export function fireTimes(o: {
   return out;
 }
 
-/** The latest fire time at or before `until`, or undefined when the schedule never fired before it. */
+/**
+ * The latest fire time at or before `until`, or undefined when the schedule never fired before it. Stepping back
+ * (cron-parser's `prev`) can pass over a fire time that a DST gap moved (02:30 on the spring-forward day fires at
+ * 03:30), so the answer is found stepping forward from there, as {@link fireTimes} does.
+ */
 export function latestFireTime(o: { readonly expression: string; readonly timezone: string; readonly until: Date }): Date | undefined {
   const cron = parse(o.expression, o.timezone, new Date(o.until.getTime() + 1));
+  let earlier: Date;
   try {
-    return cron.prev().toDate();
+    earlier = cron.prev().toDate();
   } catch {
     return undefined;
   }
+  return fireTimes({ ...o, after: earlier }).at(-1) ?? earlier;
 }
 
 /** The first fire time strictly after `after`. */
