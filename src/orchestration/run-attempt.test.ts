@@ -69,3 +69,20 @@ describe('runAttempt', () => {
     expect(await running).toMatchObject({ state: 'failed', error: expect.stringMatching(/no longer this worker/), recorded: false });
   });
 });
+
+describe('runAttempt when the store fails', () => {
+  it('tries again to record the end of a try', async () => {
+    const store = new MemoryOrchestrationStore();
+    const [a] = await queuedTries(store, [{ taskId: 'echo', job: 'ECHO' }]);
+    const finish = store.finishTask.bind(store);
+    let failures = 1;
+    store.finishTask = async (f) => {
+      if (failures-- > 0) throw new Error('connection reset');
+      return finish(f);
+    };
+    expect(await runAttempt({ store, deps, catalog: TEST_JOBS_REF, worker: 'w', leaseSeconds: 30, attempt: a! })).toMatchObject({
+      state: 'success',
+      recorded: true,
+    });
+  });
+});

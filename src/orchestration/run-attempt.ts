@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BUILTIN_JOB_CATALOG, jobDefinition, loadJobCatalog, runJob, type JobCatalogRef, type JobDeps, type JobResult } from '../pipeline/index.ts';
 import { systemClock, type Clock } from '../shared/index.ts';
 import { TaskLostError, TaskTimeoutError, WorkerStoppingError } from './attempt-errors.ts';
@@ -78,7 +79,7 @@ export async function runAttempt(o: RunAttemptOptions): Promise<AttemptOutcome> 
   if (end.ok) taskLog.logger.info({ seconds }, 'succeeded');
   else taskLog.logger.error({ seconds, retryable: end.retryable }, `failed: ${end.message}`);
   await taskLog.close();
-  const recorded = await o.store.finishTask({
+  const recorded = await finish(o, {
     ...key,
     at: clock(),
     outcome: end.ok ? { state: 'success', result: end.result } : { state: 'failed', error: end.message, retryable: end.retryable },
@@ -88,6 +89,22 @@ export async function runAttempt(o: RunAttemptOptions): Promise<AttemptOutcome> 
     'task try ended',
   );
   return end.ok ? { state: 'success', result: end.result, recorded } : { state: 'failed', error: end.message, retryable: end.retryable, recorded };
+}
+
+/** Tries of writing the end before giving up (the lease then lapses and the scheduler counts a retryable failure). */
+const FINISH_TRIES = 4;
+
+/** `finishTask`, tried again a few times when the store cannot be reached, so a finished job is not run again for a blip. */
+async function finish(o: RunAttemptOptions, end: Parameters<OrchestrationStore['finishTask']>[0]): Promise<boolean> {
+  for (let i = 1; ; i++) {
+    try {
+      return await o.store.finishTask(end);
+    } catch (error) {
+      if (i >= FINISH_TRIES) throw error;
+      o.deps.logger.warn({ err: error, runId: end.runId, taskId: end.taskId, try: end.try }, 'could not record the end of a try; trying again');
+      await sleep(250 * 2 ** i);
+    }
+  }
 }
 
 /** Runs the job here or in a child; never throws: every failure becomes an end. */

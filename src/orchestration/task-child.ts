@@ -15,10 +15,18 @@ const send = (message: ChildMessage): Promise<void> =>
     process.send(message, undefined, undefined, () => resolve());
   });
 
+const ORPHAN_GRACE_MS = 5_000;
 const abort = new AbortController();
+let finished = false;
 // SIGTERM: ask the job to stop (it may release locks on the way out); the parent sends SIGKILL after its grace.
 process.on('SIGTERM', () => abort.abort(new Error('the try was stopped (timeout, cancelled run or worker shutdown)')));
-process.on('disconnect', () => abort.abort(new Error('the worker that started this try went away')));
+// The worker that started this try is gone (killed): stop too, rather than finish a try whose lease will lapse and be
+// given to another worker. A job that does not stop within a few seconds is left no choice.
+process.on('disconnect', () => {
+  if (finished) return;
+  abort.abort(new Error('the worker that started this try went away'));
+  setTimeout(() => process.exit(1), ORPHAN_GRACE_MS).unref();
+});
 
 process.once('message', (message: ChildStart) => {
   // Exit once the end is sent and the connections are closed, whatever handles a job left open.
@@ -46,6 +54,7 @@ async function run(start: ChildStart): Promise<void> {
   } catch (error) {
     await send({ type: 'error', message: error instanceof Error ? error.message : String(error), retryable: isRetryable(error) });
   } finally {
+    finished = true;
     await deps.close();
   }
 }
