@@ -28,6 +28,19 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<readonly CommandSpe
     const m = await import('./commands/runs.ts');
     return [m.runsListCommand, m.runsShowCommand, m.runsCompareCommand];
   },
+  dags: async () => {
+    const m = await import('./commands/dags.ts');
+    return [m.dagsListCommand, m.dagsShowCommand, m.dagsPauseCommand, m.dagsUnpauseCommand];
+  },
+  run: async () => [(await import('./commands/dag-run.ts')).runDagCommand],
+  backfill: async () => [(await import('./commands/dag-run.ts')).backfillCommand],
+  'dag-runs': async () => {
+    const m = await import('./commands/dag-runs.ts');
+    return [m.dagRunsListCommand, m.dagRunsShowCommand, m.dagRunsLogsCommand, m.dagRunsRetryCommand, m.dagRunsCancelCommand];
+  },
+  scheduler: async () => [(await import('./commands/scheduler.ts')).schedulerCommand],
+  worker: async () => [(await import('./commands/scheduler.ts')).workerCommand],
+  up: async () => [(await import('./commands/up.ts')).upCommand],
   models: async () => {
     const m = await import('./commands/models.ts');
     return [m.modelsListCommand, m.modelsShowCommand, m.modelsPromoteCommand, m.modelsRollbackCommand, m.modelsArchiveCommand];

@@ -20,3 +20,4 @@ export { MAX_BACKFILL_DAYS, Scheduler } from './scheduler.ts';
 export type { BackfillDay, LandingFile, LandingSource, RunAlert, RunAlertNotifier, SchedulerOptions, TickReport, TriggerResult } from './scheduler-types.ts';
 export { LandingSensor, warehouseLandingLedger, type LandingLedger } from './landing-sensor.ts';
 export { BUILTIN_DAG_IDS, buildDags, builtinDagSpecs } from './builtin-dags.ts';
+export { openOrchestration, openTaskExecutor, type Orchestration } from './open-orchestration.ts';
