@@ -65,7 +65,7 @@ export async function openOrchestration(o: {
     scheduler,
     dag(id) {
       const dag = dags.find((d) => d.id === id);
-      if (dag === undefined) throw new NotFoundError(`no DAG "${id}": the DAGs are ${dags.map((d) => d.id).join(', ')} (pickwise dags list)`);
+      if (dag === undefined) throw new NotFoundError(`no DAG ${id} (DAGs: ${dags.map((d) => d.id).join(', ')})`);
       return dag;
     },
     async close(graceMs) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type DagRunRecord, type JsonObject, type Orchestration, type TaskInstanceRecord } from '../../orchestration/index.ts';
 import { ValidationError } from '../../shared/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
+import { ExitCode } from '../run-command.ts';
 import { formatTable } from '../table.ts';
 import { withOrchestration } from '../with-orchestration.ts';
 
@@ -84,7 +85,7 @@ export const runDagCommand = defineCommand({
     printRunView(r, io);
     if (!FINAL.has(r.run.state)) io.out('A scheduler runs it: pickwise scheduler, pickwise up, or pickwise run --wait; follow it with pickwise dag-runs show.');
   },
-  exitCode: (r) => (r.run.state === 'failed' || r.run.state === 'canceled' ? 1 : 0),
+  exitCode: (r) => (r.run.state === 'failed' || r.run.state === 'canceled' ? ExitCode.FAILED : ExitCode.OK),
 });
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
