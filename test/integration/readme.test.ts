@@ -3,7 +3,7 @@
  * pickwise` is this checkout's CLI (linked as an installed package would be). A command fails the test when it
  * exits non-zero or prints nothing. Three kinds of step are left out, by name, because a test run cannot take
  * them: installing system packages and `npm ci` (done before the tests run) and `npm test` (this run itself).
- * `pickwise serve` and `pickwise dashboard` run in the background for the rest of their block (on a free port:
+ * `pickwise serve`, `pickwise dashboard` and `pickwise up` run in the background for the rest of their block (on a free port:
  * `127.0.0.1:8080` in the block's commands is rewritten to it) and are then stopped with SIGTERM sent to `npx`, as
  * a person would.
  */
@@ -89,7 +89,7 @@ describe('README', () => {
         if (steps.length === 0) continue;
         const text = steps.join(' && ').replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`);
         const where = `README line ${command.line}: ${command.text}`;
-        if (/\bpickwise (serve|dashboard)\b/.test(text)) {
+        if (/\bpickwise (serve|dashboard|up)\b/.test(text)) {
           const started = shell(text, { cwd: dir, env });
           server = { ...started, line: command.line };
           let up = false;
