@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/io.ts';
-import { describeNotification, type AlertNotification } from './alerts/index.ts';
+import { describeNotification, type Notification } from './alerts/index.ts';
 import type { Notifier } from './notifier.ts';
 
 export interface AlertDeliveryOptions {
@@ -19,7 +19,7 @@ export class AlertDelivery {
   readonly #notifiers: readonly Notifier[];
   readonly #logger: Logger;
   readonly #capacity: number;
-  readonly #queue: AlertNotification[] = [];
+  readonly #queue: Notification[] = [];
   #worker: Promise<void> | undefined;
   #delivered = 0;
   #undeliverable = 0;
@@ -31,7 +31,7 @@ export class AlertDelivery {
   }
 
   /** Queues a notification and returns at once. */
-  enqueue(notification: AlertNotification): void {
+  enqueue(notification: Notification): void {
     if (this.#queue.length >= this.#capacity) {
       this.#undeliverable++;
       this.#logger.error(

@@ -42,7 +42,7 @@ function processAt(o: { rules?: AlertRule[]; value: { current: number | Error };
       return { ok: true, reading: { value: o.value.current, events: 50 } };
     },
   };
-  const delivery = new AlertDelivery({ notifiers: [{ name: 'memory', notify: async (n) => void sent.push(n) }], logger: log.logger });
+  const delivery = new AlertDelivery({ notifiers: [{ name: 'memory', notify: async (n) => void sent.push(n as AlertNotification) }], logger: log.logger });
   const alerting = new Alerting({
     rules: o.rules ?? [RULE],
     source: routeMetrics({ warehouse }),

@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/io.ts';
-import { describeNotification, type AlertNotification } from './alerts/index.ts';
+import { describeNotification, type Notification } from './alerts/index.ts';
 import type { Notifier } from './notifier.ts';
 
 /** Writes each notification as one log line (warn when firing, info otherwise): always on, and the dry-run twin of Slack. */
@@ -10,8 +10,8 @@ export class LogNotifier implements Notifier {
     this.#logger = logger;
   }
 
-  async notify(notification: AlertNotification): Promise<void> {
-    const level = notification.kind === 'firing' ? 'warn' : 'info';
+  async notify(notification: Notification): Promise<void> {
+    const level = notification.kind === 'firing' || notification.kind === 'event' ? 'warn' : 'info';
     this.#logger[level]({ alert: notification }, describeNotification(notification));
   }
 }

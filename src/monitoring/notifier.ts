@@ -1,4 +1,4 @@
-import type { AlertNotification } from './alerts/index.ts';
+import type { Notification } from './alerts/index.ts';
 
 /**
  * Where notifications go. `notify` resolves once the message is delivered and rejects (with an AppError naming the
@@ -8,5 +8,5 @@ import type { AlertNotification } from './alerts/index.ts';
 export interface Notifier {
   /** For logs and `pickwise alerts test`: `log`, `slack`. */
   readonly name: string;
-  notify(notification: AlertNotification): Promise<void>;
+  notify(notification: Notification): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { IncomingWebhook, type FetchFunction } from '@slack/webhook';
 import { BackendUnavailableError } from '../shared/index.ts';
-import { slackMessage, type AlertNotification } from './alerts/index.ts';
+import { slackMessage, type Notification } from './alerts/index.ts';
 import type { Notifier } from './notifier.ts';
 
 export interface SlackNotifierOptions {
@@ -63,7 +63,7 @@ export class SlackNotifier implements Notifier {
     this.#host = URL.canParse(options.webhookUrl) ? new URL(options.webhookUrl).host : 'an unreadable URL';
   }
 
-  async notify(notification: AlertNotification): Promise<void> {
+  async notify(notification: Notification): Promise<void> {
     const o = this.#o;
     const sleep = o.sleep ?? defaultSleep;
     const baseFetch = o.fetch ?? fetch;

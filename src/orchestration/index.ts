@@ -21,3 +21,4 @@ export type { BackfillDay, LandingFile, LandingSource, RunAlert, RunAlertNotifie
 export { LandingSensor, warehouseLandingLedger, type LandingLedger } from './landing-sensor.ts';
 export { BUILTIN_DAG_IDS, buildDags, builtinDagSpecs } from './builtin-dags.ts';
 export { openOrchestration, openTaskExecutor, type Orchestration } from './open-orchestration.ts';
+export { deliveringRunAlerts, runAlertEvent } from './run-alert-notifier.ts';

@@ -1,3 +1,4 @@
+import { AlertDelivery, createNotifiers } from '../monitoring/index.ts';
 import { jobParamsError, type JobCatalogRef, type JobDeps } from '../pipeline/index.ts';
 import { NotFoundError, Rng, systemClock, UnsupportedUrlError, redactUrl, type Clock } from '../shared/index.ts';
 import { createBullmqExecutor } from './bullmq-executor.ts';
@@ -5,6 +6,7 @@ import { buildDags } from './builtin-dags.ts';
 import { LandingSensor, warehouseLandingLedger } from './landing-sensor.ts';
 import { createLocalExecutor } from './local-executor.ts';
 import type { DagSpec, OrchestrationStore, TaskExecutor } from './ports.ts';
+import { deliveringRunAlerts } from './run-alert-notifier.ts';
 import { Scheduler } from './scheduler.ts';
 import type { RunAlertNotifier } from './scheduler-types.ts';
 import { WarehouseOrchestrationStore } from './warehouse-orchestration-store.ts';
@@ -17,7 +19,7 @@ export interface Orchestration {
   readonly scheduler: Scheduler;
   /** The DAG with this id; a NotFoundError naming the known ones otherwise. */
   dag(id: string): DagSpec;
-  /** Stops the scheduler loop (when started), then the executor: running tries get `graceMs`. */
+  /** Stops the scheduler loop (when started), then the executor (running tries get `graceMs`), then delivers pending alerts. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -43,6 +45,8 @@ export async function openOrchestration(o: {
 }): Promise<Orchestration> {
   const { config, logger } = o.deps;
   const clock = o.clock ?? systemClock;
+  // Failed runs and missed deadlines go where the alert rules' notifications go (the log, and Slack when configured).
+  const delivery = o.notifier === undefined ? new AlertDelivery({ notifiers: createNotifiers(config.alerts, logger), logger: logger.child({ stage: 'alerts' }) }) : undefined;
   const dags = buildDags({ config: config.orchestration, jobParamsError, alias: config.serve.alias });
   const warehouse = await o.deps.warehouse();
   const store = new WarehouseOrchestrationStore(warehouse);
@@ -56,7 +60,7 @@ export async function openOrchestration(o: {
     rng: new Rng(clock().getTime() % 2 ** 31),
     logger: logger.child({ stage: 'orchestration' }),
     landing,
-    ...(o.notifier ? { notifier: o.notifier } : {}),
+    notifier: o.notifier ?? deliveringRunAlerts(delivery!),
   });
   return {
     dags,
@@ -71,6 +75,7 @@ export async function openOrchestration(o: {
     async close(graceMs) {
       await scheduler.stop();
       await executor.close(graceMs);
+      await delivery?.drain();
     },
   };
 }

@@ -81,6 +81,8 @@ describe('pickwise dags, run, backfill and dag-runs', () => {
     expect(out.run.state).toBe('failed');
     expect(out.tasks).toMatchObject([{ taskId: 'train', state: 'failed', try: 1, maxTries: 4 }]);
     expect(out.tasks[0]!.error).toMatch(/no reservations to learn from/);
+    // The failed run is an alert through the notifiers (the log here; Slack when alerts.slack.webhookUrl is set).
+    expect(r.stderr).toMatch(/\[EVENT\] run failed: needs-data: /);
     const logs = await cli('dag-runs', 'logs', out.run.id, 'train');
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toMatch(/no reservations to learn from/);

@@ -58,6 +58,26 @@ export interface AlertNotification {
   readonly at: string;
 }
 
+/**
+ * Something that happened and that a person should hear about, outside the metric rules: a pipeline run that failed
+ * or missed its deadline. Sent once, through the same notifiers as the rules' alerts.
+ */
+export interface EventNotification {
+  readonly kind: 'event';
+  /** A short name of what happened, e.g. `run failed: daily`. */
+  readonly title: string;
+  /** One or two sentences: what, where, what to do. */
+  readonly text: string;
+  /** Named values shown beside the text (run key, run id, logical time...). */
+  readonly fields: Readonly<Record<string, string>>;
+  /** Who reports it, e.g. `orchestration`. */
+  readonly source: string;
+  readonly at: string;
+}
+
+/** What notifiers send: a rule's alert (firing, resolved, a test) or an event. */
+export type Notification = AlertNotification | EventNotification;
+
 /** The initial state of a rule that has never been evaluated. */
 export function initialState(rule: Pick<AlertRule, 'name' | 'scope'>, now: Date): RuleState {
   return {

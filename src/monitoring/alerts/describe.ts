@@ -1,5 +1,5 @@
 import type { AlertMetric } from '../../config/index.ts';
-import type { AlertNotification } from './alert-state.ts';
+import type { Notification } from './alert-state.ts';
 
 const RATES: ReadonlySet<AlertMetric> = new Set(['cancel_rate', 'select_rate', 'api_error_rate']);
 
@@ -22,7 +22,8 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The one-line summary of a notification, shared by every notifier (log line, Slack fallback text). */
-export function describeNotification(n: AlertNotification): string {
+export function describeNotification(n: Notification): string {
+  if (n.kind === 'event') return `[EVENT] ${n.title}: ${n.text}`;
   if (n.kind === 'test') return `[TEST] ${n.rule}: a test message from pickwise; alerts will arrive here`;
   const state = n.kind === 'firing' ? 'FIRING' : 'RESOLVED';
   const scope = n.subject === null ? n.scope : `${n.scope}: ${n.subject}`;

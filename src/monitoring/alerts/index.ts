@@ -3,6 +3,15 @@
  * metrics, persisting states, sending notifications) is in the parent folder.
  */
 export { conditionHolds, evaluateRules, type EvaluateInput, type EvaluateOutput } from './evaluate-rules.ts';
-export { initialState, type AlertNotification, type AlertPhase, type MetricReading, type ReadingResult, type RuleState } from './alert-state.ts';
+export {
+  initialState,
+  type AlertNotification,
+  type AlertPhase,
+  type EventNotification,
+  type Notification,
+  type MetricReading,
+  type ReadingResult,
+  type RuleState,
+} from './alert-state.ts';
 export { describeNotification, formatDuration, formatValue } from './describe.ts';
 export { slackMessage, type SlackBlock, type SlackMessage } from './slack-blocks.ts';

@@ -1,4 +1,4 @@
-import type { AlertNotification } from './alert-state.ts';
+import type { EventNotification, Notification } from './alert-state.ts';
 import { describeNotification, formatDuration, formatValue } from './describe.ts';
 
 /** The subset of Slack's Block Kit this message uses (https://api.slack.com/reference/block-kit/blocks). */
@@ -18,7 +18,8 @@ export interface SlackMessage {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The Block Kit message of a notification: state and rule, the numbers, the scope, and a link to the dashboard. */
-export function slackMessage(n: AlertNotification, dashboardUrl?: string): SlackMessage {
+export function slackMessage(n: Notification, dashboardUrl?: string): SlackMessage {
+  if (n.kind === 'event') return eventMessage(n, dashboardUrl);
   const icon = n.kind === 'firing' ? ':red_circle:' : n.kind === 'resolved' ? ':large_green_circle:' : ':white_circle:';
   const state = n.kind === 'firing' ? 'Firing' : n.kind === 'resolved' ? 'Resolved' : 'Test';
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: `${state}: ${n.rule}`.slice(0, 150) } }];
@@ -43,6 +44,28 @@ export function slackMessage(n: AlertNotification, dashboardUrl?: string): Slack
     });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `pickwise · rule \`${esc(n.rule)}\` · ${n.at.replace('T', ' ').slice(0, 19)} UTC` }] });
+  if (dashboardUrl !== undefined)
+    blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the dashboard' }, url: dashboardUrl }] });
+  return { text: describeNotification(n), blocks };
+}
+
+/** An event as a Slack message: its title, text and fields, who reports it, and the dashboard link. */
+function eventMessage(n: EventNotification, dashboardUrl?: string): SlackMessage {
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: n.title.slice(0, 150) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:warning: ${esc(n.text)}` },
+      ...(Object.keys(n.fields).length > 0
+        ? {
+            fields: Object.entries(n.fields)
+              .slice(0, 10)
+              .map(([name, value]) => ({ type: 'mrkdwn', text: `*${esc(name)}*\n${esc(value)}` })),
+          }
+        : {}),
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `pickwise · ${esc(n.source)} · ${n.at.replace('T', ' ').slice(0, 19)} UTC` }] },
+  ];
   if (dashboardUrl !== undefined)
     blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the dashboard' }, url: dashboardUrl }] });
   return { text: describeNotification(n), blocks };
