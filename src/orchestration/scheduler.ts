@@ -1,8 +1,7 @@
-import { ConflictError, NotFoundError, uuidV7, ValidationError } from '../shared/index.ts';
-import { startOfLocalDate } from './cron-schedule.ts';
+import { ConflictError, NotFoundError, uuidV7 } from '../shared/index.ts';
 import type { DagRunRecord, DagSpec, JsonObject, RunState } from './ports.ts';
-import { backfillRunKey, manualRunKey } from './run-key.ts';
-import { createCronRuns, createDagRun, createSensorRuns, type RunFactory } from './scheduler-runs.ts';
+import { manualRunKey } from './run-key.ts';
+import { createBackfillRuns, createCronRuns, createDagRun, createSensorRuns, type RunFactory } from './scheduler-runs.ts';
 import { expireLease, runOutcome, stepRun, type TaskStepper } from './scheduler-tasks.ts';
 import {
   newCounters,
@@ -14,10 +13,7 @@ import {
   type TriggerResult,
 } from './scheduler-types.ts';
 
-/** Days one backfill may span: a typo in a year should not create thousands of runs. */
-export const MAX_BACKFILL_DAYS = 1000;
 const ACTIVE: readonly RunState[] = ['queued', 'running'];
-const DAY_MS = 86_400_000;
 
 /**
  * The brain of the orchestration: creates runs (cron, landing files, manual triggers, backfills), starts them within
@@ -119,30 +115,7 @@ export class Scheduler {
     dagId: string,
     o: { readonly from: string; readonly to: string; readonly maxActive?: number; readonly dryRun?: boolean },
   ): Promise<readonly BackfillDay[]> {
-    const dag = this.#dag(dagId);
-    const first = startOfLocalDate(o.from, dag.timezone);
-    const last = startOfLocalDate(o.to, dag.timezone);
-    if (last.getTime() < first.getTime()) throw new ValidationError(`backfill: --from ${o.from} is after --to ${o.to}`);
-    const maxActive = o.maxActive ?? dag.maxActiveRuns;
-    if (!Number.isInteger(maxActive) || maxActive < 1) throw new ValidationError(`backfill: max active runs must be a positive integer, got ${maxActive}`);
-    const dates: string[] = [];
-    // Noon UTC of each calendar day steps through dates without DST surprises.
-    for (let t = Date.parse(`${o.from}T12:00:00Z`); t <= Date.parse(`${o.to}T12:00:00Z`); t += DAY_MS) dates.push(new Date(t).toISOString().slice(0, 10));
-    if (dates.length > MAX_BACKFILL_DAYS) throw new ValidationError(`backfill: ${dates.length} days is more than ${MAX_BACKFILL_DAYS}; split it`);
-    const days: BackfillDay[] = [];
-    for (const date of dates) {
-      const runKey = backfillRunKey(date);
-      const logicalTime = startOfLocalDate(date, dag.timezone);
-      if (o.dryRun === true) {
-        const run = await this.#o.store.runByKey(runKey);
-        days.push({ date, runKey, logicalTime, created: false, ...(run ? { run } : {}) });
-        continue;
-      }
-      const conf = { backfill: { from: o.from, to: o.to, maxActive } };
-      const { run, created } = await createDagRun(this.#runs, dag, { runKey, trigger: 'backfill', logicalTime, conf });
-      days.push({ date, runKey, logicalTime, run, created });
-    }
-    return days;
+    return createBackfillRuns(this.#runs, this.#dag(dagId), o);
   }
 
   /** Cancels a queued or running run: its unfinished tasks are canceled, and running tries stop at their next heartbeat. */
