@@ -18,6 +18,12 @@ describe('Scheduler: creating and starting runs', () => {
     expect((await h.store.runs({ dagId: 'daily' })).map((r) => r.runKey)).toEqual(['cron@2026-03-02T03:00:00.000Z', 'cron@2026-03-01T03:00:00.000Z']);
   });
 
+  it('gives two DAGs on one schedule a run each', async () => {
+    const h = harness({ dags: [daily(), dag({ id: 'twin', schedule: '0 3 * * *', tasks: one })], start: new Date('2026-03-02T03:00:00Z') });
+    expect((await h.scheduler.tick()).runsCreated).toEqual(['cron@2026-03-02T03:00:00.000Z', 'cron@2026-03-02T03:00:00.000Z']);
+    expect((await h.store.runs({})).map((r) => r.dagId).sort()).toEqual(['daily', 'twin']);
+  });
+
   it('fires a daily 02:30 Europe/Berlin DAG once per day across spring-forward and fall-back', async () => {
     const berlin = dag({ id: 'berlin', schedule: '30 2 * * *', timezone: 'Europe/Berlin', tasks: one, maxActiveRuns: 10 });
     for (const [start, days] of [

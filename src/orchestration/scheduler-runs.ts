@@ -110,7 +110,7 @@ export async function createBackfillRuns(
     const runKey = backfillRunKey(date);
     const logicalTime = startOfLocalDate(date, dag.timezone);
     if (o.dryRun === true) {
-      const run = await f.store.runByKey(runKey);
+      const run = await f.store.runByKey(dag.id, runKey);
       days.push({ date, runKey, logicalTime, created: false, ...(run ? { run } : {}) });
       continue;
     }
