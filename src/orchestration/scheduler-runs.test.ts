@@ -108,6 +108,7 @@ describe('Scheduler: creating and starting runs', () => {
     expect(peak).toBe(3);
     expect((await h.store.runs({ dagId: 'daily', states: ['success'] })).length).toBe(10);
     await expect(h.scheduler.backfill('daily', { from: '2026-03-29', to: '2026-03-20' })).rejects.toThrow(/after/);
+    await expect(h.scheduler.backfill('daily', { from: '2026-02-30', to: '2026-03-20' })).rejects.toThrow(/--from must be a date YYYY-MM-DD, got "2026-02-30"/);
     await expect(h.scheduler.backfill('daily', { from: '2020-01-01', to: '2026-01-01' })).rejects.toThrow(/more than 1000/);
   });
 

@@ -1,5 +1,5 @@
 import { ValidationError, type Clock } from '../shared/index.ts';
-import { fireTimes, latestFireTime, startOfLocalDate } from './cron-schedule.ts';
+import { fireTimes, isCalendarDate, latestFireTime, startOfLocalDate } from './cron-schedule.ts';
 import type { DagSpec, DagState, JsonObject, NewTaskInstance, OrchestrationStore, TriggerKind } from './ports.ts';
 import { backfillRunKey, cronRunKey, fileRunKey } from './run-key.ts';
 import type { BackfillDay, LandingSource, TriggerResult } from './scheduler-types.ts';
@@ -96,6 +96,12 @@ export async function createBackfillRuns(
   dag: DagSpec,
   o: { readonly from: string; readonly to: string; readonly maxActive?: number; readonly dryRun?: boolean },
 ): Promise<readonly BackfillDay[]> {
+  for (const [flag, date] of [
+    ['--from', o.from],
+    ['--to', o.to],
+  ]) {
+    if (!isCalendarDate(date!)) throw new ValidationError(`backfill: ${flag} must be a date YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  }
   const first = startOfLocalDate(o.from, dag.timezone);
   const last = startOfLocalDate(o.to, dag.timezone);
   if (last.getTime() < first.getTime()) throw new ValidationError(`backfill: --from ${o.from} is after --to ${o.to}`);
