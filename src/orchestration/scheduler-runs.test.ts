@@ -83,6 +83,23 @@ describe('Scheduler: creating and starting runs', () => {
     expect((await h.store.runs({ dagId: 'daily', states: ['success'] })).length).toBe(3);
   });
 
+  it('keeps maxActiveRuns when two schedulers start runs at once', async () => {
+    const h = harness({ dags: [dag({ id: 'daily', tasks: one, maxActiveRuns: 2 })] });
+    const other = h.second();
+    for (let i = 0; i < 5; i++) await h.scheduler.trigger('daily');
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([h.scheduler.tick(), other.tick()]);
+      expect((await h.store.runs({ dagId: 'daily', states: ['running'] })).length).toBe(2);
+    }
+  });
+
+  it('ticks by itself between start and stop', async () => {
+    const h = harness({ dags: [daily()] });
+    h.scheduler.start({ tickSeconds: 3600 });
+    await h.scheduler.stop(); // waits for the first tick, then no more
+    expect((await h.store.runs({})).map((r) => r.runKey)).toEqual(['cron@2026-03-02T03:00:00.000Z']);
+  });
+
   it('backfills 10 days as 10 runs with at most maxActive running at once; a dry run creates nothing', async () => {
     const h = harness({ dags: [daily({ timezone: 'Europe/Berlin' })], start: new Date('2026-04-01T12:00:00Z') });
     const plan = await h.scheduler.backfill('daily', { from: '2026-03-20', to: '2026-03-29', maxActive: 3, dryRun: true });

@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError, uuidV7 } from '../shared/index.ts';
 import type { DagRunRecord, DagSpec, JsonObject, RunState } from './ports.ts';
 import { manualRunKey } from './run-key.ts';
 import { createBackfillRuns, createCronRuns, createDagRun, createSensorRuns, type RunFactory } from './scheduler-runs.ts';
+import { startQueuedRuns } from './scheduler-slots.ts';
 import { expireLease, runOutcome, stepRun, type TaskStepper } from './scheduler-tasks.ts';
 import {
   newCounters,
@@ -76,7 +77,7 @@ export class Scheduler {
     const active = await this.#o.store.runs({ states: ACTIVE });
     for (const dag of this.#o.dags) {
       const runs = active.filter((r) => r.dagId === dag.id);
-      if (states.get(dag.id)?.paused !== true) await this.#startRuns(dag, runs, c);
+      if (states.get(dag.id)?.paused !== true) await startQueuedRuns({ store: this.#o.store, clock: this.#o.clock, dag, runs, counters: c });
     }
     for (const run of await this.#o.store.runs({ states: ['running'] })) {
       const dag = this.#dags.get(run.dagId);
@@ -196,25 +197,6 @@ export class Scheduler {
     await loop.running;
   }
 
-  async #startRuns(dag: DagSpec, runs: readonly DagRunRecord[], c: TickCounters): Promise<void> {
-    const running = runs.filter((r) => r.state === 'running');
-    const queued = runs.filter((r) => r.state === 'queued').sort((a, b) => a.logicalTime.getTime() - b.logicalTime.getTime());
-    const isBackfill = (r: DagRunRecord) => r.trigger === 'backfill';
-    let regular = running.filter((r) => !isBackfill(r)).length;
-    const backfills = new Map<string, number>();
-    const backfillKey = (r: DagRunRecord) => JSON.stringify(r.conf['backfill'] ?? null);
-    for (const r of running.filter(isBackfill)) backfills.set(backfillKey(r), (backfills.get(backfillKey(r)) ?? 0) + 1);
-    for (const run of queued) {
-      const limit = isBackfill(run) ? backfillLimit(run.conf, dag.maxActiveRuns) : dag.maxActiveRuns;
-      const count = isBackfill(run) ? (backfills.get(backfillKey(run)) ?? 0) : regular;
-      if (count >= limit) continue;
-      if (!(await this.#o.store.transitionRun({ id: run.id, from: ['queued'], to: 'running', at: this.#o.clock() }))) continue;
-      c.runsStarted += 1;
-      if (isBackfill(run)) backfills.set(backfillKey(run), count + 1);
-      else regular += 1;
-    }
-  }
-
   async #finish(run: DagRunRecord, outcome: { state: 'success' } | { state: 'failed'; error: string }, c: TickCounters): Promise<void> {
     const at = this.#o.clock();
     const error = outcome.state === 'failed' ? outcome.error : undefined;
@@ -272,12 +254,6 @@ export class Scheduler {
     if (run === undefined) throw new NotFoundError(`no run ${runId}`);
     return run;
   }
-}
-
-function backfillLimit(conf: JsonObject, fallback: number): number {
-  const backfill = conf['backfill'];
-  const value = backfill !== null && typeof backfill === 'object' && !Array.isArray(backfill) ? (backfill as JsonObject)['maxActive'] : undefined;
-  return typeof value === 'number' && value >= 1 ? value : fallback;
 }
 
 /** The in-process tick loop: the pending timer, the tick in progress, and whether it was stopped. */
