@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capturedLogger } from '../../test/support/captured-logger.ts';
 import { TEST_JOBS_REF } from '../../test/support/orchestration-jobs.ts';
@@ -74,5 +76,25 @@ describe('local executor', () => {
     ]);
     expect(log.lines().filter((l) => l.msg.includes("pool 'gpu' is not configured"))).toHaveLength(1);
     await executor.close();
+  });
+});
+
+describe('task child process', () => {
+  it('ends when the worker that started it is killed, even in the middle of a CPU-bound job', async () => {
+    const worker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../test/support/orphan-worker.ts', import.meta.url))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    worker.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const pid = await waitFor('the spinning child', () => /"pid":(\d+),"msg":"spinning"/.exec(out)?.[1]);
+    worker.kill('SIGKILL');
+    await waitFor('the child to end', () => {
+      try {
+        process.kill(Number(pid), 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BUILTIN_JOB_CATALOG, jobDefinition, loadJobCatalog, runJob, type JobCatalogRef, type JobDeps, type JobResult } from '../pipeline/index.ts';
+import {
+  BUILTIN_JOB_CATALOG,
+  jobDefinition,
+  loadJobCatalog,
+  parseJobParams,
+  runJob,
+  type JobCatalogRef,
+  type JobDeps,
+  type JobResult,
+} from '../pipeline/index.ts';
 import { systemClock, type Clock } from '../shared/index.ts';
 import { TaskLostError, TaskTimeoutError, WorkerStoppingError } from './attempt-errors.ts';
 import type { OrchestrationStore, TaskAttempt } from './ports.ts';
@@ -113,7 +122,9 @@ async function execute(o: RunAttemptOptions, taskLog: TaskLog, signal: AbortSign
   const catalogRef = o.catalog ?? BUILTIN_JOB_CATALOG;
   try {
     const catalog = await loadJobCatalog(catalogRef);
-    const inChild = o.inChild ?? jobDefinition(a.job, catalog).cpuHeavy;
+    const def = jobDefinition(a.job, catalog);
+    parseJobParams(def, a.params); // bad params fail here, before a child process is started for them
+    const inChild = o.inChild ?? def.cpuHeavy;
     if (inChild) {
       return await runInChild({
         start: { attempt: a, catalog: catalogRef, config: o.deps.config, logLevel: taskLog.logger.level },

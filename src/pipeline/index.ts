@@ -29,4 +29,5 @@ export {
 } from './jobs.ts';
 export { defineJob, type JobContext, type JobDefinition, type JobDeps, type JobJson, type JobResult } from './job-definition.ts';
 export { registeredCandidates } from './promote-if-better.ts';
+export { recommendationsKey } from './recommend-all-job.ts';
 export type { RegisteredResult } from './model-jobs.ts';

@@ -15,7 +15,7 @@ const deps: JobDeps = {
 
 describe('job catalog', () => {
   it('names every built-in job by its key, in SCREAMING_SNAKE, with a description', () => {
-    expect(Object.keys(JOBS).sort()).toEqual(['BUILD_FEATURES', 'INGEST', 'NOOP', 'PROMOTE_IF_BETTER', 'SLEEP', 'TRAIN', 'TUNE']);
+    expect(Object.keys(JOBS).sort()).toEqual(['BUILD_FEATURES', 'INGEST', 'NOOP', 'PROMOTE_IF_BETTER', 'RECOMMEND_ALL', 'SLEEP', 'TRAIN', 'TUNE']);
     for (const [key, job] of Object.entries(JOBS)) {
       expect(job.name).toBe(key);
       expect(key).toMatch(/^[A-Z][A-Z0-9_]*$/);
@@ -47,6 +47,7 @@ describe('job catalog', () => {
     ['NOOP', { x: 1 }, /Unrecognized key/],
     ['INGEST', { retryQuarantine: 'yes' }, /retryQuarantine: /],
     ['BUILD_FEATURES', { incremental: 1 }, /incremental: /],
+    ['RECOMMEND_ALL', { k: 0 }, /k: /],
   ])('refuses bad params of %s %j with a clear error', (job, params, message) => {
     expect(jobParamsError(job, params)).toMatch(message);
     expect(() => parseJobParams(JOBS[job]!, params)).toThrow(JobParamsError);

@@ -5,6 +5,7 @@ import { BUILD_FEATURES, INGEST } from './data-jobs.ts';
 import type { JobContext, JobDefinition, JobDeps, JobResult } from './job-definition.ts';
 import { TRAIN, TUNE } from './model-jobs.ts';
 import { PROMOTE_IF_BETTER } from './promote-if-better.ts';
+import { RECOMMEND_ALL } from './recommend-all-job.ts';
 
 /** A catalog of jobs by name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry has its own parameter type
@@ -14,7 +15,7 @@ export type JobCatalog = Readonly<Record<string, JobDefinition<any>>>;
  * The built-in job catalog: what DAG tasks name in `job`. Each wraps the pipeline function its CLI command calls,
  * so a task and the command do the same thing.
  */
-export const JOBS: JobCatalog = Object.freeze({ INGEST, BUILD_FEATURES, TRAIN, PROMOTE_IF_BETTER, TUNE, NOOP, SLEEP });
+export const JOBS: JobCatalog = Object.freeze({ INGEST, BUILD_FEATURES, TRAIN, PROMOTE_IF_BETTER, TUNE, RECOMMEND_ALL, NOOP, SLEEP });
 
 /**
  * Where a catalog lives, so another process (a child for one try, a BullMQ sandboxed processor) imports the same one:

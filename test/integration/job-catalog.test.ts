@@ -59,6 +59,13 @@ describe.each(warehouseBackends())('job catalog on $name', (backend) => {
       const refused = await run('PROMOTE_IF_BETTER', {}, { 'train-popular': pop });
       expect(refused).toMatchObject({ promoted: false, name: 'main', version: 2, alias: 'champion' });
       expect(refused['why']).toMatch(/refusing to make version 2 of main 'champion'/);
+
+      const recs = await run('RECOMMEND_ALL', { model: 'main@champion', k: 3 }, {}, 'recommend');
+      expect(recs).toMatchObject({ key: 'exports/recommendations/manual_test-run-recommend.csv', users: 200, rows: 600, batchId: null });
+      expect(recs['model']).toMatchObject({ kind: 'item-knn', name: 'main', version: 1 });
+      const csv = (await fx.read(recs['key'] as string)).trim().split('\n');
+      expect(csv[0]).toBe('user_id,item_id,rank,score');
+      expect(csv).toHaveLength(601);
     });
 
     it('fails PROMOTE_IF_BETTER without an upstream version, as a validation error', async () => {
