@@ -47,6 +47,7 @@ export interface BullmqWorker {
   readonly workerId: string;
   /** Resolves once every BullMQ worker is connected and consuming. */
   ready(): Promise<void>;
+
   /** Stops taking jobs; running tries get `graceMs` (default 10 000) to finish, then are aborted. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -101,10 +102,11 @@ export async function startBullmqWorker(o: BullmqWorkerOptions): Promise<BullmqW
     return { outcome: outcome.state };
   };
 
-  const workers: Worker[] = pools.map(
+  const poolWorkers: Worker[] = pools.map(
     (pool) => new Worker(poolQueueName(o.prefix, pool), processTry, { ...common, concurrency: Math.max(1, o.concurrency ?? 1) }),
   );
 
+  const workers = [...poolWorkers];
   let tickQueue: Queue | undefined;
   if (o.onTick) {
     const onTick = o.onTick;
