@@ -1,13 +1,15 @@
 /**
- * Rows as lines of columns as wide as their widest cell, two spaces apart: the first row is usually a header.
- * `align` says per column whether cells pad on the right (left-aligned, default) or on the left (numbers).
+ * Rows as lines of columns as wide as their widest cell, two spaces apart (so long ids never run together); the
+ * first row is usually a header. Cells pad on the right, except in the columns from `rightFrom` on (numbers),
+ * which pad on the left.
  */
-export function formatTable(rows: readonly (readonly string[])[], align: readonly ('left' | 'right')[] = []): string[] {
+export function formatTable(rows: readonly (readonly string[])[], o: { readonly rightFrom?: number } = {}): string[] {
   if (rows.length === 0) return [];
+  const rightFrom = o.rightFrom ?? Infinity;
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
   return rows.map((row) =>
     row
-      .map((cell, c) => (align[c] === 'right' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .map((cell, c) => (c >= rightFrom ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
       .join('  ')
       .trimEnd(),
   );

@@ -14,6 +14,7 @@ import {
 } from '../../monitoring/index.ts';
 import { BackendUnavailableError } from '../../shared/index.ts';
 import { defineCommand } from '../command.ts';
+import { formatTable } from '../table.ts';
 
 interface TestResult {
   readonly notifiers: { name: string; delivered: boolean; error?: string }[];
@@ -151,13 +152,6 @@ export const alertsListCommand = defineCommand({
         ...(x.now === undefined ? [] : ['reason' in x.now ? x.now.reason : `${formatValue(x.metric, x.now.value)} on ${x.now.events} events`]),
       ]),
     ];
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
-    for (const row of rows)
-      io.out(
-        row
-          .map((cell, c) => cell.padEnd(widths[c]!))
-          .join('  ')
-          .trimEnd(),
-      );
+    for (const line of formatTable(rows)) io.out(line);
   },
 });

@@ -4,6 +4,7 @@ import { parseIsoTimestamp } from '../../preprocess/index.ts';
 import { toUtcText, ValidationError } from '../../shared/index.ts';
 import { FeedbackStatsRepo, type FeedbackStatsRow } from '../../warehouse/index.ts';
 import { defineCommand } from '../command.ts';
+import { formatTable } from '../table.ts';
 
 /** `--since`: a duration back from now (7d, 36h, 90m) or an ISO-8601 time; returns warehouse UTC text. */
 function sinceText(value: string, now: Date): string {
@@ -57,8 +58,7 @@ export const feedbackStatsCommand = defineCommand({
         pct(g.unattributedShare),
       ]),
     ];
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
     io.out(`feedback since ${r.since} (UTC)`);
-    for (const row of rows) io.out(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+    for (const line of formatTable(rows, { rightFrom: 1 })) io.out(line);
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RunTracker, type RunRecord } from '../../registry/index.ts';
 import { ValidationError } from '../../shared/index.ts';
 import { defineCommand } from '../command.ts';
+import { formatTable } from '../table.ts';
 
 /** The final metric a run is judged by: hold-out NDCG for trainings and evaluations, validation NDCG for trials. */
 function judgedBy(r: RunRecord): string {
@@ -12,17 +13,10 @@ function judgedBy(r: RunRecord): string {
 
 /** One row per run, in columns as wide as their widest value, under a header. */
 function runTable(runs: readonly RunRecord[]): string[] {
-  const rows = [
+  return formatTable([
     ['run', 'experiment', 'type', 'model', 'status', 'started', 'result'],
     ...runs.map((r) => [r.runId, r.experiment, r.runType, r.modelKind, r.status, r.startedAt, judgedBy(r)]),
-  ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, c) => cell.padEnd(widths[c]!))
-      .join('  ')
-      .trimEnd(),
-  );
+  ]);
 }
 
 export const runsListCommand = defineCommand({
@@ -89,8 +83,6 @@ export const runsCompareCommand = defineCommand({
     ];
     for (const k of keys((run) => run.params)) rows.push([`param ${k}`, ...r.runs.map((run) => text(run.params[k]))]);
     for (const k of keys((run) => run.metrics)) rows.push([k, ...r.runs.map((run) => text(run.metrics[k]))]);
-    // Every column is as wide as its widest cell, two spaces apart, so long run ids never run together.
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-    for (const row of rows) io.out(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+    for (const line of formatTable(rows, { rightFrom: 1 })) io.out(line);
   },
 });
