@@ -27,7 +27,12 @@ export interface Orchestration {
  * The executor `orchestration.executor.url` names: `local` runs tries in this process (CPU-heavy ones in child
  * processes); `redis://` / `rediss://` hands them to BullMQ queues that `pickwise worker` processes consume.
  */
-export function openTaskExecutor(o: { readonly deps: JobDeps; readonly store: OrchestrationStore; readonly clock: Clock; readonly catalog?: JobCatalogRef }): TaskExecutor {
+export function openTaskExecutor(o: {
+  readonly deps: JobDeps;
+  readonly store: OrchestrationStore;
+  readonly clock: Clock;
+  readonly catalog?: JobCatalogRef;
+}): TaskExecutor {
   const { executor, pools, leaseSeconds } = o.deps.config.orchestration;
   if (executor.url === 'local') {
     return createLocalExecutor({ store: o.store, deps: o.deps, pools, leaseSeconds, clock: o.clock, ...(o.catalog ? { catalog: o.catalog } : {}) });
@@ -46,7 +51,8 @@ export async function openOrchestration(o: {
   const { config, logger } = o.deps;
   const clock = o.clock ?? systemClock;
   // Failed runs and missed deadlines go where the alert rules' notifications go (the log, and Slack when configured).
-  const delivery = o.notifier === undefined ? new AlertDelivery({ notifiers: createNotifiers(config.alerts, logger), logger: logger.child({ stage: 'alerts' }) }) : undefined;
+  const delivery =
+    o.notifier === undefined ? new AlertDelivery({ notifiers: createNotifiers(config.alerts, logger), logger: logger.child({ stage: 'alerts' }) }) : undefined;
   const dags = buildDags({ config: config.orchestration, jobParamsError, alias: config.serve.alias });
   const warehouse = await o.deps.warehouse();
   const store = new WarehouseOrchestrationStore(warehouse);

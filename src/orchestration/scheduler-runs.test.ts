@@ -10,16 +10,20 @@ const HOUR = 3600;
 describe('Scheduler: creating and starting runs', () => {
   it('creates one cron run per fire time, once, however many ticks and schedulers see it', async () => {
     const h = harness({ dags: [daily()], start: new Date('2026-03-02T02:00:00Z') });
-    expect((await h.scheduler.tick()).runsCreated).toEqual(['cron@2026-03-01T03:00:00.000Z']); // the latest due at first sight
+    // First sight: the schedule starts now (yesterday's 03:00 does not run), its cursor at the latest fire time.
+    expect((await h.scheduler.tick()).runsCreated).toEqual([]);
+    expect((await h.store.dagStates()).find((d) => d.dagId === 'daily')?.cronCursor).toEqual(new Date('2026-03-01T03:00:00Z'));
     h.setNow(new Date('2026-03-02T03:00:00Z'));
     const [a, b] = await Promise.all([h.scheduler.tick(), h.second().tick()]);
     expect([...a.runsCreated, ...b.runsCreated]).toEqual(['cron@2026-03-02T03:00:00.000Z']);
     await h.scheduler.tick();
-    expect((await h.store.runs({ dagId: 'daily' })).map((r) => r.runKey)).toEqual(['cron@2026-03-02T03:00:00.000Z', 'cron@2026-03-01T03:00:00.000Z']);
+    expect((await h.store.runs({ dagId: 'daily' })).map((r) => r.runKey)).toEqual(['cron@2026-03-02T03:00:00.000Z']);
   });
 
   it('gives two DAGs on one schedule a run each', async () => {
-    const h = harness({ dags: [daily(), dag({ id: 'twin', schedule: '0 3 * * *', tasks: one })], start: new Date('2026-03-02T03:00:00Z') });
+    const h = harness({ dags: [daily(), dag({ id: 'twin', schedule: '0 3 * * *', tasks: one })], start: new Date('2026-03-02T02:59:00Z') });
+    expect((await h.scheduler.tick()).runsCreated).toEqual([]);
+    h.setNow(new Date('2026-03-02T03:00:00Z'));
     expect((await h.scheduler.tick()).runsCreated).toEqual(['cron@2026-03-02T03:00:00.000Z', 'cron@2026-03-02T03:00:00.000Z']);
     expect((await h.store.runs({})).map((r) => r.dagId).sort()).toEqual(['daily', 'twin']);
   });
@@ -27,8 +31,9 @@ describe('Scheduler: creating and starting runs', () => {
   it('fires a daily 02:30 Europe/Berlin DAG once per day across spring-forward and fall-back', async () => {
     const berlin = dag({ id: 'berlin', schedule: '30 2 * * *', timezone: 'Europe/Berlin', tasks: one, maxActiveRuns: 10 });
     for (const [start, days] of [
-      ['2026-03-27T12:00:00Z', ['2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30', '2026-03-31']],
-      ['2026-10-23T12:00:00Z', ['2026-10-23', '2026-10-24', '2026-10-25', '2026-10-26', '2026-10-27']],
+      // From noon of the first day for four days: the first day's 02:30 was before the schedule started.
+      ['2026-03-27T12:00:00Z', ['2026-03-28', '2026-03-29', '2026-03-30', '2026-03-31']],
+      ['2026-10-23T12:00:00Z', ['2026-10-24', '2026-10-25', '2026-10-26', '2026-10-27']],
     ] as const) {
       const h = harness({ dags: [berlin], start: new Date(start) });
       for (let i = 0; i < 4 * 24 * 4; i++) {
@@ -93,11 +98,24 @@ describe('Scheduler: creating and starting runs', () => {
     }
   });
 
+  it('drives one run alone when asked (pickwise run --wait): no cron or sensor run, no other run started', async () => {
+    const h = harness({ dags: [daily(), dag({ id: 'manual', tasks: one, maxActiveRuns: 5 })], start: new Date('2026-03-02T10:00:00Z') });
+    const other = await h.scheduler.trigger('manual', { runKey: 'other' });
+    const mine = await h.scheduler.trigger('manual', { runKey: 'mine' });
+    const report = await h.scheduler.tick({ run: mine.run.id });
+    expect(report.runsCreated).toEqual([]);
+    expect(await h.store.dagStates()).toEqual([]); // the daily schedule was not even looked at
+    expect(h.executor.submits.map((a) => a.runId)).toEqual([mine.run.id]);
+    expect((await h.store.run(other.run.id))?.state).toBe('queued');
+    expect((await h.store.run(mine.run.id))?.state).toBe('running');
+  });
+
   it('ticks by itself between start and stop', async () => {
     const h = harness({ dags: [daily()] });
     h.scheduler.start({ tickSeconds: 3600 });
     await h.scheduler.stop(); // waits for the first tick, then no more
-    expect((await h.store.runs({})).map((r) => r.runKey)).toEqual(['cron@2026-03-02T03:00:00.000Z']);
+    expect((await h.store.dagStates()).find((d) => d.dagId === 'daily')?.cronCursor).toEqual(new Date('2026-03-02T03:00:00Z'));
+    expect(await h.store.runs({})).toEqual([]);
   });
 
   it('backfills 10 days as 10 runs with at most maxActive running at once; a dry run creates nothing', async () => {

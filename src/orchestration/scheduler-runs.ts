@@ -47,17 +47,22 @@ export async function createDagRun(
 
 /**
  * The cron runs due for `dag` at `now`, created, and the schedule's cursor moved past them. First sight of a DAG
- * (no cursor), or catchup false: only the latest fire time due runs, so neither a new DAG nor an unpaused one
- * back-fills by surprise. Catchup true: every fire time since the cursor, at most `limit` per call.
+ * (no cursor: a new install, a DAG just added to the config) starts its schedule now: the cursor is set to the
+ * latest fire time and nothing runs until the next one, so starting pickwise never kicks off yesterday's daily run.
+ * Catchup false: only the latest fire time due runs, so an unpaused DAG never back-fills by surprise. Catchup true:
+ * every fire time since the cursor, at most `limit` per call.
  */
 export async function createCronRuns(f: RunFactory, dag: DagSpec, state: DagState | undefined, now: Date, limit: number): Promise<string[]> {
   if (dag.schedule === undefined) return [];
   const schedule = { expression: dag.schedule, timezone: dag.timezone };
+  if (state?.cronCursor === undefined) {
+    await f.store.setCronCursor(dag.id, latestFireTime({ ...schedule, until: now }) ?? now);
+    return [];
+  }
   let due: Date[];
-  if (state?.cronCursor === undefined || !dag.catchup) {
+  if (!dag.catchup) {
     const latest = latestFireTime({ ...schedule, until: now });
-    const cursor = state?.cronCursor;
-    due = latest !== undefined && (cursor === undefined || latest.getTime() > cursor.getTime()) ? [latest] : [];
+    due = latest !== undefined && latest.getTime() > state.cronCursor.getTime() ? [latest] : [];
   } else {
     due = fireTimes({ ...schedule, after: state.cronCursor, until: now, limit });
   }

@@ -50,14 +50,18 @@ export class Scheduler {
     return this.#o.dags;
   }
 
-  /** One pass over everything; safe to call at any time, from any number of schedulers. */
-  async tick(): Promise<TickReport> {
+  /**
+   * One pass over everything; safe to call at any time, from any number of schedulers. With `run`, a pass over that
+   * run alone (what `pickwise run --wait` drives): no cron or sensor run is created, no other run started or stepped.
+   */
+  async tick(o: { readonly run?: string } = {}): Promise<TickReport> {
+    const mine = (runId: string) => o.run === undefined || runId === o.run;
     const at = this.#o.clock();
     const c = newCounters();
     const firstTick = !this.#ticked;
     this.#ticked = true;
     const states = new Map((await this.#o.store.dagStates()).map((s) => [s.dagId, s]));
-    for (const dag of this.#o.dags) {
+    for (const dag of o.run === undefined ? this.#o.dags : []) {
       if (states.get(dag.id)?.paused === true) continue;
       await this.#guard(c, `cron runs of ${dag.id}`, async () => {
         c.runsCreated.push(...(await createCronRuns(this.#runs, dag, states.get(dag.id), at, this.#o.maxCatchupPerTick ?? 100)));
@@ -69,17 +73,17 @@ export class Scheduler {
         });
       }
     }
-    for (const task of await this.#o.store.expiredLeases(at)) {
+    for (const task of (await this.#o.store.expiredLeases(at)).filter((t) => mine(t.runId))) {
       const run = await this.#o.store.run(task.runId);
       const spec = run && this.#dags.get(run.dagId)?.tasks.find((t) => t.id === task.taskId);
       await expireLease(this.#steps, task, spec?.retry, c);
     }
     const active = await this.#o.store.runs({ states: ACTIVE });
     for (const dag of this.#o.dags) {
-      const runs = active.filter((r) => r.dagId === dag.id);
+      const runs = active.filter((r) => r.dagId === dag.id && (r.state === 'running' || mine(r.id)));
       if (states.get(dag.id)?.paused !== true) await startQueuedRuns({ store: this.#o.store, clock: this.#o.clock, dag, runs, counters: c });
     }
-    for (const run of await this.#o.store.runs({ states: ['running'] })) {
+    for (const run of (await this.#o.store.runs({ states: ['running'] })).filter((r) => mine(r.id))) {
       const dag = this.#dags.get(run.dagId);
       if (dag === undefined) {
         await this.#finish(run, { state: 'failed', error: `DAG ${run.dagId} is no longer defined` }, c);
@@ -92,7 +96,8 @@ export class Scheduler {
         else await this.#checkDeadline(run, c);
       });
     }
-    for (const run of await this.#o.store.runs({ states: ['queued'] })) await this.#guard(c, `run ${run.id}`, () => this.#checkDeadline(run, c));
+    for (const run of (await this.#o.store.runs({ states: ['queued'] })).filter((r) => mine(r.id)))
+      await this.#guard(c, `run ${run.id}`, () => this.#checkDeadline(run, c));
     const report: TickReport = { at, ...c };
     if (c.runsCreated.length + c.runsStarted + c.runsFinished + c.triesSubmitted + c.leasesExpired > 0) {
       this.#o.logger.info({ tick: { ...report, at: at.toISOString() } }, 'scheduler tick');
@@ -173,12 +178,12 @@ export class Scheduler {
   }
 
   /** Ticks every `tickSeconds` in this process until {@link stop}; a failed tick is logged and the next one runs. */
-  start(o: { readonly tickSeconds: number }): void {
+  start(o: { readonly tickSeconds: number; readonly run?: string }): void {
     if (this.#loop !== undefined && !this.#loop.stopped) return;
     const loop: LoopState = { timer: undefined, running: undefined, stopped: false };
     this.#loop = loop;
     const run = (): void => {
-      loop.running = this.tick()
+      loop.running = this.tick(o.run === undefined ? {} : { run: o.run })
         .catch((error: unknown) => this.#o.logger.error({ err: error }, `scheduler tick failed: ${(error as Error).message}`))
         .finally(() => {
           loop.running = undefined;

@@ -33,7 +33,7 @@ export function printRunView(v: RunView, io: CommandIo): void {
  * `run --wait`). Another scheduler may drive it at the same time: their writes are compare-and-set.
  */
 async function waitForRun(orchestration: Orchestration, runId: string, io: CommandIo): Promise<RunView> {
-  orchestration.scheduler.start({ tickSeconds: 1 });
+  orchestration.scheduler.start({ tickSeconds: 1, run: runId });
   const seen = new Map<string, string>();
   for (;;) {
     const view = await runView(orchestration, runId);
