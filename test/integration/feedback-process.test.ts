@@ -6,7 +6,7 @@ import { freePort } from '../support/free-port.ts';
 import { trainChampion } from '../support/champion.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 import { startFakeElasticsearch } from '../support/fake-elasticsearch.ts';
-import { startCli } from '../support/run-cli.ts';
+import { startServing } from '../support/run-cli.ts';
 
 /**
  * `pickwise serve` records the lists it serves, as a real process: a SIGTERM commits everything; a kill -9 loses
@@ -34,18 +34,11 @@ describe('served lists across a SIGTERM and a kill -9 of pickwise serve', () => 
   /** Starts `pickwise serve` on a free port and waits (bounded) until it answers. */
   async function serve(env: Record<string, string> = {}) {
     const port = await freePort();
-    const run = startCli(['serve', '--port', String(port), '--model-name', 'shop'], {
+    return startServing(['serve', '--port', String(port), '--model-name', 'shop'], {
       cwd: fx.dir,
+      port,
       env: { PICKWISE_HOME: home(), PICKWISE_DATABASE__URL: url, PICKWISE_STORAGE__URL: `file:${fx.bucketDir}`, PICKWISE_LOG__LEVEL: 'warn', ...env },
     });
-    const base = `http://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 600; attempt++) {
-      const ready = await fetch(`${base}/readyz`).catch(() => undefined);
-      if (ready?.status === 200) return { run, base };
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    run.child.kill('SIGKILL');
-    throw new Error(`pickwise serve did not start: ${(await run.done).stderr}`);
   }
 
   const list = async (base: string, user: string) =>

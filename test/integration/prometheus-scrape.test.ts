@@ -8,7 +8,7 @@ import { freePort } from '../support/free-port.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 import { allPanels, concreteExpr, readDashboard } from '../support/grafana-dashboard.ts';
 import { PROMETHEUS_DIR, prometheusOrSkip, startPrometheus, type RunningPrometheus } from '../support/prometheus-server.ts';
-import { startCli } from '../support/run-cli.ts';
+import { startServing, type startCli } from '../support/run-cli.ts';
 import { sendLoadRound } from '../support/serve-load.ts';
 
 const recording = (
@@ -40,22 +40,16 @@ describe('a real Prometheus scraping pickwise serve', () => {
     // With a hold-out, so that the version has offline metrics (NDCG@10, lift over popularity).
     await trainChampion(fx, { kind: 'item-knn', holdout: 0.2 });
     const port = await freePort();
-    serve = startCli(['serve', '--port', String(port), '--model-name', 'shop'], {
+    ({ run: serve, base } = await startServing(['serve', '--port', String(port), '--model-name', 'shop'], {
       cwd: fx.dir,
+      port,
       env: {
         PICKWISE_HOME: path.join(fx.dir, 'home'),
         PICKWISE_DATABASE__URL: url,
         PICKWISE_STORAGE__URL: `file:${fx.bucketDir}`,
         PICKWISE_LOG__LEVEL: 'warn',
       },
-    });
-    base = `http://127.0.0.1:${port}`;
-    let ready = false;
-    for (let attempt = 0; attempt < 600 && !ready; attempt++) {
-      ready = (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200;
-      if (!ready) await sleep(50);
-    }
-    if (!ready) throw new Error(`pickwise serve did not start: ${(serve.child.kill('SIGKILL'), (await serve.done).stderr)}`);
+    }));
     prometheus = await startPrometheus(bin, { target: `127.0.0.1:${port}`, intervalSeconds: 1 });
     // Traffic while Prometheus scrapes, so that rates are above 0: a few rounds a scrape interval apart.
     for (let attempt = 0; attempt < 100 && (await prometheus.query('up{job="pickwise"} == 1')).result.length === 0; attempt++) await sleep(100);

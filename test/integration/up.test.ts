@@ -10,7 +10,7 @@ import { warehouseBackends } from '../support/backends.ts';
 import { trainChampion } from '../support/champion.ts';
 import { freePort } from '../support/free-port.ts';
 import { createIngestFixture, RESERVATIONS_HEADER, type IngestFixture } from '../support/ingest-fixture.ts';
-import { startCli } from '../support/run-cli.ts';
+import { startServing } from '../support/run-cli.ts';
 
 describe('pickwise up', () => {
   const backend = warehouseBackends()[0]!;
@@ -31,8 +31,9 @@ describe('pickwise up', () => {
 
   it('serves the API and runs the on-landing DAG once for a file that lands, then stops on SIGTERM', async () => {
     const port = await freePort();
-    const up = startCli(['up', '--port', String(port), '--model-name', 'shop'], {
+    const { run: up, base } = await startServing(['up', '--port', String(port), '--model-name', 'shop'], {
       cwd: fx.dir,
+      port,
       env: {
         PICKWISE_HOME: path.join(fx.dir, 'home'),
         PICKWISE_DATABASE__URL: url,
@@ -41,15 +42,7 @@ describe('pickwise up', () => {
         PICKWISE_LOG__LEVEL: 'warn',
       },
     });
-    const base = `http://127.0.0.1:${port}`;
     try {
-      let ready = false;
-      for (let i = 0; i < 600 && !ready && up.child.exitCode === null; i++) {
-        ready = (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200;
-        if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(ready, 'pickwise up did not start').toBe(true);
-
       await fx.land('reservations-late.csv', `${RESERVATIONS_HEADER}\nR-late-1,U0000001,S000001,completed,2026-01-05 10:00:00,5\n`);
       let runs: { dagId: string; runKey: string; state: string }[] = [];
       for (let i = 0; i < 600; i++) {

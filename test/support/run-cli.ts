@@ -27,3 +27,18 @@ export function startCli(args: readonly string[], options: { cwd: string; env?: 
 export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   return startCli(args, options).done;
 }
+
+/**
+ * Starts a long-running `pickwise ARGS` (serve, up) and waits, bounded, until it answers on `port`'s /readyz;
+ * when it never does, it is killed and its stderr is the error.
+ */
+export async function startServing(args: readonly string[], options: { cwd: string; env?: Record<string, string>; port: number }) {
+  const run = startCli(args, options);
+  const base = `http://127.0.0.1:${options.port}`;
+  for (let attempt = 0; attempt < 1200 && run.child.exitCode === null; attempt++) {
+    if ((await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200) return { run, base };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  run.child.kill('SIGKILL');
+  throw new Error(`pickwise ${args.join(' ')} did not start: ${(await run.done).stderr}`);
+}
