@@ -59,5 +59,6 @@ describe('cron schedule', () => {
     expect(startOfLocalDate('2026-03-30', 'Pacific/Kiritimati').toISOString()).toBe('2026-03-29T10:00:00.000Z');
     expect(startOfLocalDate('2026-03-30', 'Pacific/Pago_Pago').toISOString()).toBe('2026-03-30T11:00:00.000Z');
     expect(() => startOfLocalDate('2026-3-30', 'UTC')).toThrow(/YYYY-MM-DD/);
+    expect(() => startOfLocalDate('2026-02-30', 'UTC')).toThrow(/YYYY-MM-DD/);
   });
 });

@@ -96,10 +96,17 @@ export function localDate(instant: Date, timezone: string): string {
 }
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
+/** Whether `date` is a real calendar date written YYYY-MM-DD (not 2026-02-30). */
+export function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === date;
+}
+
 /** The instant a calendar date (YYYY-MM-DD) starts in a time zone (its first minute, DST gaps included). */
 export function startOfLocalDate(date: string, timezone: string): Date {
+  if (!isCalendarDate(date)) throw new ConfigError(`expected a date YYYY-MM-DD, got "${date}"`);
   const utcMidnight = Date.parse(`${date}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(utcMidnight)) throw new ConfigError(`expected a date YYYY-MM-DD, got "${date}"`);
   // Local midnight lies within ±14 h of UTC midnight: the first local midnight from 15 h before whose date is `date`.
   const cron = parse('0 0 * * *', timezone, new Date(utcMidnight - 15 * 3600_000 - 1));
   for (let i = 0; i < 3; i++) {

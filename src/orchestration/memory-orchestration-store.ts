@@ -17,6 +17,7 @@ const FINAL_RUN_STATES: readonly RunState[] = ['success', 'failed', 'canceled'];
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const taskKey = (runId: string, taskId: string): string => `${runId}\u0000${taskId}`;
+const runKeyOf = (dagId: string, runKey: string): string => `${dagId}\u0000${runKey}`;
 const logKey = (l: { runId: string; taskId: string; try: number; seq: number }): string => `${l.runId}\u0000${l.taskId}\u0000${l.try}\u0000${l.seq}`;
 
 /**
@@ -46,12 +47,12 @@ export class MemoryOrchestrationStore implements OrchestrationStore {
   }
 
   async createRun(run: NewDagRun, tasks: readonly NewTaskInstance[]): Promise<{ readonly run: DagRunRecord; readonly created: boolean }> {
-    const existing = this.#runIdByKey.get(run.runKey);
+    const existing = this.#runIdByKey.get(runKeyOf(run.dagId, run.runKey));
     if (existing !== undefined) return { run: { ...this.#runs.get(existing)! }, created: false };
     if (this.#runs.has(run.id)) throw new Error(`run id ${run.id} already exists`);
     const record: DagRunRecord = { ...run, state: 'queued' };
     this.#runs.set(run.id, record);
-    this.#runIdByKey.set(run.runKey, run.id);
+    this.#runIdByKey.set(runKeyOf(run.dagId, run.runKey), run.id);
     const byTask = new Map<string, TaskInstanceRecord>();
     for (const t of tasks) byTask.set(t.taskId, { runId: run.id, ...t, try: 0, state: 'pending' });
     this.#tasks.set(run.id, byTask);
@@ -63,8 +64,8 @@ export class MemoryOrchestrationStore implements OrchestrationStore {
     return run === undefined ? undefined : { ...run };
   }
 
-  async runByKey(runKey: string): Promise<DagRunRecord | undefined> {
-    const id = this.#runIdByKey.get(runKey);
+  async runByKey(dagId: string, runKey: string): Promise<DagRunRecord | undefined> {
+    const id = this.#runIdByKey.get(runKeyOf(dagId, runKey));
     return id === undefined ? undefined : this.run(id);
   }
 

@@ -49,9 +49,14 @@ export function runOrchestrationStoreContract(name: string, open: OrchestrationS
       const again = await second.createRun({ ...newRun(), runKey: spec.runKey }, tasks.slice(0, 1));
       expect(again).toEqual({ run: first.run, created: false });
       expect(await second.run(spec.id)).toEqual(first.run);
-      expect(await second.runByKey(spec.runKey)).toEqual(first.run);
+      expect(await second.runByKey('daily', spec.runKey)).toEqual(first.run);
       expect(await store.run('0190c0de-0000-7000-8000-ffffffffffff')).toBeUndefined();
-      expect(await store.runByKey('manual@nothing')).toBeUndefined();
+      expect(await store.runByKey('daily', 'manual@nothing')).toBeUndefined();
+      expect(await store.runByKey('other', spec.runKey)).toBeUndefined();
+      // Another DAG on the same schedule gets a run of its own.
+      const other = await second.createRun({ ...newRun({ dagId: 'other' }), runKey: spec.runKey }, tasks);
+      expect(other.created).toBe(true);
+      expect(await store.runByKey('other', spec.runKey)).toEqual(other.run);
       expect(await second.taskInstances(spec.id)).toEqual(
         tasks.map((t) => ({ runId: spec.id, ...t, try: 0, state: 'pending' })).sort((a, b) => a.taskId.localeCompare(b.taskId)),
       );

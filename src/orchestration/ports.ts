@@ -59,7 +59,10 @@ export type TaskState = 'pending' | 'queued' | 'running' | 'up_for_retry' | 'suc
 export interface DagRunRecord {
   readonly id: string;
   readonly dagId: string;
-  /** Unique over all runs: `cron@<iso>`, `file@<key>#<sha256>`, `manual@<id>`, `backfill@<yyyy-mm-dd>`. */
+  /**
+   * Unique within the DAG (two DAGs on one schedule, or sensing one landing file, each get their run):
+   * `cron@<iso>`, `file@<key>#<sha256>`, `manual@<id>`, `backfill@<yyyy-mm-dd>`.
+   */
   readonly runKey: string;
   readonly trigger: TriggerKind;
   readonly logicalTime: Date;
@@ -198,10 +201,10 @@ export interface OrchestrationStore {
   setPaused(dagId: string, paused: boolean, at: Date): Promise<void>;
   setCronCursor(dagId: string, at: Date): Promise<void>;
 
-  /** Creates the run and its task instances in one transaction; an existing run key returns that run, created false. */
+  /** Creates the run and its task instances in one transaction; a run key the DAG already has returns that run, created false. */
   createRun(run: NewDagRun, tasks: readonly NewTaskInstance[]): Promise<{ readonly run: DagRunRecord; readonly created: boolean }>;
   run(id: string): Promise<DagRunRecord | undefined>;
-  runByKey(runKey: string): Promise<DagRunRecord | undefined>;
+  runByKey(dagId: string, runKey: string): Promise<DagRunRecord | undefined>;
   runs(filter: { readonly dagId?: string; readonly states?: readonly RunState[]; readonly limit?: number }): Promise<readonly DagRunRecord[]>;
   transitionRun(o: {
     readonly id: string;

@@ -18,6 +18,12 @@ describe('Scheduler: creating and starting runs', () => {
     expect((await h.store.runs({ dagId: 'daily' })).map((r) => r.runKey)).toEqual(['cron@2026-03-02T03:00:00.000Z', 'cron@2026-03-01T03:00:00.000Z']);
   });
 
+  it('gives two DAGs on one schedule a run each', async () => {
+    const h = harness({ dags: [daily(), dag({ id: 'twin', schedule: '0 3 * * *', tasks: one })], start: new Date('2026-03-02T03:00:00Z') });
+    expect((await h.scheduler.tick()).runsCreated).toEqual(['cron@2026-03-02T03:00:00.000Z', 'cron@2026-03-02T03:00:00.000Z']);
+    expect((await h.store.runs({})).map((r) => r.dagId).sort()).toEqual(['daily', 'twin']);
+  });
+
   it('fires a daily 02:30 Europe/Berlin DAG once per day across spring-forward and fall-back', async () => {
     const berlin = dag({ id: 'berlin', schedule: '30 2 * * *', timezone: 'Europe/Berlin', tasks: one, maxActiveRuns: 10 });
     for (const [start, days] of [
@@ -77,6 +83,23 @@ describe('Scheduler: creating and starting runs', () => {
     expect((await h.store.runs({ dagId: 'daily', states: ['success'] })).length).toBe(3);
   });
 
+  it('keeps maxActiveRuns when two schedulers start runs at once', async () => {
+    const h = harness({ dags: [dag({ id: 'daily', tasks: one, maxActiveRuns: 2 })] });
+    const other = h.second();
+    for (let i = 0; i < 5; i++) await h.scheduler.trigger('daily');
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([h.scheduler.tick(), other.tick()]);
+      expect((await h.store.runs({ dagId: 'daily', states: ['running'] })).length).toBe(2);
+    }
+  });
+
+  it('ticks by itself between start and stop', async () => {
+    const h = harness({ dags: [daily()] });
+    h.scheduler.start({ tickSeconds: 3600 });
+    await h.scheduler.stop(); // waits for the first tick, then no more
+    expect((await h.store.runs({})).map((r) => r.runKey)).toEqual(['cron@2026-03-02T03:00:00.000Z']);
+  });
+
   it('backfills 10 days as 10 runs with at most maxActive running at once; a dry run creates nothing', async () => {
     const h = harness({ dags: [daily({ timezone: 'Europe/Berlin' })], start: new Date('2026-04-01T12:00:00Z') });
     const plan = await h.scheduler.backfill('daily', { from: '2026-03-20', to: '2026-03-29', maxActive: 3, dryRun: true });
@@ -102,6 +125,7 @@ describe('Scheduler: creating and starting runs', () => {
     expect(peak).toBe(3);
     expect((await h.store.runs({ dagId: 'daily', states: ['success'] })).length).toBe(10);
     await expect(h.scheduler.backfill('daily', { from: '2026-03-29', to: '2026-03-20' })).rejects.toThrow(/after/);
+    await expect(h.scheduler.backfill('daily', { from: '2026-02-30', to: '2026-03-20' })).rejects.toThrow(/--from must be a date YYYY-MM-DD, got "2026-02-30"/);
     await expect(h.scheduler.backfill('daily', { from: '2020-01-01', to: '2026-01-01' })).rejects.toThrow(/more than 1000/);
   });
 

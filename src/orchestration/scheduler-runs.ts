@@ -1,8 +1,12 @@
-import type { Clock } from '../shared/index.ts';
-import { fireTimes, latestFireTime } from './cron-schedule.ts';
+import { ValidationError, type Clock } from '../shared/index.ts';
+import { fireTimes, isCalendarDate, latestFireTime, startOfLocalDate } from './cron-schedule.ts';
 import type { DagSpec, DagState, JsonObject, NewTaskInstance, OrchestrationStore, TriggerKind } from './ports.ts';
-import { cronRunKey, fileRunKey } from './run-key.ts';
-import type { LandingSource, TriggerResult } from './scheduler-types.ts';
+import { backfillRunKey, cronRunKey, fileRunKey } from './run-key.ts';
+import type { BackfillDay, LandingSource, TriggerResult } from './scheduler-types.ts';
+
+/** Days one backfill may span: a typo in a year should not create thousands of runs. */
+export const MAX_BACKFILL_DAYS = 1000;
+const DAY_MS = 86_400_000;
 
 /** What creating runs needs. */
 export interface RunFactory {
@@ -81,4 +85,44 @@ export async function createSensorRuns(f: RunFactory, dag: DagSpec, landing: Lan
     }
   }
   return created;
+}
+
+/**
+ * One run per day from `from` to `to` (YYYY-MM-DD, inclusive, in the DAG's time zone), keyed `backfill@<date>` with
+ * the day's local midnight as logical time; `dryRun`: the days and the runs that exist, nothing created.
+ */
+export async function createBackfillRuns(
+  f: RunFactory,
+  dag: DagSpec,
+  o: { readonly from: string; readonly to: string; readonly maxActive?: number; readonly dryRun?: boolean },
+): Promise<readonly BackfillDay[]> {
+  for (const [flag, date] of [
+    ['--from', o.from],
+    ['--to', o.to],
+  ]) {
+    if (!isCalendarDate(date!)) throw new ValidationError(`backfill: ${flag} must be a date YYYY-MM-DD, got ${JSON.stringify(date)}`);
+  }
+  const first = startOfLocalDate(o.from, dag.timezone);
+  const last = startOfLocalDate(o.to, dag.timezone);
+  if (last.getTime() < first.getTime()) throw new ValidationError(`backfill: --from ${o.from} is after --to ${o.to}`);
+  const maxActive = o.maxActive ?? dag.maxActiveRuns;
+  if (!Number.isInteger(maxActive) || maxActive < 1) throw new ValidationError(`backfill: max active runs must be a positive integer, got ${maxActive}`);
+  const dates: string[] = [];
+  // Noon UTC of each calendar day steps through dates without DST surprises.
+  for (let t = Date.parse(`${o.from}T12:00:00Z`); t <= Date.parse(`${o.to}T12:00:00Z`); t += DAY_MS) dates.push(new Date(t).toISOString().slice(0, 10));
+  if (dates.length > MAX_BACKFILL_DAYS) throw new ValidationError(`backfill: ${dates.length} days is more than ${MAX_BACKFILL_DAYS}; split it`);
+  const days: BackfillDay[] = [];
+  for (const date of dates) {
+    const runKey = backfillRunKey(date);
+    const logicalTime = startOfLocalDate(date, dag.timezone);
+    if (o.dryRun === true) {
+      const run = await f.store.runByKey(dag.id, runKey);
+      days.push({ date, runKey, logicalTime, created: false, ...(run ? { run } : {}) });
+      continue;
+    }
+    const conf = { backfill: { from: o.from, to: o.to, maxActive } };
+    const { run, created } = await createDagRun(f, dag, { runKey, trigger: 'backfill', logicalTime, conf });
+    days.push({ date, runKey, logicalTime, run, created });
+  }
+  return days;
 }

@@ -78,6 +78,15 @@ export async function stepRun(
     }
   }
 
+  for (const task of [...tasks.values()].filter((t) => !specs.has(t.taskId) && !DONE.includes(t.state) && t.state !== 'running')) {
+    // The DAG changed since the run was created: a task it no longer has will never be ready.
+    const error = `task ${task.taskId} is no longer in DAG ${dag.id}`;
+    const from = ['pending', 'queued', 'up_for_retry'] as const;
+    if (await s.store.transitionTask({ runId: run.id, taskId: task.taskId, from, try: task.try, to: 'canceled', at: now, patch: { error } })) {
+      set(task, { state: 'canceled', error });
+    }
+  }
+
   for (const spec of dag.tasks) {
     const task = tasks.get(spec.id);
     if (task === undefined) continue;

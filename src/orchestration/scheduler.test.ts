@@ -189,6 +189,22 @@ describe('Scheduler: tasks of a run', () => {
     expect(h.executor.ids()).toEqual(['a#1', 'a#1', 'a#1']);
   });
 
+  it('ends a run whose DAG lost a task since the run was created', async () => {
+    const h = harness({ dags: [linear] });
+    const { run } = await h.scheduler.trigger('linear');
+    const shorter = dag({ id: 'linear', tasks: [{ id: 'a', job: 'NOOP' }] });
+    const changed = h.second([shorter]);
+    await changed.tick();
+    await h.finish(h.submitted('a'));
+    await changed.tick();
+    expect((await h.store.taskInstances(run.id)).map((t) => [t.taskId, t.state])).toEqual([
+      ['a', 'success'],
+      ['b', 'canceled'],
+      ['c', 'canceled'],
+    ]);
+    expect(await h.store.run(run.id)).toMatchObject({ state: 'failed', error: 'tasks canceled: b, c' });
+  });
+
   it('never doubles a try when two schedulers tick at once', async () => {
     const h = harness({ dags: [diamond] });
     const other = h.second();

@@ -1,8 +1,8 @@
-import { ConflictError, NotFoundError, uuidV7, ValidationError } from '../shared/index.ts';
-import { startOfLocalDate } from './cron-schedule.ts';
+import { ConflictError, NotFoundError, uuidV7 } from '../shared/index.ts';
 import type { DagRunRecord, DagSpec, JsonObject, RunState } from './ports.ts';
-import { backfillRunKey, manualRunKey } from './run-key.ts';
-import { createCronRuns, createDagRun, createSensorRuns, type RunFactory } from './scheduler-runs.ts';
+import { manualRunKey } from './run-key.ts';
+import { createBackfillRuns, createCronRuns, createDagRun, createSensorRuns, type RunFactory } from './scheduler-runs.ts';
+import { startQueuedRuns } from './scheduler-slots.ts';
 import { expireLease, runOutcome, stepRun, type TaskStepper } from './scheduler-tasks.ts';
 import {
   newCounters,
@@ -14,10 +14,7 @@ import {
   type TriggerResult,
 } from './scheduler-types.ts';
 
-/** Days one backfill may span: a typo in a year should not create thousands of runs. */
-export const MAX_BACKFILL_DAYS = 1000;
 const ACTIVE: readonly RunState[] = ['queued', 'running'];
-const DAY_MS = 86_400_000;
 
 /**
  * The brain of the orchestration: creates runs (cron, landing files, manual triggers, backfills), starts them within
@@ -80,7 +77,7 @@ export class Scheduler {
     const active = await this.#o.store.runs({ states: ACTIVE });
     for (const dag of this.#o.dags) {
       const runs = active.filter((r) => r.dagId === dag.id);
-      if (states.get(dag.id)?.paused !== true) await this.#startRuns(dag, runs, c);
+      if (states.get(dag.id)?.paused !== true) await startQueuedRuns({ store: this.#o.store, clock: this.#o.clock, dag, runs, counters: c });
     }
     for (const run of await this.#o.store.runs({ states: ['running'] })) {
       const dag = this.#dags.get(run.dagId);
@@ -119,30 +116,7 @@ export class Scheduler {
     dagId: string,
     o: { readonly from: string; readonly to: string; readonly maxActive?: number; readonly dryRun?: boolean },
   ): Promise<readonly BackfillDay[]> {
-    const dag = this.#dag(dagId);
-    const first = startOfLocalDate(o.from, dag.timezone);
-    const last = startOfLocalDate(o.to, dag.timezone);
-    if (last.getTime() < first.getTime()) throw new ValidationError(`backfill: --from ${o.from} is after --to ${o.to}`);
-    const maxActive = o.maxActive ?? dag.maxActiveRuns;
-    if (!Number.isInteger(maxActive) || maxActive < 1) throw new ValidationError(`backfill: max active runs must be a positive integer, got ${maxActive}`);
-    const dates: string[] = [];
-    // Noon UTC of each calendar day steps through dates without DST surprises.
-    for (let t = Date.parse(`${o.from}T12:00:00Z`); t <= Date.parse(`${o.to}T12:00:00Z`); t += DAY_MS) dates.push(new Date(t).toISOString().slice(0, 10));
-    if (dates.length > MAX_BACKFILL_DAYS) throw new ValidationError(`backfill: ${dates.length} days is more than ${MAX_BACKFILL_DAYS}; split it`);
-    const days: BackfillDay[] = [];
-    for (const date of dates) {
-      const runKey = backfillRunKey(date);
-      const logicalTime = startOfLocalDate(date, dag.timezone);
-      if (o.dryRun === true) {
-        const run = await this.#o.store.runByKey(runKey);
-        days.push({ date, runKey, logicalTime, created: false, ...(run ? { run } : {}) });
-        continue;
-      }
-      const conf = { backfill: { from: o.from, to: o.to, maxActive } };
-      const { run, created } = await createDagRun(this.#runs, dag, { runKey, trigger: 'backfill', logicalTime, conf });
-      days.push({ date, runKey, logicalTime, run, created });
-    }
-    return days;
+    return createBackfillRuns(this.#runs, this.#dag(dagId), o);
   }
 
   /** Cancels a queued or running run: its unfinished tasks are canceled, and running tries stop at their next heartbeat. */
@@ -223,25 +197,6 @@ export class Scheduler {
     await loop.running;
   }
 
-  async #startRuns(dag: DagSpec, runs: readonly DagRunRecord[], c: TickCounters): Promise<void> {
-    const running = runs.filter((r) => r.state === 'running');
-    const queued = runs.filter((r) => r.state === 'queued').sort((a, b) => a.logicalTime.getTime() - b.logicalTime.getTime());
-    const isBackfill = (r: DagRunRecord) => r.trigger === 'backfill';
-    let regular = running.filter((r) => !isBackfill(r)).length;
-    const backfills = new Map<string, number>();
-    const backfillKey = (r: DagRunRecord) => JSON.stringify(r.conf['backfill'] ?? null);
-    for (const r of running.filter(isBackfill)) backfills.set(backfillKey(r), (backfills.get(backfillKey(r)) ?? 0) + 1);
-    for (const run of queued) {
-      const limit = isBackfill(run) ? backfillLimit(run.conf, dag.maxActiveRuns) : dag.maxActiveRuns;
-      const count = isBackfill(run) ? (backfills.get(backfillKey(run)) ?? 0) : regular;
-      if (count >= limit) continue;
-      if (!(await this.#o.store.transitionRun({ id: run.id, from: ['queued'], to: 'running', at: this.#o.clock() }))) continue;
-      c.runsStarted += 1;
-      if (isBackfill(run)) backfills.set(backfillKey(run), count + 1);
-      else regular += 1;
-    }
-  }
-
   async #finish(run: DagRunRecord, outcome: { state: 'success' } | { state: 'failed'; error: string }, c: TickCounters): Promise<void> {
     const at = this.#o.clock();
     const error = outcome.state === 'failed' ? outcome.error : undefined;
@@ -299,12 +254,6 @@ export class Scheduler {
     if (run === undefined) throw new NotFoundError(`no run ${runId}`);
     return run;
   }
-}
-
-function backfillLimit(conf: JsonObject, fallback: number): number {
-  const backfill = conf['backfill'];
-  const value = backfill !== null && typeof backfill === 'object' && !Array.isArray(backfill) ? (backfill as JsonObject)['maxActive'] : undefined;
-  return typeof value === 'number' && value >= 1 ? value : fallback;
 }
 
 /** The in-process tick loop: the pending timer, the tick in progress, and whether it was stopped. */

@@ -87,7 +87,7 @@ export class WarehouseOrchestrationStore implements OrchestrationStore {
         resultJson: null,
       })),
     );
-    const stored = await this.#repo.runByKey(run.runKey);
+    const stored = await this.#repo.runByKey(run.dagId, run.runKey);
     if (stored === undefined) throw new Error(`run key ${run.runKey} was neither created nor found`);
     return { run: runRecord(stored), created };
   }
@@ -97,8 +97,8 @@ export class WarehouseOrchestrationStore implements OrchestrationStore {
     return row && runRecord(row);
   }
 
-  async runByKey(runKey: string): Promise<DagRunRecord | undefined> {
-    const row = await this.#repo.runByKey(runKey);
+  async runByKey(dagId: string, runKey: string): Promise<DagRunRecord | undefined> {
+    const row = await this.#repo.runByKey(dagId, runKey);
     return row && runRecord(row);
   }
 

@@ -50,7 +50,7 @@ export class OrchestrationRepo {
     await update();
   }
 
-  /** Inserts a run and its tasks in one transaction; false (nothing written) when its run key exists. */
+  /** Inserts a run and its tasks in one transaction; false (nothing written) when its DAG has its run key. */
   async insertRun(run: Insertable<OrchDagRunTable>, tasks: readonly Insertable<OrchTaskInstanceTable>[]): Promise<boolean> {
     try {
       await this.#write(() =>
@@ -74,8 +74,8 @@ export class OrchestrationRepo {
     return this.#db.selectFrom('orchDagRun').selectAll().where('runId', '=', runId).executeTakeFirst();
   }
 
-  async runByKey(runKey: string): Promise<DagRunRow | undefined> {
-    return this.#db.selectFrom('orchDagRun').selectAll().where('runKey', '=', runKey).executeTakeFirst();
+  async runByKey(dagId: string, runKey: string): Promise<DagRunRow | undefined> {
+    return this.#db.selectFrom('orchDagRun').selectAll().where('dagId', '=', dagId).where('runKey', '=', runKey).executeTakeFirst();
   }
 
   /** Runs, latest logical time first. */

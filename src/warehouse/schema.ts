@@ -378,7 +378,7 @@ export interface OrchDagStateTable {
   cronCursor: string | null;
 }
 
-/** One run of a DAG; `runKey` is unique. */
+/** One run of a DAG; `runKey` is unique per DAG. */
 export interface OrchDagRunTable {
   runId: string;
   dagId: string;

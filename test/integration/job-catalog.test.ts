@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/index.ts';
-import { runJob, type JobDeps, type JobResult } from '../../src/pipeline/index.ts';
+import { configSchema, loadConfig } from '../../src/config/index.ts';
+import { buildDags } from '../../src/orchestration/index.ts';
+import { jobParamsError, parseJobParams, JOBS, runJob, type JobDeps, type JobResult } from '../../src/pipeline/index.ts';
 import { ModelRegistry } from '../../src/registry/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { warehouseBackends } from '../support/backends.ts';
@@ -71,5 +72,14 @@ describe.each(warehouseBackends())('job catalog on $name', (backend) => {
     it('fails PROMOTE_IF_BETTER without an upstream version, as a validation error', async () => {
       await expect(run('PROMOTE_IF_BETTER', {}, { ingest: { files: 0 } })).rejects.toThrow(/found no registered version among its upstream tasks \(ingest\)/);
     });
+  });
+});
+
+describe('built-in DAGs against the job catalog', () => {
+  it.each([{}, { builtins: { daily: { modelName: 'main' } } }])('are valid with orchestration settings %j', (orchestration) => {
+    const config = loadConfig({ file: false, overrides: { orchestration } }).orchestration;
+    const dags = buildDags({ config, jobParamsError, alias: 'champion' });
+    expect(dags.map((d) => d.id)).toEqual(['daily', 'on-landing', 'tune-weekly']);
+    for (const task of dags.flatMap((d) => d.tasks)) expect(() => parseJobParams(JOBS[task.job]!, task.params)).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOrchestrationStoreContract } from '../../src/orchestration/orchestration-store.contract.ts';
@@ -60,6 +61,34 @@ describe.each(warehouseBackends())('warehouse orchestration store on $name', (ba
         expect(await tables()).toEqual(['orch_dag_run', 'orch_dag_state', 'orch_task_instance', 'orch_task_log', 'orch_task_try']);
         const { rows } = await sql<{ n: number }>`select count(*) as n from orch_dag_run`.execute(warehouse.db);
         expect(Number(rows[0]?.n)).toBe(0);
+      });
+
+      it("runs the README's example queries of run history", async () => {
+        const store = new WarehouseOrchestrationStore(warehouse);
+        const at = new Date('2026-03-02T03:00:00Z');
+        const { run } = await store.createRun(
+          {
+            id: '0190c0de-0000-7000-8000-00000000abcd',
+            dagId: 'daily',
+            runKey: 'cron@2026-03-02T03:00:00.000Z',
+            trigger: 'cron',
+            logicalTime: at,
+            conf: {},
+            createdAt: at,
+          },
+          [{ taskId: 'ingest', job: 'INGEST', pool: 'io', params: {}, maxTries: 3 }],
+        );
+        await store.transitionTask({ runId: run.id, taskId: 'ingest', from: ['pending'], to: 'queued', at, patch: { try: 1 } });
+        await store.claimTask({ runId: run.id, taskId: 'ingest', try: 1, worker: 'w', at, leaseUntil: at });
+        const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+        const queries = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)]
+          .flatMap((m) => m[1]!.split(';'))
+          .map((q) => q.trim())
+          .filter((q) => q.includes('orch_'));
+        expect(queries).toHaveLength(2);
+        const answers = await Promise.all(queries.map((q) => sql.raw<Record<string, unknown>>(q).execute(warehouse.db)));
+        expect(answers.map((a) => a.rows.length)).toEqual([1, 1]);
+        expect(answers[1]?.rows[0]).toMatchObject({ taskId: 'ingest', tryNumber: 1, worker: 'w', state: 'running' }); // CamelCasePlugin renames the columns;
       });
     });
   });

@@ -47,8 +47,8 @@ export interface Harness {
   finish(attempt: TaskAttempt, outcome?: { error: string; retryable: boolean } | JsonObject): Promise<void>;
   /** The newest submit of `taskId` (of `runId` when given). */
   submitted(taskId: string, runId?: string): TaskAttempt;
-  /** A second scheduler over the same store and executor (another process). */
-  second(): Scheduler;
+  /** A second scheduler over the same store and executor (another process), with other DAGs when given. */
+  second(dags?: readonly DagSpec[]): Scheduler;
 }
 
 export function harness(o: { dags: readonly DagSpec[]; start?: Date; landing?: LandingSource; requeueSeconds?: number }): Harness {
@@ -56,9 +56,9 @@ export function harness(o: { dags: readonly DagSpec[]; start?: Date; landing?: L
   const store = new MemoryOrchestrationStore();
   const executor = new FakeExecutor();
   const alerts: RunAlert[] = [];
-  const make = () =>
+  const make = (dags: readonly DagSpec[] = o.dags) =>
     new Scheduler({
-      dags: o.dags,
+      dags,
       store,
       executor,
       clock: () => now,

@@ -15,13 +15,13 @@ export const orchestrationTables: Migration = {
       .addColumn('cron_cursor', sql`datetime(3)`)
       .execute();
 
-    // orch_dag_run: one row per run. run_key is unique (cron@<iso>, file@<key>#<sha256>, manual@<id>,
+    // orch_dag_run: one row per run. run_key is unique per DAG (cron@<iso>, file@<key>#<sha256>, manual@<id>,
     // backfill@<date>), so a trigger seen twice makes one run. state: queued, running, success, failed, canceled.
     await db.schema
       .createTable('orch_dag_run')
       .addColumn('run_id', 'varchar(36)', (c) => c.primaryKey())
       .addColumn('dag_id', 'varchar(64)', (c) => c.notNull())
-      .addColumn('run_key', 'varchar(700)', (c) => c.notNull().unique())
+      .addColumn('run_key', 'varchar(700)', (c) => c.notNull())
       .addColumn('trigger_kind', 'varchar(16)', (c) => c.notNull())
       .addColumn('logical_time', sql`datetime(3)`, (c) => c.notNull())
       .addColumn('state', 'varchar(16)', (c) => c.notNull())
@@ -32,6 +32,7 @@ export const orchestrationTables: Migration = {
       .addColumn('deadline_at', sql`datetime(3)`)
       .addColumn('deadline_alerted_at', sql`datetime(3)`)
       .addColumn('error', 'text')
+      .addUniqueConstraint('uq_orch_dag_run_key', ['dag_id', 'run_key'])
       .execute();
     await db.schema.createIndex('ix_orch_dag_run_dag_time').on('orch_dag_run').columns(['dag_id', 'logical_time']).execute();
     await db.schema.createIndex('ix_orch_dag_run_state').on('orch_dag_run').columns(['state', 'dag_id']).execute();
