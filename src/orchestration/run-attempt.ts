@@ -62,7 +62,8 @@ export async function runAttempt(o: RunAttemptOptions): Promise<AttemptOutcome> 
   const onStop = () => stop.abort(new WorkerStoppingError());
   if (o.signal?.aborted) onStop();
   else o.signal?.addEventListener('abort', onStop, { once: true });
-  const timeout = setTimeout(() => stop.abort(new TaskTimeoutError(a.timeout)), a.timeout * 1000);
+  // setTimeout holds at most 2^31 − 1 ms (24.8 days): a longer timeout waits that long.
+  const timeout = setTimeout(() => stop.abort(new TaskTimeoutError(a.timeout)), Math.min(a.timeout * 1000, 2 ** 31 - 1));
   const heartbeats = setInterval(
     () => {
       o.store.heartbeat({ ...key, at: clock(), leaseUntil: leaseUntil() }).then(

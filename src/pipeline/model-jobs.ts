@@ -3,7 +3,7 @@ import type { FeedbackWeights } from '../features/index.ts';
 import { MODEL_CATALOG, MODEL_KINDS, type ModelKind } from '../models/index.ts';
 import { ModelRegistry, RunTracker } from '../registry/index.ts';
 import type { Config } from '../config/index.ts';
-import { defineJob, type JobContext } from './job-definition.ts';
+import { defineJob, type JobContext, type JobResult } from './job-definition.ts';
 import { runTrainJob, type TrainSummary } from './train-job.ts';
 import { runTuneJob } from './tune-job.ts';
 
@@ -47,7 +47,26 @@ async function registeredBefore(ctx: JobContext<unknown>, name: string, kindName
   return { name, version: version.version, run: version.runId, kind: kindName, ndcg: run.metrics['holdout.ndcg'] ?? null };
 }
 
-/** `pickwise train` as a task: trains on the warehouse, scores the hold-out, saves and registers a new version. */
+/** The best parameters an upstream TUNE task found for `kind`, with that task's id; undefined when there is none. */
+export function tunedParams(
+  upstream: Readonly<Record<string, JobResult>>,
+  kindName: string,
+): { readonly task: string; readonly params: Record<string, string | number | boolean> } | undefined {
+  for (const [task, r] of Object.entries(upstream)) {
+    const best = r['bestParams'];
+    if (r['kind'] !== kindName || typeof best !== 'object' || best === null || Array.isArray(best)) continue;
+    const params = Object.fromEntries(
+      Object.entries(best).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])),
+    );
+    return { task, params };
+  }
+  return undefined;
+}
+
+/**
+ * `pickwise train` as a task: trains on the warehouse, scores the hold-out, saves and registers a new version.
+ * Without `params`, the parameters an upstream TUNE task of the same kind found are used (TUNE → TRAIN).
+ */
 export const TRAIN = defineJob({
   name: 'TRAIN',
   description: 'Train a model (hold-out scored beside popularity), save it to the bucket and register it as a new version',
@@ -75,11 +94,13 @@ export const TRAIN = defineJob({
       ctx.log.info({ name, version: earlier.version }, 'an earlier try of this task registered this version already');
       return earlier;
     }
+    const tuned = Object.keys(ctx.params.params).length === 0 ? tunedParams(ctx.upstream, ctx.params.kind) : undefined;
+    if (tuned) ctx.log.info({ task: tuned.task, params: tuned.params }, 'training with the parameters tuned upstream');
     const summary = await runTrainJob({
       warehouse: await ctx.deps.warehouse(),
       store: await ctx.deps.store(),
       kind: ctx.params.kind,
-      params: ctx.params.params,
+      params: tuned?.params ?? ctx.params.params,
       logger: ctx.log.child({ stage: 'train' }),
       seed: ctx.params.seed,
       save: true,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/index.ts';
-import { runJob, type JobDeps, type JobResult } from '../../src/pipeline/index.ts';
-import { ModelRegistry } from '../../src/registry/index.ts';
+import { configSchema, loadConfig } from '../../src/config/index.ts';
+import { buildDags } from '../../src/orchestration/index.ts';
+import { jobParamsError, parseJobParams, JOBS, runJob, type JobDeps, type JobResult } from '../../src/pipeline/index.ts';
+import { ModelRegistry, RunTracker } from '../../src/registry/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
@@ -68,8 +69,27 @@ describe.each(warehouseBackends())('job catalog on $name', (backend) => {
       expect(csv).toHaveLength(601);
     });
 
+    it('trains with the parameters an upstream TUNE task found for the same kind, unless given its own', async () => {
+      const tune = { study: 'item-knn', kind: 'item-knn', bestParams: { neighbours: 7, weighting: 'bm25' }, bestNdcg: 0.3 };
+      const tuned = await run('TRAIN', { kind: 'item-knn', registerAs: 'tuned' }, { tune }, 'train-tuned');
+      expect((await new RunTracker(fx.warehouse).get(tuned['run'] as string)).params).toMatchObject({ neighbours: 7, weighting: 'bm25' });
+      const own = await run('TRAIN', { kind: 'item-knn', registerAs: 'tuned', params: { neighbours: 9 } }, { tune }, 'train-own');
+      expect((await new RunTracker(fx.warehouse).get(own['run'] as string)).params).toMatchObject({ neighbours: 9, weighting: 'cosine' });
+      const other = await run('TRAIN', { kind: 'popular', registerAs: 'tuned' }, { tune }, 'train-other');
+      expect((await new RunTracker(fx.warehouse).get(other['run'] as string)).params).not.toHaveProperty('neighbours');
+    });
+
     it('fails PROMOTE_IF_BETTER without an upstream version, as a validation error', async () => {
       await expect(run('PROMOTE_IF_BETTER', {}, { ingest: { files: 0 } })).rejects.toThrow(/found no registered version among its upstream tasks \(ingest\)/);
     });
+  });
+});
+
+describe('built-in DAGs against the job catalog', () => {
+  it.each([{}, { builtins: { daily: { modelName: 'main' } } }])('are valid with orchestration settings %j', (orchestration) => {
+    const config = loadConfig({ file: false, overrides: { orchestration } }).orchestration;
+    const dags = buildDags({ config, jobParamsError, alias: 'champion' });
+    expect(dags.map((d) => d.id)).toEqual(['daily', 'on-landing', 'tune-weekly']);
+    for (const task of dags.flatMap((d) => d.tasks)) expect(() => parseJobParams(JOBS[task.job]!, task.params)).not.toThrow();
   });
 });
