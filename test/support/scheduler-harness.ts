@@ -4,7 +4,7 @@
  */
 import { checkDag } from '../../src/orchestration/dag.ts';
 import { MemoryOrchestrationStore } from '../../src/orchestration/memory-orchestration-store.ts';
-import type { DagSpec, JsonObject, TaskAttempt, TaskExecutor } from '../../src/orchestration/ports.ts';
+import type { DagSpec, JsonObject, OrchestrationStore, TaskAttempt, TaskExecutor } from '../../src/orchestration/ports.ts';
 import { Scheduler } from '../../src/orchestration/scheduler.ts';
 import type { LandingSource, RunAlert } from '../../src/orchestration/scheduler-types.ts';
 import { Rng } from '../../src/shared/index.ts';
@@ -35,7 +35,7 @@ export function dag(raw: Record<string, unknown>): DagSpec {
 }
 
 export interface Harness {
-  readonly store: MemoryOrchestrationStore;
+  readonly store: OrchestrationStore;
   readonly executor: FakeExecutor;
   readonly scheduler: Scheduler;
   readonly alerts: RunAlert[];
@@ -47,19 +47,26 @@ export interface Harness {
   finish(attempt: TaskAttempt, outcome?: { error: string; retryable: boolean } | JsonObject): Promise<void>;
   /** The newest submit of `taskId` (of `runId` when given). */
   submitted(taskId: string, runId?: string): TaskAttempt;
-  /** A second scheduler over the same store and executor (another process), with other DAGs when given. */
-  second(dags?: readonly DagSpec[]): Scheduler;
+  /** A second scheduler over the same executor and the same store (or `store`: another connection to it), with other DAGs when given. */
+  second(dags?: readonly DagSpec[], store?: OrchestrationStore): Scheduler;
 }
 
-export function harness(o: { dags: readonly DagSpec[]; start?: Date; landing?: LandingSource; requeueSeconds?: number }): Harness {
+export function harness(o: {
+  dags: readonly DagSpec[];
+  start?: Date;
+  landing?: LandingSource;
+  requeueSeconds?: number;
+  /** Default: a new MemoryOrchestrationStore. */
+  store?: OrchestrationStore;
+}): Harness {
   let now = o.start ?? new Date('2026-03-02T10:00:00Z');
-  const store = new MemoryOrchestrationStore();
+  const store = o.store ?? new MemoryOrchestrationStore();
   const executor = new FakeExecutor();
   const alerts: RunAlert[] = [];
-  const make = (dags: readonly DagSpec[] = o.dags) =>
+  const make = (dags: readonly DagSpec[] = o.dags, other: OrchestrationStore = store) =>
     new Scheduler({
       dags,
-      store,
+      store: other,
       executor,
       clock: () => now,
       rng: new Rng(7),
