@@ -36,10 +36,10 @@ export function createBullmqExecutor(options: BullmqExecutorOptions): BullmqExec
     checkQueueName('pool', pool);
     if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`orchestration.pools.${pool} must be a whole number ≥ 1, got ${limit}`);
   }
-  const queues = new Map<string, { queue: Queue; ready: Promise<void> }>();
+  const queues = new Map<string, Queue>();
   let closed = false;
 
-  const open = (pool: string): { queue: Queue; ready: Promise<void> } => {
+  const open = (pool: string): Queue => {
     let entry = queues.get(pool);
     if (!entry) {
       const limit = options.pools[pool];
@@ -54,25 +54,35 @@ export function createBullmqExecutor(options: BullmqExecutorOptions): BullmqExec
       });
       // Connection errors surface on the failing call; without a listener they would also crash the process.
       queue.on('error', () => undefined);
-      // Setting the same limit again is harmless, so every producer (re)states the configured one.
-      const ready = queue.setGlobalConcurrency(limit).then(() => undefined);
-      ready.catch(() => undefined);
-      entry = { queue, ready };
+      entry = queue;
       queues.set(pool, entry);
     }
     return entry;
   };
+  // Setting the same limit again is harmless, so every producer (re)states the configured one; until it is set
+  // (Redis down at first), each submit tries again.
+  const limitSet = new Set<string>();
+  const setLimit = async (pool: string, queue: Queue): Promise<void> => {
+    if (limitSet.has(pool)) return;
+    await queue.setGlobalConcurrency(options.pools[pool]!);
+    limitSet.add(pool);
+  };
 
   return {
     kind: 'bullmq',
-    queue: (pool) => open(pool).queue,
+    queue: (pool) => open(pool),
     async submit(attempt: TaskAttempt) {
       if (closed) throw new BackendUnavailableError('the BullMQ executor is closed');
       const jobId = bullmqJobId(attempt);
-      const { queue, ready } = open(attempt.pool);
+      const queue = open(attempt.pool);
       try {
-        await ready;
-        // An existing job id (the same try submitted again) returns that job: BullMQ adds nothing.
+        await setLimit(attempt.pool, queue);
+        // A job of this try that already ended without the try ending (its worker could not reach the store) is
+        // replaced: the scheduler hands over a try again only while it is still queued. Ended tries are safe to
+        // hand over again, since a worker claims only a queued try.
+        const previous = await queue.getJob(jobId);
+        if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
+        // An existing waiting or active job (the same try submitted again) is kept: BullMQ adds nothing.
         await queue.add(attempt.job, attempt, { jobId });
       } catch (error) {
         throw new BackendUnavailableError(`could not queue task try ${jobId} on Redis ${redactUrl(options.url)}: ${(error as Error).message}`, {
@@ -82,7 +92,7 @@ export function createBullmqExecutor(options: BullmqExecutorOptions): BullmqExec
     },
     async close() {
       closed = true;
-      await Promise.all([...queues.values()].map(({ queue }) => queue.close()));
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
       queues.clear();
     },
   };

@@ -7,7 +7,7 @@ import { queuedTries } from '../../test/support/queued-tries.ts';
 import { createBullmqExecutor, type BullmqExecutor } from './bullmq-executor.ts';
 import { startBullmqWorker, type BullmqWorker, type BullmqWorkerOptions } from './bullmq-worker.ts';
 import { MemoryOrchestrationStore } from './memory-orchestration-store.ts';
-import type { TaskAttempt, TaskInstanceRecord } from './ports.ts';
+import type { OrchestrationStore, TaskAttempt, TaskInstanceRecord } from './ports.ts';
 import { taskExecutorContract, waitFor } from './task-executor.contract.ts';
 
 const redisUrl = inject('redisUrl');
@@ -94,6 +94,30 @@ describe.skipIf(redisUrl === null)('on a real Redis', () => {
       });
       expect(job.returnvalue).toEqual({ outcome: 'success' });
       expect(job.processedBy).toBe(worker.workerId);
+    });
+
+    it('runs a try handed over again after its first job ended without reaching the store', async () => {
+      let refusals = 1;
+      const claimTask: OrchestrationStore['claimTask'] = async (o) => {
+        if (refusals-- > 0) throw new Error('store unreachable');
+        return store.claimTask(o);
+      };
+      // The memory store keeps its state in #private fields: its methods must run on the store itself.
+      const flaky = new Proxy(store, {
+        get: (target, key) => {
+          const value = Reflect.get(target, key) as unknown;
+          return key === 'claimTask' ? claimTask : typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        },
+      });
+      await start({ store: flaky });
+      const [a] = await queuedTries(store, [{ taskId: 'echo', job: 'ECHO' }]);
+      const jobId = `${a!.runId}.echo.1`;
+      await executor.submit(a!);
+      await waitFor('the first job to fail', async () => ((await executor.queue('default').getJobState(jobId)) === 'failed' ? true : undefined));
+      expect((await store.taskInstances(a!.runId))[0]?.state).toBe('queued');
+      // What the scheduler does with a try that stays queued: it hands it over again.
+      await executor.submit(a!);
+      expect(await ended(a!)).toMatchObject({ state: 'success', try: 1 });
     });
 
     it('never runs more tries of a pool at once than its global limit, with two workers that would each take more', async () => {
