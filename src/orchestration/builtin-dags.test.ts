@@ -47,7 +47,6 @@ describe('built-in DAGs', () => {
     ]);
     expect(tuneWeekly!.tasks.map((t) => [t.id, t.job, t.params])).toEqual([
       ['tune', 'TUNE', { kind: 'als', trials: 20 }],
-      ['train', 'TRAIN', { kind: 'als' }],
       ['promote', 'PROMOTE_IF_BETTER', { alias: 'champion' }],
     ]);
   });

@@ -13,7 +13,7 @@ const HOUR = 3600;
  *   → PROMOTE_IF_BETTER (the best of them, through the registry's gate).
  * - `on-landing`: a new landing file → INGEST → BUILD_FEATURES (incremental). Serving picks up newly promoted models
  *   by itself (it polls its alias), so nothing here restarts it.
- * - `tune-weekly`: TUNE → TRAIN (the tuned kind) → PROMOTE_IF_BETTER.
+ * - `tune-weekly`: TUNE (which trains, saves and registers the best parameters found) → PROMOTE_IF_BETTER.
  */
 export function builtinDagSpecs(o: { readonly builtins: OrchestrationConfig['builtins']; readonly alias?: string }): Record<string, DagSpecInput> {
   const { daily, onLanding, tuneWeekly } = o.builtins;
@@ -60,13 +60,12 @@ export function builtinDagSpecs(o: { readonly builtins: OrchestrationConfig['bui
   if (tuneWeekly.enabled) {
     specs['tune-weekly'] = {
       id: 'tune-weekly',
-      description: `Tune ${tuneWeekly.kind}, train it with the best parameters found, promote it if it beats the champion`,
+      description: `Tune ${tuneWeekly.kind} (the best parameters are trained and registered by the search), promote that version if it beats the champion`,
       schedule: tuneWeekly.schedule,
       timezone: tuneWeekly.timezone,
       tasks: [
-        { id: 'tune', job: 'TUNE', params: { kind: tuneWeekly.kind, trials: tuneWeekly.trials }, pool: 'cpu', timeout: 12 * HOUR },
-        { id: 'train', job: 'TRAIN', params: { kind: tuneWeekly.kind, ...naming }, deps: ['tune'], pool: 'cpu', timeout: 2 * HOUR },
-        { id: 'promote', job: 'PROMOTE_IF_BETTER', params: promote, deps: ['train'] },
+        { id: 'tune', job: 'TUNE', params: { kind: tuneWeekly.kind, trials: tuneWeekly.trials, ...naming }, pool: 'cpu', timeout: 12 * HOUR },
+        { id: 'promote', job: 'PROMOTE_IF_BETTER', params: promote, deps: ['tune'] },
       ],
     };
   }

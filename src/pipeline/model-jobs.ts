@@ -124,6 +124,8 @@ export const TUNE = defineJob({
     budgetSeconds: z.number().positive().optional(),
     study: z.string().min(1).max(200).optional(),
     seed: z.number().int().min(0).default(42),
+    /** Registered model name of the best model (default the kind), as TRAIN's. */
+    registerAs: modelName.optional(),
   }),
   cpuHeavy: true,
   async run(ctx) {
@@ -137,6 +139,7 @@ export const TUNE = defineJob({
       ...(p.study !== undefined ? { study: p.study } : {}),
       seed: p.seed,
       save: true,
+      ...(p.registerAs !== undefined ? { registerAs: p.registerAs } : {}),
       ...(learnedFeedback(ctx.deps.config) ? { feedback: learnedFeedback(ctx.deps.config) } : {}),
       logger: ctx.log.child({ stage: 'tune' }),
       signal: ctx.signal,

@@ -48,6 +48,8 @@ export interface TuneJobOptions {
   readonly logger: Logger;
   readonly signal?: AbortSignal;
   readonly onTrial?: (trial: TrialRecord, best: TrialRecord | undefined) => void;
+  /** Registered model name of the best model saved (a new version of it); default the model kind. */
+  readonly registerAs?: string;
 }
 
 export interface TuneSummary {
@@ -190,6 +192,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
       log,
       registerReason: `tuned by pickwise tune (study '${studyName}', best of ${all.length} trials: #${best.number}, validation NDCG@${k} ${best.value!.toFixed(4)})`,
       ...(o.threads ? { threads: o.threads } : {}),
+      ...(o.registerAs !== undefined ? { registerAs: o.registerAs } : {}),
     });
   }
   return {
