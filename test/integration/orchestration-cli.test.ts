@@ -31,7 +31,7 @@ interface RunJson {
   created: boolean;
 }
 
-describe('pickwise dags, run, backfill and dag-runs', () => {
+describe('pickwise dags, run, backfill and dag-runs', { timeout: 180_000 }, () => {
   let cwd: string;
   const cli = (...args: string[]) => runCli(args, { cwd });
   const json = async <T>(...args: string[]): Promise<T> => {

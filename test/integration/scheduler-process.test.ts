@@ -92,6 +92,6 @@ describe.each(warehouseBackends())('kill -9 of pickwise scheduler on $name', (ba
       const files = await fx.warehouse.db.selectFrom('ingestFile').select(['objectKey', 'status']).execute();
       expect(files.filter((f) => f.status === 'loaded')).toHaveLength(3);
       expect(new Set(files.map((f) => f.objectKey)).size).toBe(files.length);
-    });
+    }, 240_000);
   });
 });

@@ -36,9 +36,11 @@ describe.each(warehouseBackends())('scheduler over the warehouse store on $name'
     });
 
     it('runs a cron run of a diamond to success through a retry, each try once, with two schedulers', async () => {
-      const h = harness({ dags: [diamond], store: new WarehouseOrchestrationStore(first), start: new Date('2026-03-02T02:00:30Z') });
+      const h = harness({ dags: [diamond], store: new WarehouseOrchestrationStore(first), start: new Date('2026-03-02T01:59:30Z') });
       const other = h.second(undefined, new WarehouseOrchestrationStore(second));
       const both = () => Promise.all([h.scheduler.tick(), other.tick()]);
+      await both(); // first sight: the schedule starts now
+      h.advance(60);
       const [a, b] = await both();
       expect([...a.runsCreated, ...b.runsCreated]).toEqual(['cron@2026-03-02T02:00:00.000Z']);
       await h.finish(h.submitted('start'), { rows: 1 });

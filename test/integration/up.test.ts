@@ -12,7 +12,7 @@ import { freePort } from '../support/free-port.ts';
 import { createIngestFixture, RESERVATIONS_HEADER, type IngestFixture } from '../support/ingest-fixture.ts';
 import { startServing } from '../support/run-cli.ts';
 
-describe('pickwise up', () => {
+describe('pickwise up', { timeout: 180_000 }, () => {
   const backend = warehouseBackends()[0]!;
   let fx: IngestFixture;
   let url: string;
