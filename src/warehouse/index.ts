@@ -45,3 +45,4 @@ export {
 } from './monitoring-repo.ts';
 export { MonitoringStateRepo, type IngestEntryRow, type RegisteredVersionRow, type RegistryChangeRow } from './monitoring-state-repo.ts';
 export { backfillRollups } from './rollup-backfill.ts';
+export { FreshReservationRepo, type FreshReservationQuery, type FreshReservationRow, type ReservationWatermark } from './fresh-reservation-repo.ts';
