@@ -3,9 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/index.ts';
 import { promoteVersion, runTrainJob } from '../../src/pipeline/index.ts';
-import { startServer, type RunningServer } from '../../src/serve/index.ts';
+import { FreshHistoryReader } from '../../src/registry/index.ts';
+import { FreshHistory, startServer, type RunningServer } from '../../src/serve/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
-import { ServiceRepo, type ServiceRow } from '../../src/warehouse/index.ts';
+import { openWarehouse, ServiceRepo, type ServiceRow } from '../../src/warehouse/index.ts';
+import { capturedLogger } from '../support/captured-logger.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, RESERVATIONS_HEADER, SERVICES_HEADER, USERS_HEADER, type IngestFixture } from '../support/ingest-fixture.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -163,6 +165,30 @@ describe('lists follow reservations loaded since the model was trained', () => {
     const unknown = await get(pop, '/v1/users/UFRESH/recommendations?k=5');
     expect(unknown.basis).toBe('popular');
     expect(ids(unknown).filter((s) => reservedByNew.includes(s))).toEqual([]);
+  });
+
+  it('a bundle saved without a watermark starts from its training time; at most maxUsers users are held', async () => {
+    const loaded = pop.holder.current!.loaded;
+    const { watermark, ...manifest } = loaded.manifest;
+    expect(watermark?.reservationKey).toBeGreaterThan(0);
+    const reader = new FreshHistoryReader({ warehouse: fx.warehouse, loaded: { ...loaded, manifest }, maxUsers: 1 });
+    expect(await reader.refresh()).toEqual({ read: true, rows: reservedByKnown.length + 1 + reservedByNew.length });
+    expect([...reader.history.userIds()]).toEqual(['U0000002']);
+    expect(reader.history.droppedReservations).toBe(reservedByNew.length);
+    expect(await reader.refresh()).toEqual({ read: false, rows: 0 });
+  });
+
+  it('a failing read is logged once, keeps nothing half-read, and is retried', async () => {
+    const { logger: captured, lines } = capturedLogger();
+    const away = await openWarehouse({ url });
+    await away.close();
+    const fresh = new FreshHistory({ warehouse: away, maxUsers: 10, logger: captured });
+    const loaded = shop.holder.current!.loaded;
+    fresh.reset(loaded);
+    expect(await fresh.refresh()).toBeUndefined();
+    expect(await fresh.refresh()).toBeUndefined();
+    expect(lines().filter((l) => l.msg === 'reading reservations newer than the served model failed')).toHaveLength(1);
+    expect(fresh.for(loaded)?.users).toBe(0);
   });
 
   it('with serve.freshnessSeconds 0 lists stay as trained', async () => {
