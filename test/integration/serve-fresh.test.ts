@@ -22,7 +22,7 @@ type List = { basis: string; items: Item[]; model: { registry_version: number } 
 describe('lists follow reservations loaded since the model was trained', () => {
   let fx: IngestFixture;
   let url: string;
-  let services: ServiceRow[];
+  let services: readonly ServiceRow[];
   const servers: RunningServer[] = [];
   let shop: RunningServer;
   let pop: RunningServer;
