@@ -16,7 +16,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FreshHistoryReader, loadTrainedModel } from '../src/registry/index.ts';
 import { Rng } from '../src/shared/rng.ts';
+import { LocalObjectStore } from '../src/storage/index.ts';
+import { openWarehouse } from '../src/warehouse/index.ts';
 import { repoRoot } from './ingest-support.ts';
 import { startServe, stopChild } from './serve-support.ts';
 
@@ -50,6 +53,36 @@ async function pickwise(home: string, argv: readonly string[], env: NodeJS.Proce
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`pickwise ${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
   return { seconds: (performance.now() - started) / 1000, stdout };
+}
+
+/**
+ * What a server's refresh costs on this warehouse, in process: the first read after the daily file (its rows since
+ * the model's watermark, as a server's first read after a file), then a read when nothing moved (the change mark
+ * alone: what every interval costs between files). Medians of 5.
+ */
+async function refreshCosts(home: string, prefix: string): Promise<Record<string, number>> {
+  const warehouse = await openWarehouse({ url: `sqlite:${join(home, 'pickwise.db')}` });
+  try {
+    const loaded = await loadTrainedModel(new LocalObjectStore(join(home, 'bucket')), prefix);
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const first: number[] = [];
+    const idle: number[] = [];
+    let rows = 0;
+    for (let run = 0; run < 5; run++) {
+      const reader = new FreshHistoryReader({ warehouse, loaded, maxUsers: 100_000 });
+      let t = performance.now();
+      rows = (await reader.refresh()).rows;
+      first.push(performance.now() - t);
+      t = performance.now();
+      await reader.refresh();
+      idle.push(performance.now() - t);
+    }
+    const costs = { rowsRead: rows, firstReadMs: median(first), unchangedReadMs: median(idle) };
+    log(`  a refresh reading the file's ${rows} rows: ${costs.firstReadMs.toFixed(1)} ms; one that finds nothing new: ${costs.unchangedReadMs.toFixed(2)} ms`);
+    return costs;
+  } finally {
+    await warehouse.close();
+  }
 }
 
 type Served = { basis: string; items: { service_id: string }[] };
@@ -132,6 +165,7 @@ try {
   } finally {
     await stopChild(server);
   }
+  result['refresh'] = await refreshCosts(home, latest.prefix);
   await mkdir(join(repoRoot, '.bench'), { recursive: true });
   const out = join(repoRoot, '.bench', `freshness-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(out, JSON.stringify(result, null, 2));

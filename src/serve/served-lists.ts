@@ -1,5 +1,5 @@
 import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
-import { csrFromCoo, type TopK } from '../models/index.ts';
+import type { TopK } from '../models/index.ts';
 import { filteredTopForUser, foldedTop, isFilter, WarningCode, type RecentHistory, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
 import { quoteInput } from '../shared/index.ts';
 import type { FromSchema } from 'json-schema-to-ts';
@@ -30,17 +30,10 @@ export function topItems(m: ServedModel, top: TopK): ServedItem[] {
   return items;
 }
 
-/** The most popular of the model's services, optionally among `candidates` and without `exclude`d ones. */
-function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undefined; exclude?: readonly number[] } = {}): ServedItem[] {
+/** The most popular of the model's services, optionally among `candidates`. */
+function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undefined } = {}): ServedItem[] {
   const { loaded } = m;
-  const exclude = o.exclude?.length
-    ? csrFromCoo({ rows: 1, cols: loaded.itemIds.length, rowIdx: new Int32Array(o.exclude.length), colIdx: Int32Array.from(o.exclude), duplicates: 'max' })
-    : undefined;
-  const top = loaded.fallback.recommend(Int32Array.of(0), {
-    k: Math.min(k, loaded.itemIds.length),
-    ...(o.candidates ? { candidates: o.candidates } : {}),
-    ...(exclude ? { exclude } : {}),
-  });
+  const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(o.candidates ? { candidates: o.candidates } : {}) });
   return topItems(m, top);
 }
 
