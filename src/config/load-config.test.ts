@@ -54,6 +54,8 @@ describe('loadConfig defaults', () => {
         keysForMetrics: false,
         keysForDocs: false,
         maxBatchUsers: 500,
+        freshnessSeconds: 5,
+        freshMaxUsers: 100_000,
       },
       feedback: {
         attributionWindow: 86_400,
@@ -227,6 +229,8 @@ describe('loadConfig errors', () => {
       [{ PICKWISE_SERVE__MAX_BATCH_USERS: '0' }, 'serve.maxBatchUsers'],
       [{ PICKWISE_SERVE__MAX_BATCH_USERS: '10001' }, 'serve.maxBatchUsers'],
       [{ PICKWISE_SERVE__MAX_BATCH_USERS: '2.5' }, 'serve.maxBatchUsers'],
+      [{ PICKWISE_SERVE__FRESHNESS_SECONDS: '-1' }, 'serve.freshnessSeconds'],
+      [{ PICKWISE_SERVE__FRESH_MAX_USERS: '0' }, 'serve.freshMaxUsers'],
       [{ PICKWISE_DATABASE__POOL_SIZE: '-1' }, 'database.poolSize'],
       [{ PICKWISE_STORAGE__FORCE_PATH_STYLE: 'yes' }, 'storage.forcePathStyle'],
       [{ PICKWISE_STORAGE__ENDPOINT: 'not a url' }, 'storage.endpoint'],

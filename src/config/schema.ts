@@ -121,6 +121,13 @@ export const configSchema = z
         keysForDocs: boolish.default(false),
         /** Users per batch request, at most. */
         maxBatchUsers: positiveInt.max(10_000).default(500),
+        /**
+         * Every this many seconds, read the reservations loaded since the served model's data, so that users' lists
+         * leave them out and follow them (fold-in) without retraining; 0 turns it off (lists as trained).
+         */
+        freshnessSeconds: z.coerce.number().min(0).max(86_400).default(5),
+        /** Users whose newer reservations are held, at most; past it, other users' lists stay as trained until retraining. */
+        freshMaxUsers: positiveInt.max(10_000_000).default(100_000),
       })
       .strict()
       .superRefine((serve, ctx) => {

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../shared/index.ts';
-import { FeedbackSignalRepo, InteractionRepo, type Warehouse } from '../warehouse/index.ts';
+import { FeedbackSignalRepo, FreshReservationRepo, InteractionRepo, type ReservationWatermark, type Warehouse } from '../warehouse/index.ts';
 import type { ReservationStatus } from '../shared/index.ts';
 import { IdIndex } from './id-index.ts';
 import {
@@ -46,6 +46,12 @@ export interface InteractionLog {
   readonly userRegion: Int32Array;
   /** Present when feedback events were read (`feedback` option). */
   readonly feedback?: FeedbackUsage;
+  /**
+   * How far into fact_reservation the log reaches, read before its scan: every reservation at or below it is in
+   * the log (a few above it may be too, when a load committed during the scan). A model records it so that
+   * serving can add what arrived since without retraining.
+   */
+  readonly watermark?: ReservationWatermark;
 }
 
 /** Parses the warehouse's UTC text `YYYY-MM-DD HH:MM:SS.sss` (or a Date from a driver) to epoch ms. */
@@ -81,6 +87,7 @@ export async function loadInteractionLog(
   options: { weighting?: InteractionWeighting; since?: string; feedback?: FeedbackWeights } = {},
 ): Promise<InteractionLog> {
   const weighting = options.weighting ?? DEFAULT_WEIGHTING;
+  const watermark = await new FreshReservationRepo(warehouse.db).watermark();
   const repo = new InteractionRepo(warehouse.db, warehouse.dialect);
   const users = new IdIndex();
   const userOfKey = new Map<number, number>();
@@ -147,6 +154,7 @@ export async function loadInteractionLog(
     value: value.data.subarray(0, count),
     userRegion: Int32Array.from(regions),
     ...(feedback ? { feedback } : {}),
+    watermark,
   };
 
   /** Appends the positive events as entries and sums the negative ones per pair, then applies them (see InteractionLog). */

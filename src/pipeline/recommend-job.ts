@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
-import type { TopK } from '../models/index.ts';
-import { hasHistory, toRecommendations, type LoadedModel } from '../registry/index.ts';
+import type { FoldInInteractions, TopK } from '../models/index.ts';
+import { hasHistory, toRecommendations, topForUser, type LoadedModel, type RecentHistory } from '../registry/index.ts';
 import { csvLine, ValidationError, startWorker, uuidV7 } from '../shared/index.ts';
 import { packShownItems, type ServedListRow } from '../warehouse/index.ts';
 
@@ -23,13 +23,15 @@ export interface BatchRecording {
  * the model plus a few batches whatever the number of users. With more than one thread, a worker scores
  * every other batch from the same model in shared memory while this thread scores the rest. Returns the
  * number of rows written. With `record`, every user's list is also recorded under a new recommendation_id, which
- * the file carries as a fifth column (`recommendation_id`) for clients to quote in their feedback.
+ * the file carries as a fifth column (`recommendation_id`) for clients to quote in their feedback. With `recent`
+ * (reservations loaded since the model's data), the users who made some get the list their whole history gives
+ * (see topForUser), and users the model does not know but who made some are written after the others.
  */
 export async function writeAllRecommendations(
   loaded: LoadedModel,
   k: number,
   out: Writable,
-  options: { batchSize?: number; threads?: number; record?: BatchRecording } = {},
+  options: { batchSize?: number; threads?: number; record?: BatchRecording; recent?: RecentHistory } = {},
 ): Promise<number> {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const batchSize = options.batchSize ?? 1024;
@@ -42,7 +44,11 @@ export async function writeAllRecommendations(
   let popular: TopK | undefined;
   const write = (text: string): Promise<void> | undefined => (out.write(text) ? undefined : new Promise((resolve) => out.once('drain', resolve)));
   try {
-    const record = options.record;
+    const { record, recent } = options;
+    const freshList = (userId: string, fresh: FoldInInteractions | undefined) => {
+      const { basis, top } = topForUser(loaded, userId, kk, undefined, { recent: fresh });
+      return { userId, ranked: top, row: 0, basis };
+    };
     await write(record ? 'user_id,item_id,rank,score,recommendation_id\n' : 'user_id,item_id,rank,score\n');
     // The worker takes the odd batches, all requested up front; this thread scores the even ones meanwhile.
     const remote = new Map<number, Promise<TopK>>();
@@ -53,10 +59,19 @@ export async function writeAllRecommendations(
       const top = remote.get(b) ? await remote.get(b)! : loaded.model.recommend(userRange(start, count), { k: kk, exclude: loaded.seen });
       const lines: string[] = [];
       const lists: ServedListRow[] = [];
+      const users: { userId: string; ranked: TopK; row: number; basis: 'model' | 'popular' }[] = [];
       for (let q = 0; q < count; q++) {
-        const ranked = hasHistory(loaded, start + q) ? top : (popular ??= loaded.fallback.recommend(Int32Array.of(start + q), { k: kk }));
-        const recommendations = toRecommendations(loaded, ranked, ranked === top ? q : 0);
         const userId = loaded.userIds[start + q]!;
+        const fresh = recent?.forUser(userId);
+        if (fresh) users.push(freshList(userId, fresh));
+        else if (hasHistory(loaded, start + q)) users.push({ userId, ranked: top, row: q, basis: 'model' });
+        else users.push({ userId, ranked: (popular ??= loaded.fallback.recommend(Int32Array.of(start + q), { k: kk })), row: 0, basis: 'popular' });
+      }
+      if (b === batches - 1 && recent) {
+        for (const userId of recent.userIds()) if (!loaded.userIndex.has(userId)) users.push(freshList(userId, recent.forUser(userId)));
+      }
+      for (const { userId, ranked, row, basis } of users) {
+        const recommendations = toRecommendations(loaded, ranked, row);
         const id = record ? uuidV7() : undefined;
         for (const r of recommendations) {
           const score = Number(r.score.toPrecision(6));
@@ -73,7 +88,7 @@ export async function writeAllRecommendations(
             registryVersion: record.registered?.version ?? null,
             modelKind: loaded.manifest.kind,
             artifactVersion: loaded.manifest.version,
-            basis: ranked === top ? 'model' : 'popular',
+            basis,
             filterCategory: null,
             filterRegion: null,
             k: kk,

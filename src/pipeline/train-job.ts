@@ -210,6 +210,7 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
     items: nItems,
     interactions: log.count,
     ...(holdout ? { holdout: { k, metrics: holdout.metrics, popularity: holdout.popularity, users: holdout.users } } : {}),
+    ...(log.watermark ? { watermark: log.watermark } : {}),
   };
   const { prefix, artifacts } = await new ModelBundleStore(o.store).save(
     { manifest, model: encodeArtifact(model.toArtifact()), userIds: log.users.toArray(), itemIds: log.items.toArray(), seen: all },

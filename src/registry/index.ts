@@ -17,8 +17,12 @@ export {
   toRecommendations,
   topForUser,
   type LabelledRecommendation,
+  type ListOptions,
   type Recommendation,
   type RecommendationBasis,
 } from './recommend-for-user.ts';
 export { ServiceCatalog, type CatalogRead, type FilteredCandidates, type ServiceFilter, type ServiceLabel } from './service-catalog.ts';
 export { WarningCode, type RecommendationWarning } from './recommendation-warnings.ts';
+export { foldedTop, recommendWithout, withTrainedRow } from './folded-top.ts';
+export { RecentHistory, type RecentReservation } from './recent-history.ts';
+export { FreshHistoryReader, type FreshRefresh } from './fresh-history-reader.ts';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { decodeArtifact, encodeArtifact, validateCsr, type CsrMatrix, type ModelKind } from '../models/index.ts';
 import { NotFoundError, ValidationError } from '../shared/index.ts';
 import type { ObjectStore } from '../storage/index.ts';
+import type { ReservationWatermark } from '../warehouse/index.ts';
 import type { MetricValues } from '../evaluation/index.ts';
 import { checkArtifact, missingArtifact, type ArtifactDigests, type RecordedArtifact } from './artifact-digests.ts';
 
@@ -25,6 +26,12 @@ export interface ModelManifest {
   readonly interactions: number;
   /** Hold-out metrics of the same settings, and of popularity on the same split. */
   readonly holdout?: { readonly k: number; readonly metrics: MetricValues; readonly popularity: MetricValues; readonly users: number };
+  /**
+   * How far into the warehouse its data reached (see ReservationWatermark): serving and `pickwise recommend` add
+   * the reservations above it to each user's list without retraining. Absent in bundles saved before it existed
+   * (then `trainedAt` stands in for it).
+   */
+  readonly watermark?: ReservationWatermark;
 }
 
 const MODELS = 'models';

@@ -1,4 +1,5 @@
-import type { TopK } from '../models/index.ts';
+import type { FoldInInteractions, TopK } from '../models/index.ts';
+import { foldedTop, recommendWithout, withTrainedRow } from './folded-top.ts';
 import { NotFoundError, ValidationError, quoteInput } from '../shared/index.ts';
 import type { LoadedModel } from './loaded-model.ts';
 import { WarningCode, type RecommendationWarning } from './recommendation-warnings.ts';
@@ -26,31 +27,51 @@ export function recommendForUser(
   userId: string,
   k: number,
   candidates?: Int32Array,
-  options: { excludeSeen?: boolean } = {},
+  options: ListOptions = {},
 ): { basis: RecommendationBasis; recommendations: Recommendation[] } {
   const { basis, top } = topForUser(loaded, userId, k, candidates, options);
   return { basis, recommendations: toRecommendations(loaded, top, 0) };
 }
 
-/** {@link recommendForUser} as dense ids and scores (one row), for callers that label the ids themselves. */
+/** What a list adds to the model's data: the user's reservations since it was trained (see RecentHistory). */
+export interface ListOptions {
+  /** Leave out what the user has reserved (default true); false lists the trained row's ranking as is. */
+  readonly excludeSeen?: boolean;
+  /** The user's reservations newer than the model's data, as its dense items and weights. */
+  readonly recent?: FoldInInteractions | undefined;
+}
+
+/**
+ * {@link recommendForUser} as dense ids and scores (one row), for callers that label the ids themselves. With
+ * `recent` reservations (and excludeSeen), a known user's list is the model's fold-in of their trained row plus
+ * them, every reserved service excluded; a model without fold-in keeps its list without the recent services
+ * (refilled to k). A user the model does not know who has recent reservations gets the fold-in list (basis
+ * 'model'), or popularity without them; without any, an unknown user is a NotFoundError (documented).
+ */
 export function topForUser(
   loaded: LoadedModel,
   userId: string,
   k: number,
   candidates?: Int32Array,
-  options: { excludeSeen?: boolean } = {},
+  options: ListOptions = {},
 ): { basis: RecommendationBasis; top: TopK } {
   if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k must be a positive integer, got ${k}`);
   const dense = loaded.userIndex.get(userId);
+  const recent = options.recent !== undefined && options.recent.items.length > 0 ? options.recent : undefined;
   if (dense === undefined) {
+    if (recent) return foldedTop(loaded, recent, k, candidates);
     throw new NotFoundError(
       `user '${userId}' is not in the model trained ${loaded.manifest.trainedAt}: users get personal recommendations after their first reservations are ingested and the model is retrained`,
     );
   }
   const basis = hasHistory(loaded, dense) ? 'model' : 'popular';
   const model = basis === 'model' ? loaded.model : loaded.fallback;
-  const exclude = options.excludeSeen === false ? {} : { exclude: loaded.seen };
-  return { basis, top: model.recommend(Int32Array.of(dense), { k: Math.min(k, loaded.itemIds.length), ...exclude, ...(candidates ? { candidates } : {}) }) };
+  const kk = Math.min(k, loaded.itemIds.length);
+  const restrict = candidates ? { candidates } : {};
+  if (options.excludeSeen === false) return { basis, top: model.recommend(Int32Array.of(dense), { k: kk, ...restrict }) };
+  if (recent && loaded.model.recommendFolded) return foldedTop(loaded, withTrainedRow(loaded, dense, recent), k, candidates);
+  if (recent) return { basis, top: recommendWithout(model, dense, { k: kk, exclude: loaded.seen, ...restrict }, recent.items) };
+  return { basis, top: model.recommend(Int32Array.of(dense), { k: kk, exclude: loaded.seen, ...restrict }) };
 }
 
 /**
@@ -61,10 +82,10 @@ export function topForUser(
 export function filteredTopForUser(
   loaded: LoadedModel,
   catalog: ServiceCatalog,
-  o: { userId: string; k: number; filter?: ServiceFilter; excludeSeen?: boolean },
+  o: { userId: string; k: number; filter?: ServiceFilter } & ListOptions,
 ): { basis: RecommendationBasis; top: TopK; warnings: RecommendationWarning[] } {
   const filtered = isFilter(o.filter) ? catalog.filter(o.filter) : undefined;
-  const { basis, top } = topForUser(loaded, o.userId, o.k, filtered?.candidates, { excludeSeen: o.excludeSeen ?? true });
+  const { basis, top } = topForUser(loaded, o.userId, o.k, filtered?.candidates, { excludeSeen: o.excludeSeen ?? true, recent: o.recent });
   const warnings = [...(filtered?.warnings ?? [])];
   if (top.ids[0]! < 0 && warnings.length === 0) {
     warnings.push({
@@ -79,7 +100,7 @@ export function filteredTopForUser(
 export function labelledListForUser(
   loaded: LoadedModel,
   catalog: ServiceCatalog,
-  o: { userId: string; k: number; filter?: ServiceFilter; excludeSeen?: boolean },
+  o: { userId: string; k: number; filter?: ServiceFilter } & ListOptions,
 ): { basis: RecommendationBasis; recommendations: LabelledRecommendation[]; warnings: RecommendationWarning[] } {
   const { basis, top, warnings } = filteredTopForUser(loaded, catalog, o);
   const recommendations: LabelledRecommendation[] = [];

@@ -19,6 +19,8 @@ export const WarningCode = {
   REGION_UNAVAILABLE: 'REGION_UNAVAILABLE',
   /** Names, categories and regions are as last read: the warehouse could not be read since (or never was). */
   CATALOG_STALE: 'CATALOG_STALE',
+  /** The reservations loaded since the model was trained could not be read: the list is as trained. */
+  HISTORY_STALE: 'HISTORY_STALE',
 } as const;
 export type WarningCode = (typeof WarningCode)[keyof typeof WarningCode];
 

@@ -8,6 +8,7 @@ import type { AccessConfig } from './access.ts';
 import { dashboardPage } from './dashboard/dashboard-page.ts';
 import { createHttpApp } from './http-app.ts';
 import type { ServeMetrics } from './metrics.ts';
+import type { FreshHistory } from './fresh-history.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { dashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   readonly clock?: Clock | undefined;
   /** Told of every response (status, ms): feeds the serving metrics of alert rules (api_error_rate, api_p99_ms). */
   readonly onResponse?: ((status: number, ms: number) => void) | undefined;
+  /** Reservations loaded since the served model's data: users' lists leave them out and follow them (see FreshHistory). */
+  readonly fresh?: FreshHistory | undefined;
   /** The process's one logger (src/shared/logger.ts, with its redact list): a line per request, every failure with its cause. */
   readonly logger: Logger;
 }
@@ -56,6 +59,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     maxBatchUsers: o.config.maxBatchUsers,
     recorder: o.feedback?.recorder,
     clock: o.clock,
+    fresh: o.fresh,
   };
   await app.register(healthRoutes, deps);
   await app.register(modelRoutes, deps);

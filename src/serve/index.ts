@@ -15,3 +15,4 @@ export { startDashboardServer, type RunningDashboard } from './dashboard/dashboa
 export { DEFAULT_DASHBOARD_REFRESH_SECONDS } from './dashboard/dashboard-page.ts';
 export { dashboardRoutes, registerDashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.ts';
 export { GAUGE_CACHE_SECONDS, registerWarehouseGauges } from './warehouse-gauges.ts';
+export { FreshHistory } from './fresh-history.ts';

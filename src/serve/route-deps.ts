@@ -4,6 +4,7 @@ import { WarningCode, type RecommendationWarning } from '../registry/index.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ServedListRecorder } from '../feedback/index.ts';
 import type { ServeMetrics } from './metrics.ts';
+import type { FreshHistory } from './fresh-history.ts';
 import type { ModelHolder } from './model-holder.ts';
 import type { ServedModel } from './served-model.ts';
 
@@ -19,6 +20,8 @@ export interface RouteDeps {
   readonly recorder?: ServedListRecorder | undefined;
   /** Now, for the time a list was served (default: the system clock). */
   readonly clock?: Clock | undefined;
+  /** Reservations loaded since the served model's data, which users' lists take into account (serve.freshnessSeconds). */
+  readonly fresh?: FreshHistory | undefined;
 }
 
 /** The model to answer with, read once per request (a swap during the request does not change it). */

@@ -1,6 +1,6 @@
 import { DEFAULT_WEIGHTING, interactionWeight } from '../features/index.ts';
-import { csrFromCoo, type TopK } from '../models/index.ts';
-import { filteredTopForUser, isFilter, WarningCode, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
+import type { TopK } from '../models/index.ts';
+import { filteredTopForUser, foldedTop, isFilter, WarningCode, type RecentHistory, type RecommendationWarning, type ServiceFilter } from '../registry/index.ts';
 import { quoteInput } from '../shared/index.ts';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { foldInSchema, itemSchema, listBasisSchema } from './schemas.ts';
@@ -30,24 +30,18 @@ export function topItems(m: ServedModel, top: TopK): ServedItem[] {
   return items;
 }
 
-/** The most popular of the model's services, optionally among `candidates` and without `exclude`d ones. */
-function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undefined; exclude?: readonly number[] } = {}): ServedItem[] {
+/** The most popular of the model's services, optionally among `candidates`. */
+function popular(m: ServedModel, k: number, o: { candidates?: Int32Array | undefined } = {}): ServedItem[] {
   const { loaded } = m;
-  const exclude = o.exclude?.length
-    ? csrFromCoo({ rows: 1, cols: loaded.itemIds.length, rowIdx: new Int32Array(o.exclude.length), colIdx: Int32Array.from(o.exclude), duplicates: 'max' })
-    : undefined;
-  const top = loaded.fallback.recommend(Int32Array.of(0), {
-    k: Math.min(k, loaded.itemIds.length),
-    ...(o.candidates ? { candidates: o.candidates } : {}),
-    ...(exclude ? { exclude } : {}),
-  });
+  const top = loaded.fallback.recommend(Int32Array.of(0), { k: Math.min(k, loaded.itemIds.length), ...(o.candidates ? { candidates: o.candidates } : {}) });
   return topItems(m, top);
 }
 
 /**
  * A user's list. A user the model knows gets the model's list (or popularity without reservations); a user
  * it does not know gets the most popular services, and without a filter `regionOf` may narrow them to the
- * user's region ('popular-in-region'; it returns undefined when it cannot).
+ * user's region ('popular-in-region'; it returns undefined when it cannot). With `recent` (the reservations
+ * since the model's data), a user who made some gets the list their whole history gives (see topForUser).
  */
 export async function listForUser(
   m: ServedModel,
@@ -57,10 +51,12 @@ export async function listForUser(
     filter: ServiceFilter;
     excludeSeen: boolean;
     regionOf: (userId: string) => Promise<{ region?: string; warning?: RecommendationWarning }>;
+    recent?: RecentHistory | undefined;
   },
 ): Promise<ServedList> {
-  if (m.loaded.userIndex.has(o.userId)) {
-    const list = filteredTopForUser(m.loaded, m.catalog, { userId: o.userId, k: o.k, filter: o.filter, excludeSeen: o.excludeSeen });
+  const recent = o.recent?.forUser(o.userId);
+  if (m.loaded.userIndex.has(o.userId) || recent !== undefined) {
+    const list = filteredTopForUser(m.loaded, m.catalog, { userId: o.userId, k: o.k, filter: o.filter, excludeSeen: o.excludeSeen, recent });
     return { basis: list.basis, items: topItems(m, list.top), warnings: list.warnings };
   }
   if (isFilter(o.filter)) {
@@ -108,27 +104,27 @@ export function listForHistory(m: ServedModel, o: { interactions: readonly FoldI
   }
   const items = Int32Array.from(weights.keys()).sort();
   const values = Float32Array.from(items, (i) => weights.get(i)!);
-  const k = Math.min(o.k, loaded.itemIds.length);
   const candidates = filtered?.candidates;
   if (candidates?.length === 0) return { basis: 'popular', items: [], warnings };
-  const fold = loaded.model.recommendFolded?.bind(loaded.model);
-  if (items.length > 0 && fold) {
-    return { basis: 'model', items: topItems(m, fold({ items, values }, { k, ...(candidates ? { candidates } : {}) })), warnings };
-  }
-  if (items.length > 0) {
+  if (items.length > 0 && !loaded.model.recommendFolded) {
     warnings.push({
       code: WarningCode.FOLD_IN_UNSUPPORTED,
       message: `the ${loaded.manifest.kind} model cannot place a new user from their reservations: the list is the most popular services`,
     });
   }
-  return { basis: 'popular', items: popular(m, k, { candidates, exclude: [...items] }), warnings };
+  const { basis, top } = foldedTop(loaded, { items, values }, o.k, candidates);
+  return { basis, items: topItems(m, top), warnings };
 }
 
-/** Lists for many users at once, without filters: the model's list for known users, popularity for the others. */
-export function listsForUsers(m: ServedModel, userIds: readonly string[], k: number): ({ user_id: string } & ServedList)[] {
+/**
+ * Lists for many users at once, without filters: the model's list for known users (and users with `recent`
+ * reservations, as in {@link listForUser}), popularity for the others.
+ */
+export function listsForUsers(m: ServedModel, userIds: readonly string[], k: number, recent?: RecentHistory): ({ user_id: string } & ServedList)[] {
   return userIds.map((userId) => {
-    if (!m.loaded.userIndex.has(userId)) return { user_id: userId, basis: 'popular', items: popular(m, k), warnings: [] };
-    const list = filteredTopForUser(m.loaded, m.catalog, { userId, k });
+    const fresh = recent?.forUser(userId);
+    if (!m.loaded.userIndex.has(userId) && fresh === undefined) return { user_id: userId, basis: 'popular', items: popular(m, k), warnings: [] };
+    const list = filteredTopForUser(m.loaded, m.catalog, { userId, k, recent: fresh });
     return { user_id: userId, basis: list.basis, items: topItems(m, list.top), warnings: list.warnings };
   });
 }

@@ -10,12 +10,15 @@ import { systemClock } from '../shared/index.ts';
 import { FeedbackRepo, type Warehouse, type WarehouseConnection } from '../warehouse/index.ts';
 import { buildApp } from './app.ts';
 import { createServeMetrics } from './metrics.ts';
+import { FreshHistory } from './fresh-history.ts';
 import { ModelHolder } from './model-holder.ts';
 import { registerWarehouseGauges } from './warehouse-gauges.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly holder: ModelHolder;
+  /** Reservations newer than the served model's data, refreshed every serve.freshnessSeconds (undefined when 0). */
+  readonly fresh: FreshHistory | undefined;
   /** Records the lists served (when feedback.recordServed). */
   readonly recorder: ServedListRecorder | undefined;
   /** The alert rules evaluated in this process (when `alerts.enabled`). */
@@ -75,6 +78,11 @@ export async function startServer(o: {
           },
         })
       : undefined;
+  const fresh =
+    o.config.freshnessSeconds > 0
+      ? new FreshHistory({ warehouse: o.warehouse, maxUsers: o.config.freshMaxUsers, logger: o.logger.child({ stage: 'fresh-history' }) })
+      : undefined;
+  fresh?.registerMetrics(metrics.registry);
   let installed = false;
   const holder = new ModelHolder({
     warehouse: o.warehouse,
@@ -91,6 +99,7 @@ export async function startServer(o: {
         metrics.modelSwaps.inc();
       }
       installed = true;
+      fresh?.reset(m.loaded);
       metrics.loadSeconds.set(m.loadSeconds);
       metrics.model.reset();
       metrics.model.set(
@@ -127,9 +136,11 @@ export async function startServer(o: {
     onResponse,
     dashboard,
     dashboardRefreshSeconds: o.monitoring?.dashboardRefreshSeconds,
+    fresh,
   });
   const address = await app.listen({ host: o.config.host, port: o.config.port });
   holder.watch(o.config.pollSeconds * 1000);
+  fresh?.start(o.config.freshnessSeconds);
   const shipping = startShipping(o);
   const alerting: RunningAlerting | undefined =
     o.alerts?.config.enabled === true
@@ -139,11 +150,13 @@ export async function startServer(o: {
   return {
     app,
     holder,
+    fresh,
     recorder,
     alerting,
     url: address,
     async close() {
       holder.stop();
+      await fresh?.stop();
       await app.close();
       await recorder?.stop();
       await shipping?.stop();

@@ -55,3 +55,4 @@ export {
   type TaskTryRow,
 } from './orchestration-repo.ts';
 export { backfillRollups } from './rollup-backfill.ts';
+export { FreshReservationRepo, type FreshReservationQuery, type FreshReservationRow, type ReservationWatermark } from './fresh-reservation-repo.ts';

@@ -86,6 +86,12 @@ describe('pickwise recommend --user', () => {
           /^service names and categories are missing: the warehouse could not be read \(cannot reach the database mysql:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/,
         ),
       },
+      {
+        code: 'HISTORY_STALE',
+        message: expect.stringMatching(
+          /^reservations loaded since the model was trained could not be read \(cannot reach the database [\s\S]*\): the list is as trained$/,
+        ),
+      },
     ]);
     const out = path.join(cwd, 'all.csv');
     expect((await runCli(['recommend', '--all', '--k', '2', '--out', out], { cwd })).code).toBe(0);

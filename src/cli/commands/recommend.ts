@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { writeAllRecommendations, type BatchRecording } from '../../pipeline/index.ts';
 import {
+  FreshHistoryReader,
   isFilter,
   labelledListForUser,
   loadTrainedModel,
@@ -10,6 +11,7 @@ import {
   ServiceCatalog,
   WarningCode,
   type LoadedModel,
+  type RecentHistory,
   type RecommendationWarning,
 } from '../../registry/index.ts';
 import { toUtcText, uuidV7, ValidationError } from '../../shared/index.ts';
@@ -52,14 +54,15 @@ export const recommendCommand = defineCommand({
     if (o.user !== undefined) {
       const filter = { category: o.category, region: o.region };
       const { catalog, warnings } = await readCatalog(runtime, loaded, isFilter(filter));
-      const list = labelledListForUser(loaded, catalog, { userId: o.user, k: o.k, filter });
+      const fresh = await readRecent(runtime, loaded, o.user);
+      const list = labelledListForUser(loaded, catalog, { userId: o.user, k: o.k, filter, recent: fresh.history?.forUser(o.user) });
       return {
         model,
         user: o.user,
         ...(isFilter(filter) ? { filter } : {}),
         basis: list.basis,
         recommendations: list.recommendations,
-        warnings: [...warnings, ...list.warnings],
+        warnings: [...warnings, ...fresh.warnings, ...list.warnings],
       };
     }
     if (o.out === undefined) throw new ValidationError('--all needs --out FILE');
@@ -74,13 +77,15 @@ export const recommendCommand = defineCommand({
         write: (rows) => repo.insertServedLists(rows),
       };
     }
+    const { history } = await readRecent(runtime, loaded);
     const file = createWriteStream(o.out);
-    const rows = await writeAllRecommendations(loaded, o.k, file, record ? { record } : {});
+    const rows = await writeAllRecommendations(loaded, o.k, file, { ...(record ? { record } : {}), ...(history ? { recent: history } : {}) });
     file.end();
     await finished(file);
+    const newUsers = history ? [...history.userIds()].filter((u) => !loaded.userIndex.has(u)).length : 0;
     return {
       model,
-      users: loaded.userIds.length,
+      users: loaded.userIds.length + newUsers,
       rows,
       out: o.out,
       ...(record ? { batchId: record.batchId } : {}),
@@ -122,5 +127,29 @@ async function readCatalog(runtime: Runtime, loaded: LoadedModel, needed: boolea
     if (needed) throw error;
     const message = `service names and categories are missing: the warehouse could not be read (${(error as Error).message})`;
     return { catalog: ServiceCatalog.unread(loaded, error), warnings: [{ code: WarningCode.CATALOG_STALE, message }] };
+  }
+}
+
+/**
+ * The reservations loaded since the model's data (of `userId` only, when given), read once: lists leave them out
+ * and follow them as the API's do. None when serve.freshnessSeconds is 0 (lists as trained). A --user list
+ * without them says so in a warning; --all, which must not quietly differ from the API, fails instead.
+ */
+async function readRecent(runtime: Runtime, loaded: LoadedModel, userId?: string): Promise<{ history?: RecentHistory; warnings: RecommendationWarning[] }> {
+  const { freshnessSeconds, freshMaxUsers } = runtime.config.serve;
+  if (freshnessSeconds === 0) return { warnings: [] };
+  try {
+    const reader = new FreshHistoryReader({
+      warehouse: await runtime.warehouse(),
+      loaded,
+      maxUsers: freshMaxUsers,
+      ...(userId === undefined ? {} : { userId }),
+    });
+    await reader.refresh();
+    return { history: reader.history, warnings: [] };
+  } catch (error) {
+    if (userId === undefined) throw error;
+    const message = `reservations loaded since the model was trained could not be read (${(error as Error).message}): the list is as trained`;
+    return { warnings: [{ code: WarningCode.HISTORY_STALE, message }] };
   }
 }

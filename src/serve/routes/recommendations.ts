@@ -46,7 +46,8 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
   app.get(RoutePath.userRecommendations, { config: { access: 'read' }, schema: userRecommendationsSchema }, async (req) => {
     const m = servedModel(holder);
     const { k, category, region, exclude_seen: excludeSeen } = req.query;
-    const list = await listForUser(m, { userId: req.params.userId, k, filter: { category, region }, excludeSeen, regionOf });
+    const recent = deps.fresh?.for(m.loaded);
+    const list = await listForUser(m, { userId: req.params.userId, k, filter: { category, region }, excludeSeen, regionOf, recent });
     metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
     const recommendationId = uuidV7();
     recorder?.record(
@@ -85,7 +86,7 @@ export const recommendationRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: R
     const m = servedModel(holder);
     const batchId = uuidV7();
     const createdAt = toUtcText(clock());
-    const results = listsForUsers(m, req.body.user_ids, req.body.k).map((list) => {
+    const results = listsForUsers(m, req.body.user_ids, req.body.k, deps.fresh?.for(m.loaded)).map((list) => {
       metrics.served.inc({ model: m.loaded.manifest.version, basis: list.basis });
       const recommendationId = uuidV7();
       recorder?.record(servedListRow(m, { recommendationId, source: 'batch', batchId, userId: list.user_id, list, k: req.body.k, createdAt }));
