@@ -2,10 +2,12 @@
  * Freshness benchmark: a daily reservations file landing on a warehouse that already holds a trained, served
  * model, until a user of that file sees the change in `pickwise serve`'s list (the services they just reserved
  * left out, the list recomputed) and in `pickwise recommend --user`, without retraining. Each phase is timed
- * from the file's arrival in the landing folder: `pickwise ingest` (its own process: the on-landing DAG will run
- * the same command), then the served list (polled every 100 ms), then `pickwise recommend --user`.
+ * from the file's arrival in the landing folder: `pickwise ingest` (its own process), then the served list (polled
+ * every 100 ms), then `pickwise recommend --user`. With `--up`, nobody runs a command: `pickwise up` (the API and
+ * the local scheduler in one process) finds the file with its landing sensor and runs the on-landing DAG (ingest,
+ * incremental features), and the run's own timings come from its history.
  *
- *   npm run build && tsx bench/freshness.bench.ts -- [--size 1m|100k] [--daily 10000] [--freshness 5] [--keep]
+ *   npm run bench:freshness -- [--size 1m|100k] [--daily 10000] [--freshness 5] [--up [--tick 5]] [--keep]
  *
  * Sizes: 100k = 5 000 users, 500 services, 100 000 reservations; 1m = 50 000 users, 3 000 services, 1 000 000
  * reservations (the issue's figure). The set-up (generate, ingest, train ALS) is timed too but is not part of the
@@ -36,6 +38,8 @@ const { values: args } = parseArgs({
     freshness: { type: 'string', default: '5' },
     port: { type: 'string', default: '18931' },
     keep: { type: 'boolean', default: false },
+    up: { type: 'boolean', default: false },
+    tick: { type: 'string', default: '5' },
   },
 });
 const size = SIZES[args.size];
@@ -114,7 +118,12 @@ try {
 
   const port = Number(args.port);
   const base = `http://127.0.0.1:${port}`;
-  const server = await startServe({ home, port, env: { PICKWISE_SERVE__FRESHNESS_SECONDS: args.freshness } });
+  const server = await startServe({
+    home,
+    port,
+    command: args.up ? 'up' : 'serve',
+    env: { PICKWISE_SERVE__FRESHNESS_SECONDS: args.freshness, PICKWISE_ORCHESTRATION__TICK_SECONDS: args.tick },
+  });
   try {
     // The user followed: the two services at the top of their list are in the daily file, among other users' rows.
     const target = ids.users[2]!;
@@ -131,8 +140,9 @@ try {
       );
     }
     const arrived = performance.now();
+    const arrivedAt = Date.now();
     await writeFile(join(home, 'bucket', 'landing', 'reservations-daily.csv'), `${rows.join('\n')}\n`);
-    const ingest = await pickwise(home, ['ingest']);
+    const ingest = args.up ? { seconds: 0 } : await pickwise(home, ['ingest']);
     const ingested = (performance.now() - arrived) / 1000;
     let polls = 0;
     let after: Served;
@@ -144,6 +154,20 @@ try {
       await new Promise((r) => setTimeout(r, 100));
     }
     const served = (performance.now() - arrived) / 1000;
+    if (args.up) {
+      // The on-landing run's own history: when the sensor created it, when it started and ended.
+      type RunRow = { createdAt: string; startedAt?: string; endedAt?: string; state: string };
+      let run: RunRow | undefined;
+      for (let i = 0; i < 300 && (run === undefined || run.endedAt === undefined); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+        run = (JSON.parse((await pickwise(home, ['--json', 'dag-runs', 'list', '--dag', 'on-landing', '--limit', '1'])).stdout) as { runs: RunRow[] }).runs[0];
+      }
+      const after = (at?: string) => (at === undefined ? null : (Date.parse(at) - arrivedAt) / 1000);
+      result['onLandingRun'] = run
+        ? { state: run.state, createdAfter: after(run.createdAt), startedAfter: after(run.startedAt), endedAfter: after(run.endedAt) }
+        : null;
+      log(`  on-landing run ${run?.state}: created ${after(run?.createdAt)?.toFixed(2)} s, ended ${after(run?.endedAt)?.toFixed(2)} s after the arrival`);
+    }
     const rec = await pickwise(home, ['--json', 'recommend', '--user', target, '--k', '10']);
     const cliList = (JSON.parse(rec.stdout) as { recommendations: { serviceId: string }[] }).recommendations.map((r) => r.serviceId);
     if (cliList.some((s) => booked.includes(s))) throw new Error('pickwise recommend --user still lists a service just reserved');

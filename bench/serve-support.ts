@@ -92,12 +92,18 @@ export async function startServe(o: {
   args?: readonly string[];
   /** Options for node itself, e.g. `--cpu-prof`. */
   nodeArgs?: readonly string[];
+  /** `serve` (default) or `up` (the API with the scheduler in the same process). */
+  command?: 'serve' | 'up';
 }): Promise<ChildProcess> {
   const env = { ...process.env, PICKWISE_HOME: o.home, PICKWISE_LOG__LEVEL: 'warn', ...o.env };
-  const server = spawn(process.execPath, [...(o.nodeArgs ?? []), join(repoRoot, 'bin', 'pickwise.js'), 'serve', '--port', String(o.port), ...(o.args ?? [])], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [...(o.nodeArgs ?? []), join(repoRoot, 'bin', 'pickwise.js'), o.command ?? 'serve', '--port', String(o.port), ...(o.args ?? [])],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
     await waitFor(`http://127.0.0.1:${o.port}/readyz`, server);
   } catch (error) {
