@@ -149,13 +149,12 @@ const TINY = checkDag(
 /** Pause between two ticks in part 2. */
 const TICK_PAUSE_MS = 5;
 
-/** Part 2: `RUNS` runs of a three-task DAG through the real scheduler and BullMQ, ticking every few milliseconds. */
-async function tinyDagRuns(redisUrl: string): Promise<Latencies & { readonly runs: number; readonly runsPerSecond: number }> {
+/** Part 2: `RUNS` runs of a three-task DAG through the real scheduler and an executor, ticking every few milliseconds. */
+async function tinyDagRuns(
+  make: (store: OrchestrationStore) => Promise<{ executor: TaskExecutor; stop(): Promise<void> }>,
+): Promise<Latencies & { readonly runs: number; readonly runsPerSecond: number }> {
   const store = new MemoryOrchestrationStore();
-  const prefix = `bench-dag-${Date.now()}`;
-  const executor = createBullmqExecutor({ url: redisUrl, prefix, pools: POOLS });
-  const worker = await startBullmqWorker({ url: redisUrl, prefix, pools: POOLS, store, deps, leaseSeconds: 30, concurrency: POOLS.default });
-  await worker.ready();
+  const { executor, stop } = await make(store);
   const scheduler = new Scheduler({ dags: [TINY], store, executor, clock: () => new Date(), rng: new Rng(1), logger: silentLogger() });
   const started = performance.now();
   const ids: string[] = [];
@@ -169,8 +168,7 @@ async function tinyDagRuns(redisUrl: string): Promise<Latencies & { readonly run
     if ((await store.runs({ dagId: 'tiny', states: ['failed'] })).length > 0) throw new Error('a tiny run failed');
   }
   const seconds = (performance.now() - started) / 1000;
-  await worker.stop(0);
-  await executor.close();
+  await stop();
   const tasks = (await Promise.all(ids.map((id) => store.taskInstances(id)))).flat();
   return { ...latencies(tasks, seconds, tasks.length), runs: RUNS, runsPerSecond: Math.round((RUNS / seconds) * 10) / 10 };
 }
@@ -260,20 +258,23 @@ async function recovery(redisUrl: string): Promise<{ readonly leaseSeconds: numb
 const redis = await startRedis();
 try {
   console.log(`orchestration benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
-  console.log('1. overhead per task (NOOP tries straight to the executor, memory run history)');
-  const local = await perTask('local', async (store) => {
+  const localExecutor = async (store: OrchestrationStore) => {
     const executor = createLocalExecutor({ store, deps, pools: POOLS, leaseSeconds: 30 });
     return { executor, stop: () => executor.close(0) };
-  });
-  const bullmq = await perTask('bullmq', async (store) => {
-    const prefix = `bench-task-${Date.now()}`;
+  };
+  const bullmqExecutor = async (store: OrchestrationStore) => {
+    const prefix = `bench-${Date.now()}`;
     const executor = createBullmqExecutor({ url: redis.url, prefix, pools: POOLS });
     const worker = await startBullmqWorker({ url: redis.url, prefix, pools: POOLS, store, deps, leaseSeconds: 30, concurrency: POOLS.default });
     await worker.ready();
     return { executor, stop: async () => (await worker.stop(0), await executor.close()) };
-  });
-  console.log(`2. ${RUNS} runs of a three-task DAG (first → left, right) through the scheduler (a tick every ${TICK_PAUSE_MS} ms) and BullMQ`);
-  const dagRuns = await tinyDagRuns(redis.url);
+  };
+  console.log('1. overhead per task (NOOP tries straight to the executor, memory run history)');
+  const local = await perTask('local', localExecutor);
+  const bullmq = await perTask('bullmq', bullmqExecutor);
+  console.log(`2. ${RUNS} runs of a three-task DAG (first → left, right) through the scheduler (a tick every ${TICK_PAUSE_MS} ms), local and BullMQ`);
+  const localDagRuns = await tinyDagRuns(localExecutor);
+  const dagRuns = await tinyDagRuns(bullmqExecutor);
   console.log(`3. recovery after kill -9 of a BullMQ worker mid-task (lease ${LEASE_SECONDS} s, tick ${TICK_SECONDS} s, SQLite run history)`);
   const recovered = await recovery(redis.url);
 
@@ -284,12 +285,18 @@ try {
   );
   console.log(row('local, per task', local));
   console.log(row('bullmq, per task', bullmq));
+  console.log(row(`local, ${RUNS} tiny DAG runs`, localDagRuns));
   console.log(row(`bullmq, ${RUNS} tiny DAG runs`, dagRuns));
-  console.log(`tiny DAG runs: ${dagRuns.runsPerSecond} runs/s (${dagRuns.seconds} s for ${RUNS})`);
+  console.log(
+    `tiny DAG runs: local ${localDagRuns.runsPerSecond} runs/s (${localDagRuns.seconds} s), bullmq ${dagRuns.runsPerSecond} runs/s (${dagRuns.seconds} s for ${RUNS})`,
+  );
   console.log(`recovery after kill -9: ${recovered.recoverySeconds} s (lease ${recovered.leaseSeconds} s, tick ${recovered.tickSeconds} s)`);
   mkdirSync(join(repoRoot, '.bench'), { recursive: true });
   const out = join(repoRoot, '.bench', `orchestration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(out, JSON.stringify({ node: process.version, cpus: cpus().length, tries: TRIES, local, bullmq, dagRuns, recovery: recovered }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify({ node: process.version, cpus: cpus().length, tries: TRIES, local, bullmq, localDagRuns, dagRuns, recovery: recovered }, null, 2),
+  );
   console.log(`raw figures: ${out}`);
 } finally {
   await redis.stop();

@@ -3,6 +3,7 @@ import { JobParamsError } from '../pipeline/index.ts';
 import {
   BackendUnavailableError,
   ConfigError,
+  BusyError,
   ConflictError,
   FileRejectedError,
   JobFailedError,
@@ -30,6 +31,7 @@ describe('isRetryable', () => {
 
   it.each([
     new BackendUnavailableError('x'),
+    new BusyError('another pickwise ingest is running'),
     new JobFailedError('x'),
     new ModelFitError('x'),
     new TaskTimeoutError(5),

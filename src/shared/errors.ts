@@ -80,6 +80,12 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * Another run holds what this one needs (the warehouse's run lock: an ingest or a feature build). A conflict of the
+ * moment, not of the input: the same request succeeds once the other run has finished, so orchestration retries it.
+ */
+export class BusyError extends ConflictError {}
+
 /** A database, bucket or other server cannot be reached. Retryable. */
 export class BackendUnavailableError extends AppError {
   constructor(message: string, options?: AppErrorOptions) {

@@ -14,6 +14,8 @@ const CONFIG = `
 orchestration:
   tickSeconds: 1
   leaseSeconds: 3
+  # The landing files are this DAG's to ingest: the built-in on-landing DAG would race it for the run lock.
+  builtins: { onLanding: { enabled: false } }
   dags:
     - id: resumable
       tasks:
@@ -61,7 +63,16 @@ describe.each(warehouseBackends())('kill -9 of pickwise scheduler on $name', (ba
       const runId = (JSON.parse(trigger.stdout) as { run: { id: string } }).run.id;
 
       const first = startCli(['scheduler'], { cwd: fx.dir, env });
-      await until('the sleep to start', async () => (await task(runId, 'wait'))?.state === 'running');
+      let stderr = '';
+      first.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      await until('the sleep to start', async () => (await task(runId, 'wait'))?.state === 'running').catch(async (error: unknown) => {
+        const tasks = await fx.warehouse.db
+          .selectFrom('orchTaskInstance')
+          .select(['taskId', 'state', 'tryNumber', 'error'])
+          .where('runId', '=', runId)
+          .execute();
+        throw new Error(`${(error as Error).message}; tasks ${JSON.stringify(tasks)}; scheduler stderr:\n${stderr.slice(-3000)}`);
+      });
       first.child.kill('SIGKILL');
       await first.done;
       expect(await task(runId, 'ingest')).toMatchObject({ state: 'success', tryNumber: 1 });

@@ -122,12 +122,15 @@ export class MariaDbWarehouseDialect extends WarehouseDialect {
    * connection dies, so a killed run never leaves the lock behind.
    */
   async tryLock(db: Kysely<WarehouseDb>, name: string): Promise<RunLock | LockHolder> {
-    const lockName = `pickwise:${name}`;
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     return new Promise<RunLock | LockHolder>((resolve, reject) => {
       db.connection()
         .execute(async (conn) => {
+          // GET_LOCK names are global to the server: the database's own name (hashed, as names are short) keeps two
+          // installations on one server from blocking each other.
+          const named = await sql<{ n: string }>`select concat('pickwise:', left(md5(database()), 16), ':', ${name}) as n`.execute(conn);
+          const lockName = named.rows[0]!.n;
           const got = await sql<{ ok: number | null }>`select get_lock(${lockName}, 0) as ok`.execute(conn);
           if (Number(got.rows[0]?.ok) !== 1) {
             const who = await sql<{ id: number | null }>`select is_used_lock(${lockName}) as id`.execute(conn);
