@@ -6,6 +6,7 @@ import type {
   OrchestrationStore,
   RunState,
   TaskInstanceRecord,
+  TaskLease,
   TaskLogLine,
   TaskTransition,
   TaskTryRecord,
@@ -125,14 +126,7 @@ export class MemoryOrchestrationStore implements OrchestrationStore {
     return true;
   }
 
-  async claimTask(o: {
-    readonly runId: string;
-    readonly taskId: string;
-    readonly try: number;
-    readonly worker: string;
-    readonly at: Date;
-    readonly leaseUntil: Date;
-  }): Promise<boolean> {
+  async claimTask(o: TaskLease): Promise<boolean> {
     const task = this.#tasks.get(o.runId)?.get(o.taskId);
     if (task === undefined || task.state !== 'queued' || task.try !== o.try) return false;
     const tries = this.#tries.get(taskKey(o.runId, o.taskId)) ?? [];
@@ -150,14 +144,7 @@ export class MemoryOrchestrationStore implements OrchestrationStore {
     return true;
   }
 
-  async heartbeat(o: {
-    readonly runId: string;
-    readonly taskId: string;
-    readonly try: number;
-    readonly worker: string;
-    readonly at: Date;
-    readonly leaseUntil: Date;
-  }): Promise<boolean> {
+  async heartbeat(o: TaskLease): Promise<boolean> {
     const task = this.#ownedRunning(o);
     if (task === undefined) return false;
     this.#tasks.get(o.runId)!.set(o.taskId, { ...task, leaseUntil: o.leaseUntil, heartbeatAt: o.at });

@@ -175,6 +175,16 @@ export interface DagState {
   readonly cronCursor?: Date;
 }
 
+/** One try of one task as a worker holds it: the worker, the time of the call, and when its lease ends. */
+export interface TaskLease {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly try: number;
+  readonly worker: string;
+  readonly at: Date;
+  readonly leaseUntil: Date;
+}
+
 /** A compare-and-set on a task: applied only when its state (and try, when given) still match. */
 export interface TaskTransition {
   readonly runId: string;
@@ -218,23 +228,9 @@ export interface OrchestrationStore {
   taskInstances(runId: string): Promise<readonly TaskInstanceRecord[]>;
   transitionTask(t: TaskTransition): Promise<boolean>;
   /** queued (this try) → running, with the worker and its lease; records the try. False: someone else has it. */
-  claimTask(o: {
-    readonly runId: string;
-    readonly taskId: string;
-    readonly try: number;
-    readonly worker: string;
-    readonly at: Date;
-    readonly leaseUntil: Date;
-  }): Promise<boolean>;
+  claimTask(o: TaskLease): Promise<boolean>;
   /** Extends the lease; false when the try is no longer this worker's (cancelled, or its lease lapsed and was taken). */
-  heartbeat(o: {
-    readonly runId: string;
-    readonly taskId: string;
-    readonly try: number;
-    readonly worker: string;
-    readonly at: Date;
-    readonly leaseUntil: Date;
-  }): Promise<boolean>;
+  heartbeat(o: TaskLease): Promise<boolean>;
   /** running (this try, this worker) → success or failed, with the result or the error; records the try's end. */
   finishTask(o: {
     readonly runId: string;

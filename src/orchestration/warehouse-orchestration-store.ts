@@ -9,6 +9,7 @@ import type {
   OrchestrationStore,
   RunState,
   TaskInstanceRecord,
+  TaskLease,
   TaskLogLine,
   TaskState,
   TaskTransition,
@@ -155,12 +156,12 @@ export class WarehouseOrchestrationStore implements OrchestrationStore {
     });
   }
 
-  claimTask(o: Parameters<OrchestrationStore['claimTask']>[0]): Promise<boolean> {
-    return this.#repo.claimTask({ key: o, tryNumber: o.try, worker: o.worker, at: text(o.at), leaseUntil: text(o.leaseUntil) });
+  claimTask(o: TaskLease): Promise<boolean> {
+    return this.#repo.claimTask(leaseRow(o));
   }
 
-  heartbeat(o: Parameters<OrchestrationStore['heartbeat']>[0]): Promise<boolean> {
-    return this.#repo.heartbeat({ key: o, tryNumber: o.try, worker: o.worker, at: text(o.at), leaseUntil: text(o.leaseUntil) });
+  heartbeat(o: TaskLease): Promise<boolean> {
+    return this.#repo.heartbeat(leaseRow(o));
   }
 
   finishTask(o: Parameters<OrchestrationStore['finishTask']>[0]): Promise<boolean> {
@@ -273,4 +274,9 @@ function logLine(r: TaskLogRow): TaskLogLine {
     level: r.level as TaskLogLine['level'],
     message: r.message,
   };
+}
+
+/** A lease as the repo's row values. */
+function leaseRow(o: TaskLease) {
+  return { key: o, tryNumber: o.try, worker: o.worker, at: text(o.at), leaseUntil: text(o.leaseUntil) };
 }
