@@ -5,6 +5,7 @@ import { generateCommand } from './generate.ts';
 import { ingestCommand } from './ingest.ts';
 import { modelsPromoteCommand } from './models.ts';
 import { recommendCommand } from './recommend.ts';
+import { startApi } from './serve.ts';
 import { trainCommand } from './train.ts';
 
 /** The user whose list the demo shows: present in every generated data set, with a history of reservations. */
@@ -59,11 +60,44 @@ export const demoCommand = defineCommand({
       recommendCommand,
       { user: o.user, model: 'als@champion' },
     );
+    const served = await servedList(runtime, io, o.user);
     if (!io.json) {
-      io.out('\nNext: serve them over HTTP, and ask for a list:');
-      io.out('  npx pickwise serve --model-name als --alias champion');
+      io.out('\nNext: keep the API (and the scheduler) running, and ask it yourself:');
+      io.out('  npx pickwise up');
       io.out(`  curl 'http://127.0.0.1:8080/v1/users/${o.user}/recommendations?k=5'`);
     }
-    return { generated, ingested, trained, promoted, recommended };
+    return { generated, ingested, trained, promoted, recommended, served };
   },
 });
+
+/** What the API answered for the demo's user. */
+interface ServedList {
+  url: string;
+  recommendation_id: string;
+  basis: string;
+  model: { kind: string; version: string; name: string | null; registry_version: number | null };
+  items: { rank: number; service_id: string; name: string | null; category: string | null; score: number }[];
+}
+
+/**
+ * Step 6: the champion served over HTTP, as a client sees it. The API starts on a free loopback port (whatever
+ * `serve.port` says, so a running `pickwise serve` is no obstacle), answers one request and stops.
+ */
+async function servedList(runtime: Runtime, io: CommandIo, user: string): Promise<ServedList> {
+  const server = await startApi(runtime, { host: '127.0.0.1', port: 0, modelName: 'als', alias: 'champion' }, { alerts: false });
+  try {
+    const url = `${server.url}/v1/users/${encodeURIComponent(user)}/recommendations?k=5`;
+    if (!io.json) io.out(`\n== 6. The same champion served over HTTP (the API started on a free port for this one request)\n$ curl '${url}'`);
+    const key = runtime.config.serve.apiKeys[0];
+    const response = await fetch(url, { headers: key !== undefined ? { 'x-api-key': key } : {} });
+    const body = (await response.json()) as Omit<ServedList, 'url'> & { detail?: string };
+    if (!response.ok) throw new Error(`the API answered ${response.status} for ${url}: ${body.detail ?? JSON.stringify(body)}`);
+    if (!io.json) {
+      io.out(`${body.model.name}@champion (registry version ${body.model.registry_version}) for ${user}, list ${body.recommendation_id}, basis ${body.basis}:`);
+      for (const x of body.items) io.out(`  ${String(x.rank).padStart(3)}. ${x.service_id}  ${x.name ?? ''} (${x.category ?? ''})  ${x.score.toFixed(4)}`);
+    }
+    return { url, ...body };
+  } finally {
+    await server.close();
+  }
+}

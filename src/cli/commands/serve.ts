@@ -12,8 +12,11 @@ export const serveOptions = z.object({
   pollSeconds: z.coerce.number().positive().optional().describe('how often to check for a moved alias or newer model (default 30)'),
 });
 
-/** Starts the API with the configuration's `serve` settings, the flags given over them. */
-export async function startApi(runtime: Runtime, o: z.output<typeof serveOptions>): Promise<RunningServer> {
+/**
+ * Starts the API with the configuration's `serve` settings, the flags given over them. `alerts: false` leaves
+ * the alert rules to other processes (a one-request server, as in the demo, would only fire them once and stop).
+ */
+export async function startApi(runtime: Runtime, o: z.output<typeof serveOptions>, extras: { alerts?: boolean } = {}): Promise<RunningServer> {
   const c = runtime.config.serve;
   const config = {
     ...c,
@@ -29,7 +32,7 @@ export async function startApi(runtime: Runtime, o: z.output<typeof serveOptions
     config,
     logger: runtime.logger.child({ stage: 'serve' }),
     feedback: { config: runtime.config.feedback, home: runtime.config.home, connection: runtime.config.database },
-    alerts: { config: runtime.config.alerts, home: runtime.config.home },
+    ...(extras.alerts === false ? {} : { alerts: { config: runtime.config.alerts, home: runtime.config.home } }),
     monitoring: runtime.config.monitoring,
   });
 }
