@@ -1,3 +1,4 @@
+import { stageLogger } from '../shared/io.ts';
 /**
  * The consumer side of the distributed executor, one per `pickwise worker` process: a BullMQ Worker per pool it
  * serves, each job one try of one task run through `runAttempt` (claim, heartbeats, logs, end in the store), which
@@ -70,7 +71,7 @@ export async function startBullmqWorker(o: BullmqWorkerOptions): Promise<BullmqW
   const lockDuration = o.lockMs ?? DEFAULT_LOCK_MS;
   const stalledInterval = o.stalledIntervalMs ?? Math.max(500, Math.floor(lockDuration / 2));
   const tickMs = Math.round((o.tickSeconds ?? 5) * 1000);
-  const log = o.deps.logger.child({ stage: 'orchestration', worker: workerId });
+  const log = stageLogger(o.deps.logger, 'orchestration', { worker: workerId });
   const stopping = new AbortController();
   const common = { connection, lockDuration, stalledInterval, maxStalledCount: 5, name: workerId };
 

@@ -1,3 +1,4 @@
+import { stageLogger } from '../shared/io.ts';
 import { AlertDelivery, createNotifiers } from '../monitoring/index.ts';
 import { jobParamsError, type JobCatalogRef, type JobDeps } from '../pipeline/index.ts';
 import { NotFoundError, Rng, systemClock, UnsupportedUrlError, redactUrl, type Clock } from '../shared/index.ts';
@@ -52,7 +53,7 @@ export async function openOrchestration(o: {
   const clock = o.clock ?? systemClock;
   // Failed runs and missed deadlines go where the alert rules' notifications go (the log, and Slack when configured).
   const delivery =
-    o.notifier === undefined ? new AlertDelivery({ notifiers: createNotifiers(config.alerts, logger), logger: logger.child({ stage: 'alerts' }) }) : undefined;
+    o.notifier === undefined ? new AlertDelivery({ notifiers: createNotifiers(config.alerts, logger), logger: stageLogger(logger, 'alerts') }) : undefined;
   const dags = buildDags({ config: config.orchestration, jobParamsError, alias: config.serve.alias });
   const warehouse = await o.deps.warehouse();
   const store = new WarehouseOrchestrationStore(warehouse);
@@ -64,7 +65,7 @@ export async function openOrchestration(o: {
     executor,
     clock,
     rng: new Rng(clock().getTime() % 2 ** 31),
-    logger: logger.child({ stage: 'orchestration' }),
+    logger: stageLogger(logger, 'orchestration'),
     landing,
     notifier: o.notifier ?? deliveringRunAlerts(delivery!),
   });

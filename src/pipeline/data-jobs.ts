@@ -1,3 +1,4 @@
+import { stageLogger } from '../shared/io.ts';
 import { z } from 'zod';
 import { buildFeatureTables } from '../features/index.ts';
 import { JobFailedError } from '../shared/index.ts';
@@ -24,7 +25,7 @@ export const INGEST = defineJob({
       warehouse: await ctx.deps.warehouse(),
       config: config.ingest,
       feedback: config.feedback,
-      logger: ctx.log.child({ stage: 'ingest' }),
+      logger: stageLogger(ctx.log, 'ingest'),
       retryQuarantine: ctx.params.retryQuarantine,
       refreshFeatures: config.features.afterIngest,
     });

@@ -1,3 +1,4 @@
+import { stageLogger } from '../shared/io.ts';
 import { z } from 'zod';
 import type { FeedbackWeights } from '../features/index.ts';
 import { MODEL_CATALOG, MODEL_KINDS, type ModelKind } from '../models/index.ts';
@@ -101,7 +102,7 @@ export const TRAIN = defineJob({
       store: await ctx.deps.store(),
       kind: ctx.params.kind,
       params: tuned?.params ?? ctx.params.params,
-      logger: ctx.log.child({ stage: 'train' }),
+      logger: stageLogger(ctx.log, 'train'),
       seed: ctx.params.seed,
       save: true,
       registerAs: name,
@@ -141,7 +142,7 @@ export const TUNE = defineJob({
       save: true,
       ...(p.registerAs !== undefined ? { registerAs: p.registerAs } : {}),
       ...(learnedFeedback(ctx.deps.config) ? { feedback: learnedFeedback(ctx.deps.config) } : {}),
-      logger: ctx.log.child({ stage: 'tune' }),
+      logger: stageLogger(ctx.log, 'tune'),
       signal: ctx.signal,
       onTrial: (t, best) => ctx.log.info({ trial: t.number, state: t.state, value: t.value, best: best?.value }, 'trial done'),
     });

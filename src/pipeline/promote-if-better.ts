@@ -1,3 +1,4 @@
+import { stageLogger } from '../shared/io.ts';
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../shared/index.ts';
 import { defineJob, type JobResult } from './job-definition.ts';
@@ -48,7 +49,7 @@ export const PROMOTE_IF_BETTER = defineJob({
       const r = await promoteVersion({
         warehouse: await ctx.deps.warehouse(),
         store: await ctx.deps.store(),
-        logger: ctx.log.child({ stage: 'promote' }),
+        logger: stageLogger(ctx.log, 'promote'),
         name: best.name,
         version: best.version,
         alias: ctx.params.alias,

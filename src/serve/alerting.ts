@@ -11,7 +11,7 @@ import {
   type ServingSignals,
 } from '../monitoring/index.ts';
 import { systemClock } from '../shared/index.ts';
-import type { Logger } from '../shared/io.ts';
+import { stageLogger, type Logger } from '../shared/io.ts';
 import type { Warehouse } from '../warehouse/index.ts';
 import type { ModelHolder } from './model-holder.ts';
 
@@ -37,7 +37,7 @@ export function startAlerting(o: {
   signals: ServingSignals;
   logger: Logger;
 }): RunningAlerting {
-  const logger = o.logger.child({ stage: 'alerts' });
+  const logger = stageLogger(o.logger, 'alerts');
   const configured = servingModelFromConfig(o.warehouse, o.serve);
   const servingModel: ServingModelResolver = async (since) => {
     const current = o.holder.current;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AlertsConfig, FeedbackConfig, MonitoringConfig, ServeConfig } from '../config/index.ts';
 import { openElasticsearchShipper, ServedListRecorder, WarehouseFeedbackOutbox } from '../feedback/index.ts';
 import { startAlerting, type RunningAlerting } from './alerting.ts';
-import type { Logger } from '../shared/io.ts';
+import { stageLogger, type Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { DashboardData, ServingSignals } from '../monitoring/index.ts';
 import { systemClock } from '../shared/index.ts';
@@ -69,7 +69,7 @@ export async function startServer(o: {
           flushMs: o.feedback.config.flushMs,
           flushLists: o.feedback.config.flushLists,
           maxBufferedLists: o.feedback.config.maxBufferedLists,
-          logger: o.logger.child({ stage: 'feedback' }),
+          logger: stageLogger(o.logger, 'feedback'),
           observer: {
             recorded: (n) => metrics.servedListsRecorded.inc(n),
             written: (n) => metrics.servedListsWritten.inc(n),
@@ -80,7 +80,7 @@ export async function startServer(o: {
       : undefined;
   const fresh =
     o.config.freshnessSeconds > 0
-      ? new FreshHistory({ warehouse: o.warehouse, maxUsers: o.config.freshMaxUsers, logger: o.logger.child({ stage: 'fresh-history' }) })
+      ? new FreshHistory({ warehouse: o.warehouse, maxUsers: o.config.freshMaxUsers, logger: stageLogger(o.logger, 'fresh-history') })
       : undefined;
   fresh?.registerMetrics(metrics.registry);
   let installed = false;
@@ -173,7 +173,7 @@ function startShipping(o: {
 }): { stop(): Promise<void> } | undefined {
   const es = o.feedback?.config.elasticsearch;
   if (o.feedback === undefined || es?.url === undefined) return undefined;
-  const logger = o.logger.child({ stage: 'feedback-ship' });
+  const logger = stageLogger(o.logger, 'feedback-ship');
   const outbox = new WarehouseFeedbackOutbox({ repo: new FeedbackRepo(o.warehouse) });
   const { shipper, sink } = openElasticsearchShipper({ home: o.feedback.home, config: es, outbox, logger });
   const stop = new AbortController();

@@ -3,6 +3,6 @@
  * code version. Never imported by the pure stages (models, preprocess, evaluation, tuning).
  */
 export { codeVersion } from './code-version.ts';
-export { createLogger, REDACT_PATHS, silentLogger, type Logger } from './logger.ts';
+export { createLogger, REDACT_PATHS, silentLogger, stageLogger, type Logger } from './logger.ts';
 export { FailureLog } from './failure-log.ts';
 export { createProgressBar, type ProgressBar } from './progress.ts';

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.ts';
+import { createLogger, stageLogger } from './logger.ts';
 
-function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; raw: () => string[] } {
   let text = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -12,6 +12,7 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
   });
   return {
     stream,
+    raw: () => text.trim().split('\n'),
     lines: () =>
       text
         .trim()
@@ -44,5 +45,24 @@ describe('createLogger', () => {
       req: { headers: { 'x-api-key': '***', host: 'h' } },
       storage: { secretAccessKey: '***' },
     });
+  });
+});
+
+describe('stageLogger', () => {
+  it('names the stage once: a part inside another stage is its component, and naming it again adds nothing', () => {
+    const { stream, lines, raw } = capture();
+    const root = createLogger({ level: 'info', pretty: false, destination: stream });
+    const serve = stageLogger(root, 'serve');
+    const alerts = stageLogger(serve, 'alerts');
+    stageLogger(alerts, 'alerts').info('a');
+    stageLogger(serve, 'serve', { port: 1 }).info('b');
+    stageLogger(stageLogger(serve, 'feedback-ship'), 'feedback-ship', { sink: 'elasticsearch' }).info('c');
+    expect(lines()).toEqual([
+      expect.objectContaining({ stage: 'serve', component: 'alerts', msg: 'a' }),
+      expect.objectContaining({ stage: 'serve', port: 1, msg: 'b' }),
+      expect.objectContaining({ stage: 'serve', component: 'feedback-ship', sink: 'elasticsearch', msg: 'c' }),
+    ]);
+    // Each key once on each line as written (a parsed line would hide a repeated key).
+    for (const line of raw()) expect(line.match(/"stage"/g)).toHaveLength(1);
   });
 });

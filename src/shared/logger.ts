@@ -53,6 +53,18 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
   });
 }
 
+/**
+ * `logger` for one stage of the data flow. A log line names its stage once: the first `stage` binding stays, and a
+ * part running inside another stage's process (alerts in the API, a feedback shipper) is named as its `component`
+ * instead of a second `stage` key (which JSON readers would collapse to the last one).
+ */
+export function stageLogger(logger: Logger, stage: string, bindings: Record<string, unknown> = {}): Logger {
+  const current = logger.bindings();
+  const named = current['stage'] === stage || current['component'] === stage;
+  const own = named ? {} : current['stage'] === undefined ? { stage } : { component: stage };
+  return Object.keys(own).length + Object.keys(bindings).length === 0 ? logger : logger.child({ ...own, ...bindings });
+}
+
 /** A logger that drops everything (tests, library use). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

@@ -1,3 +1,4 @@
+import { stageLogger } from '../../shared/io.ts';
 import { z } from 'zod';
 import { startDashboardServer } from '../../serve/index.ts';
 import { defineCommand, stopSignal } from '../command.ts';
@@ -15,7 +16,7 @@ export const dashboardCommand = defineCommand({
       warehouse: await runtime.warehouse(),
       config,
       refreshSeconds: runtime.config.monitoring.dashboardRefreshSeconds,
-      logger: runtime.logger.child({ stage: 'dashboard' }),
+      logger: stageLogger(runtime.logger, 'dashboard'),
     });
     process.stderr.write(`pickwise dashboard on ${server.url}/dashboard (API latency needs pickwise serve, which serves /dashboard too)\n`);
     const stoppedBy = await stopSignal();

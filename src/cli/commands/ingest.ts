@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runIngestJob, type FileOutcome, type IngestSummary } from '../../pipeline/index.ts';
-import { createProgressBar } from '../../shared/io.ts';
+import { createProgressBar, stageLogger } from '../../shared/io.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 import { ExitCode } from '../run-command.ts';
 import { printFeatureBuild } from './features-build.ts';
@@ -20,7 +20,7 @@ export const ingestCommand = defineCommand({
         warehouse,
         config: runtime.config.ingest,
         feedback: runtime.config.feedback,
-        logger: runtime.logger.child({ stage: 'ingest' }),
+        logger: stageLogger(runtime.logger, 'ingest'),
         retryQuarantine: options.retryQuarantine === true,
         // New data makes the feature snapshot stale, and a run killed while updating it leaves it so: both are
         // put right here, so feat_* always reflect the latest load.

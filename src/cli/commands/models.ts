@@ -1,3 +1,4 @@
+import { stageLogger } from '../../shared/io.ts';
 import { z } from 'zod';
 import { actorName, promoteVersion, type PromoteResult } from '../../pipeline/index.ts';
 import { ModelRegistry, type RegisteredVersion, type RegistryEvent } from '../../registry/index.ts';
@@ -63,7 +64,7 @@ export const modelsPromoteCommand = defineCommand({
     return promoteVersion({
       warehouse: await runtime.warehouse(),
       store: await runtime.store(),
-      logger: runtime.logger.child({ stage: 'promote' }),
+      logger: stageLogger(runtime.logger, 'promote'),
       name: o.name,
       version: o.version,
       alias: o.alias,

@@ -1,3 +1,4 @@
+import { stageLogger } from '../../shared/io.ts';
 import { z } from 'zod';
 import type { Runtime } from '../../runtime/index.ts';
 import { startServer, type RunningServer } from '../../serve/index.ts';
@@ -30,7 +31,7 @@ export async function startApi(runtime: Runtime, o: z.output<typeof serveOptions
     warehouse: await runtime.warehouse(),
     store: await runtime.store(),
     config,
-    logger: runtime.logger.child({ stage: 'serve' }),
+    logger: stageLogger(runtime.logger, 'serve'),
     feedback: { config: runtime.config.feedback, home: runtime.config.home, connection: runtime.config.database },
     ...(extras.alerts === false ? {} : { alerts: { config: runtime.config.alerts, home: runtime.config.home } }),
     monitoring: runtime.config.monitoring,

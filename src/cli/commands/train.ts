@@ -3,7 +3,7 @@ import type { FeedbackUsage } from '../../features/index.ts';
 import type { ModelKind } from '../../models/index.ts';
 import { runTrainJob, type TrainSummary } from '../../pipeline/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
-import { createProgressBar } from '../../shared/io.ts';
+import { createProgressBar, stageLogger } from '../../shared/io.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 import { feedbackWeights, hyperparameters, modelOptions } from './model-options.ts';
 
@@ -18,7 +18,7 @@ export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<
       store: await runtime.store(),
       kind: o.algo as ModelKind,
       params,
-      logger: runtime.logger.child({ stage: 'train' }),
+      logger: stageLogger(runtime.logger, 'train'),
       seed: o.seed,
       ...(o.threads ? { threads: o.threads } : {}),
       k: o.k,

@@ -1,3 +1,4 @@
+import { stageLogger } from '../../shared/io.ts';
 import { z } from 'zod';
 import { MODEL_KINDS } from '../../models/index.ts';
 import type { ModelKind } from '../../models/index.ts';
@@ -72,7 +73,7 @@ export const tuneCommand = defineCommand({
       pruner: o.pruner as 'median' | 'halving' | 'none',
       save: o.dryRun !== true,
       ...(feedbackWeights(runtime.config, o) ? { feedback: feedbackWeights(runtime.config, o) } : {}),
-      logger: runtime.logger.child({ stage: 'tune' }),
+      logger: stageLogger(runtime.logger, 'tune'),
       onTrial: (t, best) => {
         done++;
         const now = performance.now();

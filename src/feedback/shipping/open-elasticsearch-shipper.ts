@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ElasticsearchShipConfig } from '../../config/index.ts';
-import type { Logger } from '../../shared/io.ts';
+import { stageLogger, type Logger } from '../../shared/io.ts';
 import type { Sleep } from './backoff.ts';
 import type { ElasticsearchSink } from './elasticsearch-sink.ts';
 import type { FeedbackOutbox } from './feedback-outbox.ts';
@@ -34,7 +34,7 @@ export function openElasticsearchShipper(options: {
     outbox: options.outbox,
     cursor,
     sink,
-    logger: options.logger.child({ stage: 'feedback-ship', sink: 'elasticsearch', indexPrefix: config.indexPrefix }),
+    logger: stageLogger(options.logger, 'feedback-ship', { sink: 'elasticsearch', indexPrefix: config.indexPrefix }),
     batchSize: config.batchSize,
     pollMs: config.pollSeconds * 1000,
     backoff: { initialMs: config.initialBackoffMs, maxMs: config.maxBackoffMs },
