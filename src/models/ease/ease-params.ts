@@ -1,0 +1,38 @@
+import { requireInt, requireNumber } from '../core/param-checks.ts';
+import type { SearchSpace } from '../core/search-space.ts';
+
+/** Items above which the dense n × n workspace (n² float32 plus the n² result) would not fit WebAssembly's 4 GiB memory. */
+export const EASE_ITEM_CEILING = 30_000;
+
+/** Hyperparameters of EASE (Steck 2019). */
+export interface EaseParams {
+  /** λ, the L2 penalty on B: added to the diagonal of XᵀX. */
+  readonly lambda: number;
+  /**
+   * The largest catalogue `fit` accepts. EASE is dense in the items (n² memory, n³ flops), so larger catalogues
+   * are refused before any work, naming the sparse alternatives.
+   */
+  readonly maxItems: number;
+}
+
+/**
+ * λ = 150: chosen on the development data's validation split by random search over the space below (see
+ * BENCHMARKS.md, "EASE"); Steck reports λ in the hundreds for ML-20M and Netflix, and λ scales with the
+ * number of users. maxItems = 15 000: a fit of that size takes about 1 GiB per n² matrix (about 2 GiB at peak)
+ * and n³ ≈ 3.4·10¹² flops.
+ */
+export const easeDefaults: EaseParams = { lambda: 150, maxItems: 15_000 };
+
+/** λ log-uniform over four decades; maxItems is a resource limit, not tuned. */
+export const easeSearchSpace: SearchSpace<EaseParams> = {
+  lambda: { type: 'float', min: 1, max: 10_000, log: true },
+};
+
+/** Defaults overlaid with `params`, every field checked. */
+export function resolveEaseParams(params: Partial<EaseParams> = {}): EaseParams {
+  const p = { ...easeDefaults, ...params };
+  return {
+    lambda: requireNumber('EASE lambda', p.lambda, Number.MIN_VALUE),
+    maxItems: requireInt('EASE maxItems', p.maxItems, 1, EASE_ITEM_CEILING),
+  };
+}
