@@ -17,11 +17,16 @@ import {
   type Recommender,
   type TopK,
 } from '../core/index.ts';
+import { MIN_NNZ_FOR_THREADS, resolveThreads } from '../core/fit-support.ts';
 import { abortError } from '../core/param-checks.ts';
 import { easeWeights } from './ease-weights.ts';
 import { EASE_ITEM_CEILING, resolveEaseParams, type EaseParams } from './ease-params.ts';
 
 const ARTIFACT_VERSION = 1;
+/** Below this many items the inverse runs on the calling thread: starting a worker costs more than it saves. */
+const MIN_ITEMS_FOR_THREADS = 1024;
+/** The inverse's row bands stop paying beyond a few threads (each phase is one round trip per thread). */
+const MAX_THREADS = 8;
 /** Users scored together: each row of B a block's users need is read once for the whole block. */
 const USER_BLOCK = 64;
 
@@ -57,8 +62,10 @@ export class EaseRecommender implements Recommender {
       );
     }
     validateCsr(matrix);
+    // The work is n³ whatever the non-zeros: threads are decided by the catalogue's size.
+    const threads = resolveThreads(options.threads, matrix.cols >= MIN_ITEMS_FOR_THREADS ? MIN_NNZ_FOR_THREADS : 0, MAX_THREADS);
     const started = performance.now();
-    const { weights } = await easeWeights(matrix, { lambda, ...(options.signal ? { signal: options.signal } : {}) });
+    const { weights } = await easeWeights(matrix, { lambda, threads, ...(options.signal ? { signal: options.signal } : {}) });
     for (let q = 0; q < weights.length; q++) {
       if (!Number.isFinite(weights[q]!))
         throw new ModelFitError(`EASE: non-finite weight at (${Math.floor(q / matrix.cols)}, ${q % matrix.cols}); use a larger lambda`);

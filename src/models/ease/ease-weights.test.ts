@@ -82,4 +82,11 @@ describe('easeWeights', () => {
       for (let i = 0; i < items; i++) expect(simd.weights[i * items + i]).toBe(0);
     }
   });
+
+  it('gives bit-identical weights on 1 and 3 threads (each element is computed by one thread, in one order)', async () => {
+    const x = randomInteractions({ users: 2000, items: 400, perUser: 15, seed: 9 });
+    const one = await easeWeights(x, { lambda: 30 });
+    const three = await easeWeights(x, { lambda: 30, threads: 3 });
+    expect(three.weights).toEqual(one.weights);
+  });
 });

@@ -1,4 +1,5 @@
 import type { CsrMatrix } from '../core/index.ts';
+import { createGemmRunner } from './gemm-runner.ts';
 import { createDenseWorkspace } from './simd/gemm-update.ts';
 import { invertSpdInPlace, spdInverseWorkspaceFloats } from './spd-inverse.ts';
 
@@ -7,6 +8,8 @@ export interface EaseWeightsOptions {
   readonly lambda: number;
   /** Use the WebAssembly SIMD kernel where available (default true); false runs the scalar twin. */
   readonly simd?: boolean;
+  /** Threads for the inverse's updates (default 1; more only with SIMD, whose workspace can be shared). */
+  readonly threads?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -38,7 +41,12 @@ export async function easeWeights(matrix: CsrMatrix, options: EaseWeightsOptions
   gramLowerInto(heap, matrix, n);
   for (let i = 0; i < n; i++) heap[i * n + i] = i < items ? heap[i * n + i]! + options.lambda : 1;
   const gramDone = performance.now();
-  await invertSpdInPlace(ws, n, options.signal);
+  const runner = createGemmRunner(ws, options.threads ?? 1);
+  try {
+    await invertSpdInPlace(ws, runner, n, options.signal);
+  } finally {
+    await runner.close();
+  }
   const inverted = performance.now();
   const weights = new Float32Array(items * items);
   const scale = new Float64Array(items);

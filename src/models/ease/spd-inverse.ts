@@ -1,5 +1,6 @@
 import { ModelFitError } from '../../shared/index.ts';
 import { abortError } from '../core/param-checks.ts';
+import type { GemmRunner } from './gemm-runner.ts';
 import type { DenseWorkspace, GemmArgs } from './simd/gemm-update.ts';
 
 /** Block size of the factorisation: the diagonal blocks are factored and inverted in float64 scalar code. */
@@ -28,23 +29,23 @@ export function spdInverseWorkspaceFloats(n: number): number {
  * triangular inverse) are computed in float64. Throws a ModelFitError if a pivot is not positive (the matrix
  * is not numerically positive definite) and an AbortError between blocks when `signal` fires.
  */
-export async function invertSpdInPlace(ws: DenseWorkspace, n: number, signal?: AbortSignal): Promise<void> {
+export async function invertSpdInPlace(ws: DenseWorkspace, runner: GemmRunner, n: number, signal?: AbortSignal): Promise<void> {
   if (n % 8 !== 0) throw new RangeError(`invertSpdInPlace: n must be a multiple of 8, got ${n}`);
   const between = async (): Promise<void> => {
     if (!signal) return;
     await new Promise((resolve) => setImmediate(resolve));
     if (signal.aborted) throw abortError('EASE fit', signal);
   };
-  cholesky(ws, n);
+  await cholesky(ws, runner, n);
   await between();
   zeroUpper(ws.heap, n);
-  lowerInverse(ws, n);
+  await lowerInverse(ws, runner, n);
   await between();
-  gramOfLower(ws, n);
+  await gramOfLower(ws, runner, n);
   symmetrize(ws.heap, n);
 }
 
-function cholesky(ws: DenseWorkspace, n: number): void {
+async function cholesky(ws: DenseWorkspace, runner: GemmRunner, n: number): Promise<void> {
   const { heap } = ws;
   const s1 = n * n;
   const d = s1 + 2 * NB * n;
@@ -62,17 +63,19 @@ function cholesky(ws: DenseWorkspace, n: number): void {
       heap.copyWithin(s1 + r * kb, at, at + kb);
       heap.fill(0, at, at + kb);
     }
-    tiled(ws, { c: r0 * n + k0, ldc: n, a: s1, lda: kb, w: d, ldw: kb, m: rest, kk: kb, wc: kb, alpha: 1 });
+    await runner.run(tiles({ c: r0 * n + k0, ldc: n, a: s1, lda: kb, w: d, ldw: kb, m: rest, kk: kb, wc: kb, alpha: 1 }));
     // Trailing update of the lower triangle: A_ij −= L_ik·L_jkᵀ, with the panel transposed into W.
     for (let k = 0; k < kb; k++) for (let j = 0; j < rest; j++) heap[s1 + k * rest + j] = heap[(r0 + j) * n + k0 + k]!;
+    const trailing: GemmArgs[] = [];
     for (let jc = r0; jc < n; jc += JC) {
       const width = Math.min(JC, n - jc);
-      tiled(ws, { c: jc * n + jc, ldc: n, a: jc * n + k0, lda: n, w: s1 + (jc - r0), ldw: rest, m: n - jc, kk: kb, wc: width, alpha: -1 });
+      trailing.push(...tiles({ c: jc * n + jc, ldc: n, a: jc * n + k0, lda: n, w: s1 + (jc - r0), ldw: rest, m: n - jc, kk: kb, wc: width, alpha: -1 }));
     }
+    await runner.run(trailing);
   }
 }
 
-function lowerInverse(ws: DenseWorkspace, n: number): void {
+async function lowerInverse(ws: DenseWorkspace, runner: GemmRunner, n: number): Promise<void> {
   const { heap } = ws;
   const s1 = n * n;
   const d = s1 + 2 * NB * n;
@@ -84,19 +87,21 @@ function lowerInverse(ws: DenseWorkspace, n: number): void {
     if (i0 > 0) {
       // Y = L_i,<i · X_<i,<i (X lower triangular: column tile jt needs rows k ≥ jt only).
       heap.fill(0, s1, s1 + kb * i0);
+      const products: GemmArgs[] = [];
       for (let jt = 0; jt < i0; jt += JC) {
         const width = Math.min(JC, i0 - jt);
-        tiled(ws, { c: s1 + jt, ldc: i0, a: i0 * n + jt, lda: n, w: jt * n + jt, ldw: n, m: kb, kk: i0 - jt, wc: width, alpha: 1 });
+        products.push(...tiles({ c: s1 + jt, ldc: i0, a: i0 * n + jt, lda: n, w: jt * n + jt, ldw: n, m: kb, kk: i0 - jt, wc: width, alpha: 1 }));
       }
+      await runner.run(products);
       for (let r = 0; r < kb; r++) for (let c = 0; c < kb; c++) heap[d + r * kb + c] = inv[r * kb + c]!;
       for (let r = 0; r < kb; r++) heap.fill(0, (i0 + r) * n, (i0 + r) * n + i0);
-      tiled(ws, { c: i0 * n, ldc: n, a: d, lda: kb, w: s1, ldw: i0, m: kb, kk: kb, wc: i0, alpha: -1 });
+      await runner.run(tiles({ c: i0 * n, ldc: n, a: d, lda: kb, w: s1, ldw: i0, m: kb, kk: kb, wc: i0, alpha: -1 }));
     }
     for (let r = 0; r < kb; r++) for (let c = 0; c < kb; c++) heap[(i0 + r) * n + i0 + c] = inv[r * kb + c]!;
   }
 }
 
-function gramOfLower(ws: DenseWorkspace, n: number): void {
+async function gramOfLower(ws: DenseWorkspace, runner: GemmRunner, n: number): Promise<void> {
   const { heap } = ws;
   const s1 = n * n;
   const s3 = s1 + NB * n;
@@ -106,20 +111,22 @@ function gramOfLower(ws: DenseWorkspace, n: number): void {
     const width = i0 + kb;
     for (let r = 0; r < kb; r++) for (let q = 0; q < rows; q++) heap[s1 + r * rows + q] = heap[(i0 + q) * n + i0 + r]!;
     heap.fill(0, s3, s3 + kb * width);
-    tiled(ws, { c: s3, ldc: width, a: s1, lda: rows, w: i0 * n, ldw: n, m: kb, kk: rows, wc: width, alpha: 1 });
+    await runner.run(tiles({ c: s3, ldc: width, a: s1, lda: rows, w: i0 * n, ldw: n, m: kb, kk: rows, wc: width, alpha: 1 }));
     for (let r = 0; r < kb; r++) heap.copyWithin((i0 + r) * n, s3 + r * width, s3 + (r + 1) * width);
   }
 }
 
-/** One update split into kernel calls over KC × JC tiles of W. */
-function tiled(ws: DenseWorkspace, g: GemmArgs): void {
-  for (let k0 = 0; k0 < g.kk; k0 += KC) {
-    const kk = Math.min(KC, g.kk - k0);
-    for (let j0 = 0; j0 < g.wc; j0 += JC) {
-      const wc = Math.min(JC, g.wc - j0);
-      ws.gemmUpdate({ ...g, c: g.c + j0, a: g.a + k0, w: g.w + k0 * g.ldw + j0, kk, wc });
-    }
+/**
+ * One update as kernel calls over KC × JC tiles of W, in order of k within each column tile: the calls that add
+ * into the same elements of C stay in one list in a fixed order, whatever rows each thread then takes.
+ */
+function tiles(g: GemmArgs): GemmArgs[] {
+  const out: GemmArgs[] = [];
+  for (let j0 = 0; j0 < g.wc; j0 += JC) {
+    const wc = Math.min(JC, g.wc - j0);
+    for (let k0 = 0; k0 < g.kk; k0 += KC) out.push({ ...g, c: g.c + j0, a: g.a + k0, w: g.w + k0 * g.ldw + j0, kk: Math.min(KC, g.kk - k0), wc });
   }
+  return out;
 }
 
 /** Cholesky factor (float64, lower, row-major kb × kb) of the diagonal block at `at`, also written back there. */

@@ -1,4 +1,4 @@
-import { compileWasm, createWasmMemory, instantiateWasm } from '../../core/wasm.ts';
+import { compileWasm, createWasmMemory, instantiateWasm, type WasmMemory } from '../../core/wasm.ts';
 import { WASM_BASE64 } from './gemm-update.wasm.ts';
 
 /**
@@ -23,6 +23,8 @@ export interface DenseWorkspace {
   readonly heap: Float32Array;
   /** True when `gemmUpdate` runs the WebAssembly SIMD kernel (gemm-update.wat). */
   readonly simd: boolean;
+  /** The WebAssembly memory behind `heap` (shared, so worker threads can attach to it); absent for the scalar twin. */
+  readonly memory?: WasmMemory;
   gemmUpdate(args: GemmArgs): void;
 }
 
@@ -40,13 +42,15 @@ export function createDenseWorkspace(floats: number, options: { simd?: boolean }
     return { heap, simd: false, gemmUpdate: (args) => scalarGemmUpdate(heap, args) };
   }
   const memory = createWasmMemory(floats * 4, true);
+  return { heap: new Float32Array(memory.buffer, 0, floats), simd: true, memory, gemmUpdate: simdGemmUpdate(memory)! };
+}
+
+/** The SIMD kernel working in `memory` (any thread may attach to a shared one), or undefined without SIMD. */
+export function simdGemmUpdate(memory: WasmMemory): ((args: GemmArgs) => void) | undefined {
+  const module = compileWasm(WASM_BASE64);
+  if (module === null) return undefined;
   const kernel = instantiateWasm(module, { env: { memory } })['gemmUpdate'] as GemmUpdate;
-  const heap = new Float32Array(memory.buffer, 0, floats);
-  return {
-    heap,
-    simd: true,
-    gemmUpdate: ({ c, ldc, a, lda, w, ldw, m, kk, wc, alpha }) => kernel(c * 4, ldc, a * 4, lda, w * 4, ldw, m, kk, wc, alpha),
-  };
+  return ({ c, ldc, a, lda, w, ldw, m, kk, wc, alpha }) => kernel(c * 4, ldc, a * 4, lda, w * 4, ldw, m, kk, wc, alpha);
 }
 
 /** The kernel in plain TypeScript (accumulating each dot product in float64), for engines without SIMD. */
