@@ -6,7 +6,10 @@
  * matrix XᵀX is timed apart from the inverse, whose useful work is n³ flops (Cholesky n³/3, triangular
  * inverse n³/3, LᵀL product n³/3; n rounded up to a multiple of 8).
  *
- *   npm run bench:ease [-- --items 1000,2000,4000,8000 --repeats 2]
+ * Each size runs on 1 and on 2 threads (row bands of every update phase on worker threads); % of peak is
+ * against the one-core peak times the threads.
+ *
+ *   npm run bench:ease [-- --items 1000,2000,4000,8000 --threads 1,2 --repeats 2]
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,7 +18,13 @@ import { compileWasm, instantiateWasm } from '../src/models/core/wasm.ts';
 import { randomInteractions } from '../src/models/core/test-fixtures.ts';
 import { easeWeights } from '../src/models/ease/index.ts';
 
-const { values } = parseArgs({ options: { items: { type: 'string', default: '1000,2000,4000,8000' }, repeats: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string', default: '1000,2000,4000,8000' },
+    threads: { type: 'string', default: '1,2' },
+    repeats: { type: 'string', default: '2' },
+  },
+});
 const repeats = Number(values.repeats);
 
 /** A loop of `accumulators` independent chains a ← a·x + a (mul then add), `n` steps; returns a lane (so it is not dead). */
@@ -51,23 +60,26 @@ async function measurePeak(): Promise<number> {
   return best;
 }
 
-console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}; one thread`);
+console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${availableParallelism()} cores, node ${process.version}`);
 const peak = await measurePeak();
 console.log(`peak (one core, f32x4 mul+add, registers only): ${peak.toFixed(1)} GFLOP/s`);
-console.log('| n | XᵀX s | inverse s | fit s | GFLOP/s (inverse) | % of peak | workspace + B |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| n | threads | XᵀX s | inverse s | fit s | GFLOP/s (inverse) | % of peak | workspace + B |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const items of values.items.split(',').map(Number)) {
   const x = randomInteractions({ users: 5 * items, items, perUser: 20, seed: items });
   const n = Math.ceil(items / 8) * 8;
   const bytes = (n * n + 2 * 128 * n + 128 * 128) * 4 + items * items * 4;
-  for (let r = 0; r < repeats; r++) {
-    const started = performance.now();
-    const fit = await easeWeights(x, { lambda: 100 });
-    const seconds = (performance.now() - started) / 1000;
-    const gflops = n ** 3 / fit.inverseSeconds / 1e9;
-    console.log(
-      `| ${items} | ${fit.gramSeconds.toFixed(2)} | ${fit.inverseSeconds.toFixed(2)} | ${seconds.toFixed(2)} | ${gflops.toFixed(1)} | ${((100 * gflops) / peak).toFixed(0)} % | ${(bytes / 2 ** 20).toFixed(0)} MiB |`,
-    );
+  for (const threads of values.threads.split(',').map(Number)) {
+    for (let r = 0; r < repeats; r++) {
+      const started = performance.now();
+      const fit = await easeWeights(x, { lambda: 100, threads });
+      const seconds = (performance.now() - started) / 1000;
+      const gflops = n ** 3 / fit.inverseSeconds / 1e9;
+      const share = (100 * gflops) / (peak * threads);
+      console.log(
+        `| ${items} | ${threads} | ${fit.gramSeconds.toFixed(2)} | ${fit.inverseSeconds.toFixed(2)} | ${seconds.toFixed(2)} | ${gflops.toFixed(1)} | ${share.toFixed(0)} % | ${(bytes / 2 ** 20).toFixed(0)} MiB |`,
+      );
+    }
   }
 }
 console.log(`peak again after the fits: ${(await measurePeak()).toFixed(1)} GFLOP/s`);
