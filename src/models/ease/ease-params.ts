@@ -17,11 +17,11 @@ export interface EaseParams {
 
 /**
  * λ = 300: Steck reports λ in the hundreds for ML-20M and Netflix (λ grows with the number of users); the search
- * below on the development data's validation split (30 trials) chose 314, rounded here. maxItems = 15 000: at
- * that size each n² float32 matrix is 0.84 GiB (the workspace and B: about 1.7 GiB at peak) and the inverse is
- * n³ ≈ 3.4·10¹² flops (see BENCHMARKS.md, "EASE", for the time on this machine).
+ * below on the development data's validation split (30 trials) chose 314, rounded here. maxItems = 10 000: at
+ * that size each n² float32 matrix is 0.37 GiB (the workspace and B: about 0.75 GiB at peak, B alone in the
+ * artifact) and the inverse is n³ = 10¹² flops, two to three minutes on two cores (see BENCHMARKS.md, "EASE").
  */
-export const easeDefaults: EaseParams = { lambda: 300, maxItems: 15_000 };
+export const easeDefaults: EaseParams = { lambda: 300, maxItems: 10_000 };
 
 /** λ log-uniform over four decades; maxItems is a resource limit, not tuned. */
 export const easeSearchSpace: SearchSpace<EaseParams> = {
