@@ -54,10 +54,11 @@ export class EaseRecommender implements Recommender {
     if (options.signal?.aborted) throw abortError('EASE fit', options.signal);
     const { maxItems, lambda } = this.params;
     if (matrix.cols > maxItems) {
-      const gib = (matrix.cols * matrix.cols * 4) / 2 ** 30;
+      const bytes = matrix.cols * matrix.cols * 4;
+      const size = bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
       throw new ValidationError(
         `EASE is dense in the items: this catalogue has ${matrix.cols} items, above maxItems ${maxItems} ` +
-          `(B alone would be ${gib.toFixed(1)} GiB, and the fit ${matrix.cols}³ flops). Use a model for large catalogues ` +
+          `(B alone would be ${size}, and the fit ${matrix.cols}³ flops). Use a model for large catalogues ` +
           `('gf-cf', 'rp3beta' or 'als'), or raise maxItems (at most ${EASE_ITEM_CEILING}).`,
       );
     }
