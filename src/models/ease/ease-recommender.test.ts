@@ -55,6 +55,16 @@ describe('EaseRecommender', () => {
     expect(all.scores.subarray(u * n, (u + 1) * n)).toEqual(alone.scores);
   });
 
+  it('rejects with an AbortError when aborted before or during the fit', async () => {
+    const before = new AbortController();
+    before.abort();
+    await expect(new EaseRecommender().fit(train, { signal: before.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    const during = new AbortController();
+    const fit = new EaseRecommender().fit(train, { signal: during.signal });
+    during.abort(); // the fit has started: it notices between the passes of the inverse
+    await expect(fit).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('refuses a catalogue above maxItems at once, naming the alternatives, without allocating n²', async () => {
     // 10⁶ items would need a 4 TB B: the refusal must come before any allocation.
     const huge: CsrMatrix = { rows: 2, cols: 1_000_000, indptr: Int32Array.of(0, 1, 2), indices: Int32Array.of(5, 999_999), data: Float32Array.of(1, 1) };
