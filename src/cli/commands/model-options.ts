@@ -18,6 +18,8 @@ export const modelOptions = {
   weighting: z.enum(['cosine', 'bm25', 'tfidf', 'none']).optional().describe('item-knn: cosine, bm25, tfidf or none'),
   by: z.enum(['count', 'weight']).optional().describe('popular: rank by user count or by total weight'),
   scope: z.enum(['overall', 'region']).optional().describe("popular: one ranking for everyone, or within each user's region"),
+  lambda: z.coerce.number().positive().optional().describe('ease: L2 penalty added to the diagonal of XᵀX'),
+  maxItems: z.coerce.number().int().positive().optional().describe('ease: largest catalogue it fits (dense in the items)'),
   seed: z.coerce.number().int().default(42).describe('random seed'),
   threads: z.coerce.number().int().positive().optional().describe('worker threads (default: all cores)'),
   k: z.coerce.number().int().positive().max(1000).default(10).describe('cut-off of the hold-out metrics'),
@@ -26,7 +28,19 @@ export const modelOptions = {
   noFeedback: z.boolean().optional().describe('learn from reservations only, not from stored feedback events (feedback.learn: false does it always)'),
 };
 
-const HYPERPARAMETERS = ['factors', 'regularization', 'alpha', 'iterations', 'learningRate', 'neighbours', 'weighting', 'by', 'scope'] as const;
+const HYPERPARAMETERS = [
+  'factors',
+  'regularization',
+  'alpha',
+  'iterations',
+  'learningRate',
+  'neighbours',
+  'weighting',
+  'by',
+  'scope',
+  'lambda',
+  'maxItems',
+] as const;
 
 /** The hyperparameters given on the command line (the model fills in its defaults and refuses foreign ones). */
 /** The feedback weights a run learns with: the configured ones unless `feedback.learn` is off or `--no-feedback` is given. */

@@ -1,0 +1,85 @@
+;; C += alpha · A·W, the one kernel of EASE's blocked Cholesky, triangular inverse and LᵀL product
+;; (see ../spd-inverse.ts), in 128-bit SIMD float32 with float32 accumulation.
+;; A is m × kk (row stride lda), W is kk × wc (row stride ldw), C is m × wc (row stride ldc), all row-major;
+;; strides are in floats, pointers are byte offsets into the imported memory. m must be a multiple of 4 and
+;; wc a multiple of 8: the caller pads the matrix to a multiple of 8.
+;;
+;; Register blocking: a 4 × 8 block of C lives in eight f32x4 accumulators while k runs; each step loads two
+;; vectors of W's row k and splats four scalars of A's column k, for 16 multiply-adds (64 flops) per 6 loads.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+  (func (export "gemmUpdate")
+    (param $c i32) (param $ldc i32) (param $a i32) (param $lda i32) (param $w i32) (param $ldw i32)
+    (param $m i32) (param $kk i32) (param $wc i32) (param $alpha f32)
+    (local $i i32) (local $j i32) (local $k i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $wp i32) (local $cp i32)
+    (local $ldcB i32) (local $ldaB i32) (local $ldwB i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $w0 v128) (local $w1 v128) (local $s v128) (local $al v128)
+    (local.set $ldcB (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $ldaB (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ldwB (i32.shl (local.get $ldw) (i32.const 2)))
+    (local.set $al (f32x4.splat (local.get $alpha)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $j (i32.const 0))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.ge_u (local.get $j) (local.get $wc)))
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $c10 (v128.const i32x4 0 0 0 0))
+            (local.set $c11 (v128.const i32x4 0 0 0 0))
+            (local.set $c20 (v128.const i32x4 0 0 0 0))
+            (local.set $c21 (v128.const i32x4 0 0 0 0))
+            (local.set $c30 (v128.const i32x4 0 0 0 0))
+            (local.set $c31 (v128.const i32x4 0 0 0 0))
+            (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ldaB))))
+            (local.set $a1 (i32.add (local.get $a0) (local.get $ldaB)))
+            (local.set $a2 (i32.add (local.get $a1) (local.get $ldaB)))
+            (local.set $a3 (i32.add (local.get $a2) (local.get $ldaB)))
+            (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $k (local.get $kk))
+            (block $kDone
+              (loop $ks
+                (br_if $kDone (i32.eqz (local.get $k)))
+                (local.set $w0 (v128.load (local.get $wp)))
+                (local.set $w1 (v128.load offset=16 (local.get $wp)))
+                (local.set $s (v128.load32_splat (local.get $a0)))
+                (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $s (v128.load32_splat (local.get $a1)))
+                (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $s (v128.load32_splat (local.get $a2)))
+                (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $s (v128.load32_splat (local.get $a3)))
+                (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $w0))))
+                (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $w1))))
+                (local.set $a0 (i32.add (local.get $a0) (i32.const 4)))
+                (local.set $a1 (i32.add (local.get $a1) (i32.const 4)))
+                (local.set $a2 (i32.add (local.get $a2) (i32.const 4)))
+                (local.set $a3 (i32.add (local.get $a3) (i32.const 4)))
+                (local.set $wp (i32.add (local.get $wp) (local.get $ldwB)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $ks)))
+            ;; C[i..i+4, j..j+8] += alpha · accumulators
+            (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldcB))) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.store (local.get $cp) (f32x4.add (v128.load (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c00))))
+            (v128.store offset=16 (local.get $cp) (f32x4.add (v128.load offset=16 (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c01))))
+            (local.set $cp (i32.add (local.get $cp) (local.get $ldcB)))
+            (v128.store (local.get $cp) (f32x4.add (v128.load (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c10))))
+            (v128.store offset=16 (local.get $cp) (f32x4.add (v128.load offset=16 (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c11))))
+            (local.set $cp (i32.add (local.get $cp) (local.get $ldcB)))
+            (v128.store (local.get $cp) (f32x4.add (v128.load (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c20))))
+            (v128.store offset=16 (local.get $cp) (f32x4.add (v128.load offset=16 (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c21))))
+            (local.set $cp (i32.add (local.get $cp) (local.get $ldcB)))
+            (v128.store (local.get $cp) (f32x4.add (v128.load (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c30))))
+            (v128.store offset=16 (local.get $cp) (f32x4.add (v128.load offset=16 (local.get $cp)) (f32x4.mul (local.get $al) (local.get $c31))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $rows)))))
