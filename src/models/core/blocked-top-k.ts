@@ -29,6 +29,9 @@ export function blockedTopK(input: BlockedTopKInput): void {
   const { thresholds } = scorer;
   const heapScores = new Float32Array(B * k);
   const heapIds = new Int32Array(B * k);
+  // Each user's heap as views, made once (the storage is reused block after block).
+  const userScores = Array.from({ length: B }, (_, b) => heapScores.subarray(b * k, (b + 1) * k));
+  const userIds = Array.from({ length: B }, (_, b) => heapIds.subarray(b * k, (b + 1) * k));
   const sizes = new Int32Array(B);
   const excluded = new Uint8Array(B * items);
   for (let q0 = 0; q0 < users.length; q0 += B) {
@@ -36,12 +39,13 @@ export function blockedTopK(input: BlockedTopKInput): void {
     scorer.loadUsers(userFactors, users, q0, nb);
     sizes.fill(0);
     markExcluded({ exclude, users, q0, nb, items, excluded, value: 1 });
-    for (let i0 = 0; i0 < items; i0 += T) {
-      const { scores, hits, panels } = scorer.scoreTile(i0);
+    // A small first tile fills the heaps, so that the thresholds reject most of the next tiles' scores in SIMD.
+    for (let i0 = 0, width = Math.min(T, 8 * Math.ceil(k / 2)); i0 < items; i0 += width, width = T) {
+      const { scores, hits, panels } = scorer.scoreTile(i0, width);
       for (let h = 0; h < hits.length; h++) {
         const g = Math.floor(hits[h]! / panels);
         const j0 = (hits[h]! - g * panels) * 8;
-        const jEnd = Math.min(j0 + 8, items - i0);
+        const jEnd = Math.min(j0 + 8, width, items - i0);
         for (let b = 4 * g; b < 4 * g + 4 && b < nb; b++) {
           const row = b * T;
           const seen = b * items + i0;
@@ -53,11 +57,11 @@ export function blockedTopK(input: BlockedTopKInput): void {
             if (!(s > threshold) || excluded[seen + j] === 1) continue;
             const size = sizes[b]!;
             if (size < k) {
-              heapPush(heapScores.subarray(heap, heap + k), heapIds.subarray(heap, heap + k), size, s, i0 + j);
+              heapPush(userScores[b]!, userIds[b]!, size, s, i0 + j);
               sizes[b] = size + 1;
               if (size + 1 === k) threshold = heapScores[heap]!;
             } else {
-              siftDownFromRoot(heapScores.subarray(heap, heap + k), heapIds.subarray(heap, heap + k), k, s, i0 + j);
+              siftDownFromRoot(userScores[b]!, userIds[b]!, k, s, i0 + j);
               threshold = heapScores[heap]!;
             }
           }
@@ -67,8 +71,7 @@ export function blockedTopK(input: BlockedTopKInput): void {
     }
     markExcluded({ exclude, users, q0, nb, items, excluded, value: 0 });
     for (let b = 0; b < nb; b++) {
-      const h = b * k;
-      heapDrain(heapScores.subarray(h, h + k), heapIds.subarray(h, h + k), sizes[b]!, { k, ids: out.ids, scores: out.scores, offset: (q0 + b) * k });
+      heapDrain(userScores[b]!, userIds[b]!, sizes[b]!, { k, ids: out.ids, scores: out.scores, offset: (q0 + b) * k });
     }
   }
 }

@@ -19,13 +19,13 @@ export interface BlockScorer {
    */
   readonly thresholds: Float32Array;
   /**
-   * x_u · y_i (+ b_i) for the loaded users and items [i0, i0 + tileItems), i0 a multiple of tileItems, reporting
-   * only blocks of 4 users × 8 items where some score beats its user's threshold: each hit h is block
-   * (g, p) = (⌊h / panels⌋, h mod panels), users 4g..4g+3 of the block and items i0 + 8p .. i0 + 8p + 7; their
-   * scores are in `scores` at row b (offset b · tileItems), column 8p + j. Views into the scorer's memory,
-   * valid until the next call; other places of `scores` hold stale values.
+   * x_u · y_i (+ b_i) for the loaded users and items [i0, i0 + width), i0 a multiple of 8 and width at most
+   * tileItems, reporting only blocks of 4 users × 8 items where some score beats its user's threshold: each
+   * hit h is block (g, p) = (⌊h / panels⌋, h mod panels), users 4g..4g+3 of the block and items i0 + 8p ..
+   * i0 + 8p + 7; their scores are in `scores` at row b (offset b · tileItems), column 8p + j. Views into the
+   * scorer's memory, valid until the next call; other places of `scores` hold stale values.
    */
-  scoreTile(i0: number): { readonly scores: Float32Array; readonly hits: Int32Array; readonly panels: number };
+  scoreTile(i0: number, width: number): { readonly scores: Float32Array; readonly hits: Int32Array; readonly panels: number };
 }
 
 type ScoreBlock = (y: number, b: number, x: number, t: number, s: number, hits: number, groups: number, panels: number, f: number, stride: number) => number;
@@ -88,8 +88,8 @@ function build(o: { itemFactors: Float32Array; items: number; f: number; itemBia
       }
       thresholds.fill(-Infinity, 0, count).fill(Infinity, count);
     },
-    scoreTile(i0) {
-      const tilePanels = Math.min(tileItems, panels * 8 - i0) / 8;
+    scoreTile(i0, width) {
+      const tilePanels = Math.min(Math.ceil(width / 8), panels - i0 / 8);
       const count = scoreBlock(i0 * f * 4, (bAt + i0) * 4, xAt * 4, tAt * 4, sAt * 4, hitsAt * 4, groups, tilePanels, f, tileItems);
       return { scores: heap.subarray(sAt, sAt + BLOCK_USERS * tileItems), hits: hits.subarray(0, count), panels: tilePanels };
     },
