@@ -93,6 +93,7 @@ describe('pickwise CLI on the embedded defaults', () => {
         '0011-monitoring-rollups',
         '0012-shown-service-latest',
         '0013-orchestration',
+        '0014-interaction-scan-index',
       ],
     });
     expect(existsSync(path.join(cwd, 'other.db'))).toBe(true);

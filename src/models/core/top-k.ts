@@ -16,32 +16,52 @@ export function selectTopK(scores: Float32Array, k: number, outIds: Int32Array, 
     const s = scores[id]!;
     if (s === -Infinity || Number.isNaN(s)) continue;
     if (size < k) {
-      // sift up
-      let i = size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (heapScores[parent]! < s || (heapScores[parent] === s && heapIds[parent]! > id)) break;
-        heapScores[i] = heapScores[parent]!;
-        heapIds[i] = heapIds[parent]!;
-        i = parent;
-      }
-      heapScores[i] = s;
-      heapIds[i] = id;
+      heapPush(heapScores, heapIds, size++, s, id);
     } else if (s > heapScores[0]! || (s === heapScores[0] && id < heapIds[0]!)) {
       siftDownFromRoot(heapScores, heapIds, size, s, id);
     }
   }
-  // Pop into descending order (ties: smaller id first, so results are deterministic).
+  heapDrain(heapScores, heapIds, size, { k, ids: outIds, scores: outScores, offset });
+}
+
+/**
+ * Adds (s, id) to a min-heap of `size` entries held in `heapScores`/`heapIds` (which must have room for one
+ * more). Order: smaller score first, and among equal scores the larger id first (see {@link siftDownFromRoot}).
+ */
+export function heapPush(heapScores: Float32Array, heapIds: Int32Array, size: number, s: number, id: number): void {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (heapScores[parent]! < s || (heapScores[parent] === s && heapIds[parent]! > id)) break;
+    heapScores[i] = heapScores[parent]!;
+    heapIds[i] = heapIds[parent]!;
+    i = parent;
+  }
+  heapScores[i] = s;
+  heapIds[i] = id;
+}
+
+/**
+ * Empties a heap of `size` entries into a TopK row, best first (ties: smaller id first, so results are
+ * deterministic), padding the row's remaining `k − size` places with -1 / -Infinity.
+ */
+export function heapDrain(
+  heapScores: Float32Array,
+  heapIds: Int32Array,
+  size: number,
+  out: { readonly k: number; readonly ids: Int32Array; readonly scores: Float32Array; readonly offset: number },
+): void {
+  const { k, ids, scores, offset } = out;
   const count = size;
   for (let pos = size - 1; pos >= 0; pos--) {
-    outIds[offset + pos] = heapIds[0]!;
-    outScores[offset + pos] = heapScores[0]!;
+    ids[offset + pos] = heapIds[0]!;
+    scores[offset + pos] = heapScores[0]!;
     size--;
     siftDownFromRoot(heapScores, heapIds, size, heapScores[size]!, heapIds[size]!);
   }
   for (let pos = count; pos < k; pos++) {
-    outIds[offset + pos] = -1;
-    outScores[offset + pos] = -Infinity;
+    ids[offset + pos] = -1;
+    scores[offset + pos] = -Infinity;
   }
 }
 
@@ -49,7 +69,7 @@ export function selectTopK(scores: Float32Array, k: number, outIds: Int32Array, 
  * Puts (s, id) at the root of the min-heap of `size` entries and sifts it down. Order: smaller score first,
  * and among equal scores the larger id first (so the smaller id survives, keeping results deterministic).
  */
-function siftDownFromRoot(heapScores: Float32Array, heapIds: Int32Array, size: number, s: number, id: number): void {
+export function siftDownFromRoot(heapScores: Float32Array, heapIds: Int32Array, size: number, s: number, id: number): void {
   let i = 0;
   for (;;) {
     const l = 2 * i + 1;

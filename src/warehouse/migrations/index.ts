@@ -12,6 +12,7 @@ import { packedImpressions } from './0010-packed-impressions.ts';
 import { monitoringRollups } from './0011-monitoring-rollups.ts';
 import { shownServiceLatest } from './0012-shown-service-latest.ts';
 import { orchestrationTables } from './0013-orchestration.ts';
+import { interactionScanIndex } from './0014-interaction-scan-index.ts';
 
 /** Every schema version, in order. Names sort in application order; never rename or edit a released one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -28,4 +29,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011-monitoring-rollups': monitoringRollups,
   '0012-shown-service-latest': shownServiceLatest,
   '0013-orchestration': orchestrationTables,
+  '0014-interaction-scan-index': interactionScanIndex,
 };
