@@ -9,7 +9,10 @@
  * split carved out of the landed data; the search never sees test.csv), and the best parameters are fitted on
  * everything and scored like the defaults, as "<model> tuned".
  *
- *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50]
+ * --seed sets the search's seed (default 42); --search-only restricts the searched parameters (the others keep
+ * their defaults), to compare a search space with a smaller one.
+ *
+ *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50 --seed 42 --search-only factors,alpha]
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -50,6 +53,8 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       tune: { type: 'string', default: '' },
       trials: { type: 'string', default: '50' },
+      seed: { type: 'string', default: '42' },
+      'search-only': { type: 'string' },
     },
   });
   if (!existsSync(path.join(DATA, 'landing'))) {
@@ -75,7 +80,18 @@ async function main(): Promise<void> {
     const tuned: ModelSpec[] = [];
     for (const kind of values.tune!.split(',').filter(Boolean)) {
       if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
-      const t = await runTuneJob({ warehouse, store, kind, trials: Number(values.trials), threads, save: false, logger: silentLogger() });
+      const searchOnly = values['search-only']?.split(',');
+      const t = await runTuneJob({
+        warehouse,
+        store,
+        kind,
+        trials: Number(values.trials),
+        seed: Number(values.seed),
+        threads,
+        save: false,
+        logger: silentLogger(),
+        ...(searchOnly ? { searchOnly } : {}),
+      });
       const trials = `${t.trials.complete} complete, ${t.trials.pruned} pruned, ${t.trials.failed} failed`;
       console.log(
         `tuned ${kind}: ${trials} in ${t.seconds.toFixed(0)} s; best validation NDCG@10 ${t.best?.validationNdcg.toFixed(4)} with ${JSON.stringify(t.best?.params)}`,

@@ -33,6 +33,8 @@ export interface TuneJobOptions {
   /** Study name; default `<kind>`. Runs with the same name continue one study (also from several processes). */
   readonly study?: string;
   readonly seed?: number;
+  /** Search only these parameters of the model's search space (the others keep their defaults); default all of it. */
+  readonly searchOnly?: readonly string[];
   readonly threads?: number;
   /** Cut-off of NDCG, the objective. Default 10. */
   readonly k?: number;
@@ -82,7 +84,9 @@ const MAX_REPORTS = 8;
 export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   const started = performance.now();
   const entry = MODEL_CATALOG[o.kind];
-  const space = Object.fromEntries(Object.entries(entry.searchSpace).filter((e): e is [string, ParamRange] => e[1] !== undefined)) as Space;
+  const space = Object.fromEntries(
+    Object.entries(entry.searchSpace).filter((e): e is [string, ParamRange] => e[1] !== undefined && (o.searchOnly?.includes(e[0]) ?? true)),
+  ) as Space;
   if (Object.keys(space).length === 0) throw new ValidationError(`${o.kind} has no hyperparameters to tune`);
   const log = await loadInteractionLog(o.warehouse, o.feedback ? { feedback: o.feedback } : {});
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');
