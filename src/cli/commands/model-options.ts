@@ -11,11 +11,15 @@ export const modelOptions = {
     .describe(`model: ${MODEL_KINDS.join(', ')}`),
   factors: z.coerce.number().int().positive().optional().describe('als/bpr: latent factors'),
   regularization: z.coerce.number().nonnegative().optional().describe('als/bpr: regularisation strength'),
-  alpha: z.coerce.number().positive().optional().describe('als: confidence per unit of interaction weight'),
+  alpha: z.coerce.number().nonnegative().optional().describe('als: confidence per unit of interaction weight; rp3beta: power of the transition probabilities'),
   iterations: z.coerce.number().int().positive().optional().describe('als: iterations; bpr: epochs'),
   learningRate: z.coerce.number().positive().optional().describe('bpr: SGD learning rate'),
-  neighbours: z.coerce.number().int().positive().optional().describe('item-knn: neighbours kept per item'),
+  neighbours: z.coerce.number().int().positive().optional().describe('item-knn, rp3beta: neighbours kept per item'),
   weighting: z.enum(['cosine', 'bm25', 'tfidf', 'none']).optional().describe('item-knn: cosine, bm25, tfidf or none'),
+  regExponent: z.coerce.number().nonnegative().optional().describe('als: exponent ν of the frequency-scaled regularisation (0: one λ for all rows)'),
+  unobservedWeight: z.coerce.number().nonnegative().optional().describe('als: weight α₀ of the absent pairs (1 as implicit)'),
+  beta: z.coerce.number().nonnegative().optional().describe('rp3beta: popularity penalty exponent'),
+  normalization: z.enum(['none', 'l1']).optional().describe('rp3beta: none, or l1 (each neighbour row sums to 1)'),
   by: z.enum(['count', 'weight']).optional().describe('popular: rank by user count or by total weight'),
   scope: z.enum(['overall', 'region']).optional().describe("popular: one ranking for everyone, or within each user's region"),
   seed: z.coerce.number().int().default(42).describe('random seed'),
@@ -26,7 +30,21 @@ export const modelOptions = {
   noFeedback: z.boolean().optional().describe('learn from reservations only, not from stored feedback events (feedback.learn: false does it always)'),
 };
 
-const HYPERPARAMETERS = ['factors', 'regularization', 'alpha', 'iterations', 'learningRate', 'neighbours', 'weighting', 'by', 'scope'] as const;
+const HYPERPARAMETERS = [
+  'factors',
+  'regularization',
+  'alpha',
+  'iterations',
+  'learningRate',
+  'neighbours',
+  'weighting',
+  'regExponent',
+  'unobservedWeight',
+  'beta',
+  'normalization',
+  'by',
+  'scope',
+] as const;
 
 /** The hyperparameters given on the command line (the model fills in its defaults and refuses foreign ones). */
 /** The feedback weights a run learns with: the configured ones unless `feedback.learn` is off or `--no-feedback` is given. */
