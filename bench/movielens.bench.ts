@@ -9,7 +9,8 @@
  * split carved out of the landed data; the search never sees test.csv), and the best parameters are fitted on
  * everything and scored like the defaults, as "<model> tuned".
  *
- * --seed sets the search's seed (default 42); --search-only restricts the searched parameters (the others keep
+ * --validate also scores every model (defaults and tuned) on the search's validation split (fitted on what precedes
+ * it), the figure a search compares settings by. --seed sets the search's seed (default 42); --search-only restricts the searched parameters (the others keep
  * their defaults), to compare a search space with a smaller one.
  *
  *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50 --seed 42 --search-only factors,alpha]
@@ -25,7 +26,7 @@ import { loadInteractionLog, type InteractionLog } from '../src/features/index.t
 import { csrFromCoo, type CsrMatrix } from '../src/models/core/index.ts';
 import { fitAndScore, printModelTable, type ModelSpec } from './model-table.ts';
 import { isModelKind } from '../src/models/catalog.ts';
-import { runIngestJob, runTuneJob } from '../src/pipeline/index.ts';
+import { runIngestJob, runTuneJob, validationSplit } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
 import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       trials: { type: 'string', default: '50' },
       seed: { type: 'string', default: '42' },
       'search-only': { type: 'string' },
+      validate: { type: 'boolean', default: false },
     },
   });
   if (!existsSync(path.join(DATA, 'landing'))) {
@@ -99,6 +101,12 @@ async function main(): Promise<void> {
       if (t.best) tuned.push({ kind, params: t.best.params, label: `${kind} tuned` });
     }
     await warehouse.close();
+    const specs = [...values.models!.split(','), ...tuned];
+    if (values.validate) {
+      const { train: before, validation } = validationSplit(log);
+      console.log('validation split (what the search scores; test.csv not read):');
+      printModelTable(await fitAndScore(before, validation, specs, threads));
+    }
     const trainUsers = log.users.size;
     const trainItems = log.items.size;
     const pairs = (await readFile(path.join(DATA, 'test.csv'), 'utf8'))
@@ -112,7 +120,8 @@ async function main(): Promise<void> {
       `ingested ${ingest.rowsLoaded} rows (${ingest.rowsRejected} rejected) in ${ingest.seconds.toFixed(2)} s; train ${trainUsers} users × ${trainItems} items, ${train.indices.length} non-zeros; test ${pairs.length} pairs (${unknownUsers} unknown users, ${unknownItems} unknown items)`,
     );
 
-    printModelTable(await fitAndScore(train, test, [...values.models!.split(','), ...tuned], threads));
+    console.log('test.csv:');
+    printModelTable(await fitAndScore(train, test, specs, threads));
     console.log('reference figures: ../shared/data/README.md');
   } finally {
     await rm(dir, { recursive: true, force: true });
