@@ -18,10 +18,11 @@ export interface Rp3betaParams {
 }
 
 /**
- * Within the ranges Dacrema et al. 2019 report as best for RP3beta (α ≈ 0.4–1, β ≈ 0.3–0.7, topK 100–400),
- * at the values the validation split of the development data preferred (see BENCHMARKS.md, "RP3beta").
+ * Within the ranges Dacrema et al. 2019 report as best for RP3beta (α ≈ 0.4–1, β ≈ 0.3–0.7, topK 100–400), at the
+ * point the validation split of the development data preferred among them (a small α, a mid β, many neighbours;
+ * see BENCHMARKS.md, "RP3beta").
  */
-export const rp3betaDefaults: Rp3betaParams = { alpha: 0.7, beta: 0.4, neighbours: 200, normalization: 'none' };
+export const rp3betaDefaults: Rp3betaParams = { alpha: 0.4, beta: 0.4, neighbours: 400, normalization: 'none' };
 
 /** Ranges the tuner samples; `log` means sample uniformly in log space. */
 export const rp3betaSearchSpace: SearchSpace<Rp3betaParams> = {
