@@ -10,10 +10,10 @@
  * everything and scored like the defaults, as "<model> tuned".
  *
  * --validate also scores every model (defaults and tuned) on the search's validation split (fitted on what precedes
- * it), the figure a search compares settings by. --seed sets the search's seed (default 42); --search-only restricts the searched parameters (the others keep
- * their defaults), to compare a search space with a smaller one.
+ * it), the figure a search compares settings by. --seed sets the search's seed (default 42); --space names a search space other than the model's own (see SPACES), to
+ * compare search spaces.
  *
- *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50 --seed 42 --search-only factors,alpha]
+ *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50 --seed 42 --space als-revisited]
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -23,13 +23,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/index.ts';
 import { loadInteractionLog, type InteractionLog } from '../src/features/index.ts';
-import { csrFromCoo, type CsrMatrix } from '../src/models/core/index.ts';
+import { alsRevisitedSearchSpace } from '../src/models/als/index.ts';
+import { csrFromCoo, type CsrMatrix, type SearchSpace } from '../src/models/core/index.ts';
 import { fitAndScore, printModelTable, type ModelSpec } from './model-table.ts';
 import { isModelKind } from '../src/models/catalog.ts';
 import { runIngestJob, runTuneJob, validationSplit } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
 import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
+
+/** Search spaces other than the models' own, by name. */
+const SPACES: Record<string, SearchSpace<unknown>> = { 'als-revisited': alsRevisitedSearchSpace as SearchSpace<unknown> };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(root, '..', 'shared', 'data', 'movielens-small');
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
       tune: { type: 'string', default: '' },
       trials: { type: 'string', default: '50' },
       seed: { type: 'string', default: '42' },
-      'search-only': { type: 'string' },
+      space: { type: 'string' },
       validate: { type: 'boolean', default: false },
     },
   });
@@ -82,7 +86,8 @@ async function main(): Promise<void> {
     const tuned: ModelSpec[] = [];
     for (const kind of values.tune!.split(',').filter(Boolean)) {
       if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
-      const searchOnly = values['search-only']?.split(',');
+      const space = values.space ? SPACES[values.space] : undefined;
+      if (values.space && !space) throw new Error(`unknown search space ${values.space}; known: ${Object.keys(SPACES).join(', ')}`);
       const t = await runTuneJob({
         warehouse,
         store,
@@ -92,7 +97,7 @@ async function main(): Promise<void> {
         threads,
         save: false,
         logger: silentLogger(),
-        ...(searchOnly ? { searchOnly } : {}),
+        ...(space ? { searchSpace: space } : {}),
       });
       const trials = `${t.trials.complete} complete, ${t.trials.pruned} pruned, ${t.trials.failed} failed`;
       console.log(
