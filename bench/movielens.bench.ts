@@ -9,7 +9,11 @@
  * split carved out of the landed data; the search never sees test.csv), and the best parameters are fitted on
  * everything and scored like the defaults, as "<model> tuned".
  *
- *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50]
+ * --validate also scores every model (defaults and tuned) on the search's validation split (fitted on what precedes
+ * it), the figure a search compares settings by. --seed sets the search's seed (default 42); --space names a search space other than the model's own (see SPACES), to
+ * compare search spaces.
+ *
+ *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50 --seed 42 --space als-revisited]
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -19,13 +23,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/index.ts';
 import { loadInteractionLog, type InteractionLog } from '../src/features/index.ts';
-import { csrFromCoo, type CsrMatrix } from '../src/models/core/index.ts';
+import { alsRevisitedSearchSpace } from '../src/models/als/index.ts';
+import { csrFromCoo, type CsrMatrix, type SearchSpace } from '../src/models/core/index.ts';
 import { fitAndScore, printModelTable, type ModelSpec } from './model-table.ts';
 import { isModelKind } from '../src/models/catalog.ts';
-import { runIngestJob, runTuneJob } from '../src/pipeline/index.ts';
+import { runIngestJob, runTuneJob, validationSplit } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
 import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
+
+/** Search spaces other than the models' own, by name. */
+const SPACES: Record<string, SearchSpace<unknown>> = { 'als-revisited': alsRevisitedSearchSpace as SearchSpace<unknown> };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(root, '..', 'shared', 'data', 'movielens-small');
@@ -50,6 +58,9 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       tune: { type: 'string', default: '' },
       trials: { type: 'string', default: '50' },
+      seed: { type: 'string', default: '42' },
+      space: { type: 'string' },
+      validate: { type: 'boolean', default: false },
     },
   });
   if (!existsSync(path.join(DATA, 'landing'))) {
@@ -75,7 +86,19 @@ async function main(): Promise<void> {
     const tuned: ModelSpec[] = [];
     for (const kind of values.tune!.split(',').filter(Boolean)) {
       if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
-      const t = await runTuneJob({ warehouse, store, kind, trials: Number(values.trials), threads, save: false, logger: silentLogger() });
+      const space = values.space ? SPACES[values.space] : undefined;
+      if (values.space && !space) throw new Error(`unknown search space ${values.space}; known: ${Object.keys(SPACES).join(', ')}`);
+      const t = await runTuneJob({
+        warehouse,
+        store,
+        kind,
+        trials: Number(values.trials),
+        seed: Number(values.seed),
+        threads,
+        save: false,
+        logger: silentLogger(),
+        ...(space ? { searchSpace: space } : {}),
+      });
       const trials = `${t.trials.complete} complete, ${t.trials.pruned} pruned, ${t.trials.failed} failed`;
       console.log(
         `tuned ${kind}: ${trials} in ${t.seconds.toFixed(0)} s; best validation NDCG@10 ${t.best?.validationNdcg.toFixed(4)} with ${JSON.stringify(t.best?.params)}`,
@@ -83,6 +106,12 @@ async function main(): Promise<void> {
       if (t.best) tuned.push({ kind, params: t.best.params, label: `${kind} tuned` });
     }
     await warehouse.close();
+    const specs = [...values.models!.split(','), ...tuned];
+    if (values.validate) {
+      const { train: before, validation } = validationSplit(log);
+      console.log('validation split (what the search scores; test.csv not read):');
+      printModelTable(await fitAndScore(before, validation, specs, threads));
+    }
     const trainUsers = log.users.size;
     const trainItems = log.items.size;
     const pairs = (await readFile(path.join(DATA, 'test.csv'), 'utf8'))
@@ -96,7 +125,8 @@ async function main(): Promise<void> {
       `ingested ${ingest.rowsLoaded} rows (${ingest.rowsRejected} rejected) in ${ingest.seconds.toFixed(2)} s; train ${trainUsers} users × ${trainItems} items, ${train.indices.length} non-zeros; test ${pairs.length} pairs (${unknownUsers} unknown users, ${unknownItems} unknown items)`,
     );
 
-    printModelTable(await fitAndScore(train, test, [...values.models!.split(','), ...tuned], threads));
+    console.log('test.csv:');
+    printModelTable(await fitAndScore(train, test, specs, threads));
     console.log('reference figures: ../shared/data/README.md');
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -26,7 +26,7 @@ describe('orchestration config', () => {
     expect(o.executor).toEqual({ url: 'local', prefix: 'pickwise' });
     expect(o.pools).toEqual({ default: 2, cpu: 1, io: 4 });
     expect([o.tickSeconds, o.leaseSeconds, o.dags]).toEqual([5, 30, []]);
-    expect(o.builtins.daily).toEqual({ enabled: true, schedule: '0 3 * * *', timezone: 'UTC', kinds: ['als', 'bpr', 'item-knn', 'popular', 'ease'] });
+    expect(o.builtins.daily).toEqual({ enabled: true, schedule: '0 3 * * *', timezone: 'UTC', kinds: ['als', 'bpr', 'item-knn', 'popular', 'rp3beta'] });
     expect(o.builtins.onLanding).toEqual({ enabled: true });
     expect(o.builtins.tuneWeekly).toEqual({ enabled: true, schedule: '0 4 * * 0', timezone: 'UTC', kind: 'als', trials: 20 });
   });

@@ -144,7 +144,7 @@ export const orchestrationSchema = z
             schedule: z.string().min(1).default('0 3 * * *'),
             timezone: z.string().min(1).default('UTC'),
             /** Model kinds trained in parallel; the best registered version is promoted through the gate. */
-            kinds: z.array(z.string().min(1)).min(1).default(['als', 'bpr', 'item-knn', 'popular', 'ease']),
+            kinds: z.array(z.string().min(1)).min(1).default(['als', 'bpr', 'item-knn', 'popular', 'rp3beta']),
             /** Registry name the versions are registered under and promoted in. */
             modelName: z.string().min(1).optional(),
             deadline: durationSeconds.pipe(z.number().positive()).optional(),

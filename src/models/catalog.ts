@@ -5,6 +5,7 @@ import { EaseRecommender, easeDefaults, easeSearchSpace } from './ease/index.ts'
 import type { ModelArtifact, ModelKind, Recommender, SearchSpace } from './core/index.ts';
 import { ItemKnnRecommender, itemKnnDefaults, itemKnnSearchSpace } from './item-knn/index.ts';
 import { PopularRecommender, popularDefaults, popularSearchSpace } from './popular/index.ts';
+import { Rp3betaRecommender, rp3betaDefaults, rp3betaSearchSpace } from './rp3beta/index.ts';
 
 /** Every model kind with its constructor, artifact loader, defaults and search space: the one place naming them. */
 export const MODEL_CATALOG = {
@@ -37,6 +38,12 @@ export const MODEL_CATALOG = {
     fromArtifact: (a: ModelArtifact) => EaseRecommender.fromArtifact(a),
     defaults: easeDefaults,
     searchSpace: easeSearchSpace as SearchSpace<unknown>,
+  },
+  rp3beta: {
+    create: (params: Record<string, unknown>) => new Rp3betaRecommender(params),
+    fromArtifact: (a: ModelArtifact) => Rp3betaRecommender.fromArtifact(a),
+    defaults: rp3betaDefaults,
+    searchSpace: rp3betaSearchSpace as SearchSpace<unknown>,
   },
 } satisfies Record<ModelKind, unknown>;
 

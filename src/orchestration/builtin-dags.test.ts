@@ -36,8 +36,8 @@ describe('built-in DAGs', () => {
       ['train-bpr', 'TRAIN', ['features']],
       ['train-item-knn', 'TRAIN', ['features']],
       ['train-popular', 'TRAIN', ['features']],
-      ['train-ease', 'TRAIN', ['features']],
-      ['promote', 'PROMOTE_IF_BETTER', ['train-als', 'train-bpr', 'train-item-knn', 'train-popular', 'train-ease']],
+      ['train-rp3beta', 'TRAIN', ['features']],
+      ['promote', 'PROMOTE_IF_BETTER', ['train-als', 'train-bpr', 'train-item-knn', 'train-popular', 'train-rp3beta']],
     ]);
     expect(new Set(daily!.tasks.filter((t) => t.job === 'TRAIN').map((t) => t.params['kind']))).toEqual(new Set(MODEL_KINDS));
     expect(daily!.tasks.find((t) => t.id === 'promote')?.params).toEqual({ alias: 'champion' });

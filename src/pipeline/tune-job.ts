@@ -1,7 +1,7 @@
 import { rankingMetricsAtK, temporalSplit } from '../evaluation/index.ts';
 import { loadInteractionLog, type FeedbackUsage, type FeedbackWeights, type InteractionLog } from '../features/index.ts';
 import { createRecommender, MODEL_CATALOG, resolvedParams } from '../models/index.ts';
-import type { CsrMatrix, EpochReport, ModelKind, ParamRange } from '../models/index.ts';
+import type { CsrMatrix, EpochReport, ModelKind, ParamRange, SearchSpace } from '../models/index.ts';
 import { ValidationError } from '../shared/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -33,6 +33,8 @@ export interface TuneJobOptions {
   /** Study name; default `<kind>`. Runs with the same name continue one study (also from several processes). */
   readonly study?: string;
   readonly seed?: number;
+  /** A search space to use instead of the model's own (another set of ranges of its params); default the model's. */
+  readonly searchSpace?: SearchSpace<unknown>;
   readonly threads?: number;
   /** Cut-off of NDCG, the objective. Default 10. */
   readonly k?: number;
@@ -82,7 +84,7 @@ const MAX_REPORTS = 8;
 export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   const started = performance.now();
   const entry = MODEL_CATALOG[o.kind];
-  const space = Object.fromEntries(Object.entries(entry.searchSpace).filter((e): e is [string, ParamRange] => e[1] !== undefined)) as Space;
+  const space = Object.fromEntries(Object.entries(o.searchSpace ?? entry.searchSpace).filter((e): e is [string, ParamRange] => e[1] !== undefined)) as Space;
   if (Object.keys(space).length === 0) throw new ValidationError(`${o.kind} has no hyperparameters to tune`);
   const log = await loadInteractionLog(o.warehouse, o.feedback ? { feedback: o.feedback } : {});
   if (log.count === 0) throw new ValidationError('the warehouse holds no reservations to learn from: land files and run pickwise ingest first');

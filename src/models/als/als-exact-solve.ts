@@ -1,8 +1,8 @@
-import { storeRow, type AlsRows, type AlsScratch, type AlsSolveInput } from './als-kernels.ts';
+import { rowRegularization, storeRow, type AlsRows, type AlsScratch, type AlsSolveInput } from './als-kernels.ts';
 
 /*
  * The exact ALS row solve (`solver: 'cholesky'`, and fold-in of new users): the same system as the
- * conjugate-gradient solver (see als-kernels.ts), A = G + λI + Σ (c − 1) y yᵀ, b = Σ c p y, formed
+ * conjugate-gradient solver (see als-kernels.ts), A = α₀G + λ_u I + Σ (c − α₀) y yᵀ, b = Σ c p y, formed
  * explicitly and factorised.
  */
 
@@ -72,7 +72,7 @@ export function choleskySolve(
 
 /** Exact update of row u (the `solver: 'cholesky'` option). */
 export function choleskySolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch): boolean {
-  const { rows, target, fixed, gram, factors: f, regularization } = input;
+  const { rows, target, fixed, gram, factors: f } = input;
   const from = rows.indptr[u]!;
   const to = rows.indptr[u + 1]!;
   const xo = u * f;
@@ -80,6 +80,6 @@ export function choleskySolveRow(input: AlsSolveInput, u: number, scratch: AlsSc
     target.fill(0, xo, xo + f);
     return true;
   }
-  if (!choleskySolve(rows, from, to, fixed, gram, regularization, f, scratch)) return false;
+  if (!choleskySolve(rows, from, to, fixed, gram, rowRegularization(input, u), f, scratch)) return false;
   return storeRow(scratch.x, target, xo, f);
 }

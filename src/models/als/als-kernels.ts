@@ -4,12 +4,14 @@
  * For a row u (a user, or an item on the other half-iteration) with confidences c_ui and preferences
  * p_ui (1 for a positive, 0 for a negative), the fixed side's factors Y and G = YᵀY, the new factor is
  *
- *     x_u = argmin Σ_i c_ui (p_ui − x·y_i)² + λ‖x‖²   ⇔   A x_u = b,
- *     A = G + λI + Σ_{i∈row} (c_ui − 1) y_i y_iᵀ,      b = Σ_{i∈row} c_ui p_ui y_i,
+ *     x_u = argmin Σ_i c_ui (p_ui − x·y_i)² + λ_u‖x‖²   ⇔   A x_u = b,
+ *     A = α₀G + λ_u I + Σ_{i∈row} (c_ui − α₀) y_i y_iᵀ,   b = Σ_{i∈row} c_ui p_ui y_i,
  *
- * since every absent pair has c = 1, p = 0 and is already in G. A is never formed by the conjugate
- * gradient solver (Takács, Pilászy & Tikk 2011): A·v = (G + λI)v + Σ (c_ui − 1)(y_i·v) y_i costs
- * O(f² + nnz_u·f) per product. Per non-zero the caller passes `pref` = c·p and `confM1` = c − 1.
+ * since every absent pair has c = α₀ (the unobserved weight; 1 in implicit), p = 0 and is already in α₀G
+ * (Rendle et al. 2021 write the same objective with α₀ and a frequency-scaled λ_u). A is never formed by the
+ * conjugate gradient solver (Takács, Pilászy & Tikk 2011): A·v = (α₀G + λ_u I)v + Σ (c_ui − α₀)(y_i·v) y_i costs
+ * O(f² + nnz_u·f) per product. Per non-zero the caller passes `pref` = c·p and `confM1` = c − α₀ (c − 1 when
+ * α₀ = 1, hence the name), and `gram` = α₀G.
  *
  * Loops are plain, 4-way blocked over rows (four dot products share one load of v; four axpys share one
  * load/store of the output) and keep scratch vectors in Float64Array: no allocation per row.
@@ -45,7 +47,7 @@ export interface AlsRows {
   readonly indices: Int32Array;
   /** c·p per non-zero: the right-hand side's weight. */
   readonly pref: Float32Array;
-  /** c − 1 per non-zero: the correction to G. */
+  /** c − α₀ per non-zero: the correction to α₀G. */
   readonly confM1: Float32Array;
 }
 
@@ -138,10 +140,12 @@ export interface AlsSolveInput {
   readonly target: Float32Array;
   /** The other side's factors, read only. */
   readonly fixed: Float32Array;
-  /** Gram matrix of `fixed` (without λ). */
+  /** α₀ times the Gram matrix of `fixed` (without λ). */
   readonly gram: Float64Array;
   readonly factors: number;
   readonly regularization: number;
+  /** Each row's own λ (frequency-scaled regularisation); undefined: `regularization` for every row. */
+  readonly rowLambda?: Float64Array | undefined;
   readonly cgSteps: number;
 }
 
@@ -155,7 +159,8 @@ const CG_TOLERANCE = 1e-20;
  * An empty row gets the zero factor. Returns false when the factor is not finite.
  */
 export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch): boolean {
-  const { rows, target, fixed, gram, factors: f, regularization: lambda, cgSteps } = input;
+  const { rows, target, fixed, gram, factors: f, cgSteps } = input;
+  const lambda = rowRegularization(input, u);
   const { x, r, p, ap, simd } = scratch;
   const from = rows.indptr[u]!;
   const to = rows.indptr[u + 1]!;
@@ -166,7 +171,7 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
   }
   for (let k = 0; k < f; k++) x[k] = target[xo + k]!;
   if (simd) {
-    simd.gather(rows, from, to);
+    simd.gather(rows, from, to, lambda);
     simd.residual(x, r);
   } else {
     gramTimes(gram, lambda, x, r, f);
@@ -202,6 +207,25 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
     rsOld = rsNew;
   }
   return storeRow(x, target, xo, f);
+}
+
+/** Row u's λ: its own when the regularisation is frequency-scaled, else the one λ. */
+export function rowRegularization(input: AlsSolveInput, u: number): number {
+  return input.rowLambda ? input.rowLambda[u]! : input.regularization;
+}
+
+/**
+ * λ·(n_r + α₀·others)^ν per row r of a CSR side with n_r non-zeros (Rendle et al. 2021, eq. for λ_u and λ_i):
+ * `others` is the size of the other side (|I| for users, |U| for items).
+ */
+export function scaledRegularization(
+  indptr: Int32Array,
+  options: { regularization: number; exponent: number; unobservedWeight: number; others: number },
+  out: Float64Array,
+): Float64Array {
+  const { regularization, exponent, unobservedWeight, others } = options;
+  for (let r = 0; r + 1 < indptr.length; r++) out[r] = regularization * Math.pow(indptr[r + 1]! - indptr[r]! + unobservedWeight * others, exponent);
+  return out;
 }
 
 /** Copies x into target[xo..xo+f) as float32; false when a value is not finite. */

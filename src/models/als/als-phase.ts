@@ -10,6 +10,11 @@ export interface AlsSharedState {
   readonly items: number;
   readonly factors: number;
   readonly regularization: number;
+  /** α₀: the weight of absent pairs; `gram` holds α₀·G. */
+  readonly unobservedWeight: number;
+  /** Per-row λ of the users and of the items (frequency-scaled regularisation, ν ≠ 0); undefined: λ for every row. */
+  readonly userLambda: Float64Array | undefined;
+  readonly itemLambda: Float64Array | undefined;
   readonly cgSteps: number;
   readonly solver: 'cg' | 'cholesky';
   /** Whether each thread uses the WebAssembly SIMD kernel for the CG solver's Gram products. */
@@ -18,7 +23,7 @@ export interface AlsSharedState {
   readonly itemRows: AlsRows;
   readonly userFactors: Float32Array;
   readonly itemFactors: Float32Array;
-  /** Gram matrix (f×f, both triangles, no λ) of the side that the current phase holds fixed. */
+  /** α₀ times the Gram matrix (f×f, both triangles, no λ) of the side that the current phase holds fixed. */
   readonly gram: Float64Array;
   /** One f×f upper-triangle partial Gram per block of solved rows; summed in block order by the main thread. */
   readonly gramPartials: Float64Array;
@@ -64,6 +69,7 @@ export function runAlsPhase(state: AlsSharedState, phase: AlsPhase, scratch: Als
     gram: state.gram,
     factors: state.factors,
     regularization: state.regularization,
+    rowLambda: solveUsers ? state.userLambda : state.itemLambda,
     cgSteps: state.cgSteps,
   };
   const f = state.factors;
@@ -83,7 +89,7 @@ export function runAlsPhase(state: AlsSharedState, phase: AlsPhase, scratch: Als
       const { indptr, confM1 } = input.rows;
       for (let u = start; u < end; u++) {
         loss += rowLoss(input, u, scratch);
-        for (let q = indptr[u]!, to = indptr[u + 1]!; q < to; q++) confidence += confM1[q]! + 1;
+        for (let q = indptr[u]!, to = indptr[u + 1]!; q < to; q++) confidence += confM1[q]! + state.unobservedWeight;
       }
       state.lossPartials[2 * block] = loss;
       state.lossPartials[2 * block + 1] = confidence;
@@ -99,8 +105,9 @@ export function runAlsPhase(state: AlsSharedState, phase: AlsPhase, scratch: Als
 }
 
 /**
- * Sums the partial Grams of a solve phase in block order into `state.gram` (both triangles). Returns
- * its trace, Σ‖x‖² over the solved rows (the loss's regularisation term).
+ * Sums the partial Grams of a solve phase in block order into `state.gram` (both triangles), times α₀ (the
+ * weight of the absent pairs, which the Gram stands for). Returns the unweighted trace, Σ‖x‖² over the solved
+ * rows (the loss's regularisation term with one λ).
  */
 export function reduceGram(state: AlsSharedState, solvedRows: number): number {
   const f = state.factors;
@@ -118,5 +125,7 @@ export function reduceGram(state: AlsSharedState, solvedRows: number): number {
     trace += gram[j * f + j]!;
     for (let k = j + 1; k < f; k++) gram[k * f + j] = gram[j * f + k]!;
   }
+  const weight = state.unobservedWeight;
+  if (weight !== 1) for (let q = 0; q < f * f; q++) gram[q] = gram[q]! * weight;
   return trace;
 }

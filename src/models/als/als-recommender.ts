@@ -4,9 +4,9 @@ import { recommendFromFactors } from '../core/factor-model.ts';
 import { foldInRow } from '../core/recommend-args.ts';
 import { ValidationError } from '../../shared/index.ts';
 import { choleskySolve } from './als-exact-solve.ts';
-import { addGramRows, createAlsScratch } from './als-kernels.ts';
+import { addGramRows, createAlsScratch, scaledRegularization } from './als-kernels.ts';
 import { resolveAlsParams, type AlsParams } from './als-params.ts';
-import { trainAls, type AlsFitOptions } from './als-trainer.ts';
+import { confidenceRows, trainAls, type AlsFitOptions } from './als-trainer.ts';
 import { FactorRecommender, readFactorArtifact } from '../core/factor-recommender.ts';
 
 /**
@@ -31,7 +31,8 @@ export class AlsRecommender extends FactorRecommender<AlsParams> {
 
   /**
    * The factor of a user unseen in training, from their interactions: one exact least-squares solve
-   * against the fitted item factors, the same equations as a user row of the last half-iteration.
+   * against the fitted item factors, the same equations as a user row of the last half-iteration (with α₀ and
+   * the user's own frequency-scaled λ).
    * No interactions give the zero factor. Scores are then x · y_i like any user's.
    */
   foldIn(interactions: FoldInInteractions): Float32Array {
@@ -56,22 +57,21 @@ export class AlsRecommender extends FactorRecommender<AlsParams> {
     const n = row.indices.length;
     const result = new Float32Array(f);
     if (n === 0) return result;
+    const { unobservedWeight, regExponent, regularization } = this.params;
     if (!this.#itemGram) {
       const gram = new Float64Array(f * f);
       addGramRows(model.itemFactors, f, 0, model.items, gram, 0);
       for (let j = 0; j < f; j++) for (let k = 0; k < j; k++) gram[j * f + k] = gram[k * f + j]!;
+      if (unobservedWeight !== 1) for (let q = 0; q < f * f; q++) gram[q] = gram[q]! * unobservedWeight;
       this.#itemGram = gram;
     }
-    const pref = new Float32Array(n);
-    const confM1 = new Float32Array(n);
-    for (let q = 0; q < n; q++) {
-      const c = this.params.alpha * row.data[q]!;
-      pref[q] = c > 0 ? c : 0;
-      confM1[q] = Math.abs(c) - 1;
-    }
-    const rows = { indptr: row.indptr, indices: row.indices, pref, confM1 };
+    const rows = confidenceRows(row, this.params, false);
+    const lambda =
+      regExponent === 0
+        ? regularization
+        : scaledRegularization(row.indptr, { regularization, exponent: regExponent, unobservedWeight, others: model.items }, new Float64Array(1))[0]!;
     const scratch = createAlsScratch(f, false);
-    if (!choleskySolve(rows, 0, n, model.itemFactors, this.#itemGram, this.params.regularization, f, scratch)) {
+    if (!choleskySolve(rows, 0, n, model.itemFactors, this.#itemGram, lambda, f, scratch)) {
       throw new ValidationError('foldIn: the least-squares system is singular (regularization 0 with too few items?)');
     }
     result.set(scratch.x);

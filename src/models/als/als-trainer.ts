@@ -1,6 +1,6 @@
 import type { CsrMatrix } from '../core/csr.ts';
 import type { EpochReport, FitOptions, FitReport } from '../core/recommender.ts';
-import { createAlsScratch, addGramRows } from './als-kernels.ts';
+import { createAlsScratch, addGramRows, scaledRegularization } from './als-kernels.ts';
 import type { AlsParams } from './als-params.ts';
 import {
   blockLayout,
@@ -60,6 +60,7 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
   const threads = resolveThreads(options.threads, nnz, maxUseful);
   const shared = threads > 1;
 
+  const itemUsers = transpose(matrix);
   const rng = new Rng(options.seed ?? 0);
   // implicit's initialisation: uniform(0, 1) · 0.01, users first.
   const userFactors = allocate(Float32Array, users * f, shared);
@@ -72,11 +73,14 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
     items,
     factors: f,
     regularization: params.regularization,
+    unobservedWeight: params.unobservedWeight,
+    userLambda: rowLambdas(matrix.indptr, params, items, shared),
+    itemLambda: rowLambdas(itemUsers.indptr, params, users, shared),
     cgSteps: params.cgSteps,
     solver: params.solver,
     simd: (options.simd ?? true) && params.solver === 'cg',
-    userRows: confidenceRows(matrix, params.alpha, shared),
-    itemRows: confidenceRows(transpose(matrix), params.alpha, shared),
+    userRows: confidenceRows(matrix, params, shared),
+    itemRows: confidenceRows(itemUsers, params, shared),
     userFactors,
     itemFactors,
     gram: allocate(Float64Array, f * f, shared),
@@ -124,7 +128,10 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
       let loss: number | undefined;
       if (options.computeLoss) {
         await runPhase('loss');
-        loss = trainingLoss(state, nnz, userTrace + itemTrace);
+        const regularizationTerm = state.userLambda
+          ? weightedNorms(userFactors, state.userLambda, f) + weightedNorms(itemFactors, state.itemLambda!, f)
+          : state.regularization * (userTrace + itemTrace);
+        loss = trainingLoss(state, nnz, regularizationTerm);
       }
       epochs = iteration;
       const report: EpochReport = {
@@ -149,8 +156,9 @@ export async function trainAls(matrix: CsrMatrix, params: AlsParams, options: Al
   };
 }
 
-/** Per non-zero: c·p and c − 1, with c = alpha·|r| and p = 1 for r > 0 (0 for a negative, implicit's dislike). */
-function confidenceRows(matrix: CsrMatrix, alpha: number, shared: boolean): AlsRows {
+/** Per non-zero: c·p and c − α₀, with c = alpha·|r| and p = 1 for r > 0 (0 for a negative, implicit's dislike). */
+export function confidenceRows(matrix: CsrMatrix, params: Pick<AlsParams, 'alpha' | 'unobservedWeight'>, shared: boolean): AlsRows {
+  const { alpha, unobservedWeight } = params;
   const nnz = matrix.indptr[matrix.rows]!;
   const pref = allocate(Float32Array, nnz, shared);
   const confM1 = allocate(Float32Array, nnz, shared);
@@ -158,7 +166,7 @@ function confidenceRows(matrix: CsrMatrix, alpha: number, shared: boolean): AlsR
   for (let q = 0; q < nnz; q++) {
     const c = alpha * data[q]!;
     pref[q] = c > 0 ? c : 0;
-    confM1[q] = Math.abs(c) - 1;
+    confM1[q] = Math.abs(c) - unobservedWeight;
   }
   return {
     indptr: maybeShared(matrix.indptr, shared),
@@ -166,6 +174,24 @@ function confidenceRows(matrix: CsrMatrix, alpha: number, shared: boolean): AlsR
     pref,
     confM1,
   };
+}
+
+/** Each row's λ when the regularisation is frequency-scaled (ν ≠ 0); undefined keeps one λ for all rows. */
+function rowLambdas(indptr: Int32Array, params: AlsParams, others: number, shared: boolean): Float64Array | undefined {
+  if (params.regExponent === 0) return undefined;
+  const options = { regularization: params.regularization, exponent: params.regExponent, unobservedWeight: params.unobservedWeight, others };
+  return scaledRegularization(indptr, options, allocate(Float64Array, indptr.length - 1, shared));
+}
+
+/** Σ_r λ_r ‖x_r‖² over a factor table. */
+function weightedNorms(factors: Float32Array, lambdas: Float64Array, f: number): number {
+  let sum = 0;
+  for (let r = 0; r < lambdas.length; r++) {
+    let norm = 0;
+    for (let k = r * f; k < (r + 1) * f; k++) norm += factors[k]! * factors[k]!;
+    sum += lambdas[r]! * norm;
+  }
+  return sum;
 }
 
 function checkFailures(state: AlsSharedState, iteration: number, side: string): void {
@@ -179,10 +205,10 @@ function checkFailures(state: AlsSharedState, iteration: number, side: string): 
 }
 
 /**
- * implicit's `calculate_loss`: (Σ_u,i c(p − xᵀy)² + λ(Σ‖x‖² + Σ‖y‖²)) / (Σ|c| + users·items − nnz),
- * i.e. the objective divided by the total confidence weight, with the λ terms from the Grams' traces.
+ * implicit's `calculate_loss`: (Σ_u,i c(p − xᵀy)² + Σ λ_r‖x_r‖²) / (Σ|c| + α₀·(users·items − nnz)),
+ * i.e. the objective divided by the total confidence weight (absent pairs weigh α₀, 1 in implicit).
  */
-function trainingLoss(state: AlsSharedState, nnz: number, normSum: number): number {
+function trainingLoss(state: AlsSharedState, nnz: number, regularizationTerm: number): number {
   const { count } = blockLayout(state.users);
   let data = 0;
   let confidence = 0;
@@ -190,5 +216,6 @@ function trainingLoss(state: AlsSharedState, nnz: number, normSum: number): numb
     data += state.lossPartials[2 * b]!;
     confidence += state.lossPartials[2 * b + 1]!;
   }
-  return (data + state.regularization * normSum) / (confidence + state.users * state.items - nnz);
+  const absent = state.users * state.items - nnz;
+  return (data + regularizationTerm) / (confidence + state.unobservedWeight * absent);
 }

@@ -19,6 +19,8 @@ export {
   type CooInput,
   type DuplicatePolicy,
 } from './csr-ops.ts';
+export { topItemProducts, type ItemProductsOptions } from './item-products.ts';
+export { NeighbourRecommender, readNeighbourArtifact } from './neighbour-recommender.ts';
 export { Rng } from './rng.ts';
 export { CorruptArtifactError, decodeArtifact, encodeArtifact } from './artifact-codec.ts';
 export type { ParamRange, SearchSpace } from './search-space.ts';

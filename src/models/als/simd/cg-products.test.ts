@@ -48,7 +48,7 @@ describe('SIMD conjugate-gradient products', () => {
         for (const row of [0, 1]) {
           const from = indptr[row]!;
           const to = indptr[row + 1]!;
-          kernel.gather(rows, from, to);
+          kernel.gather(rows, from, to, lambda);
           const expectedA = Float64Array.from(expectedG);
           addRowTerms(fixed, f, rows, from, to, v, 0, 1, expectedA);
           const actualA = new Float64Array(f);

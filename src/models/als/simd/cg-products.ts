@@ -13,8 +13,8 @@ import { WASM_BASE64 } from './cg-products.wasm.ts';
 export interface SimdCgProducts {
   /** Loads G (row-major f×f, both triangles), λ and the fixed side's factor table; once per half-iteration. */
   load(gram: Float64Array, lambda: number, fixed: Float32Array): void;
-  /** Copies row `[from, to)`'s non-zeros (item ids and weights) in; once per row solve. */
-  gather(rows: AlsRows, from: number, to: number): void;
+  /** Copies row `[from, to)`'s non-zeros (item ids and weights) in and sets its λ; once per row solve. */
+  gather(rows: AlsRows, from: number, to: number, lambda: number): void;
   /** out = b − A·v for the gathered row (the CG residual at v). */
   residual(v: Float64Array, out: Float64Array): void;
   /** out = A·v for the gathered row. */
@@ -85,8 +85,9 @@ export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
       heap.set(fixed, tableAt);
       lambda = l;
     },
-    gather(rows, from, to) {
+    gather(rows, from, to, l) {
       n = to - from;
+      lambda = l;
       ensure(0, n);
       heapInt.set(rows.indices.subarray(from, to), idxAt());
       heap.set(rows.pref.subarray(from, to), prefAt());
