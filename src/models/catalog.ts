@@ -2,6 +2,7 @@ import { ValidationError } from '../shared/index.ts';
 import { AlsRecommender, alsDefaults, alsSearchSpace } from './als/index.ts';
 import { BprRecommender, bprDefaults, bprSearchSpace } from './bpr/index.ts';
 import type { ModelArtifact, ModelKind, Recommender, SearchSpace } from './core/index.ts';
+import { GfCfRecommender, gfCfDefaults, gfCfSearchSpace } from './gf-cf/index.ts';
 import { ItemKnnRecommender, itemKnnDefaults, itemKnnSearchSpace } from './item-knn/index.ts';
 import { PopularRecommender, popularDefaults, popularSearchSpace } from './popular/index.ts';
 
@@ -30,6 +31,12 @@ export const MODEL_CATALOG = {
     fromArtifact: (a: ModelArtifact) => BprRecommender.fromArtifact(a),
     defaults: bprDefaults,
     searchSpace: bprSearchSpace as SearchSpace<unknown>,
+  },
+  'gf-cf': {
+    create: (params: Record<string, unknown>) => new GfCfRecommender(params),
+    fromArtifact: (a: ModelArtifact) => GfCfRecommender.fromArtifact(a),
+    defaults: gfCfDefaults,
+    searchSpace: gfCfSearchSpace as SearchSpace<unknown>,
   },
 } satisfies Record<ModelKind, unknown>;
 

@@ -9,3 +9,4 @@ export * from './popular/index.ts';
 export * from './item-knn/index.ts';
 export * from './als/index.ts';
 export * from './bpr/index.ts';
+export * from './gf-cf/index.ts';
