@@ -21,28 +21,54 @@ const PANEL = 64;
 
 /**
  * g += Σ_r y_rᵀ y_r over rows [r0, r1) of `y` (rows × l, row-major): the upper triangle of the Gram matrix YᵀY
- * (g is l × l row-major; the lower triangle is left alone). Panels of rows are transposed first, so that g is
- * read and written once per panel rather than once per row (it is too large for the first cache levels).
+ * (g is l × l row-major; the lower triangle is left alone). Panels of rows are transposed first, so that every
+ * entry of g is one contiguous dot product per panel (g is too large for the first cache levels).
  */
 export function addGramUpper(y: Float64Array, l: number, r0: number, r1: number, g: Float64Array): void {
-  const panel = new Float64Array(l * PANEL);
+  const panel = new Float64Array((l + 1) * PANEL);
+  const dots = new Float64Array(4);
   for (let p0 = r0; p0 < r1; p0 += PANEL) {
     const np = Math.min(PANEL, r1 - p0);
     for (let p = 0; p < np; p++) {
       const o = (p0 + p) * l;
       for (let a = 0; a < l; a++) panel[a * PANEL + p] = y[o + a]!;
     }
-    for (let a = 0; a < l; a++) {
-      const ao = a * PANEL;
-      const ga = a * l;
-      for (let b = a; b < l; b++) {
-        const bo = b * PANEL;
-        let s = 0;
-        for (let p = 0; p < np; p++) s += panel[ao + p]! * panel[bo + p]!;
-        g[ga + b] = g[ga + b]! + s;
+    // 2 × 2 blocks of entries (a, b), a ≤ b; the row past the last (l) is zero padding for odd l.
+    for (let a = 0; a < l; a += 2) {
+      for (let b = a; b < l; b += 2) {
+        dot2x2(panel, a * PANEL, (a + 1) * PANEL, panel, b * PANEL, (b + 1) * PANEL, np, dots);
+        g[a * l + b] = g[a * l + b]! + dots[0]!;
+        if (b + 1 < l) g[a * l + b + 1] = g[a * l + b + 1]! + dots[1]!;
+        if (a + 1 < l && b > a) g[(a + 1) * l + b] = g[(a + 1) * l + b]! + dots[2]!;
+        if (a + 1 < l && b + 1 < l) g[(a + 1) * l + b + 1] = g[(a + 1) * l + b + 1]! + dots[3]!;
       }
     }
   }
+}
+
+/**
+ * The four dot products over [0, len) of rows starting at x0, x1 of `x` with rows starting at y0, y1 of `y`,
+ * into out = [x0·y0, x0·y1, x1·y0, x1·y1]: four independent sums, so the adds do not wait on one another.
+ */
+function dot2x2(x: Float64Array, x0: number, x1: number, y: Float64Array, y0: number, y1: number, len: number, out: Float64Array): void {
+  let s00 = 0;
+  let s01 = 0;
+  let s10 = 0;
+  let s11 = 0;
+  for (let p = 0; p < len; p++) {
+    const a = x[x0 + p]!;
+    const b = x[x1 + p]!;
+    const c = y[y0 + p]!;
+    const d = y[y1 + p]!;
+    s00 += a * c;
+    s01 += a * d;
+    s10 += b * c;
+    s11 += b * d;
+  }
+  out[0] = s00;
+  out[1] = s01;
+  out[2] = s10;
+  out[3] = s11;
 }
 
 /**
@@ -91,22 +117,32 @@ export function choleskyInverse(g: Float64Array, l: number): { inverse: Float64A
   return { inverse: inv, independent, diagonalSpread: independent > 0 ? largest / smallest : 1 };
 }
 
-/** Rows [r0, r1) of y ← y R⁻¹ in place (R⁻¹ upper triangular, l × l); panels of rows share each row of R⁻¹. */
+/**
+ * Rows [r0, r1) of y ← y R⁻¹ in place (R⁻¹ upper triangular, l × l): entry (r, b) is the dot product of row r of y
+ * with column b of R⁻¹, taken from a transposed copy so that both are contiguous, two rows by two columns at a time.
+ */
 export function multiplyUpperInPlace(y: Float64Array, l: number, r0: number, r1: number, inverse: Float64Array): void {
-  const out = new Float64Array(l * PANEL);
-  for (let p0 = r0; p0 < r1; p0 += PANEL) {
-    const np = Math.min(PANEL, r1 - p0);
-    out.fill(0);
-    for (let a = 0; a < l; a++) {
-      const ia = a * l;
-      for (let p = 0; p < np; p++) {
-        const ya = y[(p0 + p) * l + a]!;
-        if (ya === 0) continue;
-        const po = p * l;
-        for (let b = a; b < l; b++) out[po + b] = out[po + b]! + ya * inverse[ia + b]!;
+  // Columns of R⁻¹ as rows, one zero row past the last for odd l.
+  const columns = new Float64Array((l + 1) * l);
+  for (let a = 0; a < l; a++) for (let b = a; b < l; b++) columns[b * l + a] = inverse[a * l + b]!;
+  const row0 = new Float64Array(l);
+  const row1 = new Float64Array(l);
+  const dots = new Float64Array(4);
+  for (let r = r0; r < r1; r += 2) {
+    // The last row of an odd count goes alone (its partner's sums, over row r again, are dropped).
+    const pair = r + 1 < r1;
+    for (let b = 0; b < l; b += 2) {
+      // Column b of R⁻¹ is zero past entry b, column b + 1 past entry b + 1.
+      dot2x2(y, r * l, pair ? (r + 1) * l : r * l, columns, b * l, (b + 1) * l, Math.min(b + 2, l), dots);
+      row0[b] = dots[0]!;
+      if (b + 1 < l) row0[b + 1] = dots[1]!;
+      if (pair) {
+        row1[b] = dots[2]!;
+        if (b + 1 < l) row1[b + 1] = dots[3]!;
       }
     }
-    y.set(out.subarray(0, np * l), p0 * l);
+    y.set(row0, r * l);
+    if (pair) y.set(row1, (r + 1) * l);
   }
 }
 
