@@ -1,6 +1,6 @@
 import { transpose, type CsrMatrix } from '../core/index.ts';
-import { itemScorerFor, type ItemScorer } from '../core/simd/score-items.ts';
 import type { GfCfValues } from './gf-cf-params.ts';
+import { LowPassBlockScorer, USER_BLOCK } from './low-pass-block.ts';
 
 /**
  * The two graph filters of GF-CF (Shen et al., "How Powerful is Graph Convolution for Recommendation?", CIKM
@@ -69,7 +69,13 @@ export function buildFilters(options: { input: CsrMatrix; vectors: Float32Array;
   return { users: input.rows, items: input.cols, rank, alpha, values, normalized, normalizedT: transpose(normalized), foldTable, scoreTable };
 }
 
-/** Scores interaction rows through the filters; holds its scratch, so one scorer serves one thread. */
+/** One interaction row: item ids and their values (a CSR row). */
+export interface InteractionRow {
+  readonly indices: Int32Array;
+  readonly data: Float32Array;
+}
+
+/** Scores interaction rows through the filters, up to {@link USER_BLOCK} at a time; holds scratch, so one per thread. */
 export class FilterScorer {
   readonly #f: GfCfFilters;
   readonly #userWeight: Float64Array;
@@ -77,7 +83,7 @@ export class FilterScorer {
   readonly #touched: Int32Array;
   readonly #linear: Float64Array;
   readonly #x: Float32Array;
-  readonly #simd: ItemScorer | undefined;
+  readonly #block: LowPassBlockScorer | undefined;
   #generation = 0;
 
   constructor(filters: GfCfFilters) {
@@ -86,24 +92,57 @@ export class FilterScorer {
     this.#stamp = new Int32Array(filters.users);
     this.#touched = new Int32Array(filters.users);
     this.#linear = new Float64Array(filters.items);
-    this.#x = new Float32Array(filters.rank);
-    this.#simd = itemScorerFor(filters.scoreTable, filters.items, filters.rank);
+    this.#x = new Float32Array(USER_BLOCK * filters.rank);
+    this.#block = LowPassBlockScorer.create(filters.scoreTable, filters.items, filters.rank);
   }
 
   /**
-   * out[0 .. items) = the filters' scores of the row (items, values), values as the filters take them (see
-   * {@link filterInput}); repeated items count as their sum. Ids must be in range.
+   * out[b·items .. (b+1)·items) = the filters' scores of row b, for b < count ≤ USER_BLOCK; values as the filters
+   * take them (see {@link filterInput}), a repeated item counting as the sum of its values. Ids must be in range.
    */
-  score(items: Int32Array, values: Float32Array, out: Float32Array): void {
-    const { normalized, normalizedT, foldTable, scoreTable, rank, alpha } = this.#f;
+  scoreBlock(count: number, rowOf: (b: number) => InteractionRow, out: Float32Array): void {
+    const { items, rank, alpha, foldTable, scoreTable } = this.#f;
     const binary = this.#f.values === 'binary';
-    // Linear filter: t = R̃ rᵀ over the users sharing an item with r, then s = tᵀ R̃.
+    // Ideal low-pass filter: x_b = α · r_b D_I^{-1/2} V_k (rank k), then x_b · d_j^{1/2} v_j for every item j.
+    if (alpha === 0) out.fill(0, 0, count * items);
+    else {
+      const x = this.#x;
+      x.fill(0, 0, count * rank);
+      for (let b = 0; b < count; b++) {
+        const row = rowOf(b);
+        for (let a = 0; a < row.indices.length; a++) {
+          const w = alpha * (binary ? 1 : row.data[a]!);
+          const o = row.indices[a]! * rank;
+          for (let j = 0; j < rank; j++) x[b * rank + j] = x[b * rank + j]! + w * foldTable[o + j]!;
+        }
+      }
+      if (this.#block) this.#block.score(x, count, out);
+      else {
+        for (let b = 0; b < count; b++) {
+          for (let i = 0; i < items; i++) {
+            let dot = 0;
+            for (let j = 0; j < rank; j++) dot += x[b * rank + j]! * scoreTable[i * rank + j]!;
+            out[b * items + i] = dot;
+          }
+        }
+      }
+    }
+    for (let b = 0; b < count; b++) {
+      const s = this.#linearFilter(rowOf(b), binary);
+      const o = b * items;
+      for (let i = 0; i < items; i++) out[o + i] = out[o + i]! + s[i]!;
+    }
+  }
+
+  /** r R̃ᵀR̃ as t = R̃ rᵀ over the users sharing an item with r, then s = tᵀ R̃ (into scratch, valid until the next call). */
+  #linearFilter(row: InteractionRow, binary: boolean): Float64Array {
+    const { normalized, normalizedT } = this.#f;
     const stamp = ++this.#generation;
     let count = 0;
     const t = this.#userWeight;
-    for (let a = 0; a < items.length; a++) {
-      const i = items[a]!;
-      const x = binary ? 1 : values[a]!;
+    for (let a = 0; a < row.indices.length; a++) {
+      const i = row.indices[a]!;
+      const x = binary ? 1 : row.data[a]!;
       for (let e = normalizedT.indptr[i]!, end = normalizedT.indptr[i + 1]!; e < end; e++) {
         const v = normalizedT.indices[e]!;
         if (this.#stamp[v] !== stamp) {
@@ -122,24 +161,7 @@ export class FilterScorer {
       for (let e = normalized.indptr[v]!, end = normalized.indptr[v + 1]!; e < end; e++)
         s[normalized.indices[e]!] = s[normalized.indices[e]!]! + tv * normalized.data[e]!;
     }
-    // Ideal low-pass filter: x = α · r D_I^{-1/2} V_k (rank k), then x · d_j^{1/2} v_j for every item j.
-    const x = this.#x;
-    x.fill(0);
-    for (let a = 0; a < items.length; a++) {
-      const w = alpha * (binary ? 1 : values[a]!);
-      const o = items[a]! * rank;
-      for (let j = 0; j < rank; j++) x[j] = x[j]! + w * foldTable[o + j]!;
-    }
-    if (this.#simd) this.#simd.score(x, 0, out, 0);
-    else {
-      for (let i = 0; i < this.#f.items; i++) {
-        const o = i * rank;
-        let dot = 0;
-        for (let j = 0; j < rank; j++) dot += x[j]! * scoreTable[o + j]!;
-        out[i] = dot;
-      }
-    }
-    for (let i = 0; i < this.#f.items; i++) out[i] = out[i]! + s[i]!;
+    return s;
   }
 }
 

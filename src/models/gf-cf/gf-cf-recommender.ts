@@ -20,6 +20,7 @@ import {
 import { randomizedSvd } from '../core/randomized-svd.ts';
 import { buildFilters, filterInput, FilterScorer, normalizeBothSides, type GfCfFilters } from './gf-cf-filters.ts';
 import { resolveGfCfParams, type GfCfParams } from './gf-cf-params.ts';
+import { USER_BLOCK } from './low-pass-block.ts';
 
 const ARTIFACT_VERSION = 1;
 
@@ -90,7 +91,7 @@ export class GfCfRecommender implements Recommender {
     const scores = new Float32Array(history.cols);
     const one = Float32Array.of(1);
     for (let q = 0; q < items.length; q++) {
-      scorer.score(items.subarray(q, q + 1), one, scores);
+      scorer.scoreBlock(1, () => ({ indices: items.subarray(q, q + 1), data: one }), scores);
       scores[items[q]!] = -Infinity;
       selectTopK(scores, k, out.ids, out.scores, q * k);
     }
@@ -105,13 +106,16 @@ export class GfCfRecommender implements Recommender {
     const candidates = options.candidates && candidateIds(options.candidates, items);
     const out = allocateTopK(users.length, k);
     if (k === 0) return out;
-    const scores = new Float32Array(items);
-    for (let q = 0; q < users.length; q++) {
-      const u = users[q]!;
-      const row = csrRow(rows, u);
-      scorer.score(row.indices, row.data, scores);
-      if (options.exclude) for (const i of csrRow(options.exclude, u).indices) if (i >= 0 && i < items) scores[i] = -Infinity;
-      selectTopK(scores, k, out.ids, out.scores, q * k, candidates);
+    const block = new Float32Array(Math.min(USER_BLOCK, users.length) * items);
+    for (let q0 = 0; q0 < users.length; q0 += USER_BLOCK) {
+      const count = Math.min(USER_BLOCK, users.length - q0);
+      scorer.scoreBlock(count, (b) => csrRow(rows, users[q0 + b]!), block);
+      for (let b = 0; b < count; b++) {
+        const u = users[q0 + b]!;
+        const scores = block.subarray(b * items, (b + 1) * items);
+        if (options.exclude) for (const i of csrRow(options.exclude, u).indices) if (i >= 0 && i < items) scores[i] = -Infinity;
+        selectTopK(scores, k, out.ids, out.scores, (q0 + b) * k, candidates);
+      }
     }
     return out;
   }
