@@ -18,9 +18,9 @@ export interface GfCfParams {
 }
 
 /**
- * The paper's settings for Gowalla and Yelp2018 (k = 256, α = 0.3) on its 0/1 matrices; the development set's
- * validation split agreed within noise (see BENCHMARKS.md, "GF-CF"). Two power iterations already give the top
- * subspace of these spectra to well under the ranking noise.
+ * The paper's settings for Gowalla and Yelp2018 (k = 256, α = 0.3) on its 0/1 matrices, meant for tens of
+ * thousands of users. The small development set's validation split prefers a far smaller rank (56, α 0.15,
+ * weighted values; BENCHMARKS.md, "GF-CF"): tune on small data. Two power iterations (not tuned).
  */
 export const gfCfDefaults: GfCfParams = { rank: 256, alpha: 0.3, powerIterations: 2, values: 'binary' };
 
