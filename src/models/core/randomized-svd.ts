@@ -2,6 +2,7 @@ import { ValidationError } from '../../shared/index.ts';
 import { addGramUpper, orthonormalizeColumns } from './cholesky-qr.ts';
 import { transpose } from './csr-ops.ts';
 import type { CsrMatrix } from './csr.ts';
+import { yieldToEventLoop } from './fit-support.ts';
 import { requireInt } from './param-checks.ts';
 import { Rng } from './rng.ts';
 import { symmetricEigen } from './symmetric-eigen.ts';
@@ -25,15 +26,6 @@ export interface RandomizedSvdOptions {
   /** Seed of the Gaussian test matrix; same seed → same result. Default 0. */
   readonly seed?: number;
   readonly signal?: AbortSignal;
-  /** The sparse × dense products A·X and Aᵀ·X (rows of the product in parallel, say); default: on this thread. */
-  readonly products?: SparseProducts;
-}
-
-/** out = M · x for a CSR M (rows × cols) and x cols × l row-major, out rows × l. */
-export type SparseTimesDense = (m: CsrMatrix, x: Float64Array, l: number, out: Float64Array) => void | Promise<void>;
-
-export interface SparseProducts {
-  readonly multiply: SparseTimesDense;
 }
 
 /**
@@ -50,7 +42,8 @@ export interface SparseProducts {
  * (rows or cols) × (k + p) — never rows × cols. orth is CholeskyQR2 (see cholesky-qr.ts). Error bound (Halko et
  * al., Corollary 10.10): E‖A − A V Vᵀ‖ ≤ (1 + …)^{1/(2q+1)} σ_{k+1}, so each power iteration brings the result
  * closer to the exact truncated SVD when the spectrum decays slowly. Throws a ValidationError, before any work,
- * for a rank above min(rows, cols) (the rank of A cannot exceed it).
+ * for a rank above min(rows, cols) (the rank of A cannot exceed it). Runs on the calling thread and yields to the
+ * event loop between power iterations, so that timers and an abort signal are served during a long fit.
  */
 export async function randomizedSvd(a: CsrMatrix, options: RandomizedSvdOptions): Promise<TruncatedSvd> {
   const bound = Math.min(a.rows, a.cols);
@@ -63,7 +56,6 @@ export async function randomizedSvd(a: CsrMatrix, options: RandomizedSvdOptions)
   const p = requireInt('SVD oversampling', options.oversampling ?? 10, 0);
   const q = requireInt('SVD powerIterations', options.powerIterations ?? 4, 0, 100);
   const l = Math.min(k + p, bound);
-  const multiply = options.products?.multiply ?? csrTimesDense;
   const { signal } = options;
 
   const at = transpose(a);
@@ -72,16 +64,18 @@ export async function randomizedSvd(a: CsrMatrix, options: RandomizedSvdOptions)
   for (let e = 0; e < omega.length; e++) omega[e] = rng.normal();
   const z = new Float64Array(a.cols * l);
   const w = new Float64Array(a.rows * l);
-  await multiply(at, omega, l, z);
+  csrTimesDense(at, omega, l, z);
   orthonormalizeColumns(z, a.cols, l);
   for (let it = 0; it < q; it++) {
+    await yieldToEventLoop();
     signal?.throwIfAborted();
-    await multiply(a, z, l, w);
-    await multiply(at, w, l, z);
+    csrTimesDense(a, z, l, w);
+    csrTimesDense(at, w, l, z);
     orthonormalizeColumns(z, a.cols, l);
   }
+  await yieldToEventLoop();
   signal?.throwIfAborted();
-  await multiply(a, z, l, w);
+  csrTimesDense(a, z, l, w);
   const gram = new Float64Array(l * l);
   addGramUpper(w, l, 0, a.rows, gram);
   for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) gram[i * l + j] = gram[j * l + i]!;

@@ -5,6 +5,7 @@ import {
   checkIds,
   csrRow,
   foldInRow,
+  randomizedSvd,
   selectTopK,
   topKWidth,
   validateCsr,
@@ -17,7 +18,6 @@ import {
   type Recommender,
   type TopK,
 } from '../core/index.ts';
-import { randomizedSvd } from '../core/randomized-svd.ts';
 import { buildFilters, filterInput, FilterScorer, normalizeBothSides, type GfCfFilters } from './gf-cf-filters.ts';
 import { resolveGfCfParams, type GfCfParams } from './gf-cf-params.ts';
 import { USER_BLOCK } from './low-pass-block.ts';
@@ -27,7 +27,8 @@ const ARTIFACT_VERSION = 1;
 /**
  * GF-CF (Shen et al. 2021): the normalised item-item linear filter plus α times the ideal low-pass filter on the
  * top-k right singular vectors of the normalised interaction matrix (see gf-cf-filters.ts). Fitting is one
- * randomized SVD (models/core/randomized-svd.ts); there is nothing to learn by iteration.
+ * randomized SVD (models/core/randomized-svd.ts), on the calling thread (`threads` is not used); there is nothing to
+ * learn by iteration.
  *
  * A user's scores are their row through the filters, so a new user folds in exactly as a training user with the
  * same history is scored. `similarItems(i)` is the same filter applied to the one-item history {i}: the items
