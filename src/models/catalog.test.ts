@@ -12,6 +12,8 @@ const CONTRACT_PARAMS: Partial<Record<ModelKind, Record<string, unknown>>> = {
   // As many factors as planted blocks: more would fit each user's own items rather than the structure.
   als: { factors: 4, regularization: 0.05, alpha: 10, iterations: 15 },
   bpr: { factors: 8, learningRate: 0.05, regularization: 0.1, iterations: 200 },
+  // The contract's matrix has 40 items: the default rank (256) is above its rank bound.
+  'gf-cf': { rank: 8 },
 };
 
 describe('the model catalogue', () => {

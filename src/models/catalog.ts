@@ -3,6 +3,7 @@ import { AlsRecommender, alsDefaults, alsSearchSpace } from './als/index.ts';
 import { BprRecommender, bprDefaults, bprSearchSpace } from './bpr/index.ts';
 import { EaseRecommender, easeDefaults, easeSearchSpace } from './ease/index.ts';
 import type { ModelArtifact, ModelKind, Recommender, SearchSpace } from './core/index.ts';
+import { GfCfRecommender, gfCfDefaults, gfCfSearchSpace } from './gf-cf/index.ts';
 import { ItemKnnRecommender, itemKnnDefaults, itemKnnSearchSpace } from './item-knn/index.ts';
 import { PopularRecommender, popularDefaults, popularSearchSpace } from './popular/index.ts';
 import { Rp3betaRecommender, rp3betaDefaults, rp3betaSearchSpace } from './rp3beta/index.ts';
@@ -44,6 +45,12 @@ export const MODEL_CATALOG = {
     fromArtifact: (a: ModelArtifact) => Rp3betaRecommender.fromArtifact(a),
     defaults: rp3betaDefaults,
     searchSpace: rp3betaSearchSpace as SearchSpace<unknown>,
+  },
+  'gf-cf': {
+    create: (params: Record<string, unknown>) => new GfCfRecommender(params),
+    fromArtifact: (a: ModelArtifact) => GfCfRecommender.fromArtifact(a),
+    defaults: gfCfDefaults,
+    searchSpace: gfCfSearchSpace as SearchSpace<unknown>,
   },
 } satisfies Record<ModelKind, unknown>;
 

@@ -10,3 +10,4 @@ export * from './item-knn/index.ts';
 export * from './als/index.ts';
 export * from './bpr/index.ts';
 export * from './rp3beta/index.ts';
+export * from './gf-cf/index.ts';

@@ -39,7 +39,9 @@ describe('built-in DAGs', () => {
       ['train-rp3beta', 'TRAIN', ['features']],
       ['promote', 'PROMOTE_IF_BETTER', ['train-als', 'train-bpr', 'train-item-knn', 'train-popular', 'train-rp3beta']],
     ]);
-    expect(new Set(daily!.tasks.filter((t) => t.job === 'TRAIN').map((t) => t.params['kind']))).toEqual(new Set(MODEL_KINDS));
+    // The default kinds train on a warehouse of any size: EASE refuses catalogues above its maxItems and GF-CF's rank needs
+    // enough users and items, so they are added by configuration (or chosen by tune --algo auto).
+    expect(daily!.tasks.filter((t) => t.job === 'TRAIN').every((t) => (MODEL_KINDS as readonly unknown[]).includes(t.params['kind']))).toBe(true);
     expect(daily!.tasks.find((t) => t.id === 'promote')?.params).toEqual({ alias: 'champion' });
     expect(onLanding).toMatchObject({ id: 'on-landing', sensors: [{ kind: 'landing' }] });
     expect(onLanding!.tasks.map((t) => [t.id, t.job, t.params])).toEqual([

@@ -24,3 +24,4 @@ export { NeighbourRecommender, readNeighbourArtifact } from './neighbour-recomme
 export { Rng } from './rng.ts';
 export { CorruptArtifactError, decodeArtifact, encodeArtifact } from './artifact-codec.ts';
 export type { ParamRange, SearchSpace } from './search-space.ts';
+export { csrTimesDense, randomizedSvd, type RandomizedSvdOptions, type TruncatedSvd } from './randomized-svd.ts';

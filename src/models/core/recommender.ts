@@ -1,7 +1,7 @@
 import type { CsrMatrix } from './csr.ts';
 
 /** Every model family pickwise trains. */
-export type ModelKind = 'popular' | 'item-knn' | 'als' | 'bpr' | 'ease' | 'rp3beta';
+export type ModelKind = 'popular' | 'item-knn' | 'als' | 'bpr' | 'ease' | 'rp3beta' | 'gf-cf';
 
 /**
  * Top-K results for a batch of queries: row q's ids are `ids[q*k .. q*k+k)`, best first (scores non-increasing,

@@ -1,0 +1,180 @@
+import { ValidationError } from '../../shared/index.ts';
+import {
+  allocateTopK,
+  candidateIds,
+  checkIds,
+  csrRow,
+  foldInRow,
+  randomizedSvd,
+  selectTopK,
+  topKWidth,
+  validateCsr,
+  type CsrMatrix,
+  type FitOptions,
+  type FitReport,
+  type FoldInInteractions,
+  type ModelArtifact,
+  type RecommendOptions,
+  type Recommender,
+  type TopK,
+} from '../core/index.ts';
+import { buildFilters, filterInput, FilterScorer, normalizeBothSides, type GfCfFilters } from './gf-cf-filters.ts';
+import { resolveGfCfParams, type GfCfParams } from './gf-cf-params.ts';
+import { USER_BLOCK } from './low-pass-block.ts';
+
+const ARTIFACT_VERSION = 1;
+
+/**
+ * GF-CF (Shen et al. 2021): the normalised item-item linear filter plus α times the ideal low-pass filter on the
+ * top-k right singular vectors of the normalised interaction matrix (see gf-cf-filters.ts). Fitting is one
+ * randomized SVD (models/core/randomized-svd.ts), on the calling thread (`threads` is not used); there is nothing to
+ * learn by iteration.
+ *
+ * A user's scores are their row through the filters, so a new user folds in exactly as a training user with the
+ * same history is scored. `similarItems(i)` is the same filter applied to the one-item history {i}: the items
+ * GF-CF would recommend to someone who has only i (linear filter plus low-pass, as for users).
+ *
+ * The model keeps the training matrix as each user's history (recommend receives only ids) and V_k; the
+ * artifact holds both, the normalisations are recomputed on load.
+ */
+export class GfCfRecommender implements Recommender {
+  readonly kind = 'gf-cf' as const;
+  readonly params: GfCfParams;
+  #history: CsrMatrix | undefined;
+  #vectors: Float32Array | undefined;
+  #filters: GfCfFilters | undefined;
+  #scorer: FilterScorer | undefined;
+
+  constructor(params: Partial<GfCfParams> = {}) {
+    this.params = resolveGfCfParams(params);
+  }
+
+  /** Fits to a users × items matrix; refuses a rank above min(users, items) before any work. */
+  async fit(matrix: CsrMatrix, options: FitOptions = {}): Promise<FitReport> {
+    options.signal?.throwIfAborted();
+    const started = performance.now();
+    validateCsr(matrix);
+    const { rank, powerIterations } = this.params;
+    const bound = Math.min(matrix.rows, matrix.cols);
+    if (rank > bound) {
+      throw new ValidationError(
+        `GF-CF rank ${rank} is above min(users, items) = min(${matrix.rows}, ${matrix.cols}) = ${bound}, the most singular vectors the matrix has; choose rank ≤ ${bound}`,
+      );
+    }
+    const input = filterInput(matrix, this.params.values);
+    const { normalized } = normalizeBothSides(input);
+    const svd = await randomizedSvd(normalized, { rank, powerIterations, seed: options.seed ?? 0, ...(options.signal ? { signal: options.signal } : {}) });
+    this.#adopt(matrix, Float32Array.from(svd.rightVectors));
+    const seconds = (performance.now() - started) / 1000;
+    options.onEpoch?.({ epoch: 1, seconds });
+    return { epochs: 1, seconds, stoppedEarly: false };
+  }
+
+  recommend(users: Int32Array, options: RecommendOptions): TopK {
+    const { history } = this.#fitted();
+    checkIds(users, history.rows, 'user');
+    return this.#rank(history, users, options);
+  }
+
+  /** Fold-in: the history through the same filters as a training user's row, its items excluded. */
+  recommendFolded(interactions: FoldInInteractions, options: { k: number; candidates?: Int32Array }): TopK {
+    const row = foldInRow(interactions, this.#fitted().history.cols);
+    return this.#rank(row, Int32Array.of(0), { k: options.k, exclude: row, ...(options.candidates ? { candidates: options.candidates } : {}) });
+  }
+
+  /** Per query item i, the best other items for the one-item history {i} (both filters; see the class comment). */
+  similarItems(items: Int32Array, requested: number): TopK {
+    const { history, scorer } = this.#fitted();
+    const k = topKWidth(requested, history.cols - 1, 'GfCfRecommender');
+    checkIds(items, history.cols, 'item');
+    const out = allocateTopK(items.length, k);
+    if (k === 0) return out;
+    const scores = new Float32Array(history.cols);
+    const one = Float32Array.of(1);
+    for (let q = 0; q < items.length; q++) {
+      scorer.scoreBlock(1, () => ({ indices: items.subarray(q, q + 1), data: one }), scores);
+      scores[items[q]!] = -Infinity;
+      selectTopK(scores, k, out.ids, out.scores, q * k);
+    }
+    return out;
+  }
+
+  /** Top k of rows `users` of `rows` (interaction histories), their `exclude` rows left out. */
+  #rank(rows: CsrMatrix, users: Int32Array, options: RecommendOptions): TopK {
+    const { scorer } = this.#fitted();
+    const items = rows.cols;
+    const k = topKWidth(options.k, items, 'GfCfRecommender');
+    const candidates = options.candidates && candidateIds(options.candidates, items);
+    const out = allocateTopK(users.length, k);
+    if (k === 0) return out;
+    const block = new Float32Array(Math.min(USER_BLOCK, users.length) * items);
+    for (let q0 = 0; q0 < users.length; q0 += USER_BLOCK) {
+      const count = Math.min(USER_BLOCK, users.length - q0);
+      scorer.scoreBlock(count, (b) => csrRow(rows, users[q0 + b]!), block);
+      for (let b = 0; b < count; b++) {
+        const u = users[q0 + b]!;
+        const scores = block.subarray(b * items, (b + 1) * items);
+        if (options.exclude) for (const i of csrRow(options.exclude, u).indices) if (i >= 0 && i < items) scores[i] = -Infinity;
+        selectTopK(scores, k, out.ids, out.scores, (q0 + b) * k, candidates);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Header `{ kind: 'gf-cf', version: 1, params, shapes: { history: [users, items], vectors: [items, rank] } }`;
+   * buffers: the history CSR (`historyIndptr`, `historyIndices`, `historyValues`) and V_k (`vectors`).
+   */
+  toArtifact(): ModelArtifact {
+    const { history, vectors } = this.#fitted();
+    return {
+      header: {
+        kind: this.kind,
+        version: ARTIFACT_VERSION,
+        params: { ...this.params },
+        shapes: { history: [history.rows, history.cols], vectors: [history.cols, this.params.rank] },
+      },
+      buffers: { historyIndptr: history.indptr, historyIndices: history.indices, historyValues: history.data, vectors },
+    };
+  }
+
+  /** Rebuilds a fitted model; throws a ValidationError naming what is inconsistent. */
+  static fromArtifact(artifact: ModelArtifact): GfCfRecommender {
+    const { header, buffers } = artifact;
+    const where = 'GfCfRecommender.fromArtifact';
+    if (header.kind !== 'gf-cf') throw new ValidationError(`${where}: artifact is of kind '${header.kind}'`);
+    if (header.version !== ARTIFACT_VERSION)
+      throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
+    const model = new GfCfRecommender(header.params as Partial<GfCfParams>);
+    const shape = header.shapes.history;
+    const { historyIndptr: indptr, historyIndices: indices, historyValues: data, vectors } = buffers;
+    if (!shape || shape.length !== 2) throw new ValidationError(`${where}: shapes.history must be [users, items]`);
+    if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(data instanceof Float32Array) || !(vectors instanceof Float32Array)) {
+      throw new ValidationError(`${where}: the history CSR or vectors buffers are missing or of the wrong type`);
+    }
+    const history: CsrMatrix = { rows: shape[0]!, cols: shape[1]!, indptr, indices, data };
+    try {
+      validateCsr(history);
+    } catch (error) {
+      throw new ValidationError(`${where}: the history matrix is malformed (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    if (vectors.length !== history.cols * model.params.rank) {
+      throw new ValidationError(`${where}: vectors has ${vectors.length} values, expected items × rank = ${history.cols} × ${model.params.rank}`);
+    }
+    model.#adopt(history, vectors);
+    return model;
+  }
+
+  #adopt(history: CsrMatrix, vectors: Float32Array): void {
+    const { rank, alpha, values } = this.params;
+    this.#history = history;
+    this.#vectors = vectors;
+    this.#filters = buildFilters({ input: filterInput(history, values), vectors, rank, alpha, values });
+    this.#scorer = new FilterScorer(this.#filters);
+  }
+
+  #fitted(): { history: CsrMatrix; vectors: Float32Array; scorer: FilterScorer } {
+    if (!this.#history || !this.#vectors || !this.#scorer) throw new ValidationError('GfCfRecommender is not fitted: call fit() or fromArtifact() first');
+    return { history: this.#history, vectors: this.#vectors, scorer: this.#scorer };
+  }
+}
