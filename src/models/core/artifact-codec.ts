@@ -22,7 +22,10 @@ const PREAMBLE_BYTES = 12;
 const ALIGN = 8;
 
 /** Runtime list of model kinds; `satisfies` fails to compile when ModelKind gains a member not listed here. */
-const MODEL_KINDS = { popular: true, 'item-knn': true, als: true, bpr: true, ease: true, rp3beta: true, 'gf-cf': true } as const satisfies Record<ModelKind, true>;
+const MODEL_KINDS = { popular: true, 'item-knn': true, als: true, bpr: true, ease: true, rp3beta: true, 'gf-cf': true } as const satisfies Record<
+  ModelKind,
+  true
+>;
 const BUFFER_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const HEADER_KEYS = ['kind', 'version', 'params', 'shapes', 'buffers', 'payloadBytes', 'checksum'] as const;
 const BUFFER_KEYS = ['name', 'dtype', 'offset', 'length'] as const;
