@@ -7,9 +7,12 @@
  *
  * With --tune, `pickwise tune`'s job first searches each named model's parameters on the warehouse (validation
  * split carved out of the landed data; the search never sees test.csv), and the best parameters are fitted on
- * everything and scored like the defaults, as "<model> tuned".
+ * everything and scored like the defaults, as "<model> tuned". `--tune auto` runs `pickwise tune --algo auto`'s job
+ * (every family under one --budget, successive halving) and scores its winner as "auto (<kind>)"; with --budget,
+ * the single models named beside it are each searched for that same time (trials unbounded) instead of --trials.
  *
  *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50]
+ *   npm run bench:movielens -- --models popular --tune auto,als --budget 300
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -22,7 +25,7 @@ import { loadInteractionLog, type InteractionLog } from '../src/features/index.t
 import { csrFromCoo, type CsrMatrix } from '../src/models/core/index.ts';
 import { fitAndScore, printModelTable, type ModelSpec } from './model-table.ts';
 import { isModelKind } from '../src/models/catalog.ts';
-import { runIngestJob, runTuneJob } from '../src/pipeline/index.ts';
+import { runAutoTuneJob, runIngestJob, runTuneJob } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
 import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
       tune: { type: 'string', default: '' },
       trials: { type: 'string', default: '50' },
+      budget: { type: 'string' },
     },
   });
   if (!existsSync(path.join(DATA, 'landing'))) {
@@ -73,9 +77,24 @@ async function main(): Promise<void> {
     });
     const log = await loadInteractionLog(warehouse);
     const tuned: ModelSpec[] = [];
+    const budgetMs = values.budget !== undefined ? Number(values.budget) * 1000 : undefined;
     for (const kind of values.tune!.split(',').filter(Boolean)) {
+      if (kind === 'auto') {
+        const a = await runAutoTuneJob({ warehouse, store, budgetMs: budgetMs ?? 300_000, threads, save: false, logger: silentLogger() });
+        console.log(`tune --algo auto, budget ${a.budgetSeconds} s: search ${a.searchSeconds.toFixed(0)} s`);
+        for (const f of a.families) {
+          const fate = f.skipped ?? (f.droppedAfter !== undefined ? `dropped after rung ${f.droppedAfter + 1}` : 'winner');
+          console.log(
+            `  ${f.kind.padEnd(9)} validation NDCG@10 ${f.best?.validationNdcg.toFixed(4) ?? '-'}  ${f.trials.complete}/${f.trials.pruned}/${f.trials.failed} complete/pruned/failed  ${f.seconds.toFixed(0)} s  ${fate}  ${JSON.stringify(f.best?.params)}`,
+          );
+        }
+        console.log(`  popular   validation NDCG@10 ${a.popularity.validationNdcg.toFixed(4)}`);
+        if (a.winner) tuned.push({ kind: a.winner.kind, params: a.winner.params, label: `auto (${a.winner.kind})` });
+        continue;
+      }
       if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
-      const t = await runTuneJob({ warehouse, store, kind, trials: Number(values.trials), threads, save: false, logger: silentLogger() });
+      const limit = budgetMs !== undefined ? { trials: 100_000, timeoutMs: budgetMs } : { trials: Number(values.trials) };
+      const t = await runTuneJob({ warehouse, store, kind, ...limit, threads, save: false, logger: silentLogger() });
       const trials = `${t.trials.complete} complete, ${t.trials.pruned} pruned, ${t.trials.failed} failed`;
       console.log(
         `tuned ${kind}: ${trials} in ${t.seconds.toFixed(0)} s; best validation NDCG@10 ${t.best?.validationNdcg.toFixed(4)} with ${JSON.stringify(t.best?.params)}`,

@@ -21,4 +21,4 @@ export {
 } from './csr-ops.ts';
 export { Rng } from './rng.ts';
 export { CorruptArtifactError, decodeArtifact, encodeArtifact } from './artifact-codec.ts';
-export type { ParamRange, SearchSpace } from './search-space.ts';
+export { fitSpaceToMatrix, type ParamRange, type SearchSpace } from './search-space.ts';
