@@ -32,4 +32,4 @@ export { defineJob, type JobContext, type JobDefinition, type JobDeps, type JobJ
 export { registeredCandidates } from './promote-if-better.ts';
 export { recommendationsKey } from './recommend-all-job.ts';
 export type { RegisteredResult } from './model-jobs.ts';
-export { runAutoTuneJob, searchFamilies, type AutoTuneJobOptions, type AutoTuneSummary, type FamilySearch } from './tune-auto-job.ts';
+export { DEFAULT_AUTO_BUDGET_MS, runAutoTuneJob, searchFamilies, type AutoTuneJobOptions, type AutoTuneSummary, type FamilySearch } from './tune-auto-job.ts';

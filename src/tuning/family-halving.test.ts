@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../shared/index.ts';
-import { halveFamilies, rungsFor, type RungResult } from './family-halving.ts';
+import { halveFamilies, rankValue, rungsFor, type RungResult } from './family-halving.ts';
 
 /** A fake clock and families whose best value is fixed; each slot is used to its end plus `overrun` ms. */
 function fakeRace(o: { values: Record<string, number>; overrun?: Record<string, number>; firstTrialMs?: number; refuse?: string[] }) {
@@ -86,5 +86,31 @@ describe('halveFamilies', () => {
     abort.abort();
     const none = await halveFamilies({ families: ['a', 'b'], budgetMs: 500, now: race.now, runRung: race.runRung, signal: abort.signal });
     expect(none.winner).toBeUndefined();
+  });
+});
+
+describe('rankValue', () => {
+  it('adds what the second half of the trials gained to the best, so a climbing search outranks a plateau', () => {
+    expect(rankValue({ best: 0.1, curve: [0.05, 0.08, 0.1, 0.09] })).toBeCloseTo(0.12);
+    expect(rankValue({ best: 0.105, curve: [0.105, 0.1, 0.104, 0.1] })).toBe(0.105);
+    expect(rankValue({ best: 0.1, curve: [0.1] })).toBe(0.1);
+    expect(rankValue({ best: undefined })).toBe(-Infinity);
+  });
+
+  it('keeps a family still climbing over one that plateaued higher, and still declares the best value the winner', async () => {
+    let clock = 0;
+    const curves: Record<string, number[]> = { fast: [0.105, 0.105], slow: [0.08, 0.1] };
+    const { standings, winner } = await halveFamilies({
+      families: ['fast', 'slow'],
+      budgetMs: 400,
+      now: () => clock,
+      runRung: async (family, r) => {
+        clock = r.untilMs;
+        return { best: Math.max(...curves[family]!), curve: curves[family]! };
+      },
+    });
+    expect(standings.map((s) => s.droppedAfter)).toEqual([0, undefined]);
+    // The slow family's best (0.1) stays below the fast one's (0.105): the winner is the better value.
+    expect(winner).toBe('fast');
   });
 });

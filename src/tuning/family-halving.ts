@@ -4,6 +4,8 @@ import { ValidationError } from '../shared/index.ts';
 export interface RungResult {
   /** The family's best value so far over all its rungs (higher is better); undefined while no trial completed. */
   readonly best: number | undefined;
+  /** The values of its complete trials so far, in trial order: how fast its search is still climbing. */
+  readonly curve?: readonly number[];
   /** How long the family's very first trial took, when this rung ran it (what the budget check measures). */
   readonly firstTrialMs?: number;
   /** Set when the family cannot be fitted to this data at all (its fit refused it): it leaves the race. */
@@ -50,7 +52,8 @@ export function rungsFor(n: number, eta: number): number {
 /**
  * Successive halving across model families (Jamieson & Talwalkar 2016; Li et al. 2018 for its budget form):
  * the remaining budget is split evenly over the rungs still to run, and a rung's share evenly over the families
- * in it; after the rung, only the best ⌈n/η⌉ families by their best value so far go on. Every family keeps its
+ * in it; after the rung, only the best ⌈n/η⌉ families go on, ranked by {@link rankValue} (the best value so far,
+ * plus the gain of a search still climbing). The winner is the best value, never an extrapolation. Every family keeps its
  * study from rung to rung, so a survivor's later slots continue its search rather than restart it, and the
  * last family standing spends the last rung alone. Families run one after another (each trial uses every core).
  * Slot ends are recomputed from the clock before each family, so one that overran its slot is paid for by the
@@ -65,8 +68,8 @@ export async function halveFamilies<F extends string>(o: HalvingOptions<F>): Pro
   if (o.families.length === 0) throw new ValidationError('no model family to search');
   const start = o.now();
   const end = start + o.budgetMs;
-  const state = new Map<F, { best: number | undefined; spentMs: number; rungs: number; droppedAfter?: number; skipped?: string }>();
-  for (const f of o.families) state.set(f, { best: undefined, spentMs: 0, rungs: 0 });
+  const state = new Map<F, { best: number | undefined; rank: number; spentMs: number; rungs: number; droppedAfter?: number; skipped?: string }>();
+  for (const f of o.families) state.set(f, { best: undefined, rank: -Infinity, spentMs: 0, rungs: 0 });
   const firstTrials: number[] = [];
   let alive = [...o.families];
   for (let rung = 0; alive.length > 0 && !o.signal?.aborted; rung++) {
@@ -80,6 +83,7 @@ export async function halveFamilies<F extends string>(o: HalvingOptions<F>): Pro
       s.spentMs += o.now() - from;
       s.rungs++;
       s.best = r.best;
+      s.rank = rankValue(r);
       if (r.skipped !== undefined) s.skipped = r.skipped;
       if (r.firstTrialMs !== undefined) {
         firstTrials.push(r.firstTrialMs);
@@ -88,7 +92,7 @@ export async function halveFamilies<F extends string>(o: HalvingOptions<F>): Pro
     }
     alive = alive.filter((f) => state.get(f)!.skipped === undefined);
     if (alive.length <= 1) break;
-    const ranked = [...alive].sort((a, b) => (state.get(b)!.best ?? -Infinity) - (state.get(a)!.best ?? -Infinity));
+    const ranked = [...alive].sort((a, b) => state.get(b)!.rank - state.get(a)!.rank);
     const keep = ranked.slice(0, Math.ceil(alive.length / eta));
     for (const f of alive) if (!keep.includes(f)) state.get(f)!.droppedAfter = rung;
     alive = alive.filter((f) => keep.includes(f));
@@ -107,6 +111,21 @@ export async function halveFamilies<F extends string>(o: HalvingOptions<F>): Pro
   let winner: F | undefined;
   for (const s of standings) if (s.best !== undefined && (winner === undefined || s.best > state.get(winner)!.best!)) winner = s.family;
   return { standings, winner };
+}
+
+/**
+ * What a family is ranked by between rungs: its best value plus what its search gained over its second half of
+ * trials (best − best of the first half), a linear extrapolation of its learning curve to as many trials again.
+ * A family whose search still climbs (many parameters, slow trials, few of them so far) is not dropped for a
+ * family that converged in its first cheap trials; one that has plateaued is ranked by its best alone.
+ */
+export function rankValue(r: Pick<RungResult, 'best' | 'curve'>): number {
+  if (r.best === undefined) return -Infinity;
+  const curve = r.curve ?? [];
+  if (curve.length < 2) return r.best;
+  let firstHalf = -Infinity;
+  for (let i = 0; i < Math.ceil(curve.length / 2); i++) firstHalf = Math.max(firstHalf, curve[i]!);
+  return r.best + Math.max(0, r.best - firstHalf);
 }
 
 /** The measured first trials, extrapolated to every family, must fit in the budget. */

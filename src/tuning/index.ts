@@ -7,4 +7,4 @@ export { MemoryStudyStorage, type StudySpec, type StudyStorage } from './study-s
 export { branin, DEVELOPMENT_FUNCTIONS, hartmann6, noisyQuadratic10, TEST_FUNCTIONS, type TestFunction } from './test-functions.ts';
 export type { Direction, Params, ParamValue, TrialRecord, TrialState } from './trial.ts';
 export { parameterImportance } from './importance.ts';
-export { halveFamilies, rungsFor, type FamilyStanding, type HalvingOptions, type RungResult } from './family-halving.ts';
+export { halveFamilies, rankValue, rungsFor, type FamilyStanding, type HalvingOptions, type RungResult } from './family-halving.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MODEL_KINDS } from '../../models/index.ts';
 import type { ModelKind } from '../../models/index.ts';
-import { runAutoTuneJob, runTuneJob, type AutoTuneSummary, type TuneSummary } from '../../pipeline/index.ts';
+import { DEFAULT_AUTO_BUDGET_MS, runAutoTuneJob, runTuneJob, type AutoTuneSummary, type TuneSummary } from '../../pipeline/index.ts';
 import { ValidationError } from '../../shared/index.ts';
 import type { TrialRecord } from '../../tuning/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
@@ -22,9 +22,6 @@ export const durationMs = z.string().transform((text, ctx) => {
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
 });
 
-/** `--algo auto`'s budget when none is given: on movielens-small (100 k interactions) and 2 cores, enough for ~100 trials of the winner. */
-export const DEFAULT_AUTO_BUDGET = '5m';
-
 /** `trial 7 (8/50) complete  NDCG 0.2311  best 0.2411 (#3)  4.1 s  factors=64 …` */
 export function trialLine(t: TrialRecord, best: TrialRecord | undefined, o: { done: number; total?: number; seconds: number }): string {
   const value = t.value !== undefined ? `NDCG ${t.value.toFixed(4)}` : t.state === 'pruned' ? `pruned at step ${t.intermediate.at(-1)?.[0] ?? '?'}` : '';
@@ -44,7 +41,7 @@ export const tuneCommand = defineCommand({
       .enum(['auto', ...MODEL_KINDS] as [string, ...string[]])
       .default('als')
       .describe(`model: ${MODEL_KINDS.join(', ')}, or auto (every family, successive halving under --budget)`),
-    budget: durationMs.optional().describe(`--algo auto: the whole search's time (default ${DEFAULT_AUTO_BUDGET}); the winner's final fit comes on top`),
+    budget: durationMs.optional().describe(`--algo auto: the whole search's time (default ${DEFAULT_AUTO_BUDGET_MS / 60_000}m); the winner's final fit comes on top`),
     algos: z.string().optional().describe('--algo auto: the families to search, comma-separated (default: every model with a search space)'),
     registerAs: z.string().min(1).max(200).optional().describe('registered name of the saved model (default: its kind)'),
     trials: z.coerce.number().int().positive().max(10_000).default(50).describe('trials this run adds to the study'),
@@ -70,7 +67,7 @@ export const tuneCommand = defineCommand({
       if (!io.json) process.stderr.write(`${line}\n`);
     };
     if (o.algo === 'auto') {
-      const budgetMs = o.budget ?? durationMs.parse(DEFAULT_AUTO_BUDGET);
+      const budgetMs = o.budget ?? DEFAULT_AUTO_BUDGET_MS;
       const algos = o.algos?.split(',').map((a) => a.trim());
       progress(
         `tuning every family${algos ? ` of ${algos.join(', ')}` : ''} within ${budgetMs / 1000} s (successive halving; validation NDCG@10, higher is better)`,
