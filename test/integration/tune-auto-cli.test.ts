@@ -117,6 +117,22 @@ describe('pickwise tune --algo auto', () => {
     expect(await trialCount('refused-als')).toBe(0);
   });
 
+  it('evaluate --algo all shows every model beside popularity in one table; train --algo all is refused', async () => {
+    const r = await runCli(['evaluate', '--algo', 'all', '--threads', '1'], { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toMatch(/^model +precision +recall +ndcg .* NDCG lift +fit s$/);
+    for (const kind of MODEL_KINDS.filter((k) => k !== 'popular'))
+      expect(
+        lines.some((l) => new RegExp(`^${kind} +0\\.\\d{4} `).test(l)),
+        kind,
+      ).toBe(true);
+    expect(lines.some((l) => /^popular \(baseline\) +0\.\d{4} /.test(l))).toBe(true);
+    const train = await runCli(['train', '--algo', 'all'], { cwd, env });
+    expect(train.code).toBe(2);
+    expect(train.stderr).toMatch(/compare every model with pickwise evaluate --algo all, or let pickwise tune --algo auto choose one/);
+  });
+
   it('keeps --budget and --algos to --algo auto, and refuses a factor count above the catalogue', async () => {
     const single = await runCli(['tune', '--algo', 'als', '--budget', '10s'], { cwd, env });
     expect(single.code).toBe(2);
