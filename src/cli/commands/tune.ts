@@ -41,7 +41,9 @@ export const tuneCommand = defineCommand({
       .enum(['auto', ...MODEL_KINDS] as [string, ...string[]])
       .default('als')
       .describe(`model: ${MODEL_KINDS.join(', ')}, or auto (every family, successive halving under --budget)`),
-    budget: durationMs.optional().describe(`--algo auto: the whole search's time (default ${DEFAULT_AUTO_BUDGET_MS / 60_000}m); the winner's final fit comes on top`),
+    budget: durationMs
+      .optional()
+      .describe(`--algo auto: the whole search's time (default ${DEFAULT_AUTO_BUDGET_MS / 60_000}m); the winner's final fit comes on top`),
     algos: z.string().optional().describe('--algo auto: the families to search, comma-separated (default: every model with a search space)'),
     registerAs: z.string().min(1).max(200).optional().describe('registered name of the saved model (default: its kind)'),
     trials: z.coerce.number().int().positive().max(10_000).default(50).describe('trials this run adds to the study'),
