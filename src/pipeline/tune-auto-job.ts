@@ -17,6 +17,8 @@ const BASELINE: ModelKind = 'popular';
 export const MIN_BUDGET_PER_FAMILY_MS = 1000;
 /** The budget of `--algo auto` when none is given: on movielens-small (100 k interactions, 2 cores) ~100 trials of the winner. */
 export const DEFAULT_AUTO_BUDGET_MS = 5 * 60_000;
+/** Complete trials a family needs before halving may drop it: TPE's random start-up (10 trials), so it is judged on a guided search. */
+const MIN_TRIALS_TO_RANK = 10;
 /** Trials a slot may run at most: slots end by time, this only bounds a loop. */
 const MAX_TRIALS_PER_SLOT = 100_000;
 
@@ -195,6 +197,7 @@ export async function runAutoTuneJob(o: AutoTuneJobOptions): Promise<AutoTuneSum
     families: kinds,
     budgetMs: o.budgetMs,
     ...(o.eta !== undefined ? { eta: o.eta } : {}),
+    minTrials: MIN_TRIALS_TO_RANK,
     now: () => performance.now(),
     runRung,
     ...(o.signal ? { signal: o.signal } : {}),

@@ -114,3 +114,25 @@ describe('rankValue', () => {
     expect(winner).toBe('fast');
   });
 });
+
+describe('halveFamilies with minTrials', () => {
+  it('keeps a family with too few complete trials to judge, and ends when the budget is spent', async () => {
+    let clock = 0;
+    const trials: Record<string, number> = { cheap: 0, slow: 0 };
+    const { standings } = await halveFamilies({
+      families: ['cheap', 'slow'],
+      budgetMs: 600,
+      minTrials: 10,
+      now: () => clock,
+      runRung: async (family, r) => {
+        // cheap completes 20 trials a slot; slow one trial a slot, so it never has 10.
+        trials[family]! += family === 'cheap' ? 20 : 1;
+        clock = Math.max(clock, r.untilMs);
+        const value = family === 'cheap' ? 0.2 : 0.1;
+        return { best: value, curve: Array.from({ length: trials[family]! }, () => value) };
+      },
+    });
+    expect(standings.map((s) => s.droppedAfter)).toEqual([undefined, undefined]);
+    expect(standings.reduce((a, s) => a + s.spentMs, 0)).toBe(600);
+  });
+});

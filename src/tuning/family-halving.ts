@@ -31,6 +31,11 @@ export interface HalvingOptions<F extends string> {
   readonly budgetMs: number;
   /** η: after each rung the best ⌈n/η⌉ families go on. Default 2. */
   readonly eta?: number;
+  /**
+   * A family with fewer complete trials than this (its `curve`) is not dropped yet: its search has not left its
+   * random start-up, so its best says little. Default 0 (rank on whatever was measured).
+   */
+  readonly minTrials?: number;
   /** Milliseconds on any monotonic clock (performance.now in production, a fake in tests). */
   readonly now: () => number;
   /**
@@ -53,7 +58,9 @@ export function rungsFor(n: number, eta: number): number {
  * Successive halving across model families (Jamieson & Talwalkar 2016; Li et al. 2018 for its budget form):
  * the remaining budget is split evenly over the rungs still to run, and a rung's share evenly over the families
  * in it; after the rung, only the best ⌈n/η⌉ families go on, ranked by {@link rankValue} (the best value so far,
- * plus the gain of a search still climbing). The winner is the best value, never an extrapolation. Every family keeps its
+ * plus the gain of a search still climbing), and a family with fewer than `minTrials` complete trials is kept
+ * whatever its rank. The search ends when one family is left or the budget is spent. The winner is the best
+ * value, never an extrapolation. Every family keeps its
  * study from rung to rung, so a survivor's later slots continue its search rather than restart it, and the
  * last family standing spends the last rung alone. Families run one after another (each trial uses every core).
  * Slot ends are recomputed from the clock before each family, so one that overran its slot is paid for by the
@@ -68,12 +75,17 @@ export async function halveFamilies<F extends string>(o: HalvingOptions<F>): Pro
   if (o.families.length === 0) throw new ValidationError('no model family to search');
   const start = o.now();
   const end = start + o.budgetMs;
-  const state = new Map<F, { best: number | undefined; rank: number; spentMs: number; rungs: number; droppedAfter?: number; skipped?: string }>();
-  for (const f of o.families) state.set(f, { best: undefined, rank: -Infinity, spentMs: 0, rungs: 0 });
+  const state = new Map<
+    F,
+    { best: number | undefined; rank: number; trials: number; spentMs: number; rungs: number; droppedAfter?: number; skipped?: string }
+  >();
+  for (const f of o.families) state.set(f, { best: undefined, rank: -Infinity, trials: 0, spentMs: 0, rungs: 0 });
   const firstTrials: number[] = [];
   let alive = [...o.families];
+  let stalled = false;
   for (let rung = 0; alive.length > 0 && !o.signal?.aborted; rung++) {
-    const rungEnd = o.now() + (end - o.now()) / rungsFor(alive.length, eta);
+    // A rung that dropped nobody (every family still short of minTrials) makes the next one the last.
+    const rungEnd = stalled ? end : o.now() + (end - o.now()) / rungsFor(alive.length, eta);
     for (let i = 0; i < alive.length && !o.signal?.aborted; i++) {
       const family = alive[i]!;
       const from = o.now();
@@ -84,6 +96,7 @@ export async function halveFamilies<F extends string>(o: HalvingOptions<F>): Pro
       s.rungs++;
       s.best = r.best;
       s.rank = rankValue(r);
+      s.trials = r.curve?.length ?? (r.best === undefined ? 0 : 1);
       if (r.skipped !== undefined) s.skipped = r.skipped;
       if (r.firstTrialMs !== undefined) {
         firstTrials.push(r.firstTrialMs);
@@ -91,10 +104,11 @@ export async function halveFamilies<F extends string>(o: HalvingOptions<F>): Pro
       }
     }
     alive = alive.filter((f) => state.get(f)!.skipped === undefined);
-    if (alive.length <= 1) break;
+    if (alive.length <= 1 || o.now() >= end) break;
     const ranked = [...alive].sort((a, b) => state.get(b)!.rank - state.get(a)!.rank);
-    const keep = ranked.slice(0, Math.ceil(alive.length / eta));
+    const keep = [...ranked.slice(0, Math.ceil(alive.length / eta)), ...alive.filter((f) => state.get(f)!.trials < (o.minTrials ?? 0))];
     for (const f of alive) if (!keep.includes(f)) state.get(f)!.droppedAfter = rung;
+    stalled = alive.every((f) => keep.includes(f));
     alive = alive.filter((f) => keep.includes(f));
   }
   const standings = o.families.map((family) => {

@@ -69,10 +69,9 @@ describe('pickwise tune --algo auto', () => {
     }
     const scores = [...s.families.map((f) => f.best!.validationNdcg), s.popularity.validationNdcg];
     expect(s.winner.validationNdcg).toBe(Math.max(...scores));
-    // Halving: one family runs every rung; the others were dropped on the way, each after fewer rungs.
-    const last = s.families.filter((f) => f.droppedAfter === undefined);
-    expect(last).toHaveLength(1);
-    for (const f of s.families) if (f !== last[0]) expect(f.rungs).toBe(f.droppedAfter! + 1);
+    // Halving: at least one family runs to the end; a dropped family ran exactly the rungs before its drop.
+    expect(s.families.filter((f) => f.droppedAfter === undefined).length).toBeGreaterThanOrEqual(1);
+    for (const f of s.families) if (f.droppedAfter !== undefined) expect(f.rungs).toBe(f.droppedAfter + 1);
     expect(s.searchSeconds).toBeLessThan(s.budgetSeconds + 10);
     expect(s.final!.kind).toBe(s.winner.kind);
     expect(s.final!.params).toMatchObject(s.winner.params);
