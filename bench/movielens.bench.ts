@@ -7,13 +7,16 @@
  *
  * With --tune, `pickwise tune`'s job first searches each named model's parameters on the warehouse (validation
  * split carved out of the landed data; the search never sees test.csv), and the best parameters are fitted on
- * everything and scored like the defaults, as "<model> tuned".
+ * everything and scored like the defaults, as "<model> tuned". `--tune auto` runs `pickwise tune --algo auto`'s job
+ * (every family under one --budget, successive halving) and scores its winner as "auto (<kind>)"; with --budget,
+ * the single models named beside it are each searched for that same time (trials unbounded) instead of --trials.
  *
  * --validate also scores every model (defaults and tuned) on the search's validation split (fitted on what precedes
  * it), the figure a search compares settings by. --seed sets the search's seed (default 42); --space names a search space other than the model's own (see SPACES), to
  * compare search spaces.
  *
  *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50 --seed 42 --space als-revisited]
+ *   npm run bench:movielens -- --models popular --tune auto,als --budget 300
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -27,7 +30,7 @@ import { alsRevisitedSearchSpace } from '../src/models/als/index.ts';
 import { csrFromCoo, type CsrMatrix, type SearchSpace } from '../src/models/core/index.ts';
 import { fitAndScore, printModelTable, type ModelSpec } from './model-table.ts';
 import { isModelKind } from '../src/models/catalog.ts';
-import { runIngestJob, runTuneJob, validationSplit } from '../src/pipeline/index.ts';
+import { runAutoTuneJob, runIngestJob, runTuneJob, validationSplit } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
 import { migrateToLatest, openWarehouse } from '../src/warehouse/index.ts';
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       space: { type: 'string' },
       validate: { type: 'boolean', default: false },
+      budget: { type: 'string' },
     },
   });
   if (!existsSync(path.join(DATA, 'landing'))) {
@@ -84,15 +88,30 @@ async function main(): Promise<void> {
     });
     const log = await loadInteractionLog(warehouse);
     const tuned: ModelSpec[] = [];
+    const budgetMs = values.budget !== undefined ? Number(values.budget) * 1000 : undefined;
     for (const kind of values.tune!.split(',').filter(Boolean)) {
+      if (kind === 'auto') {
+        const a = await runAutoTuneJob({ warehouse, store, budgetMs: budgetMs ?? 300_000, threads, save: false, logger: silentLogger() });
+        console.log(`tune --algo auto, budget ${a.budgetSeconds} s: search ${a.searchSeconds.toFixed(0)} s`);
+        for (const f of a.families) {
+          const fate = f.skipped ?? (f.droppedAfter !== undefined ? `dropped after rung ${f.droppedAfter + 1}` : 'winner');
+          console.log(
+            `  ${f.kind.padEnd(9)} validation NDCG@10 ${f.best?.validationNdcg.toFixed(4) ?? '-'}  ${f.trials.complete}/${f.trials.pruned}/${f.trials.failed} complete/pruned/failed  ${f.seconds.toFixed(0)} s  ${fate}  ${JSON.stringify(f.best?.params)}`,
+          );
+        }
+        console.log(`  popular   validation NDCG@10 ${a.popularity.validationNdcg.toFixed(4)}`);
+        if (a.winner) tuned.push({ kind: a.winner.kind, params: a.winner.params, label: `auto (${a.winner.kind})` });
+        continue;
+      }
       if (!isModelKind(kind)) throw new Error(`unknown model ${kind}`);
       const space = values.space ? SPACES[values.space] : undefined;
       if (values.space && !space) throw new Error(`unknown search space ${values.space}; known: ${Object.keys(SPACES).join(', ')}`);
+      const limit = budgetMs !== undefined ? { trials: 100_000, timeoutMs: budgetMs } : { trials: Number(values.trials) };
       const t = await runTuneJob({
         warehouse,
         store,
         kind,
-        trials: Number(values.trials),
+        ...limit,
         seed: Number(values.seed),
         threads,
         save: false,

@@ -11,7 +11,8 @@ export {
 export { warehouseStatus, type WarehouseStatus } from './warehouse-status.ts';
 export { runTrainJob, type TrainJobOptions, type TrainSummary } from './train-job.ts';
 export { writeAllRecommendations, type BatchRecording } from './recommend-job.ts';
-export { runTuneJob, validationSplit, type TuneJobOptions, type TuneSummary } from './tune-job.ts';
+export { runTuneJob, type TuneJobOptions, type TuneSummary } from './tune-job.ts';
+export { validationSplit } from './tune-trial.ts';
 export { promoteVersion, type PromoteOptions, type PromoteResult } from './promote-job.ts';
 export { actorName } from './train-job.ts';
 export {
@@ -31,3 +32,4 @@ export { defineJob, type JobContext, type JobDefinition, type JobDeps, type JobJ
 export { registeredCandidates } from './promote-if-better.ts';
 export { recommendationsKey } from './recommend-all-job.ts';
 export type { RegisteredResult } from './model-jobs.ts';
+export { DEFAULT_AUTO_BUDGET_MS, runAutoTuneJob, searchFamilies, type AutoTuneJobOptions, type AutoTuneSummary, type FamilySearch } from './tune-auto-job.ts';

@@ -30,6 +30,10 @@ describe('job catalog', () => {
     expect(parseJobParams(JOBS['BUILD_FEATURES']!, {})).toEqual({ incremental: true });
     expect(parseJobParams(JOBS['INGEST']!, {})).toEqual({ retryQuarantine: false });
     expect(parseJobParams(JOBS['TUNE']!, { kind: 'bpr', budgetSeconds: 60 })).toMatchObject({ kind: 'bpr', trials: 20, budgetSeconds: 60 });
+    expect(parseJobParams(JOBS['TUNE']!, { kind: 'auto', budgetSeconds: 600, algos: ['als', 'item-knn'] })).toMatchObject({
+      kind: 'auto',
+      algos: ['als', 'item-knn'],
+    });
     expect(parseJobParams(JOBS['NOOP']!, undefined)).toEqual({});
     expect(jobParamsError('SLEEP', { seconds: 0.5 })).toBeUndefined();
   });
@@ -42,6 +46,7 @@ describe('job catalog', () => {
     ['TRAIN', { kind: 'als', epochs: 3 }, /Unrecognized key.*epochs/],
     ['PROMOTE_IF_BETTER', { alias: 'Champion!' }, /alias: lower-case letters/],
     ['TUNE', { kind: 'als', trials: 0 }, /trials: /],
+    ['TUNE', { kind: 'auto', algos: [] }, /algos: /],
     ['SLEEP', {}, /seconds: /],
     ['SLEEP', { seconds: -1 }, /seconds: /],
     ['NOOP', { x: 1 }, /Unrecognized key/],

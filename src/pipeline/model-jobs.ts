@@ -4,8 +4,10 @@ import type { FeedbackWeights } from '../features/index.ts';
 import { MODEL_CATALOG, MODEL_KINDS, type ModelKind } from '../models/index.ts';
 import { ModelRegistry, RunTracker } from '../registry/index.ts';
 import type { Config } from '../config/index.ts';
+import { ValidationError } from '../shared/index.ts';
 import { defineJob, type JobContext, type JobResult } from './job-definition.ts';
 import { runTrainJob, type TrainSummary } from './train-job.ts';
+import { DEFAULT_AUTO_BUDGET_MS, runAutoTuneJob } from './tune-auto-job.ts';
 import { runTuneJob } from './tune-job.ts';
 
 const kind = z.enum(MODEL_KINDS as [ModelKind, ...ModelKind[]]);
@@ -114,15 +116,23 @@ export const TRAIN = defineJob({
   },
 });
 
-/** `pickwise tune` as a task: a hyperparameter search that continues the kind's study, then trains and registers the best. */
+/**
+ * `pickwise tune` as a task: a hyperparameter search that continues the kind's study, then trains and registers
+ * the best. `kind: 'auto'` is `tune --algo auto`: every family (or `algos`) within `budgetSeconds`, the winner
+ * trained and registered (its result's `kind` is the winning family's).
+ */
 export const TUNE = defineJob({
   name: 'TUNE',
-  description: "Search a model's hyperparameters (continuing its study in the warehouse), then train, save and register the best",
+  description:
+    "Search a model's hyperparameters (continuing its study in the warehouse), or with kind 'auto' every model family's, then train, save and register the best",
   params: z.strictObject({
-    kind,
+    kind: z.union([kind, z.literal('auto')]),
+    /** Trials of a single kind's search (kind 'auto' stops by budgetSeconds alone). */
     trials: z.number().int().positive().max(10_000).default(20),
-    /** Start no new trial after this many seconds. */
+    /** Start no new trial after this many seconds; kind 'auto': the whole search's budget (default 300). */
     budgetSeconds: z.number().positive().optional(),
+    /** Kind 'auto': the families to search (default every model with a search space). */
+    algos: z.array(z.string()).min(1).optional(),
     study: z.string().min(1).max(200).optional(),
     seed: z.number().int().min(0).default(42),
     /** Registered model name of the best model (default the kind), as TRAIN's. */
@@ -131,10 +141,12 @@ export const TUNE = defineJob({
   cpuHeavy: true,
   async run(ctx) {
     const p = ctx.params;
+    if (p.kind === 'auto') return runAutoTask(ctx, { ...p, kind: 'auto' });
+    if (p.algos !== undefined) throw new ValidationError(`algos is for kind 'auto'; kind ${p.kind} searches that model alone`);
     const s = await runTuneJob({
       warehouse: await ctx.deps.warehouse(),
       store: await ctx.deps.store(),
-      kind: p.kind,
+      kind: p.kind as ModelKind,
       trials: p.trials,
       ...(p.budgetSeconds !== undefined ? { timeoutMs: p.budgetSeconds * 1000 } : {}),
       ...(p.study !== undefined ? { study: p.study } : {}),
@@ -156,3 +168,41 @@ export const TUNE = defineJob({
     };
   },
 });
+
+/** TUNE with kind 'auto': the families' search under one budget; returns what TUNE returns, for the winner. */
+async function runAutoTask(
+  ctx: JobContext<unknown>,
+  p: {
+    kind: 'auto';
+    budgetSeconds?: number | undefined;
+    algos?: string[] | undefined;
+    study?: string | undefined;
+    seed: number;
+    registerAs?: string | undefined;
+  },
+): Promise<JobResult> {
+  const s = await runAutoTuneJob({
+    warehouse: await ctx.deps.warehouse(),
+    store: await ctx.deps.store(),
+    budgetMs: p.budgetSeconds !== undefined ? p.budgetSeconds * 1000 : DEFAULT_AUTO_BUDGET_MS,
+    ...(p.algos !== undefined ? { families: p.algos } : {}),
+    ...(p.study !== undefined ? { study: p.study } : {}),
+    seed: p.seed,
+    save: true,
+    ...(p.registerAs !== undefined ? { registerAs: p.registerAs } : {}),
+    ...(learnedFeedback(ctx.deps.config) ? { feedback: learnedFeedback(ctx.deps.config) } : {}),
+    logger: ctx.log.child({ stage: 'tune' }),
+    signal: ctx.signal,
+    onTrial: (family, t, best) => ctx.log.info({ family, trial: t.number, state: t.state, value: t.value, best: best?.value }, 'trial done'),
+  });
+  const sum = (state: 'complete' | 'pruned' | 'failed') => s.families.reduce((n, f) => n + f.trials[state], 0);
+  return {
+    study: p.study ?? 'auto',
+    kind: s.winner?.kind ?? null,
+    trials: { complete: sum('complete'), pruned: sum('pruned'), failed: sum('failed') },
+    families: Object.fromEntries(s.families.map((f) => [f.kind, f.skipped !== undefined ? null : (f.best?.validationNdcg ?? null)])),
+    bestNdcg: s.winner?.validationNdcg ?? null,
+    bestParams: s.winner ? { ...(s.winner.params as Record<string, number | string | boolean>) } : null,
+    ...(s.final?.registered ? registeredResult(s.final) : {}),
+  };
+}

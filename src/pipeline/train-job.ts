@@ -88,7 +88,7 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainSummary> {
     ...(log.feedback ? { feedback: feedbackSnapshot(log.feedback) } : {}),
   });
   try {
-    const summary = await trainTracked({ ...o, params }, log, tracker, run);
+    const summary = await trainTracked({ ...o, params }, log, tracker, run, o.params);
     await tracker.finish(run, 'finished', (performance.now() - started) / 1000);
     const registerAs = o.registerAs ?? o.kind;
     if (!summary.saved || registerAs === false) return summary;
@@ -119,7 +119,8 @@ export function actorName(): string {
   }
 }
 
-async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: RunTracker, run: string): Promise<TrainSummary> {
+/** `asked`: the params the caller gave, which the model is built from (a model holds asked-for values to the data, not its defaults). */
+async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: RunTracker, run: string, asked: Record<string, unknown>): Promise<TrainSummary> {
   const nUsers = log.users.size;
   const nItems = log.items.size;
   const hasRegions = log.userRegion.some((r) => r >= 0);
@@ -156,7 +157,7 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
       testFraction: o.holdout ?? 0.2,
       ...(o.minInteractions !== undefined ? { minInteractions: o.minInteractions } : {}),
     });
-    const model = createRecommender(o.kind, o.params);
+    const model = createRecommender(o.kind, asked);
     const t = performance.now();
     await model.fit(split.train, fitOptions('holdout'));
     const fitSeconds = (performance.now() - t) / 1000;
@@ -195,7 +196,7 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
   if (!o.save) return { ...base, ...(holdout ? { holdout } : {}) };
 
   const all = csrFromCoo({ rows: nUsers, cols: nItems, rowIdx: log.user, colIdx: log.item, values: log.value, duplicates: 'sum' });
-  const model = createRecommender(o.kind, o.params);
+  const model = createRecommender(o.kind, asked);
   const t = performance.now();
   await model.fit(all, fitOptions('final'));
   const fitSeconds = (performance.now() - t) / 1000;

@@ -28,3 +28,32 @@ export class RandomSampler implements Sampler {
     return out;
   }
 }
+
+/**
+ * The study's first trial takes `first` (a model's published defaults: a strong, known start, as Optuna's
+ * `enqueue_trial`), restricted to the space and to values inside it; every later trial comes from `inner`.
+ */
+export class FirstTrialSampler implements Sampler {
+  readonly name: string;
+  readonly #first: Params;
+  readonly #inner: Sampler;
+
+  constructor(first: Readonly<Record<string, unknown>>, inner: Sampler) {
+    this.#first = Object.fromEntries(Object.entries(first).filter((e): e is [string, string | number] => typeof e[1] === 'number' || typeof e[1] === 'string'));
+    this.#inner = inner;
+    this.name = inner.name;
+  }
+
+  sample(space: Space, history: readonly TrialRecord[], direction: Direction, rng: Rng): Params {
+    const drawn = this.#inner.sample(space, history, direction, rng);
+    if (history.length > 0) return drawn;
+    const out: Record<string, number | string> = { ...drawn };
+    for (const [name, range] of Object.entries(space)) {
+      const v = this.#first[name];
+      if (v === undefined) continue;
+      const inside = range.type === 'categorical' ? range.choices.includes(v) : typeof v === 'number' && v >= range.min && v <= range.max;
+      if (inside) out[name] = v;
+    }
+    return out;
+  }
+}

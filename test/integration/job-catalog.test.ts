@@ -79,6 +79,14 @@ describe.each(warehouseBackends())('job catalog on $name', (backend) => {
       expect((await new RunTracker(fx.warehouse).get(other['run'] as string)).params).not.toHaveProperty('neighbours');
     });
 
+    it("TUNE with kind 'auto' searches the families within its budget and registers the winner", async () => {
+      const r = await run('TUNE', { kind: 'auto', budgetSeconds: 4, algos: ['item-knn', 'als'], registerAs: 'chosen' }, {}, 'tune-auto');
+      expect(['item-knn', 'als']).toContain(r['kind']);
+      expect(r).toMatchObject({ study: 'auto', name: 'chosen', version: 1 });
+      expect(Object.keys(r['families'] as object).sort()).toEqual(['als', 'item-knn']);
+      expect(r['bestNdcg']).toBe(Math.max(...Object.values(r['families'] as Record<string, number>)));
+    });
+
     it('fails PROMOTE_IF_BETTER without an upstream version, as a validation error', async () => {
       await expect(run('PROMOTE_IF_BETTER', {}, { ingest: { files: 0 } })).rejects.toThrow(/found no registered version among its upstream tasks \(ingest\)/);
     });
@@ -86,10 +94,13 @@ describe.each(warehouseBackends())('job catalog on $name', (backend) => {
 });
 
 describe('built-in DAGs against the job catalog', () => {
-  it.each([{}, { builtins: { daily: { modelName: 'main' } } }])('are valid with orchestration settings %j', (orchestration) => {
-    const config = loadConfig({ file: false, overrides: { orchestration } }).orchestration;
-    const dags = buildDags({ config, jobParamsError, alias: 'champion' });
-    expect(dags.map((d) => d.id)).toEqual(['daily', 'on-landing', 'tune-weekly']);
-    for (const task of dags.flatMap((d) => d.tasks)) expect(() => parseJobParams(JOBS[task.job]!, task.params)).not.toThrow();
-  });
+  it.each([{}, { builtins: { daily: { modelName: 'main' } } }, { builtins: { tuneWeekly: { kind: 'auto' } } }])(
+    'are valid with orchestration settings %j',
+    (orchestration) => {
+      const config = loadConfig({ file: false, overrides: { orchestration } }).orchestration;
+      const dags = buildDags({ config, jobParamsError, alias: 'champion' });
+      expect(dags.map((d) => d.id)).toEqual(['daily', 'on-landing', 'tune-weekly']);
+      for (const task of dags.flatMap((d) => d.tasks)) expect(() => parseJobParams(JOBS[task.job]!, task.params)).not.toThrow();
+    },
+  );
 });

@@ -6,9 +6,9 @@ import { MODEL_KINDS } from '../../models/index.ts';
 /** Flags shared by `train` and `evaluate`: the model kind, its hyperparameters, and the hold-out. */
 export const modelOptions = {
   algo: z
-    .enum(MODEL_KINDS as [string, ...string[]])
+    .enum(['all', ...MODEL_KINDS] as [string, ...string[]])
     .default('als')
-    .describe(`model: ${MODEL_KINDS.join(', ')}`),
+    .describe(`model: ${MODEL_KINDS.join(', ')}; evaluate: all (every model beside popularity)`),
   factors: z.coerce.number().int().positive().optional().describe('als/bpr: latent factors'),
   regularization: z.coerce.number().nonnegative().optional().describe('als/bpr: regularisation strength'),
   alpha: z.coerce.number().nonnegative().optional().describe('als: confidence per unit of interaction weight; rp3beta: power of the transition probabilities'),

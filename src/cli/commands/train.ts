@@ -4,7 +4,9 @@ import type { ModelKind } from '../../models/index.ts';
 import { runTrainJob, type TrainSummary } from '../../pipeline/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { createProgressBar, stageLogger } from '../../shared/io.ts';
+import { ValidationError } from '../../shared/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
+import { evaluateAll, printEvaluateAll, type EvaluateAllSummary } from './evaluate-all.ts';
 import { feedbackWeights, hyperparameters, modelOptions } from './model-options.ts';
 
 /** Shared by `train` (saves the model) and `evaluate` (hold-out only). */
@@ -74,8 +76,13 @@ function modelCommand(spec: { name: string; description: string; save: boolean }
     name: spec.name,
     description: spec.description,
     options: z.object(modelOptions),
-    run: (runtime, o, io) => trainOrEvaluate(runtime, o, io, spec.save),
-    print: printTrainSummary,
+    run: async (runtime, o, io): Promise<TrainSummary | EvaluateAllSummary> => {
+      if (o.algo !== 'all') return trainOrEvaluate(runtime, o, io, spec.save);
+      if (spec.save)
+        throw new ValidationError('train saves one model: compare every model with pickwise evaluate --algo all, or let pickwise tune --algo auto choose one');
+      return evaluateAll(runtime, o);
+    },
+    print: (s: TrainSummary | EvaluateAllSummary, io: CommandIo) => ('models' in s ? printEvaluateAll(s, io) : printTrainSummary(s, io)),
   });
 }
 

@@ -52,7 +52,7 @@ export const alsDefaults: AlsParams = {
 
 /** Ranges the tuner samples; `cgSteps` and `solver` trade time for exactness and are not tuned. */
 export const alsSearchSpace: SearchSpace<AlsParams> = {
-  factors: { type: 'int', min: 16, max: 256, log: true },
+  factors: { type: 'int', min: 16, max: 256, log: true, capByMatrix: true },
   regularization: { type: 'float', min: 1e-3, max: 100, log: true },
   alpha: { type: 'float', min: 0.1, max: 100, log: true },
   iterations: { type: 'int', min: 5, max: 50, log: false },

@@ -19,11 +19,12 @@ export class AlsRecommender extends FactorRecommender<AlsParams> {
   #itemGram: Float64Array | undefined;
 
   constructor(params: Partial<AlsParams> = {}) {
-    super(resolveAlsParams(params));
+    super(resolveAlsParams(params), { factorsAsked: params.factors !== undefined });
   }
 
   /** Fits to a users × items matrix of interaction values (confidence c = alpha · value). */
   async fit(matrix: CsrMatrix, options: AlsFitOptions = {}): Promise<FitReport> {
+    this.checkFactors(matrix);
     const { userFactors, itemFactors, report } = await trainAls(matrix, this.params, options);
     this.adopt({ users: matrix.rows, items: matrix.cols, factors: this.params.factors, userFactors, itemFactors });
     return report;

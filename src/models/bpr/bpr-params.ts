@@ -26,7 +26,7 @@ export const bprDefaults: BprParams = {
 };
 
 export const bprSearchSpace: SearchSpace<BprParams> = {
-  factors: { type: 'int', min: 16, max: 256, log: true },
+  factors: { type: 'int', min: 16, max: 256, log: true, capByMatrix: true },
   learningRate: { type: 'float', min: 1e-3, max: 0.3, log: true },
   regularization: { type: 'float', min: 1e-4, max: 1, log: true },
   iterations: { type: 'int', min: 10, max: 300, log: true },

@@ -13,7 +13,7 @@ export class BprRecommender extends FactorRecommender<BprParams> {
   readonly kind = 'bpr' as const;
 
   constructor(params: Partial<BprParams> = {}) {
-    super(resolveBprParams(params));
+    super(resolveBprParams(params), { factorsAsked: params.factors !== undefined });
   }
 
   /** One bias per item; undefined before fit. Do not modify. */
@@ -23,6 +23,7 @@ export class BprRecommender extends FactorRecommender<BprParams> {
 
   /** Fits to a users × items matrix; `onEpoch` receives {@link BprEpochReport}s (loss, AUC, skipped share). */
   async fit(matrix: CsrMatrix, options: BprFitOptions = {}): Promise<FitReport> {
+    this.checkFactors(matrix);
     const { userFactors, itemFactors, itemBias, report } = await trainBpr(matrix, this.params, options);
     this.adopt({ users: matrix.rows, items: matrix.cols, factors: this.params.factors, userFactors, itemFactors, itemBias });
     return report;

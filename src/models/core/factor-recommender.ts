@@ -1,5 +1,6 @@
 import { ValidationError } from '../../shared/index.ts';
 import type { CsrMatrix } from './csr.ts';
+import { requireFactorsWithin } from './param-checks.ts';
 import { checkFactorArtifact, recommendFromFactors, rowNorms, similarItemsFromFactors, type FactorTables } from './factor-model.ts';
 import type { FitOptions, FitReport, ModelArtifact, ModelKind, Recommender, RecommendOptions, TopK } from './recommender.ts';
 
@@ -12,11 +13,22 @@ const ARTIFACT_VERSION = 1;
 export abstract class FactorRecommender<P extends { readonly factors: number }> implements Recommender {
   abstract readonly kind: ModelKind;
   readonly params: P;
+  readonly #factorsAsked: boolean;
   #model: FactorTables | undefined;
   #itemNorms: Float32Array | undefined;
 
-  protected constructor(params: P) {
+  /** `factorsAsked`: the caller chose the factor count (not the default), so {@link checkFactors} holds it to the data. */
+  protected constructor(params: P, o: { readonly factorsAsked?: boolean } = {}) {
     this.params = params;
+    this.#factorsAsked = o.factorsAsked === true;
+  }
+
+  /**
+   * Called by `fit` before any work: a factor count the caller asked for must not exceed the users or items.
+   * (A default larger than a tiny catalogue is kept, as before: it was not asked for.)
+   */
+  protected checkFactors(matrix: CsrMatrix): void {
+    if (this.#factorsAsked) requireFactorsWithin(`${this.kind.toUpperCase()} factors`, this.params.factors, matrix);
   }
 
   abstract fit(matrix: CsrMatrix, options?: FitOptions): Promise<FitReport>;

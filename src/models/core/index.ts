@@ -23,5 +23,5 @@ export { topItemProducts, type ItemProductsOptions } from './item-products.ts';
 export { NeighbourRecommender, readNeighbourArtifact } from './neighbour-recommender.ts';
 export { Rng } from './rng.ts';
 export { CorruptArtifactError, decodeArtifact, encodeArtifact } from './artifact-codec.ts';
-export type { ParamRange, SearchSpace } from './search-space.ts';
+export { fitSpaceToMatrix, type ParamRange, type SearchSpace } from './search-space.ts';
 export { csrTimesDense, randomizedSvd, type RandomizedSvdOptions, type TruncatedSvd } from './randomized-svd.ts';

@@ -22,3 +22,15 @@ export function requireNumber(name: string, value: unknown, min: number, max = N
   }
   return value;
 }
+
+/**
+ * Fails when a latent dimension exceeds what the matrix can carry: more factors than users or items gives a
+ * rank-deficient model that only costs time (the extra dimensions fit noise or stay at their initial values).
+ */
+export function requireFactorsWithin(name: string, factors: number, shape: { readonly rows: number; readonly cols: number }): void {
+  const cap = Math.min(shape.rows, shape.cols);
+  if (factors > cap) {
+    const side = shape.cols <= shape.rows ? `${shape.cols} items` : `${shape.rows} users`;
+    throw new ValidationError(`${name} ${factors} is more than the data's ${side}: ask for at most ${cap} factors`);
+  }
+}

@@ -29,7 +29,7 @@ export const gfCfDefaults: GfCfParams = { rank: 256, alpha: 0.3, powerIterations
  * paper's 256: the SVD's cost grows with its square (orthonormalisation) and cube (the projected eigenproblem).
  */
 export const gfCfSearchSpace: SearchSpace<GfCfParams> = {
-  rank: { type: 'int', min: 8, max: 256, log: true },
+  rank: { type: 'int', min: 8, max: 256, log: true, capByMatrix: true },
   alpha: { type: 'float', min: 0.01, max: 10, log: true },
   values: { type: 'categorical', choices: ['binary', 'weighted'] },
 };
