@@ -28,7 +28,7 @@ describe('orchestration config', () => {
     expect([o.tickSeconds, o.leaseSeconds, o.dags]).toEqual([5, 30, []]);
     expect(o.builtins.daily).toEqual({ enabled: true, schedule: '0 3 * * *', timezone: 'UTC', kinds: ['als', 'bpr', 'item-knn', 'popular', 'rp3beta'] });
     expect(o.builtins.onLanding).toEqual({ enabled: true });
-    expect(o.builtins.tuneWeekly).toEqual({ enabled: true, schedule: '0 4 * * 0', timezone: 'UTC', kind: 'als', trials: 20 });
+    expect(o.builtins.tuneWeekly).toEqual({ enabled: true, schedule: '0 4 * * 0', timezone: 'UTC', kind: 'auto', trials: 20, budget: 1800 });
   });
 
   it('takes the environment, merges pools over the defaults and redacts a Redis password', () => {

@@ -162,8 +162,12 @@ export const orchestrationSchema = z
             enabled: boolish.default(true),
             schedule: z.string().min(1).default('0 4 * * 0'),
             timezone: z.string().min(1).default('UTC'),
-            kind: z.string().min(1).default('als'),
+            /** A model kind, or 'auto': every family searched under `budget` and the best chosen (`tune --algo auto`). */
+            kind: z.string().min(1).default('auto'),
+            /** Trials of a single kind's search ('auto' stops by `budget` alone). */
             trials: z.coerce.number().int().min(1).max(10_000).default(20),
+            /** The search's time budget: 'auto''s whole search; a single kind starts no trial after it. */
+            budget: durationSeconds.pipe(z.number().positive()).default(1800),
           })
           .strict()
           .prefault({}),

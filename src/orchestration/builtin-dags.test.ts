@@ -19,7 +19,8 @@ const catalog: JobParamsCheck = (job, params) => {
   if (keys === undefined) return `unknown job ${job}`;
   const extra = Object.keys(p).filter((k) => !keys.includes(k));
   if (extra.length > 0) return `unknown params ${extra.join(', ')}`;
-  if ('kind' in p && !(MODEL_KINDS as readonly unknown[]).includes(p['kind'])) return `unknown model kind ${String(p['kind'])}`;
+  const kinds: readonly unknown[] = job === 'TUNE' ? [...MODEL_KINDS, 'auto'] : MODEL_KINDS;
+  if ('kind' in p && !kinds.includes(p['kind'])) return `unknown model kind ${String(p['kind'])}`;
   return undefined;
 };
 const build = (orchestration: Record<string, unknown> = {}, alias?: string) =>
@@ -49,7 +50,7 @@ describe('built-in DAGs', () => {
       ['features', 'BUILD_FEATURES', { incremental: true }],
     ]);
     expect(tuneWeekly!.tasks.map((t) => [t.id, t.job, t.params])).toEqual([
-      ['tune', 'TUNE', { kind: 'als', trials: 20 }],
+      ['tune', 'TUNE', { kind: 'auto', trials: 20, budgetSeconds: 1800 }],
       ['promote', 'PROMOTE_IF_BETTER', { alias: 'champion' }],
     ]);
   });

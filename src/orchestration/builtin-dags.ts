@@ -60,11 +60,20 @@ export function builtinDagSpecs(o: { readonly builtins: OrchestrationConfig['bui
   if (tuneWeekly.enabled) {
     specs['tune-weekly'] = {
       id: 'tune-weekly',
-      description: `Tune ${tuneWeekly.kind} (the best parameters are trained and registered by the search), promote that version if it beats the champion`,
+      description:
+        tuneWeekly.kind === 'auto'
+          ? 'Search every model family under one budget (the best is trained and registered), promote it if it beats the champion'
+          : `Tune ${tuneWeekly.kind} (the best parameters are trained and registered by the search), promote that version if it beats the champion`,
       schedule: tuneWeekly.schedule,
       timezone: tuneWeekly.timezone,
       tasks: [
-        { id: 'tune', job: 'TUNE', params: { kind: tuneWeekly.kind, trials: tuneWeekly.trials, ...naming }, pool: 'cpu', timeout: 12 * HOUR },
+        {
+          id: 'tune',
+          job: 'TUNE',
+          params: { kind: tuneWeekly.kind, trials: tuneWeekly.trials, budgetSeconds: tuneWeekly.budget, ...naming },
+          pool: 'cpu',
+          timeout: 12 * HOUR,
+        },
         { id: 'promote', job: 'PROMOTE_IF_BETTER', params: promote, deps: ['tune'] },
       ],
     };

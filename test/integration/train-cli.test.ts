@@ -171,4 +171,29 @@ describe('pickwise train, evaluate and recommend', () => {
     expect(byAlias.code).toBe(2);
     expect(byAlias.stderr).toMatch(new RegExp(`artifact artifacts/${first}/model\\.pwm of run ${first} has changed since it was recorded`));
   });
+
+  it("takes every family's hyperparameters as flags (EASE, RP3beta, GF-CF, iALS) and records them", async () => {
+    // The newer families take their hyperparameters as flags too, and record them with the defaults filled in.
+    const flagged: [string, string[], Record<string, unknown>][] = [
+      ['ease', ['--lambda', '50'], { lambda: 50, maxItems: 10_000 }],
+      ['rp3beta', ['--alpha', '0.5', '--beta', '0.3', '--normalization', 'l1'], { alpha: 0.5, beta: 0.3, normalization: 'l1' }],
+      [
+        'gf-cf',
+        ['--rank', '16', '--alpha', '0.2', '--power-iterations', '1', '--values', 'weighted'],
+        { rank: 16, alpha: 0.2, powerIterations: 1, values: 'weighted' },
+      ],
+      ['als', ['--factors', '8', '--reg-exponent', '0.5', '--unobserved-weight', '0.3', '--iterations', '3'], { regExponent: 0.5, unobservedWeight: 0.3 }],
+    ];
+    for (const [algo, flags, params] of flagged) {
+      const r = await runCli(['--json', 'evaluate', '--algo', algo, ...flags], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      const s = JSON.parse(r.stdout) as { kind: string; params: Record<string, unknown>; holdout: { metrics: { ndcg: number } } };
+      expect(s.kind).toBe(algo);
+      expect(s.params).toMatchObject(params);
+      expect(s.holdout.metrics.ndcg).toBeGreaterThan(0);
+    }
+    const tooSmall = await runCli(['evaluate', '--algo', 'ease', '--max-items', '10'], { cwd });
+    expect(tooSmall.code).toBe(2);
+    expect(tooSmall.stderr).toMatch(/gf-cf/);
+  });
 });

@@ -11,7 +11,11 @@ export const modelOptions = {
     .describe(`model: ${MODEL_KINDS.join(', ')}; evaluate: all (every model beside popularity)`),
   factors: z.coerce.number().int().positive().optional().describe('als/bpr: latent factors'),
   regularization: z.coerce.number().nonnegative().optional().describe('als/bpr: regularisation strength'),
-  alpha: z.coerce.number().nonnegative().optional().describe('als: confidence per unit of interaction weight; rp3beta: power of the transition probabilities'),
+  alpha: z.coerce
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('als: confidence per unit of interaction weight; rp3beta: power of the transition probabilities; gf-cf: weight of the low-pass filter'),
   iterations: z.coerce.number().int().positive().optional().describe('als: iterations; bpr: epochs'),
   learningRate: z.coerce.number().positive().optional().describe('bpr: SGD learning rate'),
   neighbours: z.coerce.number().int().positive().optional().describe('item-knn, rp3beta: neighbours kept per item'),
@@ -24,6 +28,9 @@ export const modelOptions = {
   scope: z.enum(['overall', 'region']).optional().describe("popular: one ranking for everyone, or within each user's region"),
   lambda: z.coerce.number().positive().optional().describe('ease: L2 penalty added to the diagonal of XᵀX'),
   maxItems: z.coerce.number().int().positive().optional().describe('ease: largest catalogue it fits (dense in the items)'),
+  rank: z.coerce.number().int().positive().optional().describe('gf-cf: singular vectors of the low-pass filter'),
+  powerIterations: z.coerce.number().int().nonnegative().optional().describe('gf-cf: power iterations of the randomized SVD'),
+  values: z.enum(['binary', 'weighted']).optional().describe('gf-cf: filter 0/1 interactions or their weights'),
   seed: z.coerce.number().int().default(42).describe('random seed'),
   threads: z.coerce.number().int().positive().optional().describe('worker threads (default: all cores)'),
   k: z.coerce.number().int().positive().max(1000).default(10).describe('cut-off of the hold-out metrics'),
@@ -48,14 +55,17 @@ const HYPERPARAMETERS = [
   'scope',
   'lambda',
   'maxItems',
+  'rank',
+  'powerIterations',
+  'values',
 ] as const;
 
-/** The hyperparameters given on the command line (the model fills in its defaults and refuses foreign ones). */
 /** The feedback weights a run learns with: the configured ones unless `feedback.learn` is off or `--no-feedback` is given. */
 export function feedbackWeights(config: Readonly<Config>, o: { noFeedback?: boolean | undefined }): FeedbackWeights | undefined {
   return config.feedback.learn && o.noFeedback !== true ? config.feedback.weights : undefined;
 }
 
+/** The hyperparameters given on the command line (the model fills in its defaults and refuses foreign ones). */
 export function hyperparameters(options: Partial<Record<(typeof HYPERPARAMETERS)[number], unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name of HYPERPARAMETERS) if (options[name] !== undefined) out[name] = options[name];
