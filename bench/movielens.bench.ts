@@ -15,7 +15,7 @@
  * it), the figure a search compares settings by. --seed sets the search's seed (default 42); --space names a search space other than the model's own (see SPACES), to
  * compare search spaces.
  *
- *   npm run bench:movielens [-- --models popular,item-knn,als,bpr --threads 2 --tune als,bpr --trials 50 --seed 42 --space als-revisited]
+ *   npm run bench:movielens [-- --models popular,item-knn,als (default: every model) --threads 2 --tune als,bpr --trials 50 --seed 42 --space als-revisited]
  *   npm run bench:movielens -- --models popular --tune auto,als --budget 300
  */
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -29,7 +29,7 @@ import { loadInteractionLog, type InteractionLog } from '../src/features/index.t
 import { alsRevisitedSearchSpace } from '../src/models/als/index.ts';
 import { csrFromCoo, type CsrMatrix, type SearchSpace } from '../src/models/core/index.ts';
 import { fitAndScore, printModelTable, type ModelSpec } from './model-table.ts';
-import { isModelKind } from '../src/models/catalog.ts';
+import { isModelKind, MODEL_KINDS } from '../src/models/catalog.ts';
 import { runAutoTuneJob, runIngestJob, runTuneJob, validationSplit } from '../src/pipeline/index.ts';
 import { silentLogger } from '../src/shared/logger.ts';
 import { LocalObjectStore } from '../src/storage/index.ts';
@@ -57,7 +57,7 @@ function testMatrix(log: InteractionLog, pairs: [string, string][]): { test: Csr
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      models: { type: 'string', default: 'popular,item-knn,als,bpr' },
+      models: { type: 'string', default: MODEL_KINDS.join(',') },
       threads: { type: 'string' },
       tune: { type: 'string', default: '' },
       trials: { type: 'string', default: '50' },
