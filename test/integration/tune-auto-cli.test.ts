@@ -78,7 +78,7 @@ describe('pickwise tune --algo auto', () => {
     expect(s.final!.registered.name).toBe(s.winner.kind);
     const shown = await runCli(['models', 'show', s.winner.kind], { cwd, env });
     expect(shown.stdout).toMatch(
-      /chosen by pickwise tune --algo auto among .+ \(study 'auto-[a-z-]+', trial #\d+, validation NDCG@10 0\.\d{4}; popularity 0\.\d{4}\)/,
+      /chosen by pickwise tune --algo auto among .+ \(study 'auto-[a-z0-9-]+', trial #\d+, validation NDCG@10 0\.\d{4}; popularity 0\.\d{4}\)/,
     );
   });
 

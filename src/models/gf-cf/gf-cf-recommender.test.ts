@@ -126,6 +126,12 @@ describe('GfCfRecommender validation', () => {
     await expect(model.fit(m)).rejects.toThrow(ValidationError);
     await expect(model.fit(m)).rejects.toThrow(/GF-CF rank 10 is above min\(users, items\) = min\(14, 9\) = 9/);
     expect(() => new GfCfRecommender({ rank: 0 })).toThrow(/GF-CF rank must be an integer/);
+    // The default rank (256) was not asked for: on a small matrix it is lowered to min(users, items) and recorded.
+    const defaults = new GfCfRecommender();
+    await defaults.fit(m);
+    expect(defaults.params.rank).toBe(9);
+    expect(defaults.toArtifact().header.shapes['vectors']).toEqual([9, 9]);
+    expect(defaults.recommend(Int32Array.of(0), { k: 3 }).ids.length).toBe(3);
     expect(() => new GfCfRecommender({ alpha: -1 })).toThrow(/GF-CF alpha must be a number/);
     expect(() => new GfCfRecommender({ values: 'log' as GfCfValues })).toThrow(/values must be 'binary' or 'weighted'/);
   });

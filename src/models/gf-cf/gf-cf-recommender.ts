@@ -39,7 +39,10 @@ const ARTIFACT_VERSION = 1;
  */
 export class GfCfRecommender implements Recommender {
   readonly kind = 'gf-cf' as const;
-  readonly params: GfCfParams;
+  /** The settings; a default rank above what the fitted matrix has is lowered to min(users, items) by `fit`. */
+  params: GfCfParams;
+  /** The caller chose the rank (not the default), so `fit` holds it to the data instead of lowering it. */
+  readonly #rankAsked: boolean;
   #history: CsrMatrix | undefined;
   #vectors: Float32Array | undefined;
   #filters: GfCfFilters | undefined;
@@ -47,15 +50,20 @@ export class GfCfRecommender implements Recommender {
 
   constructor(params: Partial<GfCfParams> = {}) {
     this.params = resolveGfCfParams(params);
+    this.#rankAsked = params.rank !== undefined;
   }
 
-  /** Fits to a users × items matrix; refuses a rank above min(users, items) before any work. */
+  /**
+   * Fits to a users × items matrix; refuses a rank asked for above min(users, items) before any work (the default
+   * rank is lowered to it instead, so a small catalogue trains with the defaults).
+   */
   async fit(matrix: CsrMatrix, options: FitOptions = {}): Promise<FitReport> {
     options.signal?.throwIfAborted();
     const started = performance.now();
     validateCsr(matrix);
-    const { rank, powerIterations } = this.params;
     const bound = Math.min(matrix.rows, matrix.cols);
+    if (this.params.rank > bound && !this.#rankAsked) this.params = { ...this.params, rank: bound };
+    const { rank, powerIterations } = this.params;
     if (rank > bound) {
       throw new ValidationError(
         `GF-CF rank ${rank} is above min(users, items) = min(${matrix.rows}, ${matrix.cols}) = ${bound}, the most singular vectors the matrix has; choose rank ≤ ${bound}`,
