@@ -94,7 +94,8 @@ async function main(): Promise<void> {
         const a = await runAutoTuneJob({ warehouse, store, budgetMs: budgetMs ?? 300_000, threads, save: false, logger: silentLogger() });
         console.log(`tune --algo auto, budget ${a.budgetSeconds} s: search ${a.searchSeconds.toFixed(0)} s`);
         for (const f of a.families) {
-          const fate = f.skipped ?? (f.droppedAfter !== undefined ? `dropped after rung ${f.droppedAfter + 1}` : 'winner');
+          const fate =
+            f.skipped ?? (f.droppedAfter !== undefined ? `dropped after rung ${f.droppedAfter + 1}` : f.kind === a.winner?.kind ? 'winner' : 'kept to the end');
           console.log(
             `  ${f.kind.padEnd(9)} validation NDCG@10 ${f.best?.validationNdcg.toFixed(4) ?? '-'}  ${f.trials.complete}/${f.trials.pruned}/${f.trials.failed} complete/pruned/failed  ${f.seconds.toFixed(0)} s  ${fate}  ${JSON.stringify(f.best?.params)}`,
           );
