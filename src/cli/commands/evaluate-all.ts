@@ -3,9 +3,10 @@ import { MODEL_KINDS, type ModelKind } from '../../models/index.ts';
 import { runTrainJob, type TrainSummary } from '../../pipeline/index.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import { ValidationError } from '../../shared/index.ts';
+import { stageLogger } from '../../shared/io.ts';
 import type { CommandIo } from '../command.ts';
 import { formatTable } from '../table.ts';
-import { feedbackWeights, hyperparameters, type modelOptions } from './model-options.ts';
+import { holdoutJobOptions, hyperparameters, type modelOptions } from './model-options.ts';
 
 /** `evaluate --algo all`: every model family with its defaults on one hold-out, popularity beside. */
 export interface EvaluateAllSummary {
@@ -37,13 +38,8 @@ export async function evaluateAll(runtime: Runtime, o: z.output<z.ZodObject<type
       store,
       kind,
       params: {},
-      logger: runtime.logger.child({ stage: 'evaluate' }),
-      seed: o.seed,
-      ...(o.threads ? { threads: o.threads } : {}),
-      k: o.k,
-      holdout: o.holdout,
-      minInteractions: o.minInteractions,
-      ...(feedbackWeights(runtime.config, o) ? { feedback: feedbackWeights(runtime.config, o) } : {}),
+      logger: stageLogger(runtime.logger, 'evaluate'),
+      ...holdoutJobOptions(runtime.config, o),
       save: false,
     });
     if (last.holdout === undefined) throw new ValidationError('no user has enough reservations for a hold-out: lower --min-interactions');

@@ -60,6 +60,19 @@ const HYPERPARAMETERS = [
   'values',
 ] as const;
 
+/** What `train`, `evaluate` and `evaluate --algo all` pass to the train job from their flags, besides the model. */
+export function holdoutJobOptions(config: Readonly<Config>, o: z.output<z.ZodObject<typeof modelOptions>>) {
+  const feedback = feedbackWeights(config, o);
+  return {
+    seed: o.seed,
+    ...(o.threads ? { threads: o.threads } : {}),
+    k: o.k,
+    holdout: o.holdout,
+    minInteractions: o.minInteractions,
+    ...(feedback ? { feedback } : {}),
+  };
+}
+
 /** The feedback weights a run learns with: the configured ones unless `feedback.learn` is off or `--no-feedback` is given. */
 export function feedbackWeights(config: Readonly<Config>, o: { noFeedback?: boolean | undefined }): FeedbackWeights | undefined {
   return config.feedback.learn && o.noFeedback !== true ? config.feedback.weights : undefined;

@@ -7,7 +7,7 @@ import { createProgressBar, stageLogger } from '../../shared/io.ts';
 import { ValidationError } from '../../shared/index.ts';
 import { defineCommand, type CommandIo } from '../command.ts';
 import { evaluateAll, printEvaluateAll, type EvaluateAllSummary } from './evaluate-all.ts';
-import { feedbackWeights, hyperparameters, modelOptions } from './model-options.ts';
+import { holdoutJobOptions, hyperparameters, modelOptions } from './model-options.ts';
 
 /** Shared by `train` (saves the model) and `evaluate` (hold-out only). */
 export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<typeof modelOptions>>, io: CommandIo, save: boolean): Promise<TrainSummary> {
@@ -21,12 +21,7 @@ export async function trainOrEvaluate(runtime: Runtime, o: z.output<z.ZodObject<
       kind: o.algo as ModelKind,
       params,
       logger: stageLogger(runtime.logger, 'train'),
-      seed: o.seed,
-      ...(o.threads ? { threads: o.threads } : {}),
-      k: o.k,
-      holdout: o.holdout,
-      minInteractions: o.minInteractions,
-      ...(feedbackWeights(runtime.config, o) ? { feedback: feedbackWeights(runtime.config, o) } : {}),
+      ...holdoutJobOptions(runtime.config, o),
       save,
       onEpoch: (phase, r) => bar.update(`${o.algo} ${phase} epoch ${r.epoch}`, r.epoch, total ?? r.epoch),
     });
