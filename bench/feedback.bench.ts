@@ -5,8 +5,9 @@
  *    amount of requests, bodies prepared beforehand). Then the counts: events sent = answered stored = rows in
  *    fact_feedback (SQL) = documents in a loopback fake Elasticsearch after `pickwise feedback ship` (its wall time
  *    is the shipper's throughput): lost and doubled events are counted by id.
- * 2. Serving with `feedback.recordServed` off and on (SQLite): GET recommendations for `--seconds` each, in
- *    `--serving-rounds` rounds (order alternating), and the lists recorded against the lists served.
+ * 2. Serving with `feedback.recordServed` off and on, on each backend: two servers started once on the same database
+ *    (one recording, one not), GET recommendations for `--seconds` on each in turn, `--serving-rounds` rounds (the
+ *    order alternating), and the lists recorded against the lists served.
  * 3. Catch-up after an Elasticsearch outage: the issue's 10 min at 1 000 events/s by default (`--outage-seconds`
  *    and `--rate` scale it down), on SQLite: `pickwise feedback ship --follow` runs throughout with its default
  *    back-off; events keep arriving at the rate after the fake recovers; catch-up time = from recovery until every
@@ -15,11 +16,11 @@
  * the catalogue.
  * Model and catalogue: the serving bench's shape (50 000 users × 3 000 services × 64 factors, bench/serve-support.ts).
  *
- *   npm run bench:feedback -- [--events 200000] [--batch 1000] [--connections 32] [--seconds 10]
+ *   npm run bench:feedback -- [--events 200000] [--batch 1000] [--connections 32] [--seconds 5]
  *                             [--outage-seconds 600] [--rate 1000] [--backends sqlite,mariadb]
- *                             [--parts ingest,serving,catchup] [--serving-rounds 3] [--cpu-prof-dir DIR]
- * `--cpu-prof-dir` profiles the servers of the ingest part (one folder per backend) and of the serving runs (one per
- * run) with node --cpu-prof.
+ *                             [--parts ingest,serving,catchup] [--serving-rounds 10] [--cpu-prof-dir DIR]
+ * `--cpu-prof-dir` profiles the servers of the ingest part (one folder per backend) and the two serving servers
+ * (serving-off, serving-on) with node --cpu-prof.
  *
  * No anchor in ../shared/anchors records or ships feedback (the seed's Elasticsearch writer is not among them):
  * recording off is the yardstick for recording on. Raw results go to `.bench/feedback-<timestamp>.json`.
@@ -45,12 +46,12 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '32' },
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '5' },
     'outage-seconds': { type: 'string', default: '600' },
     rate: { type: 'string', default: '1000' },
     backends: { type: 'string', default: 'sqlite,mariadb' },
     parts: { type: 'string', default: 'ingest,serving,catchup' },
-    'serving-rounds': { type: 'string', default: '3' },
+    'serving-rounds': { type: 'string', default: '10' },
     'cpu-prof-dir': { type: 'string' },
   },
   strict: true,
@@ -321,16 +322,18 @@ async function listBacklog(base: string): Promise<number> {
   return counter('pickwise_served_lists_recorded_total') - counter('pickwise_served_lists_written_total') - counter('pickwise_served_lists_dropped_total');
 }
 
-/** One round: a run with recording off and one with it on, each on a fresh server. */
+/** One round: a run with recording off and one with it on, each on its server. */
 interface ServingRound {
   readonly off: ServingLoad;
   readonly on: ServingLoad;
 }
 
 /**
- * `--serving-rounds` rounds of off and on, the order alternating (off first, then on first, …) so that drift in the
- * machine's speed over the minutes of the bench weighs on both alike; the throughput ratio is reported per round and
- * as the median of the rounds.
+ * Two servers on the same database, started once and warmed up: one with recording off, one with it on. Then
+ * `--serving-rounds` rounds of a run on each, the order alternating (off first, then on first, …) and a run on one
+ * starting only when the other has committed its lists, so that drift in the machine's speed weighs on both alike
+ * and each pair of runs minutes apart is compared seconds apart. The throughput ratio is reported per round, as the
+ * median of the rounds and as the ratio of all requests answered on to off.
  */
 async function servingRuns(o: {
   url: string;
@@ -338,52 +341,53 @@ async function servingRuns(o: {
   databasePid?: number;
 }): Promise<{ rounds: ServingRound[]; listsRecorded: number; listsServed: number }> {
   let served = 0;
-  const run = async (record: boolean): Promise<ServingLoad> => {
+  const cpuProf = values['cpu-prof-dir'];
+  const path = (u: string) => `/v1/users/${u}/recommendations?k=10`;
+  const start = async (record: boolean) => {
     const port = await freePort();
-    const cpuProf = values['cpu-prof-dir'];
+    // Homes side by side (the model bucket is their parent's): the server recording off keeps no batch files.
+    const home = record ? o.home : `${o.home}-off`;
+    await mkdir(home, { recursive: true });
     const server = await startServe({
-      home: o.home,
+      home,
       port,
       env: { ...storageEnv(o.home), PICKWISE_DATABASE__URL: o.url, PICKWISE_FEEDBACK__RECORD_SERVED: String(record) },
-      nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, `serving-${record ? 'on' : 'off'}-${rounds.length + 1}`)}`] : [],
+      nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, `serving-${record ? 'on' : 'off'}`)}`] : [],
     });
-    try {
-      const base = `http://127.0.0.1:${port}`;
-      const path = (u: string) => `/v1/users/${u}/recommendations?k=10`;
-      const warm = await load(base, path, { connections: opts.connections, seconds: Math.min(5, opts.seconds) });
-      const before = await cpuSeconds(server.pid!);
-      const databaseBefore = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
-      const measured = await load(base, path, { connections: opts.connections, seconds: opts.seconds });
-      const after = await cpuSeconds(server.pid!);
-      // The lists taken but not yet in the database when the load stops, and how long the commits take to catch up
-      // (they run at a lower priority than serving); the CPU they take meanwhile counts towards the run's.
-      const backlogAtEnd = await listBacklog(base);
-      const drainStarted = performance.now();
-      for (let polls = 0; polls < 3000 && (await listBacklog(base)) > 0; polls++) await new Promise((r) => setTimeout(r, 100));
-      const drainSeconds = (performance.now() - drainStarted) / 1000;
-      const drained = await cpuSeconds(server.pid!);
-      const databaseDrained = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
-      const answered = measured.requests - measured.errors - measured.non2xx;
-      if (record) served += warm.requests - warm.errors - warm.non2xx + answered;
-      const perRequest = (seconds: number) => (seconds * 1000) / answered;
-      return {
-        ...measured,
-        cpuMsPerRequest: {
-          main: perRequest(after.main - before.main),
-          total: perRequest(drained.total - before.total),
-          ...(databaseBefore && databaseDrained ? { database: perRequest(databaseDrained.total - databaseBefore.total) } : {}),
-        },
-        backlogAtEnd,
-        drainSeconds,
-      };
-    } finally {
-      await stopChild(server);
-    }
+    return { server, base: `http://127.0.0.1:${port}` };
+  };
+  const servers = { off: await start(false), on: await start(true) };
+  const run = async (record: boolean): Promise<ServingLoad> => {
+    const { server, base } = record ? servers.on : servers.off;
+    const before = await cpuSeconds(server.pid!);
+    const databaseBefore = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
+    const measured = await load(base, path, { connections: opts.connections, seconds: opts.seconds });
+    const after = await cpuSeconds(server.pid!);
+    // The lists taken but not yet in the database when the load stops, and how long the commits take to catch up
+    // (they run at a lower priority than serving); the CPU they take meanwhile counts towards the run's.
+    const backlogAtEnd = await listBacklog(base);
+    const drainStarted = performance.now();
+    for (let polls = 0; polls < 3000 && (await listBacklog(base)) > 0; polls++) await new Promise((r) => setTimeout(r, 100));
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    const drained = await cpuSeconds(server.pid!);
+    const databaseDrained = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
+    const answered = measured.requests - measured.errors - measured.non2xx;
+    if (record) served += answered;
+    const perRequest = (seconds: number) => (seconds * 1000) / answered;
+    return {
+      ...measured,
+      cpuMsPerRequest: {
+        main: perRequest(after.main - before.main),
+        total: perRequest(drained.total - before.total),
+        ...(databaseBefore && databaseDrained ? { database: perRequest(databaseDrained.total - databaseBefore.total) } : {}),
+      },
+      backlogAtEnd,
+      drainSeconds,
+    };
   };
   const rounds: ServingRound[] = [];
   let recorded = 0;
   const counted = async (record: boolean): Promise<ServingLoad> => {
-    log(`round ${rounds.length + 1}: serving with recordServed ${record ? 'on' : 'off'}`);
     const before = (await feedbackCounts(o.url)).lists;
     const l = await run(record);
     const added = (await feedbackCounts(o.url)).lists - before;
@@ -391,14 +395,26 @@ async function servingRuns(o: {
     if (record) recorded += added;
     return l;
   };
-  for (let r = 0; r < opts.servingRounds; r++) {
-    if (r % 2 === 0) {
-      const off = await counted(false);
-      rounds.push({ off, on: await counted(true) });
-    } else {
-      const on = await counted(true);
-      rounds.push({ on, off: await counted(false) });
+  try {
+    log('warming up both servers');
+    for (const s of [servers.off, servers.on]) await load(s.base, path, { connections: opts.connections, seconds: 5 });
+    for (const s of [servers.on]) for (let polls = 0; polls < 3000 && (await listBacklog(s.base)) > 0; polls++) await sleep(100);
+    served = 0;
+    const warmLists = (await feedbackCounts(o.url)).lists;
+    for (let r = 0; r < opts.servingRounds; r++) {
+      log(`round ${r + 1} of ${opts.servingRounds}: recording ${r % 2 === 0 ? 'off, then on' : 'on, then off'}`);
+      if (r % 2 === 0) {
+        const off = await counted(false);
+        rounds.push({ off, on: await counted(true) });
+      } else {
+        const on = await counted(true);
+        rounds.push({ on, off: await counted(false) });
+      }
     }
+    if (recorded !== (await feedbackCounts(o.url)).lists - warmLists) log('lists appeared outside the measured runs');
+  } finally {
+    await stopChild(servers.on.server);
+    await stopChild(servers.off.server);
   }
   return { rounds, listsRecorded: recorded, listsServed: served };
 }
@@ -408,6 +424,9 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const onShare = (r: ServingRound): number => r.on.requestsPerSecond / r.off.requestsPerSecond;
+/** Requests answered with recording on over those with it off, all rounds together (runs of equal length). */
+const pooledShare = (rounds: readonly ServingRound[]): number =>
+  rounds.reduce((sum, r) => sum + r.on.requestsPerSecond, 0) / rounds.reduce((sum, r) => sum + r.off.requestsPerSecond, 0);
 
 interface CatchUp {
   outageSeconds: number;
@@ -661,7 +680,7 @@ try {
       ),
     );
     console.log(
-      `recording on: ${(median(servingOn.rounds.map(onShare)) * 100).toFixed(1)} % of the throughput off (median of ${servingOn.rounds.length} rounds: ${servingOn.rounds.map((r) => `${(onShare(r) * 100).toFixed(1)} %`).join(', ')}); p99 on at most ${Math.max(...servingOn.rounds.map((r) => r.on.p99))} ms; lists recorded ${n0(servingOn.listsRecorded)} of ${n0(servingOn.listsServed)} answered (warm-up and measured run; autocannon does not count the requests in flight when a run ends, up to one per connection)`,
+      `recording on: ${(median(servingOn.rounds.map(onShare)) * 100).toFixed(1)} % of the throughput off (median of ${servingOn.rounds.length} rounds: ${servingOn.rounds.map((r) => `${(onShare(r) * 100).toFixed(1)} %`).join(', ')}); all requests on / off ${(pooledShare(servingOn.rounds) * 100).toFixed(1)} %; p99 on at most ${Math.max(...servingOn.rounds.map((r) => r.on.p99))} ms; lists recorded ${n0(servingOn.listsRecorded)} of ${n0(servingOn.listsServed)} answered (autocannon does not count the requests in flight when a run ends, up to one per connection)`,
     );
   }
   if (servedFloor) {

@@ -32,7 +32,7 @@ export {
   type FeedbackSummaryValues,
   type SatisfactionValues,
 } from './feedback-stats-repo.ts';
-export { hourKeyOf } from './rollup-writer.ts';
+export { hourKeyOf, ShownKeys } from './rollup-writer.ts';
 export { AlertMetricsRepo, type ServedModelRef } from './alert-metrics-repo.ts';
 export {
   MonitoringRepo,

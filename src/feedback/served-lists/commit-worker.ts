@@ -6,7 +6,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { FeedbackRepo, openWarehouse, type Warehouse } from '../../warehouse/index.ts';
+import { FeedbackRepo, openWarehouse, ShownKeys, type Warehouse } from '../../warehouse/index.ts';
 import { commitPendingBatches } from './batch-committer.ts';
 import type { CommitWorkerData, CommitWorkerToMain, MainToCommitWorker, SentError } from './commit-worker-protocol.ts';
 import { PendingBatches } from './pending-batches.ts';
@@ -33,6 +33,11 @@ const port = parentPort!;
 const { connection, dir, groupLists } = workerData as CommitWorkerData;
 const batches = new PendingBatches(dir);
 let warehouse: Warehouse | undefined;
+/**
+ * The services whose agg_shown_service hour this thread has committed, kept across commits (and reconnections): a
+ * commit then writes only the services shown for the first time this hour, instead of every service its lists show.
+ */
+const shownStored = new ShownKeys();
 /** One message at a time, in order: a close waits for the commit before it. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -46,7 +51,7 @@ async function commit(id: number): Promise<void> {
     post({ t: 'committed', id, written: 0, remaining: (await batches.names().catch(() => [])).length, error: sent(error) });
     return;
   }
-  const report = await commitPendingBatches(batches, new FeedbackRepo(warehouse), groupLists);
+  const report = await commitPendingBatches(batches, new FeedbackRepo(warehouse, shownStored), groupLists);
   if (report.error) {
     // A fresh connection next time: the old one may be what failed.
     await warehouse.close().catch(() => undefined);

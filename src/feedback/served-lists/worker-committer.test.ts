@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servedList as list } from '../../../test/support/served-list.ts';
 import { warehouseBackends } from '../../../test/support/backends.ts';
 import { freePort } from '../../../test/support/free-port.ts';
+import { sql } from 'kysely';
 import { migrateToLatest, openWarehouse, type Warehouse } from '../../warehouse/index.ts';
 import { PendingBatches } from './pending-batches.ts';
 import { WorkerCommitter } from './worker-committer.ts';
@@ -51,6 +52,51 @@ describe.each(warehouseBackends())('WorkerCommitter on $name', (backend) => {
         await batches.write([list('a0', 10), list('c0', 3)]);
         expect(await committer.commit()).toEqual({ written: 2, remaining: 0 });
         expect(await count('recList')).toBe(51);
+      } finally {
+        await committer.close();
+      }
+    });
+
+    it("writes a service's shown hour once per hour, not once per commit: the worker remembers what it committed", async () => {
+      // Counts every row agg_shown_service receives or changes: what each commit costs the rollup.
+      await sql`create table shown_writes (n integer not null)`.execute(warehouse.db);
+      await sql`insert into shown_writes values (0)`.execute(warehouse.db);
+      for (const event of ['insert', 'update'])
+        await sql
+          .raw(
+            backend.name === 'sqlite'
+              ? `create trigger count_shown_${event} after ${event} on agg_shown_service begin update shown_writes set n = n + 1; end`
+              : `create trigger count_shown_${event} after ${event} on agg_shown_service for each row update shown_writes set n = n + 1`,
+          )
+          .execute(warehouse.db);
+      const writes = async () => Number((await sql<{ n: number }>`select n from shown_writes`.execute(warehouse.db)).rows[0]!.n);
+      const batches = new PendingBatches(dir);
+      await batches.open();
+      const committer = new WorkerCommitter({ connection: { url }, dir, groupLists: 25 });
+      try {
+        const hour = { createdAt: '2026-03-05 08:10:00.000', modelName: 'cache' };
+        await batches.write([list('h0', 4, hour), list('h1', 2, hour)]);
+        expect(await committer.commit()).toEqual({ written: 2, remaining: 0 });
+        const first = await writes();
+        expect(first).toBeGreaterThanOrEqual(4); // S0 … S3, each written once
+        // Later commits in the same hour showing the same services write none of them again; a new service is written.
+        await batches.write([list('h2', 4, hour)]);
+        expect(await committer.commit()).toEqual({ written: 1, remaining: 0 });
+        await batches.write([list('h3', 5, hour)]);
+        expect(await committer.commit()).toEqual({ written: 1, remaining: 0 });
+        expect(await writes()).toBe(first + 1);
+        // The next hour moves each service shown again.
+        await batches.write([list('h4', 2, { ...hour, createdAt: '2026-03-05 09:00:00.000' })]);
+        expect(await committer.commit()).toEqual({ written: 1, remaining: 0 });
+        expect(await writes()).toBe(first + 3);
+        const rows = await warehouse.db.selectFrom('aggShownService').selectAll().where('modelName', '=', 'cache').orderBy('serviceId').execute();
+        expect(rows.map((r) => [r.serviceId, Number(r.lastHour)])).toEqual([
+          ['S0', 2026030509],
+          ['S1', 2026030509],
+          ['S2', 2026030508],
+          ['S3', 2026030508],
+          ['S4', 2026030508],
+        ]);
       } finally {
         await committer.close();
       }
