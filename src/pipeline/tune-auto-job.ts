@@ -2,7 +2,7 @@ import { rankingMetricsAtK } from '../evaluation/index.ts';
 import { loadInteractionLog, type FeedbackUsage, type FeedbackWeights } from '../features/index.ts';
 import { createRecommender, isModelKind, MODEL_CATALOG, MODEL_KINDS, resolvedParams, type ModelKind } from '../models/index.ts';
 import { RunTracker, WarehouseStudyStorage } from '../registry/index.ts';
-import { ModelFitError, ValidationError } from '../shared/index.ts';
+import { ValidationError } from '../shared/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { bestTrial, FirstTrialSampler, halveFamilies, MedianPruner, Study, TpeSampler } from '../tuning/index.ts';
@@ -136,7 +136,8 @@ export async function runAutoTuneJob(o: AutoTuneJobOptions): Promise<AutoTuneSum
       seed,
     });
     const state: FamilyState = { study, name, counts: { complete: 0, pruned: 0, failed: 0 }, untilMs: 0, ranFirst: false };
-    const objective = trialObjective({
+    // A trial whose settings the data refuses (or that diverged) fails; the search goes on.
+    state.objective = trialObjective({
       kind,
       data,
       tracker,
@@ -147,18 +148,11 @@ export async function runAutoTuneJob(o: AutoTuneJobOptions): Promise<AutoTuneSum
       ...(o.threads ? { threads: o.threads } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       stopNow: () => state.ranFirst && performance.now() > state.untilMs,
-    });
-    state.objective = async (trial) => {
-      try {
-        return await objective(trial);
-      } catch (error) {
-        // A trial whose settings the data refuses (or that diverged) fails; the search goes on.
-        if (!(error instanceof ValidationError || error instanceof ModelFitError)) throw error;
+      onRefused: (trial, error) => {
         state.refusal ??= error.message;
-        o.logger.debug({ kind, trial: trial.number, error: error.message }, 'trial refused');
-        return Number.NaN;
-      }
-    };
+        o.logger.debug({ kind, trial, error: error.message }, 'trial refused');
+      },
+    });
     searches.set(kind, state);
     f = state;
     return f;

@@ -1,7 +1,7 @@
 import { loadInteractionLog, type FeedbackUsage, type FeedbackWeights } from '../features/index.ts';
 import { MODEL_CATALOG } from '../models/index.ts';
 import type { ModelKind, SearchSpace } from '../models/index.ts';
-import { ValidationError } from '../shared/index.ts';
+import { ModelFitError, ValidationError } from '../shared/index.ts';
 import type { Logger } from '../shared/io.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import {
@@ -98,6 +98,7 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
   const tracker = new RunTracker(o.warehouse);
   const experiment = `tune:${studyName}`;
   const snapshot = await tracker.snapshot(log.count, log.feedback ? feedbackSnapshot(log.feedback) : undefined); // every trial sees the same warehouse
+  let refusal: { trial: number; message: string } | undefined;
   await study.optimize(
     trialObjective({
       kind: o.kind,
@@ -109,6 +110,11 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
       prune: o.pruner !== 'none',
       ...(o.threads ? { threads: o.threads } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
+      // A trial whose settings the data refuses (or that diverged) fails; the search goes on.
+      onRefused: (trial, error) => {
+        refusal ??= { trial, message: error.message };
+        o.logger.warn({ trial, error: error.message }, 'trial failed: the data refused its settings or the fit diverged');
+      },
     }),
     {
       trials: o.trials,
@@ -124,6 +130,8 @@ export async function runTuneJob(o: TuneJobOptions): Promise<TuneSummary> {
 
   const all = await study.trials();
   const best = bestTrial(all, 'maximize');
+  if (best === undefined && refusal !== undefined)
+    throw new ModelFitError(`no trial of study '${studyName}' completed: ${counts.failed} failed, the first (#${refusal.trial}) with "${refusal.message}"`);
   const importance = parameterImportance(space, all);
   let final: TrainSummary | undefined;
   if (best && o.save !== false && !o.signal?.aborted) {

@@ -3,7 +3,7 @@ import type { InteractionLog } from '../features/index.ts';
 import { createRecommender, fitSpaceToMatrix, MODEL_CATALOG, resolvedParams } from '../models/index.ts';
 import type { CsrMatrix, EpochReport, ModelKind, ParamRange, SearchSpace } from '../models/index.ts';
 import type { DataSnapshot, RunTracker } from '../registry/index.ts';
-import { ValidationError } from '../shared/index.ts';
+import { ModelFitError, ValidationError } from '../shared/index.ts';
 import { TrialPruned, type Objective, type Space, type TrialHandle } from '../tuning/index.ts';
 
 /** Users scored per intermediate report: enough to rank trials, cheap next to an iteration. */
@@ -52,6 +52,11 @@ export interface TrialObjectiveOptions {
   readonly prune: boolean;
   /** Asked after every epoch: true stops the trial there, recorded as pruned (a time slot that ran out). */
   readonly stopNow?: () => boolean;
+  /**
+   * Told when the data refuses a trial's settings (a ValidationError: more factors than items, say) or the fit
+   * diverges (a ModelFitError). The trial then fails (its value is NaN) and the search goes on.
+   */
+  readonly onRefused?: (trial: number, error: ValidationError | ModelFitError) => void;
 }
 
 /**
@@ -79,6 +84,10 @@ export function trialObjective(o: TrialObjectiveOptions): Objective {
       return value;
     } catch (error) {
       if (error instanceof TrialPruned) status = 'finished';
+      else if (error instanceof ValidationError || error instanceof ModelFitError) {
+        o.onRefused?.(trial.number, error);
+        return Number.NaN;
+      }
       throw error;
     } finally {
       for (const [step, v] of steps) await o.tracker.logMetrics(run, { 'validation.ndcg_probe': v }, step);
