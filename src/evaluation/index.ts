@@ -15,5 +15,13 @@ export {
   type RankingMetric,
   type Relevant,
 } from './metrics.ts';
-export { METRIC_NAMES, rankingMetricsAtK, type MetricName, type MetricValues, type RankingMetricsOptions, type RankingReport } from './evaluate.ts';
+export {
+  METRIC_NAMES,
+  rankingMetricsAtK,
+  rankingMetricsAtKParallel,
+  type MetricName,
+  type MetricValues,
+  type RankingMetricsOptions,
+  type RankingReport,
+} from './evaluate.ts';
 export { liftPercent } from './lift.ts';

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
-import type { FoldInInteractions, TopK } from '../models/index.ts';
+import { startRecommendHelper, type FoldInInteractions, type TopK } from '../models/index.ts';
 import { hasHistory, toRecommendations, topForUser, type LoadedModel, type RecentHistory } from '../registry/index.ts';
-import { csvLine, ValidationError, startWorker, uuidV7 } from '../shared/index.ts';
+import { csvLine, ValidationError, uuidV7 } from '../shared/index.ts';
 import { packShownItems, type ServedListRow } from '../warehouse/index.ts';
 
 /** Recording a batch's lists as served (rec_list, rec_impression), so reactions to a campaign built on it are attributable. */
@@ -38,7 +38,7 @@ export async function writeAllRecommendations(
   const kk = Math.min(k, loaded.itemIds.length);
   const batches = Math.ceil(loaded.userIds.length / batchSize);
   const threads = Math.min(options.threads ?? availableParallelism(), 2, batches);
-  const helper = threads > 1 ? startRecommendWorker(loaded, kk) : undefined;
+  const helper = threads > 1 ? startRecommendHelper({ model: loaded.modelBytes, exclude: loaded.seen, k: kk }) : undefined;
   let rows = 0;
   // Users without reservations in the model's data all get the same popular list (they have nothing to exclude).
   let popular: TopK | undefined;
@@ -52,7 +52,9 @@ export async function writeAllRecommendations(
     await write(record ? 'user_id,item_id,rank,score,recommendation_id\n' : 'user_id,item_id,rank,score\n');
     // The worker takes the odd batches, all requested up front; this thread scores the even ones meanwhile.
     const remote = new Map<number, Promise<TopK>>();
-    if (helper) for (let b = 1; b < batches; b += 2) remote.set(b, helper.request(b * batchSize, Math.min(batchSize, loaded.userIds.length - b * batchSize)));
+    if (helper)
+      for (let b = 1; b < batches; b += 2)
+        remote.set(b, helper.recommend(userRange(b * batchSize, Math.min(batchSize, loaded.userIds.length - b * batchSize))));
     for (let b = 0; b < batches; b++) {
       const start = b * batchSize;
       const count = Math.min(batchSize, loaded.userIds.length - start);
@@ -112,32 +114,4 @@ function userRange(start: number, count: number): Int32Array {
   const users = new Int32Array(count);
   for (let i = 0; i < count; i++) users[i] = start + i;
   return users;
-}
-
-/** A worker thread holding the same model (decoded from the shared bytes) and answering batches in order. */
-function startRecommendWorker(loaded: LoadedModel, k: number): { request(start: number, count: number): Promise<TopK>; close(): Promise<void> } {
-  const worker = startWorker(import.meta.url, 'recommend-worker', { workerData: { modelBytes: loaded.modelBytes, seen: loaded.seen, k } });
-  const waiting: { resolve: (top: TopK) => void; reject: (error: Error) => void }[] = [];
-  const failAll = (error: Error): void => {
-    for (const w of waiting.splice(0)) w.reject(error);
-  };
-  worker.on('message', (m: { ids: Int32Array; scores: Float32Array; k: number } | { error: string }) => {
-    const next = waiting.shift();
-    if (!next) return;
-    if ('error' in m) next.reject(new Error(`recommendation worker: ${m.error}`));
-    else next.resolve(m);
-  });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`recommendation worker stopped (exit ${code})`)));
-  return {
-    request(start, count) {
-      return new Promise<TopK>((resolve, reject) => {
-        waiting.push({ resolve, reject });
-        worker.postMessage({ start, count });
-      });
-    },
-    async close() {
-      await worker.terminate();
-    },
-  };
 }

@@ -1,5 +1,5 @@
-import { userInfo } from 'node:os';
-import { liftPercent, rankingMetricsAtK, temporalSplit, type MetricValues } from '../evaluation/index.ts';
+import { availableParallelism, userInfo } from 'node:os';
+import { liftPercent, rankingMetricsAtK, rankingMetricsAtKParallel, temporalSplit, type MetricValues } from '../evaluation/index.ts';
 import { loadInteractionLog, type FeedbackUsage, type FeedbackWeights, type InteractionLog, type InteractionWeighting } from '../features/index.ts';
 import { createRecommender, resolvedParams, csrFromCoo, encodeArtifact, type EpochReport, type ModelKind } from '../models/index.ts';
 import { ModelBundleStore, ModelRegistry, RunTracker, type FeedbackSnapshot, type ModelManifest } from '../registry/index.ts';
@@ -161,7 +161,7 @@ async function trainTracked(o: TrainJobOptions, log: InteractionLog, tracker: Ru
     const t = performance.now();
     await model.fit(split.train, fitOptions('holdout'));
     const fitSeconds = (performance.now() - t) / 1000;
-    const report = rankingMetricsAtK(model, split.train, split.test, { k });
+    const report = await rankingMetricsAtKParallel(model, split.train, split.test, { k, threads: o.threads ?? availableParallelism() });
     const baseline = async (scope: 'overall' | 'region'): Promise<MetricValues> => {
       const popular = createRecommender('popular', { scope });
       await popular.fit(split.train, { userRegions: log.userRegion });

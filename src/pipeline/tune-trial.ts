@@ -1,4 +1,5 @@
-import { rankingMetricsAtK, temporalSplit } from '../evaluation/index.ts';
+import { availableParallelism } from 'node:os';
+import { rankingMetricsAtK, rankingMetricsAtKParallel, temporalSplit } from '../evaluation/index.ts';
 import type { InteractionLog } from '../features/index.ts';
 import { createRecommender, fitSpaceToMatrix, MODEL_CATALOG, resolvedParams } from '../models/index.ts';
 import type { CsrMatrix, EpochReport, ModelKind, ParamRange, SearchSpace } from '../models/index.ts';
@@ -122,7 +123,7 @@ export function trialObjective(o: TrialObjectiveOptions): Objective {
       onEpoch,
     });
     if (prunedAt !== undefined) throw new TrialPruned(prunedAt);
-    return rankingMetricsAtK(model, train, validation, { k }).ndcg;
+    return (await rankingMetricsAtKParallel(model, train, validation, { k, threads: o.threads ?? availableParallelism() })).ndcg;
   }
 }
 
