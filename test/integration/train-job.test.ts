@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTrainJob } from '../../src/pipeline/index.ts';
+import { runTrainJob, runTuneJob } from '../../src/pipeline/index.ts';
 import { loadTrainedModel, recommendForUser, ServiceCatalog } from '../../src/registry/index.ts';
+import { ModelFitError } from '../../src/shared/index.ts';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { ServiceRepo } from '../../src/warehouse/index.ts';
 import { warehouseBackends } from '../support/backends.ts';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture.ts';
 
-/** Training reads the warehouse through the one query layer: the same job on SQLite and on MariaDB. */
+/**
+ * Training reads the warehouse through the one query layer: the same job on SQLite and on MariaDB. Tuning's handling of
+ * a trial whose fit diverges is tested here too, on the same data.
+ */
 describe.each(warehouseBackends())('train job on $name', (backend) => {
   describe.skipIf(!backend.available)('train', () => {
     let fx: IngestFixture;
@@ -70,6 +74,34 @@ describe.each(warehouseBackends())('train job on $name', (backend) => {
       expect(a.holdout!.metrics).toEqual(b.holdout!.metrics);
       expect(a.holdout!.users).toBe(b.holdout!.users);
       expect(a.interactions).toBeGreaterThan(4000);
+    });
+
+    const tune = (study: string, learningRate: { min: number; max: number }, trials: number) =>
+      runTuneJob({
+        warehouse: fx.warehouse,
+        store: fx.store,
+        kind: 'bpr',
+        study,
+        trials,
+        searchSpace: { learningRate: { type: 'float', ...learningRate, log: true } },
+        pruner: 'none',
+        save: false,
+        threads: 1,
+        logger: silentLogger(),
+      });
+
+    it('tune goes on past trials whose fit diverged, counts them failed and finds the best of the others', async () => {
+      const s = await tune('mixed', { min: 1e-3, max: 1e4 }, 10);
+      expect(s.trials.failed).toBeGreaterThan(0);
+      expect(s.trials.complete).toBeGreaterThan(0);
+      expect(s.trials.complete + s.trials.failed).toBe(10);
+      expect(s.best!.params['learningRate']).toBeLessThan(10);
+    });
+
+    it('tune says why when every trial failed', async () => {
+      const failed = tune('diverging', { min: 1e3, max: 1e4 }, 3);
+      await expect(failed).rejects.toBeInstanceOf(ModelFitError);
+      await expect(failed).rejects.toThrow(/no trial of study 'diverging' completed: 3 failed, the first \(#0\) with "BPR diverged by epoch \d+/);
     });
   });
 });
