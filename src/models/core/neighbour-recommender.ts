@@ -1,5 +1,6 @@
 import { ValidationError } from '../../shared/index.ts';
-import { csrRow, validateCsr } from './csr-ops.ts';
+import { checkArtifactHeader, csrFromBuffers, historyArtifactParts, readHistory } from './csr-artifact.ts';
+import { csrRow } from './csr-ops.ts';
 import type { CsrMatrix } from './csr.ts';
 import { candidateIds, checkIds, foldInRow, topKWidth } from './recommend-args.ts';
 import type { FitOptions, FitReport, FoldInInteractions, ModelArtifact, ModelKind, RecommendOptions, Recommender, TopK } from './recommender.ts';
@@ -108,20 +109,19 @@ export abstract class NeighbourRecommender<P extends object> implements Recommen
    */
   toArtifact(): ModelArtifact {
     const { neighbours, history } = this.fitted();
+    const h = historyArtifactParts(history);
     return {
       header: {
         kind: this.kind,
         version: ARTIFACT_VERSION,
         params: { ...this.params } as Readonly<Record<string, unknown>>,
-        shapes: { neighbours: [neighbours.rows, neighbours.cols], history: [history.rows, history.cols] },
+        shapes: { neighbours: [neighbours.rows, neighbours.cols], history: h.shape },
       },
       buffers: {
         neighbourIndptr: neighbours.indptr,
         neighbourIndices: neighbours.indices,
         neighbourScores: neighbours.data,
-        historyIndptr: history.indptr,
-        historyIndices: history.indices,
-        historyValues: history.data,
+        ...h.buffers,
       },
     };
   }
@@ -148,38 +148,15 @@ export function readNeighbourArtifact(
 ): { params: Readonly<Record<string, unknown>>; neighbours: CsrMatrix; history: CsrMatrix } {
   const { header, buffers } = artifact;
   const { where } = expected;
-  if (header.kind !== expected.kind) throw new ValidationError(`${where}: artifact is of kind '${header.kind}'`);
-  if (header.version !== ARTIFACT_VERSION) {
-    throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
-  }
+  checkArtifactHeader(artifact, { ...expected, version: ARTIFACT_VERSION });
   const neighbours = csrFromBuffers(where, 'neighbours', header.shapes.neighbours, [
     buffers.neighbourIndptr,
     buffers.neighbourIndices,
     buffers.neighbourScores,
   ]);
-  const history = csrFromBuffers(where, 'history', header.shapes.history, [buffers.historyIndptr, buffers.historyIndices, buffers.historyValues]);
+  const history = readHistory(artifact, where);
   if (neighbours.rows !== neighbours.cols || history.cols !== neighbours.rows) {
     throw new ValidationError(`${where}: shapes disagree (neighbours ${neighbours.rows}×${neighbours.cols}, history ${history.rows}×${history.cols})`);
   }
   return { params: header.params, neighbours, history };
-}
-
-function csrFromBuffers(
-  where: string,
-  name: 'neighbours' | 'history',
-  shape: readonly number[] | undefined,
-  [indptr, indices, data]: readonly (Float32Array | Int32Array | undefined)[],
-): CsrMatrix {
-  if (!shape || shape.length !== 2) throw new ValidationError(`${where}: shapes.${name} must be [rows, cols]`);
-  if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(data instanceof Float32Array)) {
-    throw new ValidationError(`${where}: the ${name} CSR buffers are missing or of the wrong type`);
-  }
-  const m: CsrMatrix = { rows: shape[0]!, cols: shape[1]!, indptr, indices, data };
-  try {
-    validateCsr(m);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ValidationError(`${where}: the ${name} matrix is malformed (${detail})`, { cause: error });
-  }
-  return m;
 }

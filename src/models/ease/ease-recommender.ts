@@ -2,9 +2,12 @@ import { ModelFitError, ValidationError } from '../../shared/index.ts';
 import {
   allocateTopK,
   candidateIds,
+  checkArtifactHeader,
   checkIds,
   csrRow,
   foldInRow,
+  historyArtifactParts,
+  readHistory,
   selectTopK,
   topKWidth,
   validateCsr,
@@ -153,47 +156,28 @@ export class EaseRecommender implements Recommender {
    */
   toArtifact(): ModelArtifact {
     const { weights, items, history } = this.#fitted();
+    const h = historyArtifactParts(history);
     return {
-      header: {
-        kind: this.kind,
-        version: ARTIFACT_VERSION,
-        params: { ...this.params },
-        shapes: { weights: [items, items], history: [history.rows, history.cols] },
-      },
-      buffers: { weights, historyIndptr: history.indptr, historyIndices: history.indices, historyValues: history.data },
+      header: { kind: this.kind, version: ARTIFACT_VERSION, params: { ...this.params }, shapes: { weights: [items, items], history: h.shape } },
+      buffers: { weights, ...h.buffers },
     };
   }
 
   /** Rebuilds a fitted model; throws a ValidationError when the header, shapes or buffers disagree. */
   static fromArtifact(artifact: ModelArtifact): EaseRecommender {
-    const { header, buffers } = artifact;
     const where = 'EaseRecommender.fromArtifact';
-    if (header.kind !== 'ease') throw new ValidationError(`${where}: artifact is of kind '${header.kind}'`);
-    if (header.version !== ARTIFACT_VERSION) {
-      throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
-    }
+    checkArtifactHeader(artifact, { kind: 'ease', version: ARTIFACT_VERSION, where });
+    const { header, buffers } = artifact;
     const model = new EaseRecommender(header.params as Partial<EaseParams>);
     const shape = header.shapes.weights;
-    const hShape = header.shapes.history;
-    const { weights, historyIndptr, historyIndices, historyValues } = buffers;
-    if (!shape || shape.length !== 2 || shape[0] !== shape[1] || !hShape || hShape.length !== 2) {
-      throw new ValidationError(`${where}: shapes.weights must be [items, items] and shapes.history [users, items]`);
-    }
+    const { weights } = buffers;
+    if (!shape || shape.length !== 2 || shape[0] !== shape[1]) throw new ValidationError(`${where}: shapes.weights must be [items, items]`);
     const items = shape[0]!;
     if (!(weights instanceof Float32Array) || weights.length !== items * items) {
       throw new ValidationError(`${where}: weights must be ${items}×${items} float32 values`);
     }
-    if (!(historyIndptr instanceof Int32Array) || !(historyIndices instanceof Int32Array) || !(historyValues instanceof Float32Array)) {
-      throw new ValidationError(`${where}: the history CSR buffers are missing or of the wrong type`);
-    }
-    const history: CsrMatrix = { rows: hShape[0]!, cols: hShape[1]!, indptr: historyIndptr, indices: historyIndices, data: historyValues };
+    const history = readHistory(artifact, where);
     if (history.cols !== items) throw new ValidationError(`${where}: history has ${history.cols} items but weights ${items}`);
-    try {
-      validateCsr(history);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new ValidationError(`${where}: the history matrix is malformed (${detail})`, { cause: error });
-    }
     model.#weights = weights;
     model.#items = items;
     model.#history = history;

@@ -2,10 +2,13 @@ import { ValidationError } from '../../shared/index.ts';
 import {
   allocateTopK,
   candidateIds,
+  checkArtifactHeader,
   checkIds,
   csrRow,
   foldInRow,
+  historyArtifactParts,
   randomizedSvd,
+  readHistory,
   selectTopK,
   topKWidth,
   validateCsr,
@@ -135,37 +138,26 @@ export class GfCfRecommender implements Recommender {
    */
   toArtifact(): ModelArtifact {
     const { history, vectors } = this.#fitted();
+    const h = historyArtifactParts(history);
     return {
       header: {
         kind: this.kind,
         version: ARTIFACT_VERSION,
         params: { ...this.params },
-        shapes: { history: [history.rows, history.cols], vectors: [history.cols, this.params.rank] },
+        shapes: { history: h.shape, vectors: [history.cols, this.params.rank] },
       },
-      buffers: { historyIndptr: history.indptr, historyIndices: history.indices, historyValues: history.data, vectors },
+      buffers: { ...h.buffers, vectors },
     };
   }
 
   /** Rebuilds a fitted model; throws a ValidationError naming what is inconsistent. */
   static fromArtifact(artifact: ModelArtifact): GfCfRecommender {
-    const { header, buffers } = artifact;
     const where = 'GfCfRecommender.fromArtifact';
-    if (header.kind !== 'gf-cf') throw new ValidationError(`${where}: artifact is of kind '${header.kind}'`);
-    if (header.version !== ARTIFACT_VERSION)
-      throw new ValidationError(`${where}: unsupported artifact version ${header.version} (expected ${ARTIFACT_VERSION})`);
-    const model = new GfCfRecommender(header.params as Partial<GfCfParams>);
-    const shape = header.shapes.history;
-    const { historyIndptr: indptr, historyIndices: indices, historyValues: data, vectors } = buffers;
-    if (!shape || shape.length !== 2) throw new ValidationError(`${where}: shapes.history must be [users, items]`);
-    if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(data instanceof Float32Array) || !(vectors instanceof Float32Array)) {
-      throw new ValidationError(`${where}: the history CSR or vectors buffers are missing or of the wrong type`);
-    }
-    const history: CsrMatrix = { rows: shape[0]!, cols: shape[1]!, indptr, indices, data };
-    try {
-      validateCsr(history);
-    } catch (error) {
-      throw new ValidationError(`${where}: the history matrix is malformed (${error instanceof Error ? error.message : String(error)})`, { cause: error });
-    }
+    checkArtifactHeader(artifact, { kind: 'gf-cf', version: ARTIFACT_VERSION, where });
+    const model = new GfCfRecommender(artifact.header.params as Partial<GfCfParams>);
+    const history = readHistory(artifact, where);
+    const { vectors } = artifact.buffers;
+    if (!(vectors instanceof Float32Array)) throw new ValidationError(`${where}: the vectors buffer is missing or not float32`);
     if (vectors.length !== history.cols * model.params.rank) {
       throw new ValidationError(`${where}: vectors has ${vectors.length} values, expected items × rank = ${history.cols} × ${model.params.rank}`);
     }
