@@ -17,11 +17,14 @@
  * load/store of the output) and keep scratch vectors in Float64Array: no allocation per row.
  */
 import { createSimdCgProducts, type SimdCgProducts } from './simd/cg-products.ts';
+import { createSimdGramRows, type SimdGramRows } from './simd/gram-rows.ts';
 
 /** Per-thread scratch, allocated once per fit. */
 export interface AlsScratch {
   /** This thread's SIMD kernels for the CG products, when enabled and available; G loaded per half-iteration. */
   readonly simd: SimdCgProducts | undefined;
+  /** This thread's SIMD kernel for the solved rows' Gram (addGramRows' sums), when enabled and available. */
+  readonly gramRows: SimdGramRows | undefined;
   readonly x: Float64Array;
   readonly r: Float64Array;
   readonly p: Float64Array;
@@ -33,6 +36,7 @@ export interface AlsScratch {
 export function createAlsScratch(factors: number, simd = true): AlsScratch {
   return {
     simd: simd ? createSimdCgProducts(factors) : undefined,
+    gramRows: simd ? createSimdGramRows(factors) : undefined,
     x: new Float64Array(factors),
     r: new Float64Array(factors),
     p: new Float64Array(factors),

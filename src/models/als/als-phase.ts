@@ -100,7 +100,8 @@ export function runAlsPhase(state: AlsSharedState, phase: AlsPhase, scratch: Als
     if (failed > 0) Atomics.add(control, CONTROL_FAILED_ROWS, failed);
     const offset = block * f * f;
     state.gramPartials.fill(0, offset, offset + f * f);
-    addGramRows(input.target, f, start, end, state.gramPartials, offset);
+    if (scratch.gramRows) scratch.gramRows.add(input.target, start, end, state.gramPartials, offset);
+    else addGramRows(input.target, f, start, end, state.gramPartials, offset);
   }
 }
 
