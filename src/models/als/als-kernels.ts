@@ -176,12 +176,12 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
   for (let k = 0; k < f; k++) x[k] = target[xo + k]!;
   if (simd) {
     simd.gather(rows, from, to, lambda);
-    simd.residual(x, r);
-  } else {
-    gramTimes(gram, lambda, x, r, f);
-    for (let k = 0; k < f; k++) r[k] = -r[k]!;
-    addRowTerms(fixed, f, rows, from, to, x, 1, -1, r);
+    simd.solve(x, cgSteps);
+    return storeRow(x, target, xo, f);
   }
+  gramTimes(gram, lambda, x, r, f);
+  for (let k = 0; k < f; k++) r[k] = -r[k]!;
+  addRowTerms(fixed, f, rows, from, to, x, 1, -1, r);
   let rsOld = 0;
   for (let k = 0; k < f; k++) {
     const rk = r[k]!;
@@ -190,11 +190,8 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
   }
   if (rsOld < CG_TOLERANCE) return true;
   for (let step = 0; step < cgSteps; step++) {
-    if (simd) simd.product(p, ap);
-    else {
-      gramTimes(gram, lambda, p, ap, f);
-      addRowTerms(fixed, f, rows, from, to, p, 0, 1, ap);
-    }
+    gramTimes(gram, lambda, p, ap, f);
+    addRowTerms(fixed, f, rows, from, to, p, 0, 1, ap);
     let pAp = 0;
     for (let k = 0; k < f; k++) pAp += p[k]! * ap[k]!;
     const alpha = rsOld / pAp;

@@ -64,6 +64,64 @@ describe('SIMD conjugate-gradient products', () => {
     }
   });
 
+  it('solves a row in WebAssembly to the bit as the same steps driven from JavaScript through its products', () => {
+    const rng = new Rng(11);
+    for (const f of [4, 64]) {
+      const kernel = createSimdCgProducts(f)!;
+      const items = 80;
+      const fixed = Float32Array.from({ length: items * f }, () => rng.normal() * 0.3);
+      // A positive definite G (a Gram matrix plus the row terms' weights keep A positive definite).
+      const basis = Float32Array.from({ length: 3 * f * f }, () => rng.normal());
+      const gram = new Float64Array(f * f);
+      for (let q = 0; q < 3 * f; q++)
+        for (let j = 0; j < f; j++) for (let k = 0; k < f; k++) gram[j * f + k] = gram[j * f + k]! + basis[q * f + j]! * basis[q * f + k]!;
+      const nnz = 40;
+      const rows: AlsRows = {
+        indptr: Int32Array.of(0, nnz),
+        indices: Int32Array.from({ length: nnz }, () => rng.nextInt(items)),
+        pref: Float32Array.from({ length: nnz }, () => 1),
+        confM1: Float32Array.from({ length: nnz }, () => rng.nextInt(40)),
+      };
+      kernel.load(gram, 0.5, fixed);
+      for (const steps of [0, 1, 3, 8]) {
+        const start = Float64Array.from({ length: f }, () => Math.fround(rng.normal() * 0.1));
+        kernel.gather(rows, 0, nnz, 0.5);
+        // cgSolveRow's loop as it ran before, with the kernel's two products.
+        const x = Float64Array.from(start);
+        const r = new Float64Array(f);
+        const p = new Float64Array(f);
+        const ap = new Float64Array(f);
+        kernel.residual(x, r);
+        let rsOld = 0;
+        for (let k = 0; k < f; k++) {
+          p[k] = r[k]!;
+          rsOld += r[k]! * r[k]!;
+        }
+        for (let step = 0; step < steps && rsOld >= 1e-20; step++) {
+          kernel.product(p, ap);
+          let pAp = 0;
+          for (let k = 0; k < f; k++) pAp += p[k]! * ap[k]!;
+          const alpha = rsOld / pAp;
+          let rsNew = 0;
+          for (let k = 0; k < f; k++) {
+            x[k] = x[k]! + alpha * p[k]!;
+            const rk = r[k]! - alpha * ap[k]!;
+            r[k] = rk;
+            rsNew += rk * rk;
+          }
+          if (rsNew < 1e-20) break;
+          const beta = rsNew / rsOld;
+          for (let k = 0; k < f; k++) p[k] = r[k]! + beta * p[k]!;
+          rsOld = rsNew;
+        }
+        const solved = Float64Array.from(start);
+        kernel.solve(solved, steps);
+        expect(solved, `f = ${f}, ${steps} steps`).toEqual(x);
+        if (steps > 0) expect(solved).not.toEqual(start);
+      }
+    }
+  });
+
   it('is not offered when the factor count is not a multiple of 4', () => {
     expect(createSimdCgProducts(6)).toBeUndefined();
     expect(createSimdCgProducts(0)).toBeUndefined();

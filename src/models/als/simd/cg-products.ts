@@ -21,9 +21,31 @@ export interface SimdCgProducts {
   product(v: Float64Array, out: Float64Array): void;
   /** out = (G + λI)·v alone. */
   gramTimes(v: Float64Array, out: Float64Array): void;
+  /**
+   * The whole CG solve of the gathered row from x (updated in place): cgSolveRow's steps in WebAssembly, to the
+   * bit the same as calling `residual` and `product` from JavaScript.
+   */
+  solve(x: Float64Array, steps: number): void;
 }
 
 type GramTimes = (g: number, v: number, out: number, f: number, lambda: number) => void;
+type CgSolve = (
+  g: number,
+  v: number,
+  out: number,
+  f: number,
+  lambda: number,
+  table: number,
+  idx: number,
+  pref: number,
+  conf: number,
+  n: number,
+  x: number,
+  r: number,
+  p: number,
+  ap: number,
+  steps: number,
+) => void;
 type RowTimes = (
   table: number,
   idx: number,
@@ -41,11 +63,15 @@ type RowTimes = (
 export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
   const module = f % 4 === 0 && f > 0 ? compileWasm(WASM_BASE64) : null;
   if (module === null) return undefined;
-  // Layout in 4-byte words: G, v, out, the fixed factor table (room for `tableRows`), then one row's
-  // non-zeros (room for `capacity`): item ids, pref, conf.
+  // Layout in 4-byte words: G, v, out, the CG vectors x, r, p, Ap (float64, two words each), the fixed factor
+  // table (room for `tableRows`), then one row's non-zeros (room for `capacity`): item ids, pref, conf.
   const vAt = f * f;
   const outAt = vAt + f;
-  const tableAt = outAt + f;
+  const xAt = outAt + f;
+  const rAt = xAt + 2 * f;
+  const pAt = rAt + 2 * f;
+  const apAt = pAt + 2 * f;
+  const tableAt = apAt + 2 * f;
   let tableRows = 0;
   let capacity = 1024;
   const wordsFor = (rows: number, nonZeros: number): number => tableAt + rows * f + 3 * nonZeros;
@@ -53,8 +79,10 @@ export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
   const exports = instantiateWasm(module, { env: { memory } });
   const gramTimes = exports['gramTimes'] as GramTimes;
   const rowTimes = exports['rowTimes'] as RowTimes;
+  const cgSolve = exports['cgSolve'] as CgSolve;
   let heap = new Float32Array(memory.buffer);
   let heapInt = new Int32Array(memory.buffer);
+  let heap64 = new Float64Array(memory.buffer);
   let lambda = 0;
   let n = 0;
 
@@ -66,6 +94,7 @@ export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
     if (pages > 0) memory.grow(pages);
     heap = new Float32Array(memory.buffer);
     heapInt = new Int32Array(memory.buffer);
+    heap64 = new Float64Array(memory.buffer);
   };
   const idxAt = (): number => tableAt + tableRows * f;
   const prefAt = (): number => idxAt() + capacity;
@@ -95,6 +124,12 @@ export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
     },
     residual: (v, out) => apply(v, out, -1, 1, -1),
     product: (v, out) => apply(v, out, 1, 0, 1),
+    solve(x, steps) {
+      heap64.set(x, xAt / 2);
+      const b = (words: number) => words * 4;
+      cgSolve(0, b(vAt), b(outAt), f, lambda, b(tableAt), b(idxAt()), b(prefAt()), b(confAt()), n, b(xAt), b(rAt), b(pAt), b(apAt), steps);
+      x.set(heap64.subarray(xAt / 2, xAt / 2 + f));
+    },
     gramTimes(v, out) {
       for (let k = 0; k < f; k++) heap[vAt + k] = v[k]!;
       gramTimes(0, vAt * 4, outAt * 4, f, lambda);

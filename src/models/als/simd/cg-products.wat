@@ -5,9 +5,12 @@
 ;; load of v feeds four rows.
 ;; rowTimes: out += Σ_q w_q·y_q over n rows y_q = table[idx[q]] (f floats each) of a factor table, with
 ;; w_q = prefScale·pref[q] + confScale·conf[q]·(y_q·v).
+;; cgSolve: a whole conjugate-gradient row solve from x (float64, updated in place), the products above in float32
+;; and the CG vectors x, r, p, Ap in float64: every operation and sum in the order of cgSolveRow's JavaScript, so
+;; the result is the same to the bit, without a call from JavaScript per product.
 (module
   (import "env" "memory" (memory 1))
-  (func (export "gramTimes") (param $g i32) (param $v i32) (param $out i32) (param $f i32) (param $lambda f32)
+  (func $gramTimes (export "gramTimes") (param $g i32) (param $v i32) (param $out i32) (param $f i32) (param $lambda f32)
     (local $rowBytes i32) (local $row0 i32) (local $row1 i32) (local $row2 i32) (local $row3 i32)
     (local $j i32) (local $k i32) (local $vk v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s v128)
@@ -52,7 +55,7 @@
             (f32x4.mul (f32x4.splat (local.get $lambda)) (v128.load (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 2)))))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $rows))))
-  (func (export "rowTimes") (param $table i32) (param $idx i32) (param $pref i32) (param $conf i32) (param $n i32) (param $f i32) (param $v i32) (param $out i32) (param $prefScale f32) (param $confScale f32)
+  (func $rowTimes (export "rowTimes") (param $table i32) (param $idx i32) (param $pref i32) (param $conf i32) (param $n i32) (param $f i32) (param $v i32) (param $out i32) (param $prefScale f32) (param $confScale f32)
     (local $rowBytes i32) (local $y i32) (local $q i32) (local $k i32) (local $acc v128) (local $w v128)
     (local.set $rowBytes (i32.shl (local.get $f) (i32.const 2)))
     (local.set $q (i32.const 0))
@@ -89,4 +92,93 @@
             (local.set $k (i32.add (local.get $k) (i32.const 16)))
             (br $axpy)))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
-        (br $rows)))))
+        (br $rows))))
+  (func (export "cgSolve") (param $g i32) (param $v i32) (param $out i32) (param $f i32) (param $lambda f32)
+    (param $table i32) (param $idx i32) (param $pref i32) (param $conf i32) (param $n i32)
+    (param $x i32) (param $r i32) (param $p i32) (param $ap i32) (param $steps i32)
+    (local $k i32) (local $step i32) (local $rsOld f64) (local $rsNew f64) (local $pAp f64) (local $alpha f64) (local $beta f64)
+    (local $rk f64) (local $a f64) (local $pk f64)
+    ;; r = b − A·x: v = float32(x); out = −(G + λI)·v; out += Σ (pref − conf·(y·v)) y
+    (local.set $k (i32.const 0))
+    (block $d0 (loop $l0
+      (br_if $d0 (i32.ge_u (local.get $k) (local.get $f)))
+      (f32.store (i32.add (local.get $v) (i32.shl (local.get $k) (i32.const 2)))
+        (f32.demote_f64 (f64.load (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 3))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l0)))
+    (call $gramTimes (local.get $g) (local.get $v) (local.get $out) (local.get $f) (local.get $lambda))
+    (local.set $k (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $k) (local.get $f)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2)))
+        (f32.neg (f32.load (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l1)))
+    (call $rowTimes (local.get $table) (local.get $idx) (local.get $pref) (local.get $conf) (local.get $n) (local.get $f)
+      (local.get $v) (local.get $out) (f32.const 1) (f32.const -1))
+    ;; p = r; rsOld = rᵀr
+    (local.set $rsOld (f64.const 0))
+    (local.set $k (i32.const 0))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $k) (local.get $f)))
+      (local.set $rk (f64.promote_f32 (f32.load (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))))))
+      (f64.store (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 3))) (local.get $rk))
+      (f64.store (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 3))) (local.get $rk))
+      (local.set $rsOld (f64.add (local.get $rsOld) (f64.mul (local.get $rk) (local.get $rk))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l2)))
+    (if (f64.lt (local.get $rsOld) (f64.const 1e-20)) (then (return)))
+    (local.set $step (i32.const 0))
+    (block $stepsDone (loop $stepLoop
+      (br_if $stepsDone (i32.ge_u (local.get $step) (local.get $steps)))
+      ;; Ap: v = float32(p); out = (G + λI)·v + Σ conf·(y·v) y
+      (local.set $k (i32.const 0))
+      (block $d3 (loop $l3
+        (br_if $d3 (i32.ge_u (local.get $k) (local.get $f)))
+        (f32.store (i32.add (local.get $v) (i32.shl (local.get $k) (i32.const 2)))
+          (f32.demote_f64 (f64.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 3))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $l3)))
+      (call $gramTimes (local.get $g) (local.get $v) (local.get $out) (local.get $f) (local.get $lambda))
+      (call $rowTimes (local.get $table) (local.get $idx) (local.get $pref) (local.get $conf) (local.get $n) (local.get $f)
+        (local.get $v) (local.get $out) (f32.const 0) (f32.const 1))
+      ;; ap = float64(out); pAp = pᵀAp
+      (local.set $pAp (f64.const 0))
+      (local.set $k (i32.const 0))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.ge_u (local.get $k) (local.get $f)))
+        (local.set $a (f64.promote_f32 (f32.load (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))))))
+        (f64.store (i32.add (local.get $ap) (i32.shl (local.get $k) (i32.const 3))) (local.get $a))
+        (local.set $pAp (f64.add (local.get $pAp)
+          (f64.mul (f64.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 3)))) (local.get $a))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $l4)))
+      (local.set $alpha (f64.div (local.get $rsOld) (local.get $pAp)))
+      ;; x += α p; r −= α Ap; rsNew = rᵀr
+      (local.set $rsNew (f64.const 0))
+      (local.set $k (i32.const 0))
+      (block $d5 (loop $l5
+        (br_if $d5 (i32.ge_u (local.get $k) (local.get $f)))
+        (f64.store (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 3)))
+          (f64.add (f64.load (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 3))))
+            (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 3)))))))
+        (local.set $rk (f64.sub (f64.load (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 3))))
+          (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $ap) (i32.shl (local.get $k) (i32.const 3)))))))
+        (f64.store (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 3))) (local.get $rk))
+        (local.set $rsNew (f64.add (local.get $rsNew) (f64.mul (local.get $rk) (local.get $rk))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $l5)))
+      (br_if $stepsDone (f64.lt (local.get $rsNew) (f64.const 1e-20)))
+      (local.set $beta (f64.div (local.get $rsNew) (local.get $rsOld)))
+      ;; p = r + β p
+      (local.set $k (i32.const 0))
+      (block $d6 (loop $l6
+        (br_if $d6 (i32.ge_u (local.get $k) (local.get $f)))
+        (local.set $pk (f64.load (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 3)))))
+        (f64.store (i32.add (local.get $p) (i32.shl (local.get $k) (i32.const 3)))
+          (f64.add (f64.load (i32.add (local.get $r) (i32.shl (local.get $k) (i32.const 3)))) (f64.mul (local.get $beta) (local.get $pk))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $l6)))
+      (local.set $rsOld (local.get $rsNew))
+      (local.set $step (i32.add (local.get $step) (i32.const 1)))
+      (br $stepLoop)))))
