@@ -182,16 +182,32 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
   gramTimes(gram, lambda, x, r, f);
   for (let k = 0; k < f; k++) r[k] = -r[k]!;
   addRowTerms(fixed, f, rows, from, to, x, 1, -1, r);
+  cgIterate({ x, r, p, ap, factors: f, steps: cgSteps }, (v, out) => {
+    gramTimes(gram, lambda, v, out, f);
+    addRowTerms(fixed, f, rows, from, to, v, 0, 1, out);
+  });
+  return storeRow(x, target, xo, f);
+}
+
+/**
+ * The conjugate-gradient steps of a row solve, from x and its residual r = b − A·x: p = r, then up to `steps` times
+ * α = rᵀr / pᵀAp, x += α p, r −= α Ap, p = r + β p, with `product(v, out)` setting out = A·v. Updates x in place.
+ * (The SIMD path runs the same steps inside WebAssembly: `SimdCgProducts.solve`.)
+ */
+export function cgIterate(
+  o: { x: Float64Array; r: Float64Array; p: Float64Array; ap: Float64Array; factors: number; steps: number },
+  product: (v: Float64Array, out: Float64Array) => void,
+): void {
+  const { x, r, p, ap, factors: f, steps } = o;
   let rsOld = 0;
   for (let k = 0; k < f; k++) {
     const rk = r[k]!;
     p[k] = rk;
     rsOld += rk * rk;
   }
-  if (rsOld < CG_TOLERANCE) return true;
-  for (let step = 0; step < cgSteps; step++) {
-    gramTimes(gram, lambda, p, ap, f);
-    addRowTerms(fixed, f, rows, from, to, p, 0, 1, ap);
+  if (rsOld < CG_TOLERANCE) return;
+  for (let step = 0; step < steps; step++) {
+    product(p, ap);
     let pAp = 0;
     for (let k = 0; k < f; k++) pAp += p[k]! * ap[k]!;
     const alpha = rsOld / pAp;
@@ -207,7 +223,6 @@ export function cgSolveRow(input: AlsSolveInput, u: number, scratch: AlsScratch)
     for (let k = 0; k < f; k++) p[k] = r[k]! + beta * p[k]!;
     rsOld = rsNew;
   }
-  return storeRow(x, target, xo, f);
 }
 
 /** Row u's λ: its own when the regularisation is frequency-scaled, else the one λ. */

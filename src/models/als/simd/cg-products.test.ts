@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../shared/rng.ts';
-import { addRowTerms, gramTimes, type AlsRows } from '../als-kernels.ts';
+import { addRowTerms, cgIterate, gramTimes, type AlsRows } from '../als-kernels.ts';
 import { createSimdCgProducts } from './cg-products.ts';
 
 function symmetric(f: number, rng: Rng): Float64Array {
@@ -86,34 +86,11 @@ describe('SIMD conjugate-gradient products', () => {
       for (const steps of [0, 1, 3, 8]) {
         const start = Float64Array.from({ length: f }, () => Math.fround(rng.normal() * 0.1));
         kernel.gather(rows, 0, nnz, 0.5);
-        // cgSolveRow's loop as it ran before, with the kernel's two products.
+        // cgSolveRow's JavaScript steps, with the kernel's two products.
         const x = Float64Array.from(start);
         const r = new Float64Array(f);
-        const p = new Float64Array(f);
-        const ap = new Float64Array(f);
         kernel.residual(x, r);
-        let rsOld = 0;
-        for (let k = 0; k < f; k++) {
-          p[k] = r[k]!;
-          rsOld += r[k]! * r[k]!;
-        }
-        for (let step = 0; step < steps && rsOld >= 1e-20; step++) {
-          kernel.product(p, ap);
-          let pAp = 0;
-          for (let k = 0; k < f; k++) pAp += p[k]! * ap[k]!;
-          const alpha = rsOld / pAp;
-          let rsNew = 0;
-          for (let k = 0; k < f; k++) {
-            x[k] = x[k]! + alpha * p[k]!;
-            const rk = r[k]! - alpha * ap[k]!;
-            r[k] = rk;
-            rsNew += rk * rk;
-          }
-          if (rsNew < 1e-20) break;
-          const beta = rsNew / rsOld;
-          for (let k = 0; k < f; k++) p[k] = r[k]! + beta * p[k]!;
-          rsOld = rsNew;
-        }
+        cgIterate({ x, r, p: new Float64Array(f), ap: new Float64Array(f), factors: f, steps }, (v, out) => kernel.product(v, out));
         const solved = Float64Array.from(start);
         kernel.solve(solved, steps);
         expect(solved, `f = ${f}, ${steps} steps`).toEqual(x);
