@@ -35,7 +35,10 @@ const PER_USER = [
  * relevant sets as given (a held-out item the user also has in train cannot be hit; `temporalSplit` drops those).
  */
 export function rankingMetricsAtK(model: Recommender, train: CsrMatrix, test: CsrMatrix, options: RankingMetricsOptions = {}): RankingReport {
-  const run = new RankingRun(model.kind, train, test, options);
+  return onThisThread(new RankingRun(model.kind, train, test, options), model, train);
+}
+
+function onThisThread(run: RankingRun, model: Recommender, train: CsrMatrix): RankingReport {
   for (const [from, batch] of run.batches()) run.add(from, batch, model.recommend(batch, { k: run.k, exclude: train }));
   return run.report();
 }
@@ -63,10 +66,9 @@ export async function rankingMetricsAtKParallel(
 ): Promise<RankingReport> {
   const run = new RankingRun(model.kind, train, test, options);
   const batches = [...run.batches()];
-  if (options.threads < 2 || batches.length < 2 || run.users * train.cols < (options.parallelFrom ?? PARALLEL_SCORES))
-    return rankingMetricsAtK(model, train, test, options);
+  if (options.threads < 2 || batches.length < 2 || run.users * train.cols < (options.parallelFrom ?? PARALLEL_SCORES)) return onThisThread(run, model, train);
   const artifact = model.toArtifact();
-  if (artifactBytes(artifact) > MAX_HELPER_MODEL_BYTES) return rankingMetricsAtK(model, train, test, options);
+  if (artifactBytes(artifact) > MAX_HELPER_MODEL_BYTES) return onThisThread(run, model, train);
   const helper = startRecommendHelper({ model: artifact, exclude: train, k: run.k });
   try {
     // The helper takes the odd batches, all asked for up front; this thread scores the even ones meanwhile.

@@ -41,10 +41,14 @@ export function startRecommendHelper(data: RecommendHelperData): RecommendHelper
   worker.on('exit', (code) => failAll(new Error(`recommendation worker stopped (exit ${code})`)));
   return {
     recommend(users) {
-      return new Promise<TopK>((resolve, reject) => {
+      const answer = new Promise<TopK>((resolve, reject) => {
         waiting.push({ resolve, reject });
         worker.postMessage({ users });
       });
+      // Callers ask for many batches up front and await them in turn: when one fails and the caller stops (closing the
+      // helper fails the rest), the answers never awaited must not surface as unhandled rejections.
+      answer.catch(() => undefined);
+      return answer;
     },
     async close() {
       await worker.terminate();

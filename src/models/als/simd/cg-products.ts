@@ -126,8 +126,7 @@ export function createSimdCgProducts(f: number): SimdCgProducts | undefined {
     product: (v, out) => apply(v, out, 1, 0, 1),
     solve(x, steps) {
       heap64.set(x, xAt / 2);
-      const b = (words: number) => words * 4;
-      cgSolve(0, b(vAt), b(outAt), f, lambda, b(tableAt), b(idxAt()), b(prefAt()), b(confAt()), n, b(xAt), b(rAt), b(pAt), b(apAt), steps);
+      cgSolve(0, vAt * 4, outAt * 4, f, lambda, tableAt * 4, idxAt() * 4, prefAt() * 4, confAt() * 4, n, xAt * 4, rAt * 4, pAt * 4, apAt * 4, steps);
       x.set(heap64.subarray(xAt / 2, xAt / 2 + f));
     },
     gramTimes(v, out) {
