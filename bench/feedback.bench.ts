@@ -5,9 +5,11 @@
  *    amount of requests, bodies prepared beforehand). Then the counts: events sent = answered stored = rows in
  *    fact_feedback (SQL) = documents in a loopback fake Elasticsearch after `pickwise feedback ship` (its wall time
  *    is the shipper's throughput): lost and doubled events are counted by id.
- * 2. Serving with `feedback.recordServed` off and on, on each backend: two servers started once on the same database
- *    (one recording, one not), GET recommendations for `--seconds` on each in turn, `--serving-rounds` rounds (the
- *    order alternating), and the lists recorded against the lists served.
+ * 2. Serving with `feedback.recordServed` off and on, on each backend: `--serving-rounds` rounds, each with a fresh
+ *    pair of servers on the same database (one recording, one not), GET recommendations for `--seconds` on each in
+ *    turn (the order alternating from round to round), and the lists recorded against the lists served.
+ *    `--serving-control` runs the same rounds with neither server recording: how far apart two equal servers come
+ *    out, the method's own error.
  * 3. Catch-up after an Elasticsearch outage: the issue's 10 min at 1 000 events/s by default (`--outage-seconds`
  *    and `--rate` scale it down), on SQLite: `pickwise feedback ship --follow` runs throughout with its default
  *    back-off; events keep arriving at the rate after the fake recovers; catch-up time = from recovery until every
@@ -18,9 +20,10 @@
  *
  *   npm run bench:feedback -- [--events 200000] [--batch 1000] [--connections 32] [--seconds 5]
  *                             [--outage-seconds 600] [--rate 1000] [--backends sqlite,mariadb]
- *                             [--parts ingest,serving,catchup] [--serving-rounds 10] [--cpu-prof-dir DIR]
- * `--cpu-prof-dir` profiles the servers of the ingest part (one folder per backend) and the two serving servers
- * (serving-off, serving-on) with node --cpu-prof.
+ *                             [--parts ingest,serving,catchup] [--serving-rounds 10] [--serving-control]
+ *                             [--cpu-prof-dir DIR]
+ * `--cpu-prof-dir` profiles the servers of the ingest part (one folder per backend) and the serving servers
+ * (serving-off/round-N, serving-on/round-N) with node --cpu-prof.
  *
  * No anchor in ../shared/anchors records or ships feedback (the seed's Elasticsearch writer is not among them):
  * recording off is the yardstick for recording on. Raw results go to `.bench/feedback-<timestamp>.json`.
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'sqlite,mariadb' },
     parts: { type: 'string', default: 'ingest,serving,catchup' },
     'serving-rounds': { type: 'string', default: '10' },
+    'serving-control': { type: 'boolean', default: false },
     'cpu-prof-dir': { type: 'string' },
   },
   strict: true,
@@ -329,21 +333,25 @@ interface ServingRound {
 }
 
 /**
- * Two servers on the same database, started once and warmed up: one with recording off, one with it on. Then
- * `--serving-rounds` rounds of a run on each, the order alternating (off first, then on first, …) and a run on one
- * starting only when the other has committed its lists, so that drift in the machine's speed weighs on both alike
- * and each pair of runs minutes apart is compared seconds apart. The throughput ratio is reported per round, as the
- * median of the rounds and as the ratio of all requests answered on to off.
+ * Two servers on the same database, one recording and one not (with `--serving-control`, neither: an A/A run that
+ * shows what the method itself can tell apart). Each of `--serving-rounds` rounds starts a fresh pair, warms both,
+ * runs each once, and stops them; the order alternates from round to round (off started, warmed and run first, then
+ * on first, …), and a run on one starts only when the other has committed its lists. A fresh pair per round because
+ * a server process keeps its speed for its life, and the one started second has run up to 8 % faster than the first
+ * (measured with neither recording); alternating the order weighs that, and drift in the machine's speed, on both
+ * alike. The throughput ratio is reported per round, as the median of the rounds and as the ratio of all requests
+ * answered on to off.
  */
 async function servingRuns(o: {
   url: string;
   home: string;
   databasePid?: number;
-}): Promise<{ rounds: ServingRound[]; listsRecorded: number; listsServed: number }> {
+}): Promise<{ rounds: ServingRound[]; listsRecorded: number; listsServed: number; control: boolean }> {
   let served = 0;
   const cpuProf = values['cpu-prof-dir'];
+  const control = values['serving-control'] === true;
   const path = (u: string) => `/v1/users/${u}/recommendations?k=10`;
-  const start = async (record: boolean) => {
+  const start = async (record: boolean, round: number) => {
     const port = await freePort();
     // Homes side by side (the model bucket is their parent's): the server recording off keeps no batch files.
     const home = record ? o.home : `${o.home}-off`;
@@ -351,14 +359,17 @@ async function servingRuns(o: {
     const server = await startServe({
       home,
       port,
-      env: { ...storageEnv(o.home), PICKWISE_DATABASE__URL: o.url, PICKWISE_FEEDBACK__RECORD_SERVED: String(record) },
-      nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, `serving-${record ? 'on' : 'off'}`)}`] : [],
+      env: { ...storageEnv(o.home), PICKWISE_DATABASE__URL: o.url, PICKWISE_FEEDBACK__RECORD_SERVED: String(record && !control) },
+      nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, `serving-${record ? 'on' : 'off'}`, `round-${round + 1}`)}`] : [],
     });
     return { server, base: `http://127.0.0.1:${port}` };
   };
-  const servers = { off: await start(false), on: await start(true) };
-  const run = async (record: boolean): Promise<ServingLoad> => {
-    const { server, base } = record ? servers.on : servers.off;
+  type Started = Awaited<ReturnType<typeof start>>;
+  const drain = async (s: Started) => {
+    for (let polls = 0; polls < 3000 && (await listBacklog(s.base)) > 0; polls++) await sleep(100);
+  };
+  const run = async (s: Started, record: boolean): Promise<ServingLoad> => {
+    const { server, base } = s;
     const before = await cpuSeconds(server.pid!);
     const databaseBefore = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
     const measured = await load(base, path, { connections: opts.connections, seconds: opts.seconds });
@@ -367,7 +378,7 @@ async function servingRuns(o: {
     // (they run at a lower priority than serving); the CPU they take meanwhile counts towards the run's.
     const backlogAtEnd = await listBacklog(base);
     const drainStarted = performance.now();
-    for (let polls = 0; polls < 3000 && (await listBacklog(base)) > 0; polls++) await new Promise((r) => setTimeout(r, 100));
+    await drain(s);
     const drainSeconds = (performance.now() - drainStarted) / 1000;
     const drained = await cpuSeconds(server.pid!);
     const databaseDrained = o.databasePid === undefined ? undefined : await cpuSeconds(o.databasePid);
@@ -387,36 +398,40 @@ async function servingRuns(o: {
   };
   const rounds: ServingRound[] = [];
   let recorded = 0;
-  const counted = async (record: boolean): Promise<ServingLoad> => {
+  let outside = 0;
+  const counted = async (s: Started, record: boolean): Promise<ServingLoad> => {
     const before = (await feedbackCounts(o.url)).lists;
-    const l = await run(record);
+    const l = await run(s, record);
     const added = (await feedbackCounts(o.url)).lists - before;
     if (!record && added !== 0) log(`recordServed off recorded ${added} list(s)`);
     if (record) recorded += added;
     return l;
   };
-  try {
-    log('warming up both servers');
-    for (const s of [servers.off, servers.on]) await load(s.base, path, { connections: opts.connections, seconds: 5 });
-    for (const s of [servers.on]) for (let polls = 0; polls < 3000 && (await listBacklog(s.base)) > 0; polls++) await sleep(100);
-    served = 0;
-    const warmLists = (await feedbackCounts(o.url)).lists;
-    for (let r = 0; r < opts.servingRounds; r++) {
-      log(`round ${r + 1} of ${opts.servingRounds}: recording ${r % 2 === 0 ? 'off, then on' : 'on, then off'}`);
-      if (r % 2 === 0) {
-        const off = await counted(false);
-        rounds.push({ off, on: await counted(true) });
-      } else {
-        const on = await counted(true);
-        rounds.push({ on, off: await counted(false) });
+  for (let r = 0; r < opts.servingRounds; r++) {
+    const order = r % 2 === 0 ? [false, true] : [true, false];
+    log(`round ${r + 1} of ${opts.servingRounds}: recording ${order[0] ? 'on, then off' : 'off, then on'}${control ? ' (control: neither records)' : ''}`);
+    const started: Started[] = [];
+    try {
+      for (const record of order) started.push(await start(record, r));
+      // Warm-up in the same order; its lists are committed before the measured runs and not counted.
+      for (const s of started) await load(s.base, path, { connections: opts.connections, seconds: 5 });
+      for (const s of started) await drain(s);
+      const warmLists = (await feedbackCounts(o.url)).lists;
+      const loads = new Map<boolean, ServingLoad>();
+      let measuredLists = 0;
+      for (const [i, record] of order.entries()) {
+        const before = recorded;
+        loads.set(record, await counted(started[i]!, record));
+        measuredLists += recorded - before;
       }
+      outside += (await feedbackCounts(o.url)).lists - warmLists - measuredLists;
+      rounds.push({ off: loads.get(false)!, on: loads.get(true)! });
+    } finally {
+      for (const s of started) await stopChild(s.server);
     }
-    if (recorded !== (await feedbackCounts(o.url)).lists - warmLists) log('lists appeared outside the measured runs');
-  } finally {
-    await stopChild(servers.on.server);
-    await stopChild(servers.off.server);
   }
-  return { rounds, listsRecorded: recorded, listsServed: served };
+  if (outside !== 0) log(`${outside} list(s) appeared outside the measured runs`);
+  return { rounds, listsRecorded: recorded, listsServed: served, control };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -648,7 +663,9 @@ try {
 
   if (ingest.length > 0) printIngest(ingest, floors);
   for (const servingOn of serving) {
-    console.log(`\nServing GET recommendations (${servingOn.backend === 'sqlite' ? 'SQLite' : 'MariaDB'}), feedback.recordServed`);
+    console.log(
+      `\nServing GET recommendations (${servingOn.backend === 'sqlite' ? 'SQLite' : 'MariaDB'}), feedback.recordServed${servingOn.control ? ': CONTROL, neither server records ("on" is the second server of each pair)' : ''}`,
+    );
     const row = (name: string, l: ServingLoad) => [
       name,
       n0(l.requestsPerSecond),
