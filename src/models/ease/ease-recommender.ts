@@ -1,7 +1,6 @@
 import { ModelFitError, ValidationError } from '../../shared/index.ts';
 import {
   allocateTopK,
-  candidateIds,
   checkArtifactHeader,
   checkIds,
   csrRow,
@@ -21,6 +20,7 @@ import {
   type TopK,
 } from '../core/index.ts';
 import { MIN_NNZ_FOR_THREADS, resolveThreads } from '../core/fit-support.ts';
+import { topKByUserBlocks } from '../core/block-ranking.ts';
 import { abortError } from '../core/param-checks.ts';
 import { easeWeights } from './ease-weights.ts';
 import { EASE_ITEM_CEILING, resolveEaseParams, type EaseParams } from './ease-params.ts';
@@ -101,32 +101,24 @@ export class EaseRecommender implements Recommender {
    */
   #score(history: CsrMatrix, users: Int32Array, options: RecommendOptions): TopK {
     const { weights, items } = this.#fitted();
-    const { exclude } = options;
-    const k = topKWidth(options.k, items, 'EaseRecommender');
-    const candidates = options.candidates && candidateIds(options.candidates, items);
-    const out = allocateTopK(users.length, k);
-    if (k === 0) return out;
-    const scores = new Float32Array(Math.min(USER_BLOCK, users.length) * items);
-    for (let b0 = 0; b0 < users.length; b0 += USER_BLOCK) {
-      const b1 = Math.min(users.length, b0 + USER_BLOCK);
-      scores.fill(0);
-      const pairs = blockPairs(history, users, b0, b1);
-      for (let p = 0; p < pairs.item.length; p++) {
-        const i = pairs.item[p]!;
-        const row = weights.subarray(i * items, (i + 1) * items);
-        const target = pairs.slot[p]! * items;
-        const x = pairs.value[p]!;
-        for (let j = 0; j < items; j++) scores[target + j] = scores[target + j]! + x * row[j]!;
-      }
-      for (let q = b0; q < b1; q++) {
-        const userScores = scores.subarray((q - b0) * items, (q - b0 + 1) * items);
-        if (exclude) {
-          for (const i of csrRow(exclude, users[q]!).indices) if (i >= 0 && i < items) userScores[i] = -Infinity;
+    return topKByUserBlocks({
+      users,
+      items,
+      options,
+      blockUsers: USER_BLOCK,
+      where: 'EaseRecommender',
+      scoreBlock: (q0, count, block) => {
+        block.fill(0);
+        const pairs = blockPairs(history, users, q0, q0 + count);
+        for (let p = 0; p < pairs.item.length; p++) {
+          const i = pairs.item[p]!;
+          const row = weights.subarray(i * items, (i + 1) * items);
+          const target = pairs.slot[p]! * items;
+          const x = pairs.value[p]!;
+          for (let j = 0; j < items; j++) block[target + j] = block[target + j]! + x * row[j]!;
         }
-        selectTopK(userScores, k, out.ids, out.scores, q * k, candidates);
-      }
-    }
-    return out;
+      },
+    });
   }
 
   /**

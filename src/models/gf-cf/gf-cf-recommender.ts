@@ -1,7 +1,6 @@
 import { ValidationError } from '../../shared/index.ts';
 import {
   allocateTopK,
-  candidateIds,
   checkArtifactHeader,
   checkIds,
   csrRow,
@@ -21,6 +20,7 @@ import {
   type Recommender,
   type TopK,
 } from '../core/index.ts';
+import { topKByUserBlocks } from '../core/block-ranking.ts';
 import { buildFilters, filterInput, FilterScorer, normalizeBothSides, type GfCfFilters } from './gf-cf-filters.ts';
 import { resolveGfCfParams, type GfCfParams } from './gf-cf-params.ts';
 import { USER_BLOCK } from './low-pass-block.ts';
@@ -113,23 +113,14 @@ export class GfCfRecommender implements Recommender {
   /** Top k of rows `users` of `rows` (interaction histories), their `exclude` rows left out. */
   #rank(rows: CsrMatrix, users: Int32Array, options: RecommendOptions): TopK {
     const { scorer } = this.#fitted();
-    const items = rows.cols;
-    const k = topKWidth(options.k, items, 'GfCfRecommender');
-    const candidates = options.candidates && candidateIds(options.candidates, items);
-    const out = allocateTopK(users.length, k);
-    if (k === 0) return out;
-    const block = new Float32Array(Math.min(USER_BLOCK, users.length) * items);
-    for (let q0 = 0; q0 < users.length; q0 += USER_BLOCK) {
-      const count = Math.min(USER_BLOCK, users.length - q0);
-      scorer.scoreBlock(count, (b) => csrRow(rows, users[q0 + b]!), block);
-      for (let b = 0; b < count; b++) {
-        const u = users[q0 + b]!;
-        const scores = block.subarray(b * items, (b + 1) * items);
-        if (options.exclude) for (const i of csrRow(options.exclude, u).indices) if (i >= 0 && i < items) scores[i] = -Infinity;
-        selectTopK(scores, k, out.ids, out.scores, (q0 + b) * k, candidates);
-      }
-    }
-    return out;
+    return topKByUserBlocks({
+      users,
+      items: rows.cols,
+      options,
+      blockUsers: USER_BLOCK,
+      where: 'GfCfRecommender',
+      scoreBlock: (q0, count, block) => scorer.scoreBlock(count, (b) => csrRow(rows, users[q0 + b]!), block),
+    });
   }
 
   /**
