@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
 import { type z } from 'zod';
-import { loadConfig } from '../config/index.ts';
-import { createRuntime } from '../runtime/index.ts';
+import type { Runtime } from '../runtime/index.ts';
 import { AppError, ErrorCode, toAppError } from '../shared/index.ts';
 import { createLogger } from '../shared/io.ts';
 import type { CommandIo, CommandSpec } from './command.ts';
@@ -79,9 +78,12 @@ export async function runCommand(
   globals: GlobalOptions,
   io: { out: (line: string) => void; err: (line: string) => void },
 ): Promise<number> {
-  let runtime: ReturnType<typeof createRuntime> | undefined;
+  let runtime: Runtime | undefined;
   const json = globals.json === true;
   try {
+    // Loaded here, not at the top: `pickwise --version` and `--help` need neither the configuration's schemas nor the
+    // runtime's warehouse and storage modules (half a second of module loading).
+    const [{ loadConfig }, { createRuntime }] = await Promise.all([import('../config/index.ts'), import('../runtime/index.ts')]);
     const config = loadConfig({
       env: process.env,
       ...(globals.config ? { file: globals.config } : {}),
