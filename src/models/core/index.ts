@@ -21,7 +21,7 @@ export {
 } from './csr-ops.ts';
 export { topItemProducts, type ItemProductsOptions } from './item-products.ts';
 export { NeighbourRecommender, readNeighbourArtifact } from './neighbour-recommender.ts';
-export { checkArtifactHeader, csrFromBuffers, historyArtifactParts, readHistory } from './csr-artifact.ts';
+export { checkArtifactHeader, historyArtifactParts, readHistory } from './csr-artifact.ts';
 export { Rng } from './rng.ts';
 export { CorruptArtifactError, decodeArtifact, encodeArtifact } from './artifact-codec.ts';
 export { fitSpaceToMatrix, type ParamRange, type SearchSpace } from './search-space.ts';

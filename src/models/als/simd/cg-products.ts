@@ -7,8 +7,10 @@ import { WASM_BASE64 } from './cg-products.wasm.ts';
  * the row's own terms Σ (c−1)(y·v) y over its non-zeros. Together they are nearly all of an iteration's
  * arithmetic, and four float32 lanes per instruction run them about 3× faster than scalar JavaScript. Each
  * thread's module has its own memory: G (as float32, like implicit's float32 solver) and a copy of the fixed
- * side's factor table are loaded once per half-iteration, a row's non-zeros once per row solve; the CG vectors
- * stay float64 on the caller's side.
+ * side's factor table are loaded once per half-iteration, a row's non-zeros once per row solve. `solve` runs a
+ * row's whole CG in the module (its float64 vectors x, r, p, Ap in the module's memory too); the fit calls only
+ * `load`, `gather` and `solve`. The single products below are the solve's parts, exposed so that its test can check
+ * each against JavaScript and the solve against JavaScript driving them.
  */
 export interface SimdCgProducts {
   /** Loads G (row-major f×f, both triangles), λ and the fixed side's factor table; once per half-iteration. */
