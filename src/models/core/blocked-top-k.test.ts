@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../shared/rng.ts';
 import { csrFromCoo } from './csr-ops.ts';
 import type { CsrMatrix } from './csr.ts';
+import { blockedTopK } from './blocked-top-k.ts';
 import { recommendFromFactors, type FactorTables } from './factor-model.ts';
+import { blockScorerFor } from './simd/score-block.ts';
+import { allocateTopK } from './top-k.ts';
 import type { TopK } from './recommender.ts';
 
 /** Factor tables with random values, rows `duplicates[i]` copying row i (exact ties). */
@@ -107,5 +110,77 @@ describe('blocked top-K scoring (blocks of users × tiles of items)', () => {
     expect(row(top, 0).ids).toEqual([2, -1, -1, -1]);
     expect(row(top, 0).scores.slice(1)).toEqual([-Infinity, -Infinity, -Infinity]);
     expect(row(top, 1).ids.filter((i) => i >= 0)).toHaveLength(4);
+  });
+
+  it('breaks a tie for the last place by the smaller id although items come in order of their norms', () => {
+    // Item 1 (norm 2) comes before item 0 (norm √2); both score 2 for users (1, 1), and item 0 must win.
+    const model: FactorTables = {
+      users: 3,
+      items: 2,
+      factors: 2,
+      userFactors: Float32Array.of(1, 1, 1, 1, 1, 1),
+      itemFactors: Float32Array.of(1, 1, 2, 0),
+    };
+    const top = recommendFromFactors(model, Int32Array.of(0, 1, 2), { k: 1 });
+    expect([...top.ids]).toEqual([0, 0, 0]);
+    expect([...top.scores]).toEqual([2, 2, 2]);
+  });
+
+  for (const bias of [false, true]) {
+    it(`stops a block where no item left can enter its users' lists, with the exact lists (item norms spread as popularity spreads them${bias ? ', item bias' : ''})`, () => {
+      const users = 300;
+      const items = 4000;
+      const f = 16;
+      const rng = new Rng(bias ? 11 : 12);
+      const model = tables({ users, items, f, bias, seed: 7 });
+      // As in a fitted model, the first factor carries popularity: every user leans towards it, and popular
+      // items have long factor vectors (item i scaled by a power law of a random rank).
+      for (const table of [model.userFactors, model.itemFactors]) for (let q = 0; q < table.length; q++) table[q]! *= q % f === 0 ? 1 : 0.3;
+      for (let u = 0; u < users; u++) model.userFactors[u * f]! += 4;
+      for (let i = 0; i < items; i++) model.itemFactors[i * f]! += 4;
+      const rank = Int32Array.from({ length: items }, (_, i) => i);
+      for (let i = items - 1; i > 0; i--) {
+        const j = rng.int(0, i + 1);
+        [rank[i], rank[j]] = [rank[j]!, rank[i]!];
+      }
+      for (let i = 0; i < items; i++) for (let c = 0; c < f; c++) model.itemFactors[i * f + c]! *= 10 / (rank[i]! + 10);
+      if (model.itemBias) for (let i = 0; i < items; i++) model.itemBias[i]! *= 0.01;
+      const exclude = randomExclusions(rng, users, items);
+      const ids = Int32Array.from({ length: users }, (_, u) => u);
+      const k = 10;
+      const out = allocateTopK(users, k);
+      const scorer = blockScorerFor(model.itemFactors, items, f, model.itemBias);
+      if (!scorer) throw new Error('WebAssembly SIMD is needed for this test');
+      const scored = blockedTopK({ scorer, users: ids, userFactors: model.userFactors, items, exclude, k, out });
+      for (let u = 0; u < users; u++) expect(row(out, u).ids, `user ${u}`).toEqual(naiveTop(model, u, k, exclude));
+      expect(scored).toBeLessThan((users * items) / 4);
+    });
+  }
+
+  it('scores every item when the norms bound nothing (NaN or infinite factors)', () => {
+    const model = tables({ users: 70, items: 600, f: 4, seed: 9 });
+    model.userFactors[0] = Number.POSITIVE_INFINITY;
+    const scorer = blockScorerFor(model.itemFactors, 600, 4);
+    if (!scorer) throw new Error('WebAssembly SIMD is needed for this test');
+    const out = allocateTopK(70, 5);
+    const scored = blockedTopK({ scorer, users: Int32Array.from({ length: 70 }, (_, u) => u), userFactors: model.userFactors, items: 600, k: 5, out });
+    // The first block (64 users, one of them unbounded) scores everything; the second may stop.
+    expect(scored).toBeGreaterThanOrEqual(64 * 600);
+    for (let u = 1; u < 70; u++) expect(row(out, u).ids).toEqual(naiveTop(model, u, 5));
+  });
+
+  it('does not stop before an item whose score reaches its bound (‖x_u‖ ‖y_i‖, the item parallel to the user)', () => {
+    // At 64 factors a tile holds 512 items, after a first tile of 8: the 520 long items (norm 10, score 0.99 for
+    // users (1, 0, …)) fill exactly the first two, and the short item 520 (norm 1) starts the third, scoring
+    // exactly its bound, 1: the check before that tile must let it through.
+    const f = 64;
+    const items = 521;
+    const itemFactors = new Float32Array(items * f);
+    for (let i = 0; i < 520; i++) itemFactors.set([0.99, Math.sqrt(100 - 0.99 * 0.99)], i * f);
+    itemFactors[520 * f] = 1;
+    const userFactors = new Float32Array(2 * f);
+    userFactors[0] = userFactors[f] = 1;
+    const top = recommendFromFactors({ users: 2, items, factors: f, userFactors, itemFactors }, Int32Array.of(0, 1), { k: 1 });
+    expect([...top.ids]).toEqual([520, 520]);
   });
 });
