@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Client } from '@elastic/elasticsearch';
+import { createRequire } from 'node:module';
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { ElasticsearchShipConfig } from '../../config/index.ts';
 import { ConfigError } from '../../shared/index.ts';
 import type { Sleep } from './backoff.ts';
@@ -29,7 +30,7 @@ export function openElasticsearchSink(config: ElasticsearchShipConfig, options: 
         : undefined;
   const url = config.url;
   const client = (): ElasticsearchClientLike =>
-    new Client({
+    new (loadClient())({
       node: url,
       ...(auth ? { auth } : {}),
       ...(ca ? { tls: { ca } } : {}),
@@ -45,4 +46,12 @@ export function openElasticsearchSink(config: ElasticsearchShipConfig, options: 
     serverName: `Elasticsearch at ${new URL(url).origin}`,
     ...options,
   });
+}
+
+/**
+ * The client's class, loaded when the first client is made: its 200 ms of module loading is not paid by every
+ * command that imports the feedback modules (recording lists, `recommend --all`) but only by one that ships.
+ */
+function loadClient(): typeof ElasticsearchClient {
+  return (createRequire(import.meta.url)('@elastic/elasticsearch') as { Client: typeof ElasticsearchClient }).Client;
 }
