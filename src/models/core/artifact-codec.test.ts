@@ -1,5 +1,6 @@
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CorruptArtifactError, decodeArtifact, encodeArtifact } from './artifact-codec.ts';
+import { CorruptArtifactError, decodeArtifact, encodeArtifact, tableCrc32 } from './artifact-codec.ts';
 import type { ModelArtifact } from './recommender.ts';
 
 const artifact: ModelArtifact = {
@@ -205,5 +206,14 @@ describe('artifact codec', () => {
         /checksum mismatch/,
       );
     });
+  });
+});
+
+describe('artifact checksum', () => {
+  it("the table CRC-32 (for Node before 20.15) is zlib's, alone and continued", () => {
+    expect(tableCrc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    const bytes = Uint8Array.from({ length: 100_003 }, (_, i) => (i * 2654435761) >>> 24);
+    const head = bytes.subarray(0, 777);
+    expect(tableCrc32(bytes, tableCrc32(head))).toBe(zlib.crc32(bytes, zlib.crc32(head)));
   });
 });
