@@ -13,6 +13,8 @@ export interface BlockedTopKInput {
   readonly k: number;
   /** Rows aligned with `users`, written best first and padded with -1 / -Infinity. */
   readonly out: { readonly ids: Int32Array; readonly scores: Float32Array };
+  /** false: score every item (no stop on the norm bound), to measure what the stop saves. */
+  readonly stop?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export function blockedTopK(input: BlockedTopKInput): number {
           if (size === k) thresholds[b] = below(rootScore);
         }
       }
-      if (i0 + width < items && blockDone({ next: i0 + width, nb, k, sizes, heapScores, userNorms, normFrom, biasFrom })) break;
+      if (input.stop !== false && i0 + width < items && blockDone({ next: i0 + width, nb, k, sizes, heapScores, userNorms, normFrom, biasFrom })) break;
     }
     markExcluded({ exclude, users, q0, nb, items, excluded, value: 0 });
     for (let b = 0; b < nb; b++) {
