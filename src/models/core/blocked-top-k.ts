@@ -25,7 +25,8 @@ export interface BlockedTopKInput {
  *
  * Items come in decreasing order of their norms (the scorer's order), so a block stops as soon as no item left
  * can enter any of its users' lists: x_u · y_i + b_i ≤ ‖x_u‖ ‖y_i‖ + b_i (Cauchy–Schwarz), bounded by the norm
- * at the next position and the largest bias from there on, with a margin for float32 rounding. The lists are
+ * at the next position and the largest bias from there on, with a margin for float32 rounding. Users are blocked
+ * in decreasing order of their norms, so that a block's users tend to stop together. The lists are
  * exact: the one {@link selectTopK} gives on the full score row, ties by smaller id. Returns the number of
  * user × item scores computed (users.length × items without the early stop).
  */
@@ -40,15 +41,16 @@ export function blockedTopK(input: BlockedTopKInput): number {
   const userScores = Array.from({ length: B }, (_, b) => heapScores.subarray(b * k, (b + 1) * k));
   const userIds = Array.from({ length: B }, (_, b) => heapIds.subarray(b * k, (b + 1) * k));
   const sizes = new Int32Array(B);
-  const userNorms = new Float64Array(B);
   const excluded = new Uint8Array(B * items);
+  // Users in decreasing order of their norms: a block's users then tend to stop near the same item.
+  const { order, sorted, norms } = byNorm(userFactors, users, scorer.factors);
   let scored = 0;
   for (let q0 = 0; q0 < users.length; q0 += B) {
     const nb = Math.min(B, users.length - q0);
-    scorer.loadUsers(userFactors, users, q0, nb);
-    blockNorms(userFactors, users, q0, nb, scorer.factors, userNorms);
+    scorer.loadUsers(userFactors, sorted, q0, nb);
+    const userNorms = norms.subarray(q0, q0 + nb);
     sizes.fill(0);
-    markExcluded({ exclude, users, q0, nb, items, excluded, value: 1 });
+    markExcluded({ exclude, users: sorted, q0, nb, items, excluded, value: 1 });
     // A small first tile (the largest norms) fills the heaps, so that the thresholds reject most later scores in SIMD.
     for (let i0 = 0, width = Math.min(T, 8 * Math.ceil(k / 2)); i0 < items; i0 += width, width = T) {
       const { scores, hits, panels } = scorer.scoreTile(i0, width);
@@ -87,9 +89,9 @@ export function blockedTopK(input: BlockedTopKInput): number {
       }
       if (input.stop !== false && i0 + width < items && blockDone({ next: i0 + width, nb, k, sizes, heapScores, userNorms, normFrom, biasFrom })) break;
     }
-    markExcluded({ exclude, users, q0, nb, items, excluded, value: 0 });
+    markExcluded({ exclude, users: sorted, q0, nb, items, excluded, value: 0 });
     for (let b = 0; b < nb; b++) {
-      heapDrain(userScores[b]!, userIds[b]!, sizes[b]!, { k, ids: out.ids, scores: out.scores, offset: (q0 + b) * k });
+      heapDrain(userScores[b]!, userIds[b]!, sizes[b]!, { k, ids: out.ids, scores: out.scores, offset: order[q0 + b]! * k });
     }
   }
   return scored;
@@ -124,13 +126,21 @@ function blockDone(o: {
   return true;
 }
 
-/** ‖x_u‖ for the block's users, in double precision (+Infinity for a non-finite row). */
-function blockNorms(userFactors: Float32Array, users: Int32Array, q0: number, nb: number, f: number, out: Float64Array): void {
-  for (let b = 0; b < nb; b++) {
+/**
+ * The positions of `users` in decreasing order of ‖x_u‖ (computed in double precision, +Infinity for a
+ * non-finite row; ties by position), the users in that order, and their norms.
+ */
+function byNorm(userFactors: Float32Array, users: Int32Array, f: number): { order: Int32Array; sorted: Int32Array; norms: Float64Array } {
+  const byPosition = new Float64Array(users.length);
+  for (let q = 0; q < users.length; q++) {
     let s = 0;
-    for (let k = 0, uo = users[q0 + b]! * f; k < f; k++) s += userFactors[uo + k]! * userFactors[uo + k]!;
-    out[b] = Number.isFinite(s) ? Math.sqrt(s) : Infinity;
+    for (let c = 0, uo = users[q]! * f; c < f; c++) s += userFactors[uo + c]! * userFactors[uo + c]!;
+    byPosition[q] = Number.isFinite(s) ? Math.sqrt(s) : Infinity;
   }
+  const order = Int32Array.from({ length: users.length }, (_, q) => q).sort((a, b) => byPosition[b]! - byPosition[a]! || a - b);
+  const sorted = Int32Array.from(order, (q) => users[q]!);
+  const norms = Float64Array.from(order, (q) => byPosition[q]!);
+  return { order, sorted, norms };
 }
 
 const bits = new Float32Array(1);
