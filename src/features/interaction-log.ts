@@ -57,8 +57,51 @@ export interface InteractionLog {
 /** Parses the warehouse's UTC text `YYYY-MM-DD HH:MM:SS.sss` (or a Date from a driver) to epoch ms. */
 export function parseWarehouseTime(value: string | Date): number {
   if (value instanceof Date) return value.getTime();
+  // The scan's hot path (one call per reservation): digits by char code, without a substring per field.
+  const length = value.length;
+  if (
+    (length === 19 || length === 23) &&
+    value.charCodeAt(4) === 45 &&
+    value.charCodeAt(7) === 45 &&
+    value.charCodeAt(10) === 32 &&
+    value.charCodeAt(13) === 58 &&
+    value.charCodeAt(16) === 58 &&
+    (length === 19 || value.charCodeAt(19) === 46)
+  ) {
+    let digits = 0;
+    const d = (i: number): number => {
+      const c = value.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) digits = -1;
+      return c;
+    };
+    const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const month = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    const ms =
+      (d(11) * 10 + d(12)) * 3_600_000 + (d(14) * 10 + d(15)) * 60_000 + (d(17) * 10 + d(18)) * 1000 + (length === 23 ? d(20) * 100 + d(21) * 10 + d(22) : 0);
+    if (digits === 0) return Date.UTC(year, month - 1, day) + ms;
+  }
   const n = (from: number, to: number): number => Number(value.slice(from, to));
   return Date.UTC(n(0, 4), n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16), n(17, 19), value.length > 20 ? n(20, 23) : 0);
+}
+
+/**
+ * Lookup of a warehouse key's dense id: an array indexed by key where the keys are small (surrogate keys count
+ * up from 1, so this is the usual case: one array read per row instead of a hash lookup), else the map itself.
+ */
+function keyLookup(byKey: ReadonlyMap<number, number>): (key: number) => number | undefined {
+  let max = 0;
+  for (const key of byKey.keys()) {
+    if (!Number.isInteger(key) || key < 0) return (key) => byKey.get(key);
+    max = Math.max(max, key);
+  }
+  if (max > 4 * byKey.size + 1024) return (key) => byKey.get(key);
+  const dense = new Int32Array(max + 1).fill(-1);
+  for (const [key, id] of byKey) dense[key] = id;
+  return (key) => {
+    const id = key >= 0 && key <= max ? dense[key]! : -1;
+    return id >= 0 ? id : undefined;
+  };
 }
 
 class Growable<T extends Int32Array | Float32Array | Float64Array> {
@@ -125,12 +168,14 @@ export async function loadInteractionLog(
     count++;
   };
   let missing: string | undefined;
+  const userAt = keyLookup(userOfKey);
+  const itemAt = keyLookup(itemOfKey);
   await repo.scanInteractions(options.since, ([userKey, serviceKey, status, rating, reservedAt]) => {
     const t = parseWarehouseTime(reservedAt);
     const w = interactionWeight(weighting, status as ReservationStatus, rating === null ? null : Number(rating), newestMs - t);
     if (w <= 0) return;
-    const u = userOfKey.get(Number(userKey));
-    const i = itemOfKey.get(Number(serviceKey));
+    const u = userAt(Number(userKey));
+    const i = itemAt(Number(serviceKey));
     if (u === undefined || i === undefined) {
       missing ??= `user_key ${String(userKey)} / service_key ${String(serviceKey)}`;
       return;

@@ -17,6 +17,11 @@ describe('interaction weights', () => {
   it('parses warehouse timestamps as UTC', () => {
     expect(parseWarehouseTime('2024-05-31 23:30:00.250')).toBe(Date.UTC(2024, 4, 31, 23, 30, 0, 250));
     expect(parseWarehouseTime('2024-05-31 23:30:00')).toBe(Date.UTC(2024, 4, 31, 23, 30, 0));
+    expect(parseWarehouseTime('2024-02-29 00:00:00.999')).toBe(Date.UTC(2024, 1, 29, 0, 0, 0, 999));
+    expect(parseWarehouseTime('1969-12-31 23:59:59.000')).toBe(-1000);
+    expect(parseWarehouseTime(new Date(Date.UTC(2025, 0, 2)))).toBe(Date.UTC(2025, 0, 2));
+    // Text not of the warehouse's shape takes the general path: a stray character is NaN, never a wrong date.
+    expect(parseWarehouseTime('2024-05-3x 23:30:00.250')).toBeNaN();
   });
 
   it('maps external ids to dense ids in first-seen order and back', () => {
