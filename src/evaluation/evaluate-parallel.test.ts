@@ -43,14 +43,16 @@ describe('rankingMetricsAtKParallel', () => {
     return als;
   };
 
-  it('gives the one-thread report exactly, with every other batch scored by a helper thread', async () => {
+  it('gives the one-thread report exactly, with the batches shared with a helper thread', async () => {
     const als = await fitted();
     const alone = rankingMetricsAtK(als, train, test, { k: 10, batchSize: 100 });
     const { model, scored } = counting(als);
     const both = await rankingMetricsAtKParallel(model, train, test, { k: 10, batchSize: 100, threads: 2, parallelFrom: 0 });
     expect(both).toEqual(alone);
     expect(alone.users).toBe(600);
-    expect(scored()).toBe(300); // batches 0, 2, 4 here; 1, 3, 5 in the helper
+    // The helper is given the first two batches at once; this thread scores the next while it starts.
+    expect(scored()).toBeGreaterThanOrEqual(100);
+    expect(scored()).toBeLessThanOrEqual(400);
   });
 
   it('stays on this thread for one thread or a small evaluation', async () => {

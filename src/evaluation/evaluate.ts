@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/index.ts';
-import { artifactBytes, columnCounts, startRecommendHelper, validateCsr, type CsrMatrix, type Recommender, type TopK } from '../models/index.ts';
+import { artifactBytes, columnCounts, scoreBatches, startRecommendHelper, validateCsr, type CsrMatrix, type Recommender, type TopK } from '../models/index.ts';
 import { averagePrecisionAtK, catalogueCoverage, hitRateAtK, ndcgAtK, novelty, precisionAtK, recallAtK } from './metrics.ts';
 
 /** Per-user metrics are means over test users; coverage and novelty are over all recommended lists together. */
@@ -50,8 +50,8 @@ const MAX_HELPER_MODEL_BYTES = 256 * 2 ** 20;
 
 /**
  * {@link rankingMetricsAtK} on two threads when the evaluation is large (tens of thousands of users against tens
- * of thousands of items): a worker thread holding a copy of the model scores every other batch while this thread
- * scores the rest, so the report is the same as on one thread. `threads` 1, a small evaluation or a large model
+ * of thousands of items): a worker thread holding a copy of the model shares the batches with this thread as they
+ * go ({@link scoreBatches}), and the sums are added in batch order, so the report is the same as on one thread. `threads` 1, a small evaluation or a large model
  * stay on this thread.
  */
 export async function rankingMetricsAtKParallel(
@@ -71,9 +71,13 @@ export async function rankingMetricsAtKParallel(
   if (artifactBytes(artifact) > MAX_HELPER_MODEL_BYTES) return onThisThread(run, model, train);
   const helper = startRecommendHelper({ model: artifact, exclude: train, k: run.k });
   try {
-    // The helper takes the odd batches, all asked for up front; this thread scores the even ones meanwhile.
-    const remote = new Map(batches.flatMap(([, batch], b) => (b % 2 === 1 ? [[b, helper.recommend(batch)] as const] : [])));
-    for (const [b, [from, batch]] of batches.entries()) run.add(from, batch, (await remote.get(b)) ?? model.recommend(batch, { k: run.k, exclude: train }));
+    // The helper and this thread share the batches as they go; the sums are added in batch order.
+    const scored = scoreBatches({
+      count: batches.length,
+      local: (b) => model.recommend(batches[b]![1], { k: run.k, exclude: train }),
+      helper: { recommend: (b) => helper.recommend(batches[b]![1]) },
+    });
+    for await (const [b, top] of scored) run.add(batches[b]![0], batches[b]![1], top);
     return run.report();
   } finally {
     await helper.close();

@@ -5,7 +5,7 @@
  */
 export * from './core/index.ts';
 export { createRecommender, isModelKind, MODEL_CATALOG, MODEL_KINDS, recommenderFromArtifact, resolvedParams } from './catalog.ts';
-export { artifactBytes, startRecommendHelper, type RecommendHelper, type RecommendHelperData } from './recommend-helper.ts';
+export { artifactBytes, scoreBatches, startRecommendHelper, type RecommendHelper, type RecommendHelperData } from './recommend-helper.ts';
 export * from './popular/index.ts';
 export * from './item-knn/index.ts';
 export * from './als/index.ts';

@@ -55,3 +55,57 @@ export function startRecommendHelper(data: RecommendHelperData): RecommendHelper
     },
   };
 }
+
+/** Batches a helper is kept ahead of: enough that it never waits for a request, few enough to stay balanced. */
+const HELPER_AHEAD = 2;
+
+/**
+ * Top-k lists for `count` batches of users, handed over in batch order (with the batch's number), scored by this thread (`local`) and, with
+ * a helper, by its thread too, shared as they go rather than split in fixed halves: the helper always has the next
+ * unclaimed batches in hand (two), and this thread scores the next unclaimed one whenever the batch due next is not
+ * ready, so neither side waits for the other (the helper's start-up, the caller's own work on each batch).
+ */
+export async function* scoreBatches(o: {
+  readonly count: number;
+  readonly local: (batch: number) => TopK;
+  readonly helper?: { recommend(batch: number): Promise<TopK> } | undefined;
+}): AsyncGenerator<readonly [batch: number, top: TopK], void, undefined> {
+  const { count, local, helper } = o;
+  const ready = new Map<number, TopK>();
+  const asked = new Map<number, Promise<TopK>>();
+  const answered = new Set<number>();
+  let claimed = 0;
+  const topUp = (): void => {
+    for (; helper && asked.size < HELPER_AHEAD && claimed < count; claimed++) {
+      const batch = claimed;
+      const answer = helper.recommend(batch);
+      answer.then(
+        () => answered.add(batch),
+        () => answered.add(batch),
+      );
+      asked.set(batch, answer);
+    }
+  };
+  for (let next = 0; next < count; next++) {
+    topUp();
+    while (!ready.has(next)) {
+      const answer = asked.get(next);
+      if (answer && (answered.has(next) || claimed >= count)) {
+        ready.set(next, await answer);
+        asked.delete(next);
+      } else if (claimed < count) {
+        const batch = claimed++;
+        ready.set(batch, local(batch));
+        // Lets the helper's answers in (they arrive as events), then gives it more to do.
+        if (helper) await new Promise((resolve) => setImmediate(resolve));
+        topUp();
+      } else if (answer) {
+        ready.set(next, await answer);
+        asked.delete(next);
+      }
+    }
+    const top = ready.get(next)!;
+    ready.delete(next);
+    yield [next, top];
+  }
+}

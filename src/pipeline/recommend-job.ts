@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
-import { startRecommendHelper, type FoldInInteractions, type TopK } from '../models/index.ts';
+import { scoreBatches, startRecommendHelper, type FoldInInteractions, type TopK } from '../models/index.ts';
 import { hasHistory, toRecommendations, topForUser, type LoadedModel, type RecentHistory } from '../registry/index.ts';
 import { csvLine, ValidationError, uuidV7 } from '../shared/index.ts';
 import { packShownItems, type ServedListRow } from '../warehouse/index.ts';
@@ -20,8 +20,8 @@ export interface BatchRecording {
 /**
  * Writes `user_id,item_id,rank,score` for every user in the model to `out` (popular services, scored by their
  * number of users, for users without reservations in the model's data), in batches, so memory stays at
- * the model plus a few batches whatever the number of users. With more than one thread, a worker scores
- * every other batch from the same model in shared memory while this thread scores the rest. Returns the
+ * the model plus a few batches whatever the number of users. With more than one thread, a worker holding the
+ * same model in shared memory shares the batches with this thread as they go (scoreBatches). Returns the
  * number of rows written. With `record`, every user's list is also recorded under a new recommendation_id, which
  * the file carries as a fifth column (`recommendation_id`) for clients to quote in their feedback. With `recent`
  * (reservations loaded since the model's data), the users who made some get the list their whole history gives
@@ -50,15 +50,16 @@ export async function writeAllRecommendations(
       return { userId, ranked: top, row: 0, basis };
     };
     await write(record ? 'user_id,item_id,rank,score,recommendation_id\n' : 'user_id,item_id,rank,score\n');
-    // The worker takes the odd batches, all requested up front; this thread scores the even ones meanwhile.
-    const remote = new Map<number, Promise<TopK>>();
-    if (helper)
-      for (let b = 1; b < batches; b += 2)
-        remote.set(b, helper.recommend(userRange(b * batchSize, Math.min(batchSize, loaded.userIds.length - b * batchSize))));
-    for (let b = 0; b < batches; b++) {
+    // This thread and the worker share the batches as they go (scoreBatches); lists come back in batch order.
+    const range = (b: number) => userRange(b * batchSize, Math.min(batchSize, loaded.userIds.length - b * batchSize));
+    const scored = scoreBatches({
+      count: batches,
+      local: (b) => loaded.model.recommend(range(b), { k: kk, exclude: loaded.seen }),
+      helper: helper && { recommend: (b) => helper.recommend(range(b)) },
+    });
+    for await (const [b, top] of scored) {
       const start = b * batchSize;
       const count = Math.min(batchSize, loaded.userIds.length - start);
-      const top = remote.get(b) ? await remote.get(b)! : loaded.model.recommend(userRange(start, count), { k: kk, exclude: loaded.seen });
       const lines: string[] = [];
       const lists: ServedListRow[] = [];
       const users: { userId: string; ranked: TopK; row: number; basis: 'model' | 'popular' }[] = [];
