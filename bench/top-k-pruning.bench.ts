@@ -4,7 +4,7 @@
  * every user's top K (seen items excluded, as `recommend --all` does) with and without the stop: the share of
  * user × item scores computed, the seconds of each, and that both give the same lists.
  *
- *   npx tsx bench/top-k-pruning.bench.ts [-- --landing DIR (default: ../shared/data/movielens-small/landing;
+ *   npm run bench:pruning [-- --landing DIR (default: ../shared/data/movielens-small/landing;
  *     catalog: the generated Gowalla-shaped files of bench:catalog) --models als,bpr --k 10,20]
  */
 import { spawn } from 'node:child_process';
@@ -52,7 +52,7 @@ try {
   await run(home, ['db', 'migrate']);
   await run(home, ['ingest']);
   console.log(`top-K pruning bench ${new Date().toISOString()}: landing ${values.landing}`);
-  console.log('| model | k | users × items | scores computed | per-user floor | seconds, with stop / without | same lists |');
+  console.log('| model | k | users × items | scores computed | per-user floor | seconds (median of 5), with stop / without | same lists |');
   console.log('|---|---|---|---|---|---|---|');
   for (const kind of values.models.split(',')) {
     const trained = JSON.parse(await run(home, ['train', '--algo', kind, '--holdout', '0'])) as { saved: { prefix: string } };
@@ -76,9 +76,15 @@ try {
         const scored = blockedTopK({ scorer, users, userFactors: tables.userFactors, items: tables.items, exclude: loaded.seen, k, out, stop });
         return { out, scored, seconds: (performance.now() - t) / 1000 };
       };
-      timedRun(true); // warm-up
-      const withStop = timedRun(true);
-      const without = timedRun(false);
+      // The median of five runs each, after a warm-up (small sets take milliseconds).
+      const median = (stop: boolean) => {
+        const runs = Array.from({ length: 5 }, () => timedRun(stop)).sort((a, b) => a.seconds - b.seconds);
+        return runs[2]!;
+      };
+      timedRun(true);
+      timedRun(false);
+      const withStop = median(true);
+      const without = median(false);
       const same = withStop.out.ids.every((id, q) => id === without.out.ids[q]);
       const pairs = users.length * tables.items;
       // The floor for a stop per user instead of per block: positions whose bound reaches the user's final k-th score.
@@ -98,7 +104,7 @@ try {
         floor += theta === -Infinity ? tables.items : lo;
       }
       console.log(
-        `| ${kind} | ${k} | ${tables.users} × ${tables.items} | ${((100 * withStop.scored) / pairs).toFixed(1)} % | ${((100 * floor) / pairs).toFixed(1)} % | ${withStop.seconds.toFixed(2)} / ${without.seconds.toFixed(2)} | ${same ? 'yes' : 'NO'} |`,
+        `| ${kind} | ${k} | ${tables.users} × ${tables.items} | ${((100 * withStop.scored) / pairs).toFixed(1)} % | ${((100 * floor) / pairs).toFixed(1)} % | ${withStop.seconds.toFixed(3)} / ${without.seconds.toFixed(3)} | ${same ? 'yes' : 'NO'} |`,
       );
     }
   }
