@@ -78,6 +78,23 @@ describe('GfCfRecommender against the formula', () => {
     }
   });
 
+  it.each<GfCfValues>(['binary', 'weighted'])('scores a block of users as it scores each alone (%s; the blocked linear filter)', async (values) => {
+    const big = small(70, 40, 8);
+    const model = new GfCfRecommender({ rank: 6, alpha: 0.5, values });
+    await model.fit(big, { seed: 2 });
+    const block = model.recommend(all(big.rows), { k: big.cols, exclude: big });
+    for (const u of all(big.rows)) {
+      const alone = model.recommend(Int32Array.of(u), { k: big.cols, exclude: big });
+      const at = u * big.cols;
+      const scoreOf = new Map([...alone.ids].map((id, r) => [id, alone.scores[r]!]));
+      for (let r = 0; r < big.cols; r++) {
+        const id = block.ids[at + r]!;
+        if (id < 0) expect(alone.ids[r]).toBe(-1);
+        else expect(block.scores[at + r]).toBeCloseTo(scoreOf.get(id)!, 5);
+      }
+    }
+  });
+
   it('scores a new user’s history exactly as a training user with that row, and similar items as a one-item history', async () => {
     const model = new GfCfRecommender({ rank: 4 });
     await model.fit(m);
