@@ -134,6 +134,7 @@ export class FilterScorer {
       this.#linearFilterBlock(count, rowOf, binary, out);
       return;
     }
+    if (count === 0) return;
     const s = this.#linearFilter(rowOf(0), binary);
     for (let i = 0; i < items; i++) out[i] = out[i]! + s[i]!;
   }
