@@ -84,9 +84,6 @@ export class FilterScorer {
   readonly #linear: Float64Array;
   readonly #x: Float32Array;
   readonly #block: LowPassBlockScorer | undefined;
-  /** users × USER_BLOCK and items × USER_BLOCK scratch of the blocked linear filter, made on its first use. */
-  #blockT: Float64Array | undefined;
-  #blockS: Float64Array | undefined;
   #generation = 0;
 
   constructor(filters: GfCfFilters) {
@@ -130,58 +127,10 @@ export class FilterScorer {
         }
       }
     }
-    if (count > 1) {
-      this.#linearFilterBlock(count, rowOf, binary, out);
-      return;
-    }
-    if (count === 0) return;
-    const s = this.#linearFilter(rowOf(0), binary);
-    for (let i = 0; i < items; i++) out[i] = out[i]! + s[i]!;
-  }
-
-  /**
-   * The linear filter of `count` rows at once, added to `out`: T = R̃ Rᵀ over the union of the users the rows
-   * reach (a row of T per user, a column per row), then S = R̃ᵀ T, one pass over each reached user's items with
-   * the whole row of T. The rows share most reached users (the popular services' users), so the block walks
-   * them once instead of once per row, and each step updates `count` contiguous sums.
-   */
-  #linearFilterBlock(count: number, rowOf: (b: number) => InteractionRow, binary: boolean, out: Float32Array): void {
-    const { normalized, normalizedT, users, items } = this.#f;
-    const B = USER_BLOCK;
-    const t = (this.#blockT ??= new Float64Array(users * B));
-    const s = (this.#blockS ??= new Float64Array(items * B));
-    const stamp = ++this.#generation;
-    let reached = 0;
     for (let b = 0; b < count; b++) {
-      const row = rowOf(b);
-      for (let a = 0; a < row.indices.length; a++) {
-        const i = row.indices[a]!;
-        const x = binary ? 1 : row.data[a]!;
-        for (let e = normalizedT.indptr[i]!, end = normalizedT.indptr[i + 1]!; e < end; e++) {
-          const v = normalizedT.indices[e]!;
-          if (this.#stamp[v] !== stamp) {
-            this.#stamp[v] = stamp;
-            this.#touched[reached++] = v;
-            t.fill(0, v * B, v * B + B);
-          }
-          t[v * B + b] = t[v * B + b]! + x * normalizedT.data[e]!;
-        }
-      }
-    }
-    s.fill(0, 0, items * B);
-    const { indptr, indices, data } = normalized;
-    for (let c = 0; c < reached; c++) {
-      const v = this.#touched[c]!;
-      const tv = v * B;
-      for (let e = indptr[v]!, end = indptr[v + 1]!; e < end; e++) {
-        const sj = indices[e]! * B;
-        const w = data[e]!;
-        for (let b = 0; b < count; b++) s[sj + b] = s[sj + b]! + w * t[tv + b]!;
-      }
-    }
-    for (let i = 0; i < items; i++) {
-      const si = i * B;
-      for (let b = 0; b < count; b++) out[b * items + i] = out[b * items + i]! + s[si + b]!;
+      const s = this.#linearFilter(rowOf(b), binary);
+      const o = b * items;
+      for (let i = 0; i < items; i++) out[o + i] = out[o + i]! + s[i]!;
     }
   }
 
