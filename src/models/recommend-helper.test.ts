@@ -44,6 +44,19 @@ describe('scoreBatches (this thread and a helper sharing batches as they go)', (
     expect(got.some((g) => g.by === 1)).toBe(true);
   });
 
+  it('holds only a few batches past the one due while the helper is late', async () => {
+    let handed = 0;
+    let furthest = 0;
+    const helper = { recommend: (b: number) => new Promise<TopK>((resolve) => setTimeout(() => resolve(list(b, 1)), b < 2 ? 80 : 1)) };
+    const local = (b: number) => {
+      furthest = Math.max(furthest, b - handed);
+      return list(b, 0);
+    };
+    for await (const [batch] of scoreBatches({ count: 60, local, helper })) handed = batch + 1;
+    expect(handed).toBe(60);
+    expect(furthest).toBeLessThanOrEqual(8);
+  });
+
   it('gives the helper most of the work when this thread is slow', async () => {
     const helper = { recommend: (b: number) => Promise.resolve(list(b, 1)) };
     const got = await collect({ count: 30, local: (b) => (busy(5), list(b, 0)), helper });

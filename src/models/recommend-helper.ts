@@ -58,12 +58,15 @@ export function startRecommendHelper(data: RecommendHelperData): RecommendHelper
 
 /** Batches a helper is kept ahead of: enough that it never waits for a request, few enough to stay balanced. */
 const HELPER_AHEAD = 2;
+/** Batches this thread scores past the one due while the helper is late: what is held stays a few batches. */
+const MAX_AHEAD = 8;
 
 /**
  * Top-k lists for `count` batches of users, handed over in batch order (with the batch's number), scored by this thread (`local`) and, with
  * a helper, by its thread too, shared as they go rather than split in fixed halves: the helper always has the next
  * unclaimed batches in hand (two), and this thread scores the next unclaimed one whenever the batch due next is not
- * ready, so neither side waits for the other (the helper's start-up, the caller's own work on each batch).
+ * ready, so neither side waits for the other (the helper's start-up, the caller's own work on each batch). At most
+ * MAX_AHEAD batches past the one due are held, however late the helper is.
  */
 export async function* scoreBatches(o: {
   readonly count: number;
@@ -93,7 +96,7 @@ export async function* scoreBatches(o: {
       if (answer && (answered.has(next) || claimed >= count)) {
         ready.set(next, await answer);
         asked.delete(next);
-      } else if (claimed < count) {
+      } else if (claimed < count && (!answer || claimed - next < MAX_AHEAD)) {
         const batch = claimed++;
         ready.set(batch, local(batch));
         // Lets the helper's answers in (they arrive as events), then gives it more to do.
