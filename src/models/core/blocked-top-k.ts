@@ -96,6 +96,7 @@ export function blockedTopK(input: BlockedTopKInput): number {
   }
   return scored;
 }
+
 /** Relative margin on the norm bound: a float32 dot product of up to thousands of terms errs by far less. */
 const BOUND_MARGIN = 1e-4;
 
