@@ -89,7 +89,7 @@ export function parseWarehouseTime(value: string | Date): number {
  * Lookup of a warehouse key's dense id: an array indexed by key where the keys are small (surrogate keys count
  * up from 1, so this is the usual case: one array read per row instead of a hash lookup), else the map itself.
  */
-function keyLookup(byKey: ReadonlyMap<number, number>): (key: number) => number | undefined {
+export function keyLookup(byKey: ReadonlyMap<number, number>): (key: number) => number | undefined {
   let max = 0;
   for (const key of byKey.keys()) {
     if (!Number.isInteger(key) || key < 0) return (key) => byKey.get(key);
