@@ -51,8 +51,8 @@ const MAX_HELPER_MODEL_BYTES = 256 * 2 ** 20;
 /**
  * {@link rankingMetricsAtK} on two threads when the evaluation is large (tens of thousands of users against tens
  * of thousands of items): a worker thread holding a copy of the model shares the batches with this thread as they
- * go ({@link scoreBatches}), and the sums are added in batch order, so the report is the same as on one thread. `threads` 1, a small evaluation or a large model
- * stay on this thread.
+ * go ({@link scoreBatches}), and the sums are added in batch order, so the report is the same as on one thread.
+ * `threads` 1, a small evaluation or a large model stay on this thread.
  */
 export async function rankingMetricsAtKParallel(
   model: Recommender,

@@ -62,11 +62,11 @@ const HELPER_AHEAD = 2;
 const MAX_AHEAD = 8;
 
 /**
- * Top-k lists for `count` batches of users, handed over in batch order (with the batch's number), scored by this thread (`local`) and, with
- * a helper, by its thread too, shared as they go rather than split in fixed halves: the helper always has the next
- * unclaimed batches in hand (two), and this thread scores the next unclaimed one whenever the batch due next is not
- * ready, so neither side waits for the other (the helper's start-up, the caller's own work on each batch). At most
- * MAX_AHEAD batches past the one due are held, however late the helper is.
+ * Top-k lists for `count` batches of users, handed over in batch order (with the batch's number), scored by this
+ * thread (`local`) and, with a helper, by its thread too, shared as they go rather than split in fixed halves: the
+ * helper always has the next unclaimed batches in hand (two), and this thread scores the next unclaimed one
+ * whenever the batch due next is not ready, so neither side waits for the other (the helper's start-up, the
+ * caller's own work on each batch). At most MAX_AHEAD batches past the one due are held, however late the helper is.
  */
 export async function* scoreBatches(o: {
   readonly count: number;
@@ -93,17 +93,15 @@ export async function* scoreBatches(o: {
     topUp();
     while (!ready.has(next)) {
       const answer = asked.get(next);
-      if (answer && (answered.has(next) || claimed >= count)) {
-        ready.set(next, await answer);
-        asked.delete(next);
-      } else if (claimed < count && (!answer || claimed - next < MAX_AHEAD)) {
+      if (claimed < count && (!answer || (!answered.has(next) && claimed - next < MAX_AHEAD))) {
         const batch = claimed++;
         ready.set(batch, local(batch));
         // Lets the helper's answers in (they arrive as events), then gives it more to do.
         if (helper) await new Promise((resolve) => setImmediate(resolve));
         topUp();
-      } else if (answer) {
-        ready.set(next, await answer);
+      } else {
+        // The batch due is the helper's (nothing left to claim, it has answered, or enough is held): wait for it.
+        ready.set(next, await answer!);
         asked.delete(next);
       }
     }

@@ -1,5 +1,5 @@
 import type { CsrMatrix } from './csr.ts';
-import type { BlockScorer } from './simd/score-block.ts';
+import { boundNorm, type BlockScorer } from './simd/score-block.ts';
 import { heapDrain, heapPush, siftDownFromRoot } from './top-k.ts';
 
 /** What {@link blockedTopK} scores: users' rows of a factor table against a block scorer's item table. */
@@ -127,17 +127,9 @@ function blockDone(o: {
   return true;
 }
 
-/**
- * The positions of `users` in decreasing order of ‖x_u‖ (computed in double precision, +Infinity for a
- * non-finite row; ties by position), the users in that order, and their norms.
- */
+/** The positions of `users` in decreasing order of ‖x_u‖ ({@link boundNorm}; ties by position), the users in that order, and their norms. */
 function byNorm(userFactors: Float32Array, users: Int32Array, f: number): { order: Int32Array; sorted: Int32Array; norms: Float64Array } {
-  const byPosition = new Float64Array(users.length);
-  for (let q = 0; q < users.length; q++) {
-    let s = 0;
-    for (let c = 0, uo = users[q]! * f; c < f; c++) s += userFactors[uo + c]! * userFactors[uo + c]!;
-    byPosition[q] = Number.isFinite(s) ? Math.sqrt(s) : Infinity;
-  }
+  const byPosition = Float64Array.from(users, (u) => boundNorm(userFactors, u * f, f));
   const order = Int32Array.from({ length: users.length }, (_, q) => q).sort((a, b) => byPosition[b]! - byPosition[a]! || a - b);
   const sorted = Int32Array.from(order, (q) => users[q]!);
   const norms = Float64Array.from(order, (q) => byPosition[q]!);

@@ -78,7 +78,7 @@ describe('GfCfRecommender against the formula', () => {
     }
   });
 
-  it.each<GfCfValues>(['binary', 'weighted'])('scores a block of users as it scores each alone (%s; the blocked linear filter)', async (values) => {
+  it.each<GfCfValues>(['binary', 'weighted'])('scores a block of users as it scores each alone (%s)', async (values) => {
     const big = small(70, 40, 8);
     const model = new GfCfRecommender({ rank: 6, alpha: 0.5, values });
     await model.fit(big, { seed: 2 });

@@ -35,8 +35,8 @@ export interface BlockScorer {
    * x_u · y_i (+ b_i) for the loaded users and the items at positions [i0, i0 + width), i0 a multiple of 8 and
    * width at most tileItems, reporting only blocks of 4 users × 8 items where some score beats its user's
    * threshold: each hit h is block (g, p) = (⌊h / panels⌋, h mod panels), users 4g..4g+3 of the block and
-   * positions i0 + 8p .. i0 + 8p + 7; their scores are in `scores` at row b (offset b · tileItems), column 8p + j. Views into the
-   * scorer's memory, valid until the next call; other places of `scores` hold stale values.
+   * positions i0 + 8p .. i0 + 8p + 7; their scores are in `scores` at row b (offset b · tileItems), column 8p + j.
+   * Views into the scorer's memory, valid until the next call; other places of `scores` hold stale values.
    */
   scoreTile(i0: number, width: number): { readonly scores: Float32Array; readonly hits: Int32Array; readonly panels: number };
 }
@@ -122,12 +122,7 @@ function normOrder(
   f: number,
   itemBias: Float32Array | undefined,
 ): { itemAt: Int32Array; normFrom: Float64Array; biasFrom: Float64Array } {
-  const norms = new Float64Array(items);
-  for (let i = 0; i < items; i++) {
-    let s = 0;
-    for (let k = 0, io = i * f; k < f; k++) s += itemFactors[io + k]! * itemFactors[io + k]!;
-    norms[i] = Number.isFinite(s) ? Math.sqrt(s) : Infinity;
-  }
+  const norms = Float64Array.from({ length: items }, (_, i) => boundNorm(itemFactors, i * f, f));
   const itemAt = Int32Array.from({ length: items }, (_, i) => i).sort((a, b) => norms[b]! - norms[a]! || a - b);
   const normFrom = new Float64Array(items + 1);
   const biasFrom = new Float64Array(items + 1);
@@ -140,4 +135,11 @@ function normOrder(
     biasFrom[p] = Number.isNaN(b) ? Infinity : Math.max(b, biasFrom[p + 1]!);
   }
   return { itemAt, normFrom, biasFrom };
+}
+
+/** ‖row‖ of a factor table in double precision, +Infinity for a row that is not finite: a bound that never stops a search. */
+export function boundNorm(table: Float32Array, offset: number, f: number): number {
+  let s = 0;
+  for (let k = 0; k < f; k++) s += table[offset + k]! * table[offset + k]!;
+  return Number.isFinite(s) ? Math.sqrt(s) : Infinity;
 }
